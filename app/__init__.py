@@ -1,0 +1,85 @@
+"""Kompeten: a learning management system for the ASN of Pemerintah Kota Palu."""
+
+from flask import Flask
+
+from app.extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(config_object="config.Config", overrides=None):
+    """The application factory: a table of contents, one register_* call per concern."""
+    app = Flask(__name__, instance_path=None, instance_relative_config=False)
+    register_config(app, config_object, overrides)
+    register_extensions(app)
+    register_models()
+    register_blueprints(app)
+    register_cli(app)
+    register_errors(app)
+    register_templates(app)
+    register_headers(app)
+    return app
+
+
+def register_config(app, config_object, overrides):
+    from config import load_secret_key
+
+    app.config.from_object(config_object)
+    app.config.update(overrides or {})
+    app.instance_path = app.config["INSTANCE_PATH"]
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+
+
+def register_extensions(app):
+    from app.auth.login import configure_login
+    from app.database_setup import configure_engine
+    from app.i18n import configure_babel
+
+    db.init_app(app)
+    configure_engine(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    configure_babel(app, babel)
+    login_manager.init_app(app)
+    configure_login(login_manager)
+
+
+def register_models():
+    """Import every model module so metadata (and Alembic) sees all tables."""
+    import app.auth.models  # noqa: F401
+    import app.courses.models  # noqa: F401
+    import app.settings  # noqa: F401
+
+
+def register_blueprints(app):
+    from app.auth.views import bp as auth_bp
+    from app.courses.views import bp as courses_bp
+
+    app.register_blueprint(courses_bp)
+    app.register_blueprint(auth_bp)
+
+
+def register_cli(app):
+    from app.auth.cli import agencies_cli, users_cli
+    from app.content.cli import content_cli
+
+    app.cli.add_command(content_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(agencies_cli)
+
+
+def register_errors(app):
+    from app.errorpages import register_error_pages
+
+    register_error_pages(app)
+
+
+def register_templates(app):
+    from app.templating import register_template_helpers
+
+    register_template_helpers(app)
+
+
+def register_headers(app):
+    from app.headers import add_security_headers
+
+    app.after_request(add_security_headers)

@@ -1,0 +1,123 @@
+"""Login, registration and password forms. Database checks live in validate_<field>."""
+
+from flask_babel import lazy_gettext as _l
+from app.forms import KompetenForm
+from sqlalchemy import select
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import Email as EmailValidator
+
+from app.auth import services
+from app.auth.models import GOLONGAN_BY_TYPE, GOLONGAN_PNS, GOLONGAN_PPPK, JABATAN_TYPES, Agency
+from app.auth.nip import InvalidNip, parse_nip
+from app.extensions import db
+
+REQUIRED = _l("Wajib diisi.")
+
+
+class LoginForm(KompetenForm):
+    identifier = StringField(_l("NIP atau email"), validators=[DataRequired(REQUIRED),
+                                                               Length(max=254)])
+    password = PasswordField(_l("Kata sandi"), validators=[DataRequired(REQUIRED),
+                                                          Length(max=1024)])
+    remember = BooleanField(_l("Ingat saya di perangkat ini"))
+    next = HiddenField()
+
+
+def _golongan_choices():
+    choices = [("", _l("— pilih golongan —"))]
+    choices += [(g, f"PNS {g} — {name}") for g, name in GOLONGAN_PNS.items()]
+    choices += [(g, f"PPPK {g}") for g in GOLONGAN_PPPK]
+    return choices
+
+
+class NewPasswordMixin:
+    """A new password typed twice; the strength rule is checked against the NIP in the service."""
+
+    password = PasswordField(
+        _l("Kata sandi"),
+        validators=[DataRequired(REQUIRED), Length(min=services.MIN_PASSWORD_LENGTH, max=1024,
+                                                   message=_l("Kata sandi minimal 8 karakter."))],
+    )
+    password_confirm = PasswordField(
+        _l("Ulangi kata sandi"),
+        validators=[DataRequired(REQUIRED), EqualTo("password", _l("Kedua kata sandi tidak sama."))],
+    )
+
+
+class AccountFieldsForm(NewPasswordMixin, KompetenForm):
+    """NIP, name, e-mail and password: what both registration and first-admin setup ask."""
+
+    nip = StringField(
+        _l("NIP"),
+        description=_l("18 digit; boleh diketik dengan spasi, mis. 19860926 201505 1 001"),
+        validators=[DataRequired(REQUIRED), Length(max=40)],
+    )
+    name = StringField(_l("Nama lengkap"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    email = EmailField(
+        _l("Email (opsional)"),
+        validators=[Optional(), Length(max=254),
+                    EmailValidator(_l("Alamat email tidak valid."), check_deliverability=False)],
+    )
+
+    def validate_nip(self, field):
+        try:
+            info = parse_nip(field.data)
+        except InvalidNip as error:
+            raise ValidationError(str(error)) from None
+        if services.nip_taken(info.nip):
+            raise ValidationError(_l("NIP ini sudah terdaftar. Silakan masuk."))
+
+    def validate_email(self, field):
+        if field.data and services.email_taken(field.data):
+            raise ValidationError(_l("Email ini sudah dipakai akun lain."))
+
+    def validate_password(self, field):
+        # Fields validate in declaration order and the password fields come first (mixin),
+        # so read the NIP here instead of relying on validate_nip having run.
+        try:
+            nip = parse_nip(self.nip.data).nip
+        except InvalidNip:
+            nip = None
+        problem = services.password_problem(field.data, nip)
+        if problem:
+            raise ValidationError(problem)
+
+
+class RegistrationForm(AccountFieldsForm):
+    agency_id = SelectField(_l("Perangkat daerah (OPD)"), coerce=int,
+                            validators=[DataRequired(_l("Pilih OPD Anda."))])
+    jabatan_type = SelectField(
+        _l("Jenis jabatan"),
+        choices=[("", _l("— pilih jenis jabatan —"))] + list(JABATAN_TYPES.items()),
+        validators=[DataRequired(_l("Pilih jenis jabatan."))],
+    )
+    jabatan_title = StringField(_l("Nama jabatan"), validators=[Optional(), Length(max=200)])
+    golongan = SelectField(_l("Golongan"), choices=_golongan_choices(), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        agencies = db.session.execute(select(Agency.id, Agency.name).order_by(Agency.name))
+        self.agency_id.choices = [(0, _l("— pilih OPD —"))] + [tuple(row) for row in agencies]
+
+    def validate_golongan(self, field):
+        if not field.data:
+            return
+        try:
+            employment_type = parse_nip(self.nip.data).employment_type
+        except InvalidNip:
+            return  # the NIP field already shows its own error
+        if field.data not in GOLONGAN_BY_TYPE[employment_type]:
+            raise ValidationError(
+                _l("Golongan %(golongan)s bukan golongan %(type)s (menurut NIP Anda).",
+                   golongan=field.data, type=employment_type.upper())
+            )
+
+
+class SetupAdminForm(AccountFieldsForm):
+    """The first admin, created from the one-time setup link."""
+
+
+class ChangePasswordForm(NewPasswordMixin, KompetenForm):
+    current_password = PasswordField(_l("Kata sandi saat ini"),
+                                     validators=[DataRequired(REQUIRED), Length(max=1024)])

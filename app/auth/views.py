@@ -1,0 +1,117 @@
+"""Login, logout, self-registration, password change and the one-time first-admin setup."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import services
+from app.auth.forms import ChangePasswordForm, LoginForm, RegistrationForm, SetupAdminForm
+from app.auth.models import Agency
+from app.extensions import db
+from app.web import is_safe_next, redirect_next
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+@bp.route("/masuk", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect_next("courses.dashboard")
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = services.authenticate(form.identifier.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("NIP/email atau kata sandi salah."))
+        elif not user.is_active:
+            form.identifier.errors.append(
+                _("Akun ini dinonaktifkan. Hubungi admin BKPSDM untuk mengaktifkannya kembali.")
+            )
+        else:
+            services.record_login(user)
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            flash(_("Selamat datang, %(name)s.", name=user.name), "success")
+            return redirect_next("courses.dashboard")
+    return render_template("auth/login.html", form=form,
+                           self_registration=current_app.config["SELF_REGISTRATION"])
+
+
+@bp.route("/keluar", methods=["POST"])
+@login_required
+def logout():
+    # Logging out ends this account's sessions on every device, copied cookies included.
+    current_user.end_all_sessions()
+    db.session.commit()
+    logout_user()
+    flash(_("Anda telah keluar."), "info")
+    return redirect(url_for("courses.catalogue"))
+
+
+@bp.route("/daftar", methods=["GET", "POST"])
+def register():
+    if not current_app.config["SELF_REGISTRATION"]:
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("courses.dashboard"))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                nip=form.nip.data, name=form.name.data, password=form.password.data,
+                email=form.email.data or None, agency=db.session.get(Agency, form.agency_id.data),
+                jabatan_type=form.jabatan_type.data, jabatan_title=form.jabatan_title.data,
+                golongan=form.golongan.data, roles=("learner",),
+            )
+        except services.AccountError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Akun Anda sudah dibuat. Selamat belajar!"), "success")
+            next_url = request.args.get("next")
+            return redirect(next_url if is_safe_next(next_url) else url_for("courses.dashboard"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/akun/kata-sandi", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except services.AccountError as error:
+            db.session.rollback()
+            form.current_password.errors.append(error.message)
+        else:
+            db.session.commit()
+            # The session version changed: sign this browser in again with the new one.
+            login_user(current_user._get_current_object())
+            flash(_("Kata sandi sudah diganti. Sesi di perangkat lain telah diakhiri."), "success")
+            return redirect(url_for("courses.dashboard"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/penyiapan/<token>", methods=["GET", "POST"])
+def setup_admin(token):
+    if not services.setup_token_valid(token):
+        abort(404)
+    form = SetupAdminForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_first_admin(
+                token, nip=form.nip.data, name=form.name.data, password=form.password.data,
+                email=form.email.data or None,
+            )
+        except services.AccountError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Admin pertama sudah dibuat. Tautan penyiapan tidak berlaku lagi."), "success")
+            return redirect(url_for("courses.dashboard"))
+    return render_template("auth/setup.html", form=form)

@@ -1,0 +1,80 @@
+"""YAML front matter (between '---' lines) with the line numbers needed for path:line messages."""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from flask_babel import gettext as _
+
+KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in an authored file, printed as path:line: message."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self):
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass
+class Document:
+    path: Path
+    meta: dict
+    body: str
+    body_line: int  # the file line where the body starts
+    key_lines: dict = field(default_factory=dict)  # front-matter key -> file line
+
+    def line_of(self, key):
+        return self.key_lines.get(key, 1)
+
+
+def read_text(path, problems):
+    """The file as text, or None with a problem when it is not UTF-8."""
+    try:
+        return Path(path).read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = Path(path).read_bytes()[: error.start].count(b"\n") + 1
+        problems.append(Problem(str(path), line, _("berkas bukan teks UTF-8")))
+        return None
+
+
+def split_front_matter(path, text, problems, required=True):
+    """Parse a document; problems are appended, and None is returned when it cannot be read."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        if required:
+            problems.append(Problem(str(path), 1, _(
+                "front matter YAML tidak ditemukan: baris pertama harus '---'")))
+            return None
+        return Document(Path(path), {}, text, 1)
+    closing = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if closing is None:
+        problems.append(Problem(str(path), 1, _("front matter tidak ditutup dengan baris '---'")))
+        return None
+    block = "\n".join(lines[1:closing])
+    try:
+        meta = yaml.safe_load(block) if block.strip() else {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        reason = getattr(error, "problem", None) or str(error)
+        problems.append(Problem(str(path), line, _("YAML tidak valid: %(reason)s", reason=reason)))
+        return None
+    if not isinstance(meta, dict):
+        problems.append(Problem(str(path), 2, _(
+            "front matter harus berisi pasangan 'kunci: nilai'")))
+        return None
+    key_lines = {}
+    for number, line in enumerate(lines[1:closing], start=2):
+        match = KEY_LINE.match(line)
+        if match and match.group(1) not in key_lines:
+            key_lines[match.group(1)] = number
+    body = "\n".join(lines[closing + 1:]).strip("\n")
+    return Document(Path(path), {str(k): v for k, v in meta.items()}, body, closing + 2, key_lines)

@@ -1,0 +1,93 @@
+"""Markdown rendering and HTML sanitizing: the ONE place authored text becomes HTML.
+
+Authored Markdown is rendered once, when content is imported or saved, then cleaned by bleach
+with an explicit allowlist; the result is stored and shown as is. Pages never re-render.
+"""
+
+import re
+from urllib.parse import urlsplit
+
+import bleach
+import markdown
+from markdown.extensions.toc import slugify
+
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "ol", "p",
+    "pre", "s", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "ul",
+})
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+HEADING_ID = re.compile(r"^h-[a-z0-9_-]{1,120}$")
+CODE_CLASS = re.compile(r"^language-[A-Za-z0-9_+-]{1,40}$")
+ALIGN_VALUES = frozenset({"left", "right", "center"})
+
+# Every heading id gets this prefix so authored ids can never clobber the page's own ids
+# (forms, CSRF fields) through DOM clobbering.
+HEADING_ID_PREFIX = "h-"
+
+
+def _heading_slug(value, separator):
+    return HEADING_ID_PREFIX + (slugify(value, separator) or "bagian")
+
+
+def _is_local_url(value):
+    """An image source must stay on this server: relative or root-relative, no scheme/host."""
+    parts = urlsplit(value)
+    return not parts.scheme and not parts.netloc and not value.startswith(("//", "\\"))
+
+
+def _allow_attribute(tag, name, value):
+    if name == "title" and tag in {"a", "abbr", "img"}:
+        return True
+    if tag == "a" and name == "href":
+        return True  # the protocol allowlist checks the scheme
+    if tag == "a" and name == "class":
+        return value == "headerlink"
+    if tag == "img" and name == "alt":
+        return True
+    if tag == "img" and name == "src":
+        # Pages load nothing from other hosts: external images are dropped here and by CSP.
+        return _is_local_url(value)
+    if tag in HEADINGS and name == "id":
+        return bool(HEADING_ID.match(value))
+    if tag == "code" and name == "class":
+        return bool(CODE_CLASS.match(value))
+    if tag in {"th", "td"} and name == "align":
+        return value in ALIGN_VALUES
+    if tag == "ol" and name == "start":
+        return value.isdigit()
+    return False
+
+
+_cleaner = bleach.sanitizer.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=_allow_attribute,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+)
+
+
+def sanitize_html(html):
+    """Clean HTML against the allowlist. Idempotent: cleaning clean output changes nothing."""
+    return _cleaner.clean(html or "")
+
+
+def _markdown():
+    return markdown.Markdown(
+        extensions=["tables", "fenced_code", "sane_lists", "toc"],
+        extension_configs={
+            "tables": {"use_align_attribute": True},
+            "toc": {"slugify": _heading_slug, "permalink": False},
+        },
+        output_format="html",
+    )
+
+
+def render_markdown(source):
+    """Markdown source -> sanitized HTML, ready to store."""
+    # A fresh instance per call: Markdown objects keep state (toc ids) between conversions.
+    html = _markdown().convert(source or "")
+    return sanitize_html(html)

@@ -1,0 +1,26 @@
+"""Catalogue filter and the one-button forms (enrol, mark done) that carry the CSRF token."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SearchField, SelectField
+from wtforms.validators import Length, Optional
+
+from app.courses.models import COMPETENCY_TYPES
+from app.forms import KompetenForm
+
+
+class CatalogueFilterForm(KompetenForm):
+    """Read from the query string; a GET search needs no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Cari judul atau kode"), validators=[Optional(), Length(max=100)])
+    kompetensi = SelectField(
+        _l("Jenis kompetensi"),
+        choices=[("", _l("Semua jenis"))] + list(COMPETENCY_TYPES.items()),
+        validators=[Optional()],
+    )
+
+
+class ActionForm(KompetenForm):
+    """A button that changes something: only the CSRF token travels."""

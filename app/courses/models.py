@@ -1,0 +1,157 @@
+"""Courses, their modules, enrolments and per-module progress."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.database import UTCDateTime, utcnow
+from app.extensions import db
+
+COMPETENCY_TYPES = {
+    "teknis": _l("Teknis"),
+    "manajerial": _l("Manajerial"),
+    "sosial_kultural": _l("Sosial Kultural"),
+}
+LEARNING_MODES = {
+    "e-learning": _l("E-learning"),
+    "blended": _l("Blended"),
+    "klasikal": _l("Klasikal"),
+    "webinar": _l("Webinar"),
+}
+COURSE_STATUSES = {
+    "draft": _l("Draf"),
+    "published": _l("Terbit"),
+    "archived": _l("Diarsipkan"),
+}
+CERTIFICATE_POLICIES = {"manual": _l("Diterbitkan admin"), "auto": _l("Otomatis saat selesai")}
+
+
+def _in(column, values):
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class Course(db.Model):
+    __tablename__ = "course"
+    __table_args__ = (
+        CheckConstraint("jp > 0", name="jp_positive"),
+        CheckConstraint(_in("competency", COMPETENCY_TYPES), name="competency"),
+        CheckConstraint(_in("mode", LEARNING_MODES), name="mode"),
+        CheckConstraint(_in("status", COURSE_STATUSES), name="status"),
+        CheckConstraint(_in("certificate_policy", CERTIFICATE_POLICIES), name="certificate"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    description_source: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[str] = mapped_column(Text, default="")
+    jp: Mapped[int] = mapped_column(Integer)
+    competency: Mapped[str] = mapped_column(String(32))
+    mode: Mapped[str] = mapped_column(String(32))
+    provider: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    certificate_policy: Mapped[str] = mapped_column(String(16), default="manual")
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    modules: Mapped[list["Module"]] = relationship(
+        back_populates="course", order_by="Module.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_published(self):
+        return self.status == "published"
+
+    @property
+    def competency_label(self):
+        return COMPETENCY_TYPES.get(self.competency, self.competency)
+
+    @property
+    def mode_label(self):
+        return LEARNING_MODES.get(self.mode, self.mode)
+
+    def __repr__(self):
+        return f"<Course {self.code}>"
+
+
+class Module(db.Model):
+    __tablename__ = "module"
+    __table_args__ = (
+        UniqueConstraint("course_id", "slug"),
+        CheckConstraint("minutes > 0", name="minutes_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    slug: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    minutes: Mapped[int] = mapped_column(Integer)
+    body_source: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    # A module learners have progress on is never deleted, only retired: hidden from reading
+    # and from progress, but its history stays.
+    retired_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    course: Mapped[Course] = relationship(back_populates="modules")
+
+    @property
+    def is_retired(self):
+        return self.retired_at is not None
+
+    def __repr__(self):
+        return f"<Module {self.slug}>"
+
+
+class Enrollment(db.Model):
+    __tablename__ = "enrollment"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="RESTRICT"), index=True)
+    enrolled_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # JP are credited in the (WITA) calendar year of this timestamp.
+    completed_at: Mapped[object | None] = mapped_column(UTCDateTime, index=True)
+
+    course: Mapped[Course] = relationship()
+    user = relationship("User")
+
+    @property
+    def is_completed(self):
+        return self.completed_at is not None
+
+    def mark_started(self, when):
+        if self.started_at is None:
+            self.started_at = when
+
+    def mark_completed(self, when):
+        """Completion is a historical fact: the first completion time is kept."""
+        if self.completed_at is None:
+            self.completed_at = when
+
+
+class ModuleProgress(db.Model):
+    __tablename__ = "module_progress"
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[int] = mapped_column(
+        ForeignKey("module.id", ondelete="RESTRICT"), index=True
+    )
+    completed_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    module: Mapped[Module] = relationship()

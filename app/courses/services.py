@@ -1,0 +1,186 @@
+"""Enrolment, module completion, progress and yearly JP.
+
+Writes flush and never commit. Reads for pages use a fixed number of queries whatever the data.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import contains_eager
+
+from app.courses.models import Course, Enrollment, Module, ModuleProgress
+from app.database import utcnow
+from app.errors import LmsError
+from app.extensions import db
+from app.timeutil import year_bounds_utc
+
+
+class CourseNotOpen(LmsError):
+    """The course is not published, so nobody can enrol or read it as a learner."""
+
+
+class NotEnrolled(LmsError):
+    pass
+
+
+@dataclass
+class CourseProgress:
+    """Where one learner stands in one course."""
+
+    enrollment: Enrollment
+    total: int
+    done: int
+    next_module: Module | None  # first active module not yet done, in order
+
+    @property
+    def percent(self):
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def active_modules_query(course_id):
+    return (select(Module)
+            .where(Module.course_id == course_id, Module.retired_at.is_(None))
+            .order_by(Module.position))
+
+
+def get_enrollment(user, course):
+    if user is None or not user.is_authenticated:
+        return None
+    return db.session.scalar(
+        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)
+    )
+
+
+def enroll_learner(user, course):
+    """Enrol a learner in a published course; enrolling twice returns the first enrolment."""
+    if not course.is_published:
+        raise CourseNotOpen(_("Kursus ini belum dibuka untuk pendaftaran."))
+    enrollment = get_enrollment(user, course)
+    if enrollment is not None:
+        return enrollment
+    enrollment = Enrollment(user_id=user.id, course_id=course.id)
+    db.session.add(enrollment)
+    db.session.flush()
+    return enrollment
+
+
+def completed_module_ids(user, course):
+    return set(db.session.scalars(
+        select(ModuleProgress.module_id)
+        .join(Module, Module.id == ModuleProgress.module_id)
+        .where(ModuleProgress.user_id == user.id, Module.course_id == course.id)
+    ))
+
+
+def complete_module(user, module):
+    """Mark a module done; completes the enrolment once every active module is done.
+
+    Returns the enrolment. Marking a module done twice changes nothing.
+    """
+    course = module.course
+    enrollment = get_enrollment(user, course)
+    if enrollment is None:
+        raise NotEnrolled(_("Daftar ke kursus ini terlebih dahulu."))
+    if module.is_retired:
+        raise CourseNotOpen(_("Modul ini sudah tidak digunakan lagi."))
+    now = utcnow()
+    done = completed_module_ids(user, course)
+    if module.id not in done:
+        db.session.add(ModuleProgress(user_id=user.id, module_id=module.id, completed_at=now))
+        done.add(module.id)
+    enrollment.mark_started(now)
+    active_ids = set(db.session.scalars(select(Module.id).where(
+        Module.course_id == course.id, Module.retired_at.is_(None))))
+    if active_ids <= done:
+        enrollment.mark_completed(now)
+    db.session.flush()
+    return enrollment
+
+
+def note_module_opened(enrollment, when=None):
+    """Record that the learner started the course (first module opened)."""
+    enrollment.mark_started(when or utcnow())
+
+
+def course_progress(user, course, modules):
+    """Progress of one learner in one course, given the course's active modules in order."""
+    enrollment = get_enrollment(user, course)
+    if enrollment is None:
+        return None
+    done = completed_module_ids(user, course)
+    next_module = next((m for m in modules if m.id not in done), None)
+    return CourseProgress(enrollment=enrollment, total=len(modules),
+                          done=sum(1 for m in modules if m.id in done),
+                          next_module=next_module)
+
+
+def progress_for_user(user):
+    """Every enrolment of a learner with its progress, in four queries whatever the count."""
+    enrollments = db.session.scalars(
+        select(Enrollment)
+        .join(Enrollment.course)
+        .options(contains_eager(Enrollment.course))
+        .where(Enrollment.user_id == user.id)
+        .order_by(Enrollment.enrolled_at.desc())
+    ).all()
+    course_ids = [e.course_id for e in enrollments]
+    if not course_ids:
+        return []
+    modules = db.session.scalars(
+        select(Module)
+        .where(Module.course_id.in_(course_ids), Module.retired_at.is_(None))
+        .order_by(Module.course_id, Module.position)
+    ).all()
+    done = set(db.session.scalars(
+        select(ModuleProgress.module_id)
+        .join(Module, Module.id == ModuleProgress.module_id)
+        .where(ModuleProgress.user_id == user.id, Module.course_id.in_(course_ids))
+    ))
+    by_course = {}
+    for module in modules:
+        by_course.setdefault(module.course_id, []).append(module)
+    result = []
+    for enrollment in enrollments:
+        course_modules = by_course.get(enrollment.course_id, [])
+        result.append(CourseProgress(
+            enrollment=enrollment,
+            total=len(course_modules),
+            done=sum(1 for m in course_modules if m.id in done),
+            next_module=next((m for m in course_modules if m.id not in done), None),
+        ))
+    return result
+
+
+def jp_earned(user, year):
+    """JP from courses completed in a WITA calendar year."""
+    start, end = year_bounds_utc(year)
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(Course.jp), 0))
+        .join(Enrollment, Enrollment.course_id == Course.id)
+        .where(Enrollment.user_id == user.id,
+               Enrollment.completed_at >= start, Enrollment.completed_at < end)
+    )
+    return int(total or 0)
+
+
+def published_courses(search=None, competency=None):
+    """The catalogue: published courses with their active module count and total minutes."""
+    stats = (select(Module.course_id,
+                    func.count(Module.id).label("module_count"),
+                    func.coalesce(func.sum(Module.minutes), 0).label("minutes"))
+             .where(Module.retired_at.is_(None))
+             .group_by(Module.course_id)
+             .subquery())
+    query = (select(Course, func.coalesce(stats.c.module_count, 0), stats.c.minutes)
+             .outerjoin(stats, and_(stats.c.course_id == Course.id))
+             .where(Course.status == "published")
+             .order_by(Course.code))
+    if competency:
+        query = query.where(Course.competency == competency)
+    if search:
+        term = search.strip()
+        query = query.where(Course.title.icontains(term, autoescape=True)
+                            | Course.code.icontains(term, autoescape=True)
+                            | Course.summary.icontains(term, autoescape=True))
+    return db.session.execute(query).all()

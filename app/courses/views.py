@@ -1,0 +1,165 @@
+"""Catalogue, course overview, enrolment, module reading and the learner dashboard."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.courses import services
+from app.courses.forms import ActionForm, CatalogueFilterForm
+from app.courses.models import Course, Module
+from app.errors import LmsError
+from app.extensions import db
+from app.settings import jp_target_for
+from app.timeutil import current_year
+from app.web import one_or_404
+
+bp = Blueprint("courses", __name__, template_folder="templates")
+
+
+def _can_preview(user):
+    """Trainers and admins may open draft or archived courses; learners see published ones."""
+    return user.is_authenticated and (user.is_trainer or user.is_admin)
+
+
+def _visible_course_or_404(slug):
+    course = one_or_404(select(Course).where(Course.slug == slug))
+    if not course.is_published and not _can_preview(current_user):
+        abort(404)
+    return course
+
+
+def _active_modules(course):
+    return db.session.scalars(services.active_modules_query(course.id)).all()
+
+
+@bp.route("/")
+def catalogue():
+    form = CatalogueFilterForm(request.args)
+    valid = form.validate()
+    rows = services.published_courses(
+        search=form.q.data if valid else None,
+        competency=form.kompetensi.data if valid else None,
+    )
+    return render_template("courses/catalogue.html", form=form, rows=rows)
+
+
+@bp.route("/kursus/<slug>")
+def course_detail(slug):
+    course = _visible_course_or_404(slug)
+    modules = _active_modules(course)
+    progress = services.course_progress(current_user, course, modules)
+    done_ids = (services.completed_module_ids(current_user, course)
+                if progress is not None else set())
+    return render_template("courses/course.html", course=course, modules=modules,
+                           progress=progress, done_ids=done_ids, action_form=ActionForm())
+
+
+@bp.route("/kursus/<slug>/daftar", methods=["POST"])
+@login_required
+def enroll(slug):
+    course = _visible_course_or_404(slug)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.enroll_learner(current_user, course)
+    except services.CourseNotOpen as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".course_detail", slug=slug))
+    db.session.commit()
+    flash(_("Anda terdaftar di %(title)s. Selamat belajar!", title=course.title), "success")
+    return redirect(url_for(".resume", slug=slug))
+
+
+@bp.route("/kursus/<slug>/lanjutkan")
+@login_required
+def resume(slug):
+    """Open the first module the learner has not finished yet."""
+    course = _visible_course_or_404(slug)
+    modules = _active_modules(course)
+    progress = services.course_progress(current_user, course, modules)
+    if progress is None:
+        flash(_("Daftar ke kursus ini terlebih dahulu."), "info")
+        return redirect(url_for(".course_detail", slug=slug))
+    target = progress.next_module or (modules[0] if modules else None)
+    if target is None:
+        return redirect(url_for(".course_detail", slug=slug))
+    return redirect(url_for(".module_page", slug=slug, module_slug=target.slug))
+
+
+def _module_in_course_or_404(course, module_slug):
+    return one_or_404(select(Module).where(Module.course_id == course.id,
+                                           Module.slug == module_slug,
+                                           Module.retired_at.is_(None)))
+
+
+@bp.route("/kursus/<slug>/modul/<module_slug>")
+@login_required
+def module_page(slug, module_slug):
+    course = _visible_course_or_404(slug)
+    module = _module_in_course_or_404(course, module_slug)
+    modules = _active_modules(course)
+    progress = services.course_progress(current_user, course, modules)
+    if progress is None and not _can_preview(current_user):
+        flash(_("Daftar ke kursus ini terlebih dahulu untuk membaca modulnya."), "info")
+        return redirect(url_for(".course_detail", slug=slug))
+    if progress is not None and progress.enrollment.started_at is None:
+        services.note_module_opened(progress.enrollment)
+        db.session.commit()
+    index = next(i for i, m in enumerate(modules) if m.id == module.id)
+    done_ids = (services.completed_module_ids(current_user, course)
+                if progress is not None else set())
+    return render_template(
+        "courses/module.html", course=course, module=module, modules=modules,
+        position=index + 1, progress=progress, is_done=module.id in done_ids,
+        previous_module=modules[index - 1] if index > 0 else None,
+        next_module=modules[index + 1] if index + 1 < len(modules) else None,
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/kursus/<slug>/modul/<module_slug>/selesai", methods=["POST"])
+@login_required
+def complete_module(slug, module_slug):
+    course = _visible_course_or_404(slug)
+    module = _module_in_course_or_404(course, module_slug)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    was_completed = False
+    try:
+        enrollment = services.get_enrollment(current_user, course)
+        was_completed = enrollment is not None and enrollment.is_completed
+        enrollment = services.complete_module(current_user, module)
+    except LmsError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".course_detail", slug=slug))
+    db.session.commit()
+    if enrollment.is_completed and not was_completed:
+        flash(_("Selamat! Anda menyelesaikan %(title)s dan memperoleh %(jp)d JP.",
+                title=course.title, jp=course.jp), "success")
+        return redirect(url_for(".course_detail", slug=slug))
+    flash(_("Modul \u201c%(title)s\u201d ditandai selesai.", title=module.title), "success")
+    following = next((m for m in _active_modules(course) if m.position > module.position), None)
+    if following is None:
+        return redirect(url_for(".resume", slug=slug))
+    return redirect(url_for(".module_page", slug=slug, module_slug=following.slug))
+
+
+@bp.route("/beranda")
+@login_required
+def dashboard():
+    year = current_year()
+    progress = services.progress_for_user(current_user)
+    in_progress = [p for p in progress if not p.enrollment.is_completed]
+    completed = [p for p in progress if p.enrollment.is_completed]
+    jp = services.jp_earned(current_user, year)
+    target = jp_target_for(current_user.employment_type)
+    return render_template(
+        "courses/dashboard.html", year=year, in_progress=in_progress, completed=completed,
+        jp=jp, target=target, jp_percent=min(100, round(100 * jp / target)) if target else 100,
+        next_step=in_progress[0] if in_progress else None,
+    )

@@ -1,0 +1,37 @@
+"""The base form: Flask-WTF (CSRF) with WTForms' own messages in Bahasa Indonesia."""
+
+from pathlib import Path
+
+from babel.support import NullTranslations, Translations
+from flask import g
+from flask_babel import get_locale
+from flask_wtf import FlaskForm
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
+
+
+class _WTFormsTranslations:
+    """WTForms asks for gettext/ngettext; answer from our 'wtforms' catalogue for the locale."""
+
+    def _catalogue(self):
+        locale = str(get_locale() or "id")
+        cache = g.setdefault("_wtforms_catalogues", {})
+        if locale not in cache:
+            loaded = Translations.load(str(TRANSLATIONS_DIR), [locale], domain="wtforms")
+            cache[locale] = loaded if loaded is not None else NullTranslations()
+        return cache[locale]
+
+    def gettext(self, string):
+        return self._catalogue().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return self._catalogue().ungettext(singular, plural, n)
+
+
+WTFORMS_TRANSLATIONS = _WTFormsTranslations()
+
+
+class KompetenForm(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return WTFORMS_TRANSLATIONS

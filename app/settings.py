@@ -1,0 +1,62 @@
+"""Runtime settings an admin can change, stored in the database over config defaults.
+
+Each setting has a default taken from the app config (and so from an LMS_* variable); a row in
+the `setting` table overrides it. Values are stored as JSON text.
+"""
+
+import json
+
+from flask import current_app
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.database import UTCDateTime, utcnow
+from app.extensions import db
+
+# setting key -> config key holding its default
+DEFAULTS_FROM_CONFIG = {
+    "jp_target.pns": "JP_TARGET_PNS",
+    "jp_target.pppk": "JP_TARGET_PPPK",
+    "institution_name": "INSTITUTION_NAME",
+}
+
+
+class Setting(db.Model):
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+def get_setting(key):
+    """The stored value of a setting, or its configured default."""
+    row = db.session.get(Setting, key)
+    if row is not None:
+        return json.loads(row.value)
+    config_key = DEFAULTS_FROM_CONFIG.get(key)
+    return current_app.config.get(config_key) if config_key else None
+
+
+def set_setting(key, value):
+    """Store a setting (flushes; the caller commits)."""
+    row = db.session.get(Setting, key)
+    if row is None:
+        row = Setting(key=key, value=json.dumps(value))
+        db.session.add(row)
+    else:
+        row.value = json.dumps(value)
+    db.session.flush()
+    return row
+
+
+def delete_setting(key):
+    row = db.session.get(Setting, key)
+    if row is not None:
+        db.session.delete(row)
+        db.session.flush()
+
+
+def jp_target_for(employment_type):
+    """The yearly JP target for PNS or PPPK."""
+    return int(get_setting(f"jp_target.{employment_type}") or 20)

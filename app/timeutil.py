@@ -1,0 +1,24 @@
+"""Palu time (WITA): dates are stored in UTC and shown and bucketed by year in Asia/Makassar."""
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from app.database import utcnow
+
+PALU_TZ = ZoneInfo("Asia/Makassar")
+
+
+def now_in_palu():
+    return utcnow().astimezone(PALU_TZ)
+
+
+def current_year():
+    """The calendar year in Palu now (JP are credited per WITA calendar year)."""
+    return now_in_palu().year
+
+
+def year_bounds_utc(year):
+    """[start, end) of a WITA calendar year, as aware UTC datetimes."""
+    start = datetime(year, 1, 1, tzinfo=PALU_TZ).astimezone(timezone.utc)
+    end = datetime(year + 1, 1, 1, tzinfo=PALU_TZ).astimezone(timezone.utc)
+    return start, end

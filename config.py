@@ -1,0 +1,97 @@
+"""Configuration classes. Every setting can come from an ``LMS_*`` environment variable."""
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("LMS_INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def env_bool(name, default):
+    """Read a boolean environment variable: 1/true/yes/on mean True."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def load_secret_key(instance_dir=INSTANCE_DIR):
+    """LMS_SECRET_KEY, or a key generated once into instance/secret_key and reused after."""
+    from_env = os.environ.get("LMS_SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = Path(instance_dir) / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: two workers starting at once must not write two different keys.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def default_database_url():
+    return f"sqlite:///{INSTANCE_DIR / 'kompeten.db'}"
+
+
+class Config:
+    INSTANCE_PATH = str(INSTANCE_DIR)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("LMS_DATABASE_URL") or default_database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    COURSES_DIR = os.environ.get("LMS_COURSES_DIR", str(BASE_DIR / "courses"))
+    QUIZZES_DIR = os.environ.get("LMS_QUIZZES_DIR", str(BASE_DIR / "quizzes"))
+
+    SELF_REGISTRATION = env_bool("LMS_SELF_REGISTRATION", True)
+    # Yearly competency-development target in JP, per employment type (DOMAIN.md).
+    # Admins can override both at runtime through the settings table.
+    JP_TARGET_PNS = env_int("LMS_JP_TARGET_PNS", 20)
+    JP_TARGET_PPPK = env_int("LMS_JP_TARGET_PPPK", 20)
+    INSTITUTION_NAME = os.environ.get("LMS_INSTITUTION_NAME", "Pemerintah Kota Palu")
+
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Makassar"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("LMS_HTTPS", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = env_bool("LMS_HTTPS", False)
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * env_int("LMS_REMEMBER_DAYS", 14)
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: slow readers are normal
+
+    # Argon2id cost (argon2-cffi's RFC 9106 "low memory" profile by default).
+    ARGON2_TIME_COST = env_int("LMS_ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_COST = env_int("LMS_ARGON2_MEMORY_COST", 65536)
+    ARGON2_PARALLELISM = env_int("LMS_ARGON2_PARALLELISM", 4)
+
+    ADMIN_NIP = os.environ.get("LMS_ADMIN_NIP")
+    ADMIN_PASSWORD = os.environ.get("LMS_ADMIN_PASSWORD")
+
+    @staticmethod
+    def secret_key():
+        return load_secret_key()
+
+
+class TestConfig(Config):
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    # Cheap hashing keeps the suite fast; the scheme stays argon2id.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+    SELF_REGISTRATION = True
+    ADMIN_NIP = None
+    ADMIN_PASSWORD = None

@@ -1,0 +1,46 @@
+"""`python run.py`: serve Kompeten on the embedded SQLite default (PORT=5000 unless set).
+
+Before serving it makes sure a first admin can exist: it takes LMS_ADMIN_NIP/LMS_ADMIN_PASSWORD
+when set, and otherwise prints a one-time setup link on this console.
+"""
+
+import os
+import sys
+
+from app import create_app
+from app.auth.services import bootstrap_first_admin
+from app.extensions import db
+
+
+def prepare_first_admin(app, base_url):
+    with app.app_context():
+        outcome, value = bootstrap_first_admin(
+            nip=app.config["ADMIN_NIP"], password=app.config["ADMIN_PASSWORD"],
+            name=os.environ.get("LMS_ADMIN_NAME"),
+        )
+        db.session.commit()
+        if outcome == "created":
+            print(f" * Admin {value.nip_display} siap (dari LMS_ADMIN_NIP).", flush=True)
+        elif outcome == "token":
+            base = base_url.rstrip("/")
+            print(" * Belum ada admin. Buka tautan sekali pakai ini untuk membuat admin pertama:",
+                  flush=True)
+            print(f"   {base}/penyiapan/{value}", flush=True)
+
+
+def main():
+    app = create_app()
+    port = int(os.environ.get("PORT", "5000"))
+    host = os.environ.get("HOST", "127.0.0.1")
+    try:
+        prepare_first_admin(app, os.environ.get("LMS_BASE_URL") or f"http://{host}:{port}")
+    except Exception as error:  # noqa: BLE001 - say what to do instead of a traceback
+        print(f"Basis data belum siap ({error}). Jalankan `make run` atau `flask db upgrade`.",
+              file=sys.stderr)
+        sys.exit(1)
+    app.run(host=host, port=port, debug=os.environ.get("LMS_DEBUG") == "1",
+            use_reloader=False)
+
+
+if __name__ == "__main__":
+    main()
