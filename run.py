@@ -34,7 +34,7 @@ def main():
     host = os.environ.get("HOST", "127.0.0.1")
     try:
         prepare_first_admin(app, os.environ.get("LMS_BASE_URL") or f"http://{host}:{port}")
-    except Exception as error:  # noqa: BLE001 - say what to do instead of a traceback
+    except Exception as error:
         print(f"Basis data belum siap ({error}). Jalankan `make run` atau `flask db upgrade`.",
               file=sys.stderr)
         sys.exit(1)

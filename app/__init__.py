@@ -45,8 +45,8 @@ def register_extensions(app):
 
 def register_models():
     """Import every model module so metadata (and Alembic) sees all tables."""
-    import app.auth.models  # noqa: F401
-    import app.courses.models  # noqa: F401
+    import app.auth.models
+    import app.courses.models
     import app.settings  # noqa: F401
 
 

@@ -6,6 +6,7 @@ from babel.support import NullTranslations, Translations
 from flask import g
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
@@ -35,3 +36,9 @@ class KompetenForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return WTFORMS_TRANSLATIONS
+
+
+def select_choices(pairs, optgroup=None):
+    """(value, label) pairs as WTForms SelectChoice objects (tuples are deprecated)."""
+    return [SelectChoice(str(value) if not isinstance(value, int) else value, label,
+                         optgroup=optgroup) for value, label in pairs]

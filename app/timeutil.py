@@ -1,6 +1,6 @@
 """Palu time (WITA): dates are stored in UTC and shown and bucketed by year in Asia/Makassar."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from app.database import utcnow
@@ -19,6 +19,6 @@ def current_year():
 
 def year_bounds_utc(year):
     """[start, end) of a WITA calendar year, as aware UTC datetimes."""
-    start = datetime(year, 1, 1, tzinfo=PALU_TZ).astimezone(timezone.utc)
-    end = datetime(year + 1, 1, 1, tzinfo=PALU_TZ).astimezone(timezone.utc)
+    start = datetime(year, 1, 1, tzinfo=PALU_TZ).astimezone(UTC)
+    end = datetime(year + 1, 1, 1, tzinfo=PALU_TZ).astimezone(UTC)
     return start, end

@@ -1,16 +1,29 @@
 """Login, registration and password forms. Database checks live in validate_<field>."""
 
 from flask_babel import lazy_gettext as _l
-from app.forms import KompetenForm
 from sqlalchemy import select
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 from wtforms.validators import Email as EmailValidator
 
 from app.auth import services
-from app.auth.models import GOLONGAN_BY_TYPE, GOLONGAN_PNS, GOLONGAN_PPPK, JABATAN_TYPES, Agency
+from app.auth.models import (
+    GOLONGAN_BY_TYPE,
+    GOLONGAN_PNS,
+    GOLONGAN_PPPK,
+    JABATAN_TYPES,
+    Agency,
+)
 from app.auth.nip import InvalidNip, parse_nip
 from app.extensions import db
+from app.forms import KompetenForm, select_choices
 
 REQUIRED = _l("Wajib diisi.")
 
@@ -25,10 +38,10 @@ class LoginForm(KompetenForm):
 
 
 def _golongan_choices():
-    choices = [("", _l("— pilih golongan —"))]
-    choices += [(g, f"PNS {g} — {name}") for g, name in GOLONGAN_PNS.items()]
-    choices += [(g, f"PPPK {g}") for g in GOLONGAN_PPPK]
-    return choices
+    return (select_choices([("", _l("— pilih golongan —"))])
+            + select_choices([(g, f"{g} — {name}") for g, name in GOLONGAN_PNS.items()],
+                             optgroup="PNS")
+            + select_choices([(g, g) for g in GOLONGAN_PPPK], optgroup="PPPK"))
 
 
 class NewPasswordMixin:
@@ -41,7 +54,8 @@ class NewPasswordMixin:
     )
     password_confirm = PasswordField(
         _l("Ulangi kata sandi"),
-        validators=[DataRequired(REQUIRED), EqualTo("password", _l("Kedua kata sandi tidak sama."))],
+        validators=[DataRequired(REQUIRED),
+                    EqualTo("password", _l("Kedua kata sandi tidak sama."))],
     )
 
 
@@ -89,7 +103,7 @@ class RegistrationForm(AccountFieldsForm):
                             validators=[DataRequired(_l("Pilih OPD Anda."))])
     jabatan_type = SelectField(
         _l("Jenis jabatan"),
-        choices=[("", _l("— pilih jenis jabatan —"))] + list(JABATAN_TYPES.items()),
+        choices=select_choices([("", _l("— pilih jenis jabatan —"))] + list(JABATAN_TYPES.items())),
         validators=[DataRequired(_l("Pilih jenis jabatan."))],
     )
     jabatan_title = StringField(_l("Nama jabatan"), validators=[Optional(), Length(max=200)])
@@ -98,7 +112,7 @@ class RegistrationForm(AccountFieldsForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         agencies = db.session.execute(select(Agency.id, Agency.name).order_by(Agency.name))
-        self.agency_id.choices = [(0, _l("— pilih OPD —"))] + [tuple(row) for row in agencies]
+        self.agency_id.choices = select_choices([(0, _l("— pilih OPD —"))] + list(agencies))
 
     def validate_golongan(self, field):
         if not field.data:

@@ -11,7 +11,12 @@ from sqlalchemy import func, select
 
 from app.auth.models import GOLONGAN_BY_TYPE, Agency, User
 from app.auth.nip import parse_nip
-from app.auth.passwords import dummy_verify, hash_password, needs_rehash, verify_password
+from app.auth.passwords import (
+    dummy_verify,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
 from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db

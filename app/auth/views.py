@@ -1,11 +1,25 @@
 """Login, logout, self-registration, password change and the one-time first-admin setup."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import services
-from app.auth.forms import ChangePasswordForm, LoginForm, RegistrationForm, SetupAdminForm
+from app.auth.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    RegistrationForm,
+    SetupAdminForm,
+)
 from app.auth.models import Agency
 from app.extensions import db
 from app.web import is_safe_next, redirect_next

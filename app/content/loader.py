@@ -261,7 +261,8 @@ def _module_has_progress(module):
 
 
 def _sync_modules(course, specs):
-    """Update modules in place by slug (progress keeps pointing at them); retire or delete gone ones."""
+    """Update modules in place by slug, so progress keeps pointing at them; retire or delete
+    modules that are gone from the files."""
     changed = False
     by_slug = {module.slug: module for module in course.modules}
     for spec in specs:

@@ -5,7 +5,7 @@ from wtforms import SearchField, SelectField
 from wtforms.validators import Length, Optional
 
 from app.courses.models import COMPETENCY_TYPES
-from app.forms import KompetenForm
+from app.forms import KompetenForm, select_choices
 
 
 class CatalogueFilterForm(KompetenForm):
@@ -17,7 +17,7 @@ class CatalogueFilterForm(KompetenForm):
     q = SearchField(_l("Cari judul atau kode"), validators=[Optional(), Length(max=100)])
     kompetensi = SelectField(
         _l("Jenis kompetensi"),
-        choices=[("", _l("Semua jenis"))] + list(COMPETENCY_TYPES.items()),
+        choices=select_choices([("", _l("Semua jenis"))] + list(COMPETENCY_TYPES.items())),
         validators=[Optional()],
     )
 

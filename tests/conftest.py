@@ -1,0 +1,150 @@
+"""Shared fixtures. The suite runs on SQLite, or on PostgreSQL when LMS_TEST_DATABASE_URL is set
+(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/kompeten_test; the database must exist)."""
+
+import os
+import re
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, text
+
+from app import create_app
+from app.auth import services as auth_services
+from app.content.loader import import_courses
+from app.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_COURSES = ROOT / "courses"
+POSTGRES_URL = os.environ.get("LMS_TEST_DATABASE_URL")
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"'
+                        r'|name="csrf_token" value="([^"]+)"')
+
+# Valid NIPs to build users from (PNS and PPPK layouts).
+PNS_NIP = "198609262015051001"
+PPPK_NIP = "200012312024211001"
+PASSWORD = "rahasia-palu-2026"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if POSTGRES_URL:
+        return POSTGRES_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'kompeten-test.db'}"
+
+
+def _empty_all_tables():
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app("config.TestConfig", {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "test-secret-key",
+        "COURSES_DIR": str(BUNDLED_COURSES),
+    })
+    with app.app_context():
+        db.create_all()
+        _empty_all_tables()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def agencies(app):
+    auth_services.seed_agencies()
+    db.session.commit()
+
+
+@pytest.fixture
+def create_user(app):
+    """Factory: create_user(nip=..., roles=(...), **fields) -> committed User."""
+    counter = {"serial": 100}
+
+    def make(nip=None, password=PASSWORD, roles=("learner",), name=None, **fields):
+        if nip is None:
+            counter["serial"] += 1
+            nip = f"19900101201501100{0}"[:15] + f"{counter['serial']:03d}"
+        user = auth_services.create_user(nip=nip, name=name or f"Pegawai {nip[-3:]}",
+                                         password=password, roles=roles, **fields)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def courses(app):
+    """The bundled courses imported into the database (a copy, so tests may edit files)."""
+    report = import_courses(BUNDLED_COURSES)
+    db.session.commit()
+    assert report.ok, report.problems
+    return report
+
+
+@pytest.fixture
+def course_dir(tmp_path):
+    """A writable copy of the bundled courses folder."""
+    target = tmp_path / "courses"
+    shutil.copytree(BUNDLED_COURSES, target)
+    return target
+
+
+def csrf_token(html):
+    match = CSRF_FIELD.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+def submit(client, page_url, data, post_url=None, follow_redirects=True):
+    """Open a page like a browser, take its CSRF token, post the form."""
+    page = client.get(page_url)
+    assert page.status_code == 200, (page_url, page.status_code)
+    payload = dict(data, csrf_token=csrf_token(page.get_data(as_text=True)))
+    return client.post(post_url or page_url, data=payload, follow_redirects=follow_redirects)
+
+
+@pytest.fixture
+def login(client):
+    def do_login(identifier, password=PASSWORD):
+        response = submit(client, "/masuk", {"identifier": identifier, "password": password})
+        assert response.status_code == 200
+        return response
+
+    return do_login
+
+
+@contextmanager
+def count_queries():
+    """Count SQL statements run inside the block: `with count_queries() as n: ...; n()`."""
+    statements = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield lambda: len(statements)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+
+
+@pytest.fixture
+def queries():
+    return count_queries
