@@ -6,7 +6,7 @@ the `setting` table overrides it. Values are stored as JSON text.
 
 import json
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -29,17 +29,27 @@ class Setting(db.Model):
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+def _request_cache():
+    """Settings read in this request or CLI run (a page asks for some several times)."""
+    return g.setdefault("_settings_cache", {})
+
+
 def get_setting(key):
     """The stored value of a setting, or its configured default."""
-    row = db.session.get(Setting, key)
-    if row is not None:
-        return json.loads(row.value)
-    config_key = DEFAULTS_FROM_CONFIG.get(key)
-    return current_app.config.get(config_key) if config_key else None
+    cache = _request_cache()
+    if key not in cache:
+        row = db.session.get(Setting, key)
+        if row is not None:
+            cache[key] = json.loads(row.value)
+        else:
+            config_key = DEFAULTS_FROM_CONFIG.get(key)
+            cache[key] = current_app.config.get(config_key) if config_key else None
+    return cache[key]
 
 
 def set_setting(key, value):
     """Store a setting (flushes; the caller commits)."""
+    _request_cache().pop(key, None)
     row = db.session.get(Setting, key)
     if row is None:
         row = Setting(key=key, value=json.dumps(value))
@@ -51,6 +61,7 @@ def set_setting(key, value):
 
 
 def delete_setting(key):
+    _request_cache().pop(key, None)
     row = db.session.get(Setting, key)
     if row is not None:
         db.session.delete(row)

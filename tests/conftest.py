@@ -80,7 +80,7 @@ def create_user(app):
     def make(nip=None, password=PASSWORD, roles=("learner",), name=None, **fields):
         if nip is None:
             counter["serial"] += 1
-            nip = f"19900101201501100{0}"[:15] + f"{counter['serial']:03d}"
+            nip = f"199001012015011{counter['serial']:03d}"
         user = auth_services.create_user(nip=nip, name=name or f"Pegawai {nip[-3:]}",
                                          password=password, roles=roles, **fields)
         db.session.commit()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, defer, load_only
 
 from app.courses.models import Course, Enrollment, Module, ModuleProgress
 from app.database import utcnow
@@ -32,16 +32,35 @@ class CourseProgress:
     total: int
     done: int
     next_module: Module | None  # first active module not yet done, in order
+    done_ids: frozenset = frozenset()
 
     @property
     def percent(self):
         return round(100 * self.done / self.total) if self.total else 0
 
 
+# Outlines and progress need a module's place and title, never its (long) body.
+MODULE_OUTLINE = load_only(Module.id, Module.course_id, Module.position, Module.slug,
+                           Module.title, Module.minutes, Module.retired_at)
+
+
 def active_modules_query(course_id):
+    """The course's active modules in order, without their bodies."""
     return (select(Module)
+            .options(MODULE_OUTLINE)
             .where(Module.course_id == course_id, Module.retired_at.is_(None))
             .order_by(Module.position))
+
+
+def _progress(enrollment, modules, done):
+    """CourseProgress from the course's active modules (in order) and the done module ids."""
+    return CourseProgress(
+        enrollment=enrollment,
+        total=len(modules),
+        done=sum(1 for m in modules if m.id in done),
+        next_module=next((m for m in modules if m.id not in done), None),
+        done_ids=frozenset(done),
+    )
 
 
 def get_enrollment(user, course):
@@ -108,11 +127,7 @@ def course_progress(user, course, modules):
     enrollment = get_enrollment(user, course)
     if enrollment is None:
         return None
-    done = completed_module_ids(user, course)
-    next_module = next((m for m in modules if m.id not in done), None)
-    return CourseProgress(enrollment=enrollment, total=len(modules),
-                          done=sum(1 for m in modules if m.id in done),
-                          next_module=next_module)
+    return _progress(enrollment, modules, completed_module_ids(user, course))
 
 
 def progress_for_user(user):
@@ -120,7 +135,8 @@ def progress_for_user(user):
     enrollments = db.session.scalars(
         select(Enrollment)
         .join(Enrollment.course)
-        .options(contains_eager(Enrollment.course))
+        .options(contains_eager(Enrollment.course)
+                 .defer(Course.description_source).defer(Course.description_html))
         .where(Enrollment.user_id == user.id)
         .order_by(Enrollment.enrolled_at.desc())
     ).all()
@@ -129,6 +145,7 @@ def progress_for_user(user):
         return []
     modules = db.session.scalars(
         select(Module)
+        .options(MODULE_OUTLINE)
         .where(Module.course_id.in_(course_ids), Module.retired_at.is_(None))
         .order_by(Module.course_id, Module.position)
     ).all()
@@ -140,16 +157,7 @@ def progress_for_user(user):
     by_course = {}
     for module in modules:
         by_course.setdefault(module.course_id, []).append(module)
-    result = []
-    for enrollment in enrollments:
-        course_modules = by_course.get(enrollment.course_id, [])
-        result.append(CourseProgress(
-            enrollment=enrollment,
-            total=len(course_modules),
-            done=sum(1 for m in course_modules if m.id in done),
-            next_module=next((m for m in course_modules if m.id not in done), None),
-        ))
-    return result
+    return [_progress(e, by_course.get(e.course_id, []), done) for e in enrollments]
 
 
 def jp_earned(user, year):
@@ -173,6 +181,7 @@ def published_courses(search=None, competency=None):
              .group_by(Module.course_id)
              .subquery())
     query = (select(Course, func.coalesce(stats.c.module_count, 0), stats.c.minutes)
+             .options(defer(Course.description_source), defer(Course.description_html))
              .outerjoin(stats, and_(stats.c.course_id == Course.id))
              .where(Course.status == "published")
              .order_by(Course.code))

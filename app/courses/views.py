@@ -49,10 +49,9 @@ def course_detail(slug):
     course = _visible_course_or_404(slug)
     modules = _active_modules(course)
     progress = services.course_progress(current_user, course, modules)
-    done_ids = (services.completed_module_ids(current_user, course)
-                if progress is not None else set())
     return render_template("courses/course.html", course=course, modules=modules,
-                           progress=progress, done_ids=done_ids, action_form=ActionForm())
+                           progress=progress, done_ids=progress.done_ids if progress else (),
+                           action_form=ActionForm())
 
 
 @bp.route("/kursus/<slug>/daftar", methods=["POST"])
@@ -109,11 +108,10 @@ def module_page(slug, module_slug):
         services.note_module_opened(progress.enrollment)
         db.session.commit()
     index = next(i for i, m in enumerate(modules) if m.id == module.id)
-    done_ids = (services.completed_module_ids(current_user, course)
-                if progress is not None else set())
     return render_template(
         "courses/module.html", course=course, module=module, modules=modules,
-        position=index + 1, progress=progress, is_done=module.id in done_ids,
+        position=index + 1, progress=progress,
+        is_done=progress is not None and module.id in progress.done_ids,
         previous_module=modules[index - 1] if index > 0 else None,
         next_module=modules[index + 1] if index + 1 < len(modules) else None,
         action_form=ActionForm(),
