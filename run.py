@@ -8,7 +8,8 @@ import os
 import sys
 
 from app import create_app
-from app.auth.services import bootstrap_first_admin
+from app.auth.nip import InvalidNip
+from app.auth.services import AccountError, bootstrap_first_admin
 from app.extensions import db
 
 
@@ -34,6 +35,9 @@ def main():
     host = os.environ.get("HOST", "127.0.0.1")
     try:
         prepare_first_admin(app, os.environ.get("LMS_BASE_URL") or f"http://{host}:{port}")
+    except (InvalidNip, AccountError) as error:
+        print(f"LMS_ADMIN_NIP/LMS_ADMIN_PASSWORD tidak dapat dipakai: {error}", file=sys.stderr)
+        sys.exit(1)
     except Exception as error:
         print(f"Basis data belum siap ({error}). Jalankan `make run` atau `flask db upgrade`.",
               file=sys.stderr)

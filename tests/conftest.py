@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import g, request_started
 from sqlalchemy import event, text
 
 from app import create_app
@@ -59,6 +60,26 @@ def app(database_url, tmp_path):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def fresh_request_globals():
+    """Give every request a clean `g`, as a real server does.
+
+    The `app` fixture keeps one app context open for the whole test, and Flask reuses an open
+    app context (and so its `g`) for each test-client request. Flask-Login caches the loaded
+    user in `g._login_user` and Flask-WTF the signed CSRF token in `g.csrf_token`, so without
+    this a second client (or a replayed cookie) would silently reuse the first client's user
+    and token, and session tests would prove nothing.
+    """
+
+    def clear_globals(sender, **extra):
+        for name in list(vars(g)):
+            delattr(g, name)
+
+    request_started.connect(clear_globals)
+    yield
+    request_started.disconnect(clear_globals)
 
 
 @pytest.fixture

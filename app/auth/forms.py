@@ -1,6 +1,7 @@
 """Login, registration and password forms. Database checks live in validate_<field>."""
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
@@ -89,6 +90,8 @@ class AccountFieldsForm(NewPasswordMixin, KompetenForm):
     def validate_password(self, field):
         # Fields validate in declaration order and the password fields come first (mixin),
         # so read the NIP here instead of relying on validate_nip having run.
+        if field.errors:
+            return  # Length already said "minimal 8 karakter": do not say it twice
         try:
             nip = parse_nip(self.nip.data).nip
         except InvalidNip:
@@ -135,3 +138,11 @@ class SetupAdminForm(AccountFieldsForm):
 class ChangePasswordForm(NewPasswordMixin, KompetenForm):
     current_password = PasswordField(_l("Kata sandi saat ini"),
                                      validators=[DataRequired(REQUIRED), Length(max=1024)])
+
+    def validate_password(self, field):
+        # The NIP rule belongs to the new password: show it there, not on the current one.
+        if field.errors:
+            return
+        problem = services.password_problem(field.data, current_user.nip)
+        if problem:
+            raise ValidationError(problem)

@@ -112,6 +112,8 @@ def create_user(*, nip, name, password, roles=("learner",), email=None, agency=N
                 jabatan_type=None, jabatan_title=None, golongan=None):
     """Create an account. Employment type (PNS/PPPK) is read from the NIP itself."""
     info = parse_nip(nip)
+    # Check the address in the form it is stored in (a stray space must not slip past).
+    email = (email or "").strip().lower() or None
     if nip_taken(info.nip):
         raise AccountError(_("NIP %(nip)s sudah terdaftar.", nip=info.nip))
     if email and email_taken(email):
@@ -127,7 +129,7 @@ def create_user(*, nip, name, password, roles=("learner",), email=None, agency=N
     user = User(
         nip=info.nip,
         name=name.strip(),
-        email=email.strip().lower() if email else None,
+        email=email,
         password_hash=hash_password(password),
         agency=agency,
         jabatan_type=jabatan_type or None,

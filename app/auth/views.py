@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_login.config import COOKIE_NAME
 
 from app.auth import services
 from app.auth.forms import (
@@ -102,8 +103,11 @@ def change_password():
             form.current_password.errors.append(error.message)
         else:
             db.session.commit()
-            # The session version changed: sign this browser in again with the new one.
-            login_user(current_user._get_current_object())
+            # The session version changed: sign this browser in again with the new one,
+            # keeping "ingat saya" if this browser had it.
+            cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+            remembered = cookie in request.cookies
+            login_user(current_user._get_current_object(), remember=remembered)
             flash(_("Kata sandi sudah diganti. Sesi di perangkat lain telah diakhiri."), "success")
             return redirect(url_for("courses.dashboard"))
     return render_template("auth/change_password.html", form=form)
