@@ -63,6 +63,10 @@ def split_front_matter(path, text, problems, required=True):
         meta = yaml.safe_load(block) if block.strip() else {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
+        if isinstance(error, yaml.scanner.ScannerError) and error.context_mark is not None:
+            # A token left open (a quote, a key without ':') is only noticed further on,
+            # often at the end of the block; its start is the line the author must fix.
+            mark = error.context_mark
         line = mark.line + 2 if mark is not None else 1
         reason = getattr(error, "problem", None) or str(error)
         problems.append(Problem(str(path), line, _("YAML tidak valid: %(reason)s", reason=reason)))

@@ -117,7 +117,7 @@ class _FieldReader:
             self.problem(key, _("'%(key)s' wajib diisi (pilihan: %(choices)s)",
                                 key=key, choices=", ".join(choices)))
             return next(iter(choices))
-        if value not in choices:
+        if not isinstance(value, str) or value not in choices:  # a list/dict is unhashable
             self.problem(key, _("'%(key)s' tidak dikenal: '%(value)s' (pilihan: %(choices)s)",
                                 key=key, value=value, choices=", ".join(choices)))
             return next(iter(choices))
@@ -228,19 +228,25 @@ def check_courses(root):
     specs, problems = [], []
     if not root.exists():
         return [], [Problem(str(root), 1, _("folder atau berkas tidak ditemukan"))]
-    seen_codes = {}
+    if not root.is_dir():
+        return [], [Problem(str(root), 1, _(
+            "bukan folder: berikan folder kursus atau folder berisi kursus"))]
+    by_code = {}
     for folder in find_course_folders(root):
         spec, course_problems = read_course(folder)
         problems.extend(course_problems)
-        if spec is None:
+        if spec is not None:
+            by_code.setdefault(spec.fields["code"], []).append(spec)
+    # Two folders with one code: neither is imported, or whichever sorts first would take over
+    # (and re-slug) the course the other one stands for.
+    for code, same_code in by_code.items():
+        if len(same_code) == 1:
+            specs.append(same_code[0])
             continue
-        code = spec.fields["code"]
-        if code in seen_codes:
-            problems.append(Problem(str(folder / COURSE_FILE), 1, _(
-                "kode %(code)s juga dipakai oleh %(other)s", code=code, other=seen_codes[code])))
-            continue
-        seen_codes[code] = str(folder)
-        specs.append(spec)
+        for spec in same_code:
+            others = ", ".join(str(other.path) for other in same_code if other is not spec)
+            problems.append(Problem(str(spec.path / COURSE_FILE), 1, _(
+                "kode %(code)s juga dipakai oleh %(other)s", code=code, other=others)))
     return specs, problems
 
 

@@ -4,6 +4,7 @@ Authored Markdown is rendered once, when content is imported or saved, then clea
 with an explicit allowlist; the result is stored and shown as is. Pages never re-render.
 """
 
+import html
 import re
 from urllib.parse import urlsplit
 
@@ -22,6 +23,7 @@ HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 HEADING_ID = re.compile(r"^h-[a-z0-9_-]{1,120}$")
 CODE_CLASS = re.compile(r"^language-[A-Za-z0-9_+-]{1,40}$")
 ALIGN_VALUES = frozenset({"left", "right", "center"})
+_C0_AND_SPACE = "".join(chr(c) for c in range(0x21))
 
 # Every heading id gets this prefix so authored ids can never clobber the page's own ids
 # (forms, CSRF fields) through DOM clobbering.
@@ -33,9 +35,19 @@ def _heading_slug(value, separator):
 
 
 def _is_local_url(value):
-    """An image source must stay on this server: relative or root-relative, no scheme/host."""
+    """An image source must stay on this server: relative or root-relative, no scheme/host.
+
+    Checked as a browser reads it: bleach hands over the value with character references
+    still encoded (and keeps them in the output), browsers drop tabs/newlines, trim leading
+    spaces/control characters and read '\\' as '/', so '&#47;&#47;host', '/\\host' and
+    ' \\\\host' all load from another server.
+    """
+    value = re.sub(r"[\t\n\r]", "", html.unescape(value)).lstrip(_C0_AND_SPACE)
+    if value.startswith("\\"):
+        return False
+    value = value.replace("\\", "/")
     parts = urlsplit(value)
-    return not parts.scheme and not parts.netloc and not value.startswith(("//", "\\"))
+    return not parts.scheme and not parts.netloc and not value.startswith("//")
 
 
 def _allow_attribute(tag, name, value):

@@ -1,0 +1,168 @@
+"""`flask content check|import` through Flask's CLI runner."""
+
+import re
+import shutil
+
+import pytest
+from sqlalchemy import func, select
+
+from app.courses.models import Course, Module
+from app.extensions import db
+from tests.conftest import BUNDLED_COURSES
+from tests.content.helpers import course_text, module_text, write
+
+PROBLEM_LINE = re.compile(r"^(?P<path>.+):(?P<line>\d+): (?P<message>\S.*)$")
+
+
+@pytest.fixture
+def run(app):
+    runner = app.test_cli_runner()
+
+    def invoke(*args):
+        db.session.commit()  # nothing of ours open while the command uses its own session
+        result = runner.invoke(args=["content", *map(str, args)])
+        db.session.expire_all()
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            result.output)
+        return result
+
+    return invoke
+
+
+def course_codes():
+    return db.session.scalars(select(Course.code).order_by(Course.code)).all()
+
+
+def problem_lines(stderr):
+    lines = [line for line in stderr.splitlines() if PROBLEM_LINE.match(line)]
+    return [PROBLEM_LINE.match(line).groupdict() for line in lines]
+
+
+def break_courses(root):
+    """Two broken courses in a copy of the bundled courses: spbe-101 and kam-201."""
+    course = root / "spbe-101" / "course.md"
+    course.write_text(course.read_text(encoding="utf-8").replace("jp: 12", "jp: dua belas"),
+                      encoding="utf-8")
+    module = root / "kam-201" / "03-uu-pdp.md"
+    module.write_text(module.read_text(encoding="utf-8").replace("minutes: 60\n", ""),
+                      encoding="utf-8")
+    return course, module
+
+
+def test_check_bundled_courses_passes_and_counts(run):
+    result = run("check", BUNDLED_COURSES)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "3 kursus (15 modul) lolos pemeriksaan, 0 masalah."
+    assert result.stderr == ""
+    assert course_codes() == []  # check never writes
+
+
+def test_check_without_path_uses_the_configured_folder(run):
+    result = run("check")
+    assert result.exit_code == 0, result.output
+    assert "3 kursus (15 modul) lolos pemeriksaan, 0 masalah." in result.stdout
+
+
+def test_check_one_course_folder(run):
+    result = run("check", BUNDLED_COURSES / "duk-201")
+    assert result.exit_code == 0, result.output
+    assert "1 kursus (5 modul) lolos pemeriksaan, 0 masalah." in result.stdout
+
+
+def test_check_broken_copy_prints_path_line_problems(run, course_dir):
+    course, module = break_courses(course_dir)
+    result = run("check", course_dir)
+
+    assert result.exit_code == 1
+    assert problem_lines(result.stderr) == [
+        {"path": str(module), "line": "1", "message": "'minutes' wajib diisi"},
+        {"path": str(course), "line": "4",
+         "message": "'jp' harus bilangan bulat, bukan 'dua belas'"},
+    ]
+    assert "1 kursus (5 modul) lolos pemeriksaan, 2 masalah." in result.stdout
+    assert course_codes() == []
+
+
+def test_check_missing_path(run, tmp_path):
+    missing = tmp_path / "tidak-ada"
+    result = run("check", missing)
+    assert result.exit_code == 1
+    assert f"{missing}:1: folder atau berkas tidak ditemukan" in result.stderr
+    assert "0 kursus (0 modul) lolos pemeriksaan, 1 masalah." in result.stdout
+
+
+def test_check_a_file_instead_of_a_folder(run):
+    path = BUNDLED_COURSES / "spbe-101" / "course.md"
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert problem_lines(result.stderr)[0]["path"] == str(path)
+    assert "Traceback" not in result.output
+
+
+def test_import_twice_second_run_is_unchanged(run):
+    first = run("import", BUNDLED_COURSES)
+    assert first.exit_code == 0, first.output
+    assert first.stdout.splitlines() == ["baru: DUK-201, KAM-201, SPBE-101"]
+    assert course_codes() == ["DUK-201", "KAM-201", "SPBE-101"]
+    modules = db.session.scalar(select(func.count()).select_from(Module))
+    assert modules == 15
+
+    second = run("import", BUNDLED_COURSES)
+    assert second.exit_code == 0, second.output
+    assert second.stdout.splitlines() == ["tidak berubah: DUK-201, KAM-201, SPBE-101"]
+    assert "baru" not in second.output and "diperbarui" not in second.output
+    assert db.session.scalar(select(func.count()).select_from(Module)) == modules
+
+
+def test_import_without_path_uses_the_configured_folder(run):
+    result = run("import")
+    assert result.exit_code == 0, result.output
+    assert course_codes() == ["DUK-201", "KAM-201", "SPBE-101"]
+
+
+def test_import_reports_updated_courses(run, course_dir):
+    assert run("import", course_dir).exit_code == 0
+    path = course_dir / "duk-201" / "course.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("jp: 10", "jp: 11"),
+                    encoding="utf-8")
+    result = run("import", course_dir)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["diperbarui: DUK-201",
+                                          "tidak berubah: KAM-201, SPBE-101"]
+    assert db.session.scalar(select(Course.jp).where(Course.code == "DUK-201")) == 11
+
+
+def test_import_with_a_broken_course_exits_1_but_imports_the_good_ones(run, course_dir):
+    course, module = break_courses(course_dir)
+    result = run("import", course_dir)
+
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == ["baru: DUK-201"]
+    assert [(p["path"], p["line"]) for p in problem_lines(result.stderr)] == [
+        (str(module), "1"), (str(course), "4")]
+    assert "2 masalah: kursus yang bermasalah tidak diimpor." in result.stderr
+    # Committed: visible from a fresh session, and the broken ones are absent.
+    db.session.remove()
+    assert course_codes() == ["DUK-201"]
+
+
+def test_import_one_broken_folder_among_new_ones(run, tmp_path):
+    root = tmp_path / "kursus"
+    shutil.copytree(BUNDLED_COURSES / "kam-201", root / "kam-201")
+    write(root / "uji-101" / "course.md", course_text("UJI-101").replace("jp: 12", "jp: 0"))
+    write(root / "uji-101" / "01-pengantar.md", module_text())
+    result = run("import", root)
+
+    assert result.exit_code == 1
+    assert f"{root / 'uji-101' / 'course.md'}:4: 'jp' harus antara 1 dan 200, bukan 0" in (
+        result.stderr)
+    assert "baru: KAM-201" in result.stdout
+    assert course_codes() == ["KAM-201"]
+
+
+def test_import_missing_path_exits_1(run, tmp_path):
+    missing = tmp_path / "tidak-ada"
+    result = run("import", missing)
+    assert result.exit_code == 1
+    assert f"{missing}:1: folder atau berkas tidak ditemukan" in result.stderr
+    assert course_codes() == []
