@@ -52,6 +52,9 @@ class Config:
     COURSES_DIR = os.environ.get("LMS_COURSES_DIR", str(BASE_DIR / "courses"))
     QUIZZES_DIR = os.environ.get("LMS_QUIZZES_DIR", str(BASE_DIR / "quizzes"))
 
+    # Images shipped in a course folder's media/ (checked at import).
+    MEDIA_MAX_BYTES = env_int("LMS_MEDIA_MAX_KB", 2048) * 1024
+
     SELF_REGISTRATION = env_bool("LMS_SELF_REGISTRATION", True)
     # Yearly competency-development target in JP, per employment type (DOMAIN.md).
     # Admins can override both at runtime through the settings table.

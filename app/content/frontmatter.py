@@ -80,5 +80,10 @@ def split_front_matter(path, text, problems, required=True):
         match = KEY_LINE.match(line)
         if match and match.group(1) not in key_lines:
             key_lines[match.group(1)] = number
-    body = "\n".join(lines[closing + 1:]).strip("\n")
-    return Document(Path(path), {str(k): v for k, v in meta.items()}, body, closing + 2, key_lines)
+    rest = lines[closing + 1:]
+    # Blank lines right after '---' are not part of the body; skip them so body_line names
+    # the file line of the body's first line (or the line after '---' for an empty body).
+    leading_blank = next((i for i, line in enumerate(rest) if line.strip()), 0)
+    body = "\n".join(rest[leading_blank:]).rstrip()
+    return Document(Path(path), {str(k): v for k, v in meta.items()}, body,
+                    closing + 2 + leading_blank, key_lines)

@@ -13,6 +13,7 @@ from sqlalchemy import exists, select
 
 from app.content.frontmatter import Problem, read_text, split_front_matter
 from app.content.markdown import render_markdown
+from app.content.media import check_image_refs, media_url, publish_media, read_media
 from app.courses.models import (
     CERTIFICATE_POLICIES,
     COMPETENCY_TYPES,
@@ -50,6 +51,7 @@ class CourseSpec:
     fields: dict
     description: str
     modules: list = field(default_factory=list)
+    media: dict = field(default_factory=dict)  # image name -> file, under media/
 
 
 @dataclass
@@ -124,7 +126,7 @@ class _FieldReader:
         return value
 
 
-def _read_course_file(folder, problems):
+def _read_course_file(folder, problems, media):
     path = folder / COURSE_FILE
     text = read_text(path, problems)
     document = split_front_matter(path, text, problems) if text is not None else None
@@ -146,10 +148,11 @@ def _read_course_file(folder, problems):
     if fields["code"] and not CODE.match(fields["code"]):
         reader.problem("code", _("kode '%(code)s' hanya boleh huruf besar, angka dan tanda "
                                  "hubung, mis. SPBE-101", code=fields["code"]))
+    check_image_refs(document, media, problems)
     return fields, document.body
 
 
-def _read_module_file(path, position, slug, problems):
+def _read_module_file(path, position, slug, problems, media):
     text = read_text(path, problems)
     document = split_front_matter(path, text, problems) if text is not None else None
     if document is None:
@@ -159,11 +162,12 @@ def _read_module_file(path, position, slug, problems):
     minutes = reader.whole_number("minutes", 1, 600)
     if not document.body.strip():
         problems.append(Problem(str(path), document.body_line, _("isi modul kosong")))
+    check_image_refs(document, media, problems)
     return ModuleSpec(slug=slug, position=position, title=title, minutes=minutes,
                       body=document.body)
 
 
-def _read_modules(folder, problems):
+def _read_modules(folder, problems, media):
     modules, positions, slugs = [], {}, {}
     for path in sorted(folder.glob("*.md")):
         if path.name == COURSE_FILE:
@@ -186,7 +190,7 @@ def _read_modules(folder, problems):
                 other=slugs[slug])))
             continue
         positions[position], slugs[slug] = path.name, path.name
-        module = _read_module_file(path, position, slug, problems)
+        module = _read_module_file(path, position, slug, problems, media)
         if module is not None:
             modules.append(module)
     return modules
@@ -203,15 +207,16 @@ def read_course(folder):
     if not (folder / COURSE_FILE).is_file():
         problems.append(Problem(str(folder / COURSE_FILE), 1, _("berkas course.md tidak ada")))
         return None, problems
-    fields, description = _read_course_file(folder, problems)
-    modules = _read_modules(folder, problems)
+    media = read_media(folder, problems)
+    fields, description = _read_course_file(folder, problems, media)
+    modules = _read_modules(folder, problems, media)
     if not modules and not any(p.path != str(folder / COURSE_FILE) for p in problems):
         problems.append(Problem(str(folder), 1, _(
             "kursus tidak punya modul: tambahkan berkas seperti 01-pengantar.md")))
     if problems:
         return None, problems
     return CourseSpec(slug=folder.name, path=folder, fields=fields, description=description,
-                      modules=modules), problems
+                      modules=modules, media=media), problems
 
 
 def find_course_folders(root):
@@ -273,7 +278,8 @@ def _sync_modules(course, specs):
     by_slug = {module.slug: module for module in course.modules}
     for spec in specs:
         values = {"position": spec.position, "title": spec.title, "minutes": spec.minutes,
-                  "body_source": spec.body, "body_html": render_markdown(spec.body),
+                  "body_source": spec.body,
+                  "body_html": render_markdown(spec.body, media_url=media_url(course.slug)),
                   "retired_at": None}
         module = by_slug.pop(spec.slug, None)
         if module is None:
@@ -308,8 +314,11 @@ def import_course(spec):
     course, problem = _course_for(spec)
     if problem is not None:
         raise ImportProblem(problem)
+    # The description sits under the course page's h2, so its `##` sections become h3.
+    description_html = render_markdown(spec.description, heading_base=2,
+                                       media_url=media_url(spec.slug))
     values = dict(spec.fields, slug=spec.slug, description_source=spec.description,
-                  description_html=render_markdown(spec.description))
+                  description_html=description_html)
     if course is None:
         course = Course(**values)
         db.session.add(course)
@@ -339,5 +348,6 @@ def import_courses(root):
         except ImportProblem as error:
             report.problems.append(error.problem)
             continue
+        publish_media(spec.slug, spec.media)
         getattr(report, outcome).append(spec.fields["code"])
     return report

@@ -10,7 +10,9 @@ from urllib.parse import urlsplit
 
 import bleach
 import markdown
+from markdown.extensions import Extension
 from markdown.extensions.toc import slugify
+from markdown.treeprocessors import Treeprocessor
 
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
@@ -87,19 +89,53 @@ def sanitize_html(html):
     return _cleaner.clean(html or "")
 
 
-def _markdown():
+MEDIA_PREFIX = "media/"
+
+
+class _MediaLinks(Treeprocessor):
+    """Point `media/...` image paths (relative to the course folder) at the served copy."""
+
+    def __init__(self, md, media_url):
+        super().__init__(md)
+        self.media_url = media_url
+
+    def run(self, root):
+        for image in root.iter("img"):
+            src = image.get("src", "")
+            if src.startswith(MEDIA_PREFIX):
+                image.set("src", self.media_url + src[len(MEDIA_PREFIX):])
+
+
+class _MediaExtension(Extension):
+    def __init__(self, media_url):
+        super().__init__()
+        self.media_url = media_url
+
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(_MediaLinks(md, self.media_url), "kompeten_media", 5)
+
+
+def _markdown(heading_base, media_url):
+    extensions = ["tables", "fenced_code", "sane_lists", "toc"]
+    if media_url:
+        extensions.append(_MediaExtension(media_url))
     return markdown.Markdown(
-        extensions=["tables", "fenced_code", "sane_lists", "toc"],
+        extensions=extensions,
         extension_configs={
             "tables": {"use_align_attribute": True},
-            "toc": {"slugify": _heading_slug, "permalink": False},
+            "toc": {"slugify": _heading_slug, "permalink": False, "baselevel": heading_base},
         },
         output_format="html",
     )
 
 
-def render_markdown(source):
-    """Markdown source -> sanitized HTML, ready to store."""
+def render_markdown(source, heading_base=1, media_url=None):
+    """Markdown source -> sanitized HTML, ready to store.
+
+    heading_base: the HTML level of a Markdown `#` heading, so authored headings nest under
+    the page's own (a course description sits under an h2: base 2 makes `##` an h3).
+    media_url: where `media/...` images of this course are served, e.g. "/media/spbe-101/".
+    """
     # A fresh instance per call: Markdown objects keep state (toc ids) between conversions.
-    html = _markdown().convert(source or "")
+    html = _markdown(heading_base, media_url).convert(source or "")
     return sanitize_html(html)

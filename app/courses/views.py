@@ -1,10 +1,20 @@
 """Catalogue, course overview, enrolment, module reading and the learner dashboard."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.content.media import SAFE_NAME, media_root
 from app.courses import services
 from app.courses.forms import ActionForm, CatalogueFilterForm
 from app.courses.models import Course, Module
@@ -145,6 +155,18 @@ def complete_module(slug, module_slug):
     if following is None:
         return redirect(url_for(".resume", slug=slug))
     return redirect(url_for(".module_page", slug=slug, module_slug=following.slug))
+
+
+@bp.route("/media/<slug>/<name>")
+def course_media(slug, name):
+    """An image of a visible course, as published by the importer (instance/media/<slug>/)."""
+    course = _visible_course_or_404(slug)
+    if not SAFE_NAME.match(name):
+        abort(404)
+    response = send_from_directory(media_root() / course.slug, name, max_age=86400)
+    # Served as the image type its extension names; nosniff stops any HTML reading of it.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @bp.route("/beranda")

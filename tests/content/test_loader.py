@@ -110,8 +110,10 @@ def test_every_bundled_course_matches_its_files(courses, slug):
         meta["title"], meta["jp"], meta["competency"], meta["mode"], meta["provider"])
     assert course.summary == meta["summary"]
     assert course.description_source == description
-    assert course.description_html == render_markdown(description)
-    assert course.description_html.startswith("<h2 id=\"h-")
+    # The description sits under the page's own h2 "Tentang kursus": its `##` become h3.
+    assert course.description_html == render_markdown(description, heading_base=2,
+                                                      media_url=f"/media/{slug}/")
+    assert course.description_html.startswith("<h3 id=\"h-")
 
     files = sorted(folder.glob("[0-9][0-9]-*.md"))
     assert [m.slug for m in course.modules] == [p.stem[3:] for p in files]
