@@ -53,9 +53,11 @@ def register_models():
 def register_blueprints(app):
     from app.auth.views import bp as auth_bp
     from app.courses.views import bp as courses_bp
+    from app.quizzes import register_quizzes
 
     app.register_blueprint(courses_bp)
     app.register_blueprint(auth_bp)
+    register_quizzes(app)
 
 
 def register_cli(app):

@@ -18,6 +18,7 @@ DEFAULTS_FROM_CONFIG = {
     "jp_target.pns": "JP_TARGET_PNS",
     "jp_target.pppk": "JP_TARGET_PPPK",
     "institution_name": "INSTITUTION_NAME",
+    "quiz_grace_seconds": "QUIZ_GRACE_SECONDS",
 }
 
 

@@ -87,3 +87,73 @@ def split_front_matter(path, text, problems, required=True):
     body = "\n".join(rest[leading_blank:]).rstrip()
     return Document(Path(path), {str(k): v for k, v in meta.items()}, body,
                     closing + 2 + leading_blank, key_lines)
+
+
+class FieldReader:
+    """Typed access to front-matter values that records a path:line problem for each bad one."""
+
+    def __init__(self, document, problems, allowed_keys):
+        self.document = document
+        self.problems = problems
+        for key in document.meta:
+            if key not in allowed_keys:
+                self.problem(key, _("kunci '%(key)s' tidak dikenal (yang dikenal: %(known)s)",
+                                    key=key, known=", ".join(sorted(allowed_keys))))
+
+    def problem(self, key, message):
+        self.problems.append(Problem(str(self.document.path), self.document.line_of(key), message))
+
+    def text(self, key, max_length, required=True, default=""):
+        value = self.document.meta.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.problem(key, _("'%(key)s' wajib diisi", key=key))
+            return default
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            self.problem(key, _("'%(key)s' harus berupa teks", key=key))
+            return default
+        value = str(value).strip()
+        if len(value) > max_length:
+            self.problem(key, _("'%(key)s' terlalu panjang: %(n)d karakter, maksimal %(max)d",
+                                key=key, n=len(value), max=max_length))
+            return value[:max_length]
+        return value
+
+    def whole_number(self, key, low, high, default=None):
+        value = self.document.meta.get(key)
+        if value is None and default is not None:
+            return default
+        if value is None:
+            self.problem(key, _("'%(key)s' wajib diisi", key=key))
+            return low
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(key, _("'%(key)s' harus bilangan bulat, bukan '%(value)s'",
+                                key=key, value=value))
+            return low
+        if not low <= value <= high:
+            self.problem(key, _("'%(key)s' harus antara %(low)d dan %(high)d, bukan %(value)d",
+                                key=key, low=low, high=high, value=value))
+            return low
+        return value
+
+    def choice(self, key, choices, default=None):
+        value = self.document.meta.get(key, default)
+        if value is None:
+            self.problem(key, _("'%(key)s' wajib diisi (pilihan: %(choices)s)",
+                                key=key, choices=", ".join(choices)))
+            return next(iter(choices))
+        if not isinstance(value, str) or value not in choices:  # a list/dict is unhashable
+            self.problem(key, _("'%(key)s' tidak dikenal: '%(value)s' (pilihan: %(choices)s)",
+                                key=key, value=value, choices=", ".join(choices)))
+            return next(iter(choices))
+        return value
+
+    def boolean(self, key, default):
+        value = self.document.meta.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.problem(key, _("'%(key)s' harus true atau false, bukan '%(value)s'",
+                                key=key, value=value))
+            return default
+        return value

@@ -140,7 +140,10 @@ class _Piece:
         return _Piece(self.at + start, self.text[start:end])
 
     def strip(self):
-        return _Piece(self.at + len(self.text) - len(self.text.lstrip(WS)), self.text.strip(WS))
+        """Trimmed; an empty piece stays where it was, so that its problem names that line."""
+        text = self.text.strip(WS)
+        return _Piece(self.at + len(self.text) - len(self.text.lstrip(WS)) if text else self.at,
+                      text)
 
 
 class _Stop(Exception):
@@ -154,7 +157,7 @@ class _Block:
         self.lines, self.comments, self.escapes = lines, comments, escapes
         self.path, self.problems = path, problems
         self.text = "\n".join(escapes.hide(line) for _number, line in lines)
-        self.open_at = 0
+        self.open_at = self.before = 0
 
     def line_at(self, offset):
         return self.lines[self.text.count("\n", 0, offset)][0]
@@ -170,7 +173,7 @@ class _Block:
         """The path of a `$CATEGORY:` block. Kept raw, as Moodle does not unescape it either."""
         name = self.lines[0][1][len("$CATEGORY:"):].strip(WS)
         if len(self.lines) > 1:
-            self.report(len(self.lines[0][1]) + 1, _(
+            self.report(self.text.index("\n") + 1, _(
                 "baris $CATEGORY harus dipisahkan dari pertanyaan dengan baris kosong"))
         elif not name:
             self.report(0, _("nama kategori kosong setelah '$CATEGORY:'"))
@@ -179,12 +182,16 @@ class _Block:
     # question ---------------------------------------------------------------------------------
 
     def question(self):
-        before = len(self.problems)
+        self.before = len(self.problems)
         try:
             question = self._read()
         except _Stop:
             return None
-        return question if len(self.problems) == before else None
+        return question if self.clean() else None
+
+    def clean(self):
+        """No problem in this question yet: whole-question checks would only repeat one."""
+        return len(self.problems) == self.before
 
     def _read(self):
         name, body = self._name(_Piece(0, self.text))
@@ -319,11 +326,11 @@ class _Block:
             self.report(piece.at, _("bobot '%(weight)s' bukan angka", weight=match[0])
                         + _comma_hint(match[1]))
             return default, rest
-        value = float(match[1])
+        value = Decimal(match[1])
         if not -100 <= value <= 100:
             self.report(piece.at, _("bobot '%(weight)s' harus antara -100 dan 100",
                                     weight=match[0]))
-        return value / 100, rest
+        return float(value / 100), rest  # decimal division: '%33.33333%' gives 0.3333333
 
     def _multichoice(self, piece, single):
         chunks = self._chunks(piece, "~=")
@@ -339,13 +346,15 @@ class _Block:
     def _check_total(self, answers):
         """Moodle saves a several-answers question only when its positive weights add up to 100%
         (rounded to 2 decimals, so three times 33.33333% is fine)."""
+        if not self.clean():
+            return
         total = sum(answer.fraction for answer in answers if answer.fraction > 0)
         if not total:
             self.report(self.open_at, _("pertanyaan pilihan ganda tanpa jawaban benar"))
         elif Decimal(repr(total)).quantize(Decimal("0.01"), ROUND_HALF_UP) != 1:
             self.report(self.open_at, _(
                 "jumlah bobot positif pilihan ganda jawaban banyak harus 100%% (sekarang "
-                "%(total)s%%)", total=_plain(total * 100)))
+                "%(total)s%%)", total=_percent(round(total, 4))))
 
     def _shortanswer(self, piece):
         answers = [self._weighted(part, 1.0) for _mark, part in self._chunks(piece, "=")]
@@ -354,7 +363,7 @@ class _Block:
 
     def _check_full_marks(self, answers):
         """Moodle saves short-answer and numerical questions only with a 100% answer."""
-        if answers and max(answer.fraction for answer in answers) != 1:
+        if self.clean() and max(answer.fraction for answer in answers) != 1:
             self.report(self.open_at, _("tidak ada jawaban dengan bobot 100%"))
 
     def _truefalse(self, text):
@@ -424,10 +433,10 @@ class _Block:
         if not (colon and value):  # Moodle: no tolerance means an exact answer
             value, tolerance = text, "0"
         value, tolerance = value.strip(WS), tolerance.strip(WS)
-        if not NUMBER.fullmatch(value) and value != "*":
+        if not _is_number(value) and value != "*":
             self.report(at, _("jawaban numerik '%(value)s' bukan angka", value=value)
                         + _comma_hint(value))
-        elif not NUMBER.fullmatch(tolerance):
+        elif not _is_number(tolerance):
             self.report(at, _("toleransi '%(value)s' bukan angka", value=tolerance)
                         + _comma_hint(tolerance))
         elif float(tolerance) < 0:
@@ -437,9 +446,9 @@ class _Block:
         return value, None
 
     def _range(self, text, low, high, at):
-        if not (NUMBER.fullmatch(low) and NUMBER.fullmatch(high)):
+        if not (_is_number(low) and _is_number(high)):
             self.report(at, _("rentang numerik '%(value)s' harus berbentuk 'min..maks' dengan "
-                              "angka", value=text) + _comma_hint(low + high))
+                              "angka", value=text) + (_comma_hint(low) or _comma_hint(high)))
             return text, None
         low, high = float(low), float(high)
         if low > high:
@@ -450,8 +459,14 @@ class _Block:
         return _number_text(middle), high - middle
 
 
+def _is_number(text):
+    """PHP's is_numeric(), less the overflows to INF that Moodle would store."""
+    return bool(NUMBER.fullmatch(text)) and math.isfinite(float(text))
+
+
 def _comma_hint(text):
-    if "," in text and NUMBER.fullmatch(text.replace(",", ".")):
+    """Indonesian writes 3,14: say so when a comma is all that is wrong."""
+    if "," in text and _is_number(text.replace(",", ".")):
         return _(" (gunakan titik sebagai pemisah desimal)")
     return ""
 
@@ -511,11 +526,11 @@ def _write_question(question):
     head = f"::{_escape(question.name)}::"
     if question.text_format != "moodle" or question.text.startswith("["):
         head += f"[{question.text_format}]"
+    if question.type == "description":
+        return "\n".join([*lines, head + _escape(question.text)])
     before, blank, after = question.text.partition(BLANK)
     if not (blank and after.strip(WS)):  # answers at the end keep any BLANK as plain text
         before, after = question.text, ""
-    if question.type == "description":
-        return "\n".join([*lines, head + _escape(question.text)])
     answers = WRITERS[question.type](question)
     return "\n".join([*lines, head + _escape(before) + answers + _escape(after)])
 
@@ -576,11 +591,13 @@ def _write_truefalse(question):
 def _write_multichoice(question):
     """`=` marks the right answer of a one-answer question, `~%w%` every other weight. A question
     needs one `=` to read back as one-answer and one `~` to read back as multiple choice at all."""
-    full = [i for i, answer in enumerate(question.answers) if answer.fraction == 1]
-    if question.single and not full:
-        raise ValueError(f"one-answer question {question.name!r} has no 100% answer")
-    equals = set(full if len(full) < len(question.answers) else full[:-1]) \
-        if question.single else set()
+    equals = set()
+    if question.single:
+        equals = {i for i, answer in enumerate(question.answers) if answer.fraction == 1}
+        if not equals:
+            raise ValueError(f"one-answer question {question.name!r} has no 100% answer")
+        if len(equals) == len(question.answers):
+            equals.remove(max(equals))  # written `~%100%`, to keep one '~'
     return _answer_lines(question, [
         ("=" if i in equals else "~" + _weight_prefix(answer, 0.0))
         + _part(answer.text, question) + _feedback(answer.feedback, question)
@@ -607,14 +624,13 @@ def _write_shortanswer(question):
 def _write_numerical(question):
     items = []
     for i, answer in enumerate(question.answers):
-        last_catch_all = i == len(question.answers) - 1 and answer.text == "*" \
-            and answer.fraction == 0
-        if last_catch_all:
+        last = i == len(question.answers) - 1
+        if last and answer.text == "*" and answer.fraction == 0:  # Moodle's own `~#feedback`
             items.append("~" + _feedback(answer.feedback, question))
             continue
         value = answer.text
         if answer.tolerance is not None and answer.text != "*":
-            value += f":{answer.tolerance!r}"
+            value += f":{_number_text(answer.tolerance)}"
         items.append("=" + _weight_prefix(answer, 1.0) + value
                      + _feedback(answer.feedback, question))
     return _answer_lines(question, items, opener="{#")
@@ -639,23 +655,9 @@ WRITERS = {
 
 
 def _percent(fraction):
-    """The weight text w for which the reader's float(w) / 100 gives back exactly fraction:
-    fraction * 100 may be a float or two off, so its neighbours are tried too."""
-    guess = up = down = fraction * 100
-    nearby = [guess]
-    for _step in range(8):
-        up, down = math.nextafter(up, math.inf), math.nextafter(down, -math.inf)
-        nearby += [up, down]
-    for value in nearby:
-        text = _plain(value)
-        if float(text) / 100 == fraction:
-            return text
-    return _plain(guess)
-
-
-def _plain(value):
-    """A float as a plain decimal ('0.00001', never '1e-05'), without trailing zeros."""
-    text = format(Decimal(repr(value)), "f")
+    """The weight text for a fraction: the reader divides it by 100 exactly in decimal, so the
+    shortest decimal of the fraction, times 100, always reads back as the same float."""
+    text = format(Decimal(repr(fraction)).scaleb(2), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text

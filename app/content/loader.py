@@ -11,7 +11,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
-from app.content.frontmatter import Problem, read_text, split_front_matter
+from app.content.frontmatter import FieldReader, Problem, read_text, split_front_matter
 from app.content.markdown import render_markdown
 from app.content.media import check_image_refs, media_url, publish_media, read_media
 from app.courses.models import (
@@ -68,71 +68,13 @@ class ImportReport:
 
 # --- reading and checking ------------------------------------------------------------------
 
-class _FieldReader:
-    """Typed access to front-matter values that records a path:line problem for each bad one."""
-
-    def __init__(self, document, problems, allowed_keys):
-        self.document = document
-        self.problems = problems
-        for key in document.meta:
-            if key not in allowed_keys:
-                self.problem(key, _("kunci '%(key)s' tidak dikenal (yang dikenal: %(known)s)",
-                                    key=key, known=", ".join(sorted(allowed_keys))))
-
-    def problem(self, key, message):
-        self.problems.append(Problem(str(self.document.path), self.document.line_of(key), message))
-
-    def text(self, key, max_length, required=True, default=""):
-        value = self.document.meta.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.problem(key, _("'%(key)s' wajib diisi", key=key))
-            return default
-        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            self.problem(key, _("'%(key)s' harus berupa teks", key=key))
-            return default
-        value = str(value).strip()
-        if len(value) > max_length:
-            self.problem(key, _("'%(key)s' terlalu panjang: %(n)d karakter, maksimal %(max)d",
-                                key=key, n=len(value), max=max_length))
-            return value[:max_length]
-        return value
-
-    def whole_number(self, key, low, high):
-        value = self.document.meta.get(key)
-        if value is None:
-            self.problem(key, _("'%(key)s' wajib diisi", key=key))
-            return low
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(key, _("'%(key)s' harus bilangan bulat, bukan '%(value)s'",
-                                key=key, value=value))
-            return low
-        if not low <= value <= high:
-            self.problem(key, _("'%(key)s' harus antara %(low)d dan %(high)d, bukan %(value)d",
-                                key=key, low=low, high=high, value=value))
-            return low
-        return value
-
-    def choice(self, key, choices, default=None):
-        value = self.document.meta.get(key, default)
-        if value is None:
-            self.problem(key, _("'%(key)s' wajib diisi (pilihan: %(choices)s)",
-                                key=key, choices=", ".join(choices)))
-            return next(iter(choices))
-        if not isinstance(value, str) or value not in choices:  # a list/dict is unhashable
-            self.problem(key, _("'%(key)s' tidak dikenal: '%(value)s' (pilihan: %(choices)s)",
-                                key=key, value=value, choices=", ".join(choices)))
-            return next(iter(choices))
-        return value
-
-
 def _read_course_file(folder, problems, media):
     path = folder / COURSE_FILE
     text = read_text(path, problems)
     document = split_front_matter(path, text, problems) if text is not None else None
     if document is None:
         return None, ""
-    reader = _FieldReader(document, problems, COURSE_KEYS)
+    reader = FieldReader(document, problems, COURSE_KEYS)
     fields = {
         "code": reader.text("code", 32),
         "title": reader.text("title", 200),
@@ -157,7 +99,7 @@ def _read_module_file(path, position, slug, problems, media):
     document = split_front_matter(path, text, problems) if text is not None else None
     if document is None:
         return None
-    reader = _FieldReader(document, problems, MODULE_KEYS)
+    reader = FieldReader(document, problems, MODULE_KEYS)
     title = reader.text("title", 200)
     minutes = reader.whole_number("minutes", 1, 600)
     if not document.body.strip():

@@ -139,3 +139,29 @@ def render_markdown(source, heading_base=1, media_url=None):
     # A fresh instance per call: Markdown objects keep state (toc ids) between conversions.
     html = _markdown(heading_base, media_url).convert(source or "")
     return sanitize_html(html)
+
+
+_SINGLE_PARAGRAPH = re.compile(r"^<p>(.*)</p>$", re.DOTALL)
+
+
+def render_inline(source):
+    """Short authored text (an answer, a feedback): like render_markdown, without the
+    paragraph around a single line, so it sits inside a label."""
+    html = render_markdown(source).strip()
+    match = _SINGLE_PARAGRAPH.match(html)
+    if match and "<p>" not in match.group(1):
+        return match.group(1)
+    return html
+
+
+def render_authored(source, text_format="markdown", inline=False):
+    """Authored text in a declared format (GIFT's [markdown|moodle|html|plain]) -> safe HTML.
+
+    Moodle's own auto-format is treated as Markdown; HTML goes through the same allowlist;
+    plain text is escaped, its line breaks kept.
+    """
+    if text_format == "html":
+        return sanitize_html(source)
+    if text_format == "plain":
+        return sanitize_html(html.escape(source or "").replace("\n", "<br>"))
+    return render_inline(source) if inline else render_markdown(source)

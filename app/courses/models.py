@@ -33,19 +33,27 @@ COURSE_STATUSES = {
 CERTIFICATE_POLICIES = {"manual": _l("Diterbitkan admin"), "auto": _l("Otomatis saat selesai")}
 
 
-def _in(column, values):
+def sql_in(column, values):
+    """SQL for a CHECK constraint: column IN ('a', 'b', ...)."""
     quoted = ", ".join(f"'{v}'" for v in values)
     return f"{column} IN ({quoted})"
+
+
+course_owner = db.Table(
+    "course_owner",
+    db.Column("course_id", ForeignKey("course.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class Course(db.Model):
     __tablename__ = "course"
     __table_args__ = (
         CheckConstraint("jp > 0", name="jp_positive"),
-        CheckConstraint(_in("competency", COMPETENCY_TYPES), name="competency"),
-        CheckConstraint(_in("mode", LEARNING_MODES), name="mode"),
-        CheckConstraint(_in("status", COURSE_STATUSES), name="status"),
-        CheckConstraint(_in("certificate_policy", CERTIFICATE_POLICIES), name="certificate"),
+        CheckConstraint(sql_in("competency", COMPETENCY_TYPES), name="competency"),
+        CheckConstraint(sql_in("mode", LEARNING_MODES), name="mode"),
+        CheckConstraint(sql_in("status", COURSE_STATUSES), name="status"),
+        CheckConstraint(sql_in("certificate_policy", CERTIFICATE_POLICIES), name="certificate"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +75,8 @@ class Course(db.Model):
     modules: Mapped[list["Module"]] = relationship(
         back_populates="course", order_by="Module.position", cascade="all, delete-orphan"
     )
+    # Trainers who teach this course: they grade its essays and follow its learners.
+    owners = relationship("User", secondary=course_owner)
 
     @property
     def is_published(self):

@@ -26,6 +26,25 @@ from app.web import one_or_404
 
 bp = Blueprint("courses", __name__, template_folder="templates")
 
+# Extra panels other packages add to the course and module pages (quizzes register theirs);
+# each is a function returning safe HTML or None. Courses never import those packages.
+COURSE_SECTIONS = []
+MODULE_SECTIONS = []
+
+
+def register_course_section(section):
+    if section not in COURSE_SECTIONS:
+        COURSE_SECTIONS.append(section)
+
+
+def register_module_section(section):
+    if section not in MODULE_SECTIONS:
+        MODULE_SECTIONS.append(section)
+
+
+def _sections(registry, *args):
+    return [html for html in (section(*args) for section in registry) if html]
+
 
 def _can_preview(user):
     """Trainers and admins may open draft or archived courses; learners see published ones."""
@@ -61,7 +80,8 @@ def course_detail(slug):
     progress = services.course_progress(current_user, course, modules)
     return render_template("courses/course.html", course=course, modules=modules,
                            progress=progress, done_ids=progress.done_ids if progress else (),
-                           action_form=ActionForm())
+                           action_form=ActionForm(),
+                           sections=_sections(COURSE_SECTIONS, current_user, course, modules))
 
 
 @bp.route("/kursus/<slug>/daftar", methods=["POST"])
@@ -92,9 +112,10 @@ def resume(slug):
     if progress is None:
         flash(_("Daftar ke kursus ini terlebih dahulu."), "info")
         return redirect(url_for(".course_detail", slug=slug))
-    target = progress.next_module or (modules[0] if modules else None)
-    if target is None:
+    if progress.next_module is None:
+        # Every module is read: what is left (quizzes) is on the course page.
         return redirect(url_for(".course_detail", slug=slug))
+    target = progress.next_module
     return redirect(url_for(".module_page", slug=slug, module_slug=target.slug))
 
 
@@ -125,6 +146,7 @@ def module_page(slug, module_slug):
         previous_module=modules[index - 1] if index > 0 else None,
         next_module=modules[index + 1] if index + 1 < len(modules) else None,
         action_form=ActionForm(),
+        sections=_sections(MODULE_SECTIONS, current_user, course, module),
     )
 
 
@@ -150,6 +172,9 @@ def complete_module(slug, module_slug):
         flash(_("Selamat! Anda menyelesaikan %(title)s dan memperoleh %(jp)d JP.",
                 title=course.title, jp=course.jp), "success")
         return redirect(url_for(".course_detail", slug=slug))
+    if not enrollment.is_completed and services.all_modules_done(current_user, course):
+        flash(_("Semua modul selesai. Lulus kuis kursus ini untuk menyelesaikannya."), "info")
+        return redirect(url_for(".course_detail", slug=slug, _anchor="kuis"))
     flash(_("Modul \u201c%(title)s\u201d ditandai selesai.", title=module.title), "success")
     following = next((m for m in _active_modules(course) if m.position > module.position), None)
     if following is None:

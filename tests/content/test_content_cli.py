@@ -60,7 +60,7 @@ def test_check_bundled_courses_passes_and_counts(run):
 def test_check_without_path_uses_the_configured_folder(run):
     result = run("check")
     assert result.exit_code == 0, result.output
-    assert "3 kursus (15 modul) lolos pemeriksaan, 0 masalah." in result.stdout
+    assert "3 kursus (15 modul) dan 6 kuis (56 soal) lolos pemeriksaan, 0 masalah." in result.stdout
 
 
 def test_check_one_course_folder(run):
@@ -102,14 +102,14 @@ def test_check_a_file_instead_of_a_folder(run):
 def test_import_twice_second_run_is_unchanged(run):
     first = run("import", BUNDLED_COURSES)
     assert first.exit_code == 0, first.output
-    assert first.stdout.splitlines() == ["baru: DUK-201, KAM-201, SPBE-101"]
+    assert first.stdout.splitlines() == ["kursus baru: DUK-201, KAM-201, SPBE-101"]
     assert course_codes() == ["DUK-201", "KAM-201", "SPBE-101"]
     modules = db.session.scalar(select(func.count()).select_from(Module))
     assert modules == 15
 
     second = run("import", BUNDLED_COURSES)
     assert second.exit_code == 0, second.output
-    assert second.stdout.splitlines() == ["tidak berubah: DUK-201, KAM-201, SPBE-101"]
+    assert second.stdout.splitlines() == ["kursus tidak berubah: DUK-201, KAM-201, SPBE-101"]
     assert "baru" not in second.output and "diperbarui" not in second.output
     assert db.session.scalar(select(func.count()).select_from(Module)) == modules
 
@@ -127,8 +127,8 @@ def test_import_reports_updated_courses(run, course_dir):
                     encoding="utf-8")
     result = run("import", course_dir)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == ["diperbarui: DUK-201",
-                                          "tidak berubah: KAM-201, SPBE-101"]
+    assert result.stdout.splitlines() == ["kursus diperbarui: DUK-201",
+                                          "kursus tidak berubah: KAM-201, SPBE-101"]
     assert db.session.scalar(select(Course.jp).where(Course.code == "DUK-201")) == 11
 
 
@@ -137,10 +137,10 @@ def test_import_with_a_broken_course_exits_1_but_imports_the_good_ones(run, cour
     result = run("import", course_dir)
 
     assert result.exit_code == 1
-    assert result.stdout.splitlines() == ["baru: DUK-201"]
+    assert result.stdout.splitlines() == ["kursus baru: DUK-201"]
     assert [(p["path"], p["line"]) for p in problem_lines(result.stderr)] == [
         (str(module), "1"), (str(course), "4")]
-    assert "2 masalah: kursus yang bermasalah tidak diimpor." in result.stderr
+    assert "2 masalah: yang bermasalah tidak diimpor." in result.stderr
     # Committed: visible from a fresh session, and the broken ones are absent.
     db.session.remove()
     assert course_codes() == ["DUK-201"]
@@ -156,7 +156,7 @@ def test_import_one_broken_folder_among_new_ones(run, tmp_path):
     assert result.exit_code == 1
     assert f"{root / 'uji-101' / 'course.md'}:4: 'jp' harus antara 1 dan 200, bukan 0" in (
         result.stderr)
-    assert "baru: KAM-201" in result.stdout
+    assert "kursus baru: KAM-201" in result.stdout
     assert course_codes() == ["KAM-201"]
 
 

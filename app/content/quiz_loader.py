@@ -1,0 +1,343 @@
+"""Quizzes as files: quizzes/<course-slug>/<quiz-slug>.gift, optional YAML front matter + GIFT.
+
+Checked whole before anything is written; a quiz with any problem is not imported at all, so a
+learner never sees half a quiz. Re-importing changes nothing unless the file changed; questions
+keep their identity (GIFT [id:…] or name), and questions or quizzes with attempts are retired,
+never deleted. Attempts keep their own snapshot, so an edit never changes a started attempt.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import exists, select
+
+from app.content import gift
+from app.content.frontmatter import FieldReader, Problem, read_text, split_front_matter
+from app.content.loader import SLUG, ImportReport
+from app.content.markdown import render_authored
+from app.courses.models import Course, Module
+from app.database import utcnow
+from app.extensions import db
+from app.quizzes.models import (
+    GRADING_METHODS,
+    QUIZ_KINDS,
+    REVIEW_POLICIES,
+    AnswerOption,
+    Attempt,
+    AttemptQuestion,
+    Question,
+    Quiz,
+)
+
+QUIZ_SUFFIXES = (".gift", ".txt")
+QUIZ_KEYS = {"title", "kind", "after", "pass_mark", "time_limit", "max_attempts", "grading",
+             "draw", "shuffle_answers", "review"}
+MODULE_PREFIX = re.compile(r"^\d{2}-")
+
+
+@dataclass
+class QuizSpec:
+    course_slug: str
+    slug: str
+    path: Path
+    settings: dict
+    after: str | None
+    questions: list = field(default_factory=list)
+
+
+def is_quiz_file(path):
+    return Path(path).suffix.lower() in QUIZ_SUFFIXES
+
+
+def _default_title(slug):
+    return slug.replace("-", " ").capitalize()
+
+
+def _read_settings(document, problems, slug):
+    reader = FieldReader(document, problems, QUIZ_KEYS)
+    kind = reader.choice("kind", QUIZ_KINDS, default="graded")
+    # Pretests and practice never block anyone, so they need no pass mark by default.
+    default_pass = 70 if kind in ("graded", "posttest") else 0
+    after = reader.text("after", 100, required=False, default=None)
+    return {
+        "title": reader.text("title", 200, required=False, default=_default_title(slug)),
+        "kind": kind,
+        "pass_mark": reader.whole_number("pass_mark", 0, 100, default=default_pass),
+        "time_limit_minutes": reader.whole_number("time_limit", 0, 600, default=0),
+        "max_attempts": reader.whole_number("max_attempts", 0, 100, default=0),
+        "grading_method": reader.choice("grading", GRADING_METHODS, default="highest"),
+        "draw_count": reader.whole_number("draw", 0, 1000, default=0),
+        "shuffle_answers": reader.boolean("shuffle_answers", default=True),
+        "review_policy": reader.choice("review", REVIEW_POLICIES, default="feedback"),
+    }, after
+
+
+def _course_module_slugs(course_slug):
+    """Module slugs of a course: from the database, else from its folder under courses/."""
+    course = db.session.scalar(select(Course).where(Course.slug == course_slug))
+    if course is not None:
+        return {m.slug for m in course.modules if m.retired_at is None}
+    folder = Path(current_app.config["COURSES_DIR"]) / course_slug
+    if (folder / "course.md").is_file():
+        return {MODULE_PREFIX.sub("", p.stem) for p in folder.glob("[0-9][0-9]-*.md")}
+    return None
+
+
+def _check_placement(path, document, settings, after, questions, problems):
+    course_slug = Path(path).parent.name
+    modules = _course_module_slugs(course_slug)
+    if modules is None:
+        problems.append(Problem(str(path), 1, _(
+            "kursus '%(slug)s' (nama folder kuis) tidak ditemukan", slug=course_slug)))
+    elif after and MODULE_PREFIX.sub("", after) not in modules:
+        problems.append(Problem(str(path), document.line_of("after"), _(
+            "modul '%(after)s' tidak ada di kursus %(course)s (pilihan: %(choices)s)",
+            after=after, course=course_slug, choices=", ".join(sorted(modules)))))
+    gradable = [q for q in questions if q.type != "description"]
+    if not gradable:
+        problems.append(Problem(str(path), document.body_line, _(
+            "kuis tidak berisi satu pun pertanyaan")))
+    elif settings["draw_count"] > len(gradable):
+        problems.append(Problem(str(path), document.line_of("draw"), _(
+            "'draw' %(draw)d lebih besar dari jumlah pertanyaan (%(n)d)",
+            draw=settings["draw_count"], n=len(gradable))))
+
+
+def read_quiz(path):
+    """Read and check one quiz file. Returns (QuizSpec or None, problems)."""
+    path = Path(path)
+    problems = []
+    slug = path.stem
+    if not SLUG.match(slug) or len(slug) > 100:
+        problems.append(Problem(str(path), 1, _(
+            "nama berkas kuis '%(name)s' harus slug: huruf kecil, angka, tanda hubung",
+            name=path.name)))
+    text = read_text(path, problems)
+    document = split_front_matter(path, text, problems, required=False) if text else None
+    if document is None:
+        if text is not None and not problems:
+            problems.append(Problem(str(path), 1, _("berkas kuis kosong")))
+        return None, problems
+    settings, after = _read_settings(document, problems, slug)
+    result = gift.parse_gift(document.body, str(path), first_line=document.body_line)
+    problems.extend(result.problems)
+    _check_placement(path, document, settings, after, result.questions, problems)
+    if problems:
+        return None, problems
+    return QuizSpec(course_slug=path.parent.name, slug=slug, path=path, settings=settings,
+                    after=MODULE_PREFIX.sub("", after) if after else None,
+                    questions=result.questions), problems
+
+
+def find_quiz_files(root):
+    """A quiz file itself, the quiz files of one course folder, or of every course folder."""
+    root = Path(root)
+    if root.is_file():
+        return [root]
+    files = sorted(p for p in root.iterdir() if p.is_file() and is_quiz_file(p))
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        files += sorted(p for p in folder.iterdir() if p.is_file() and is_quiz_file(p))
+    return files
+
+
+def check_quizzes(root):
+    root = Path(root)
+    if not root.exists():
+        return [], [Problem(str(root), 1, _("folder atau berkas tidak ditemukan"))]
+    specs, problems = [], []
+    for path in find_quiz_files(root):
+        spec, quiz_problems = read_quiz(path)
+        problems.extend(quiz_problems)
+        if spec is not None:
+            specs.append(spec)
+    return specs, problems
+
+
+def quiz_to_dict(spec):
+    """The parsed quiz as `flask content check --json` prints it."""
+    settings = dict(spec.settings, after=spec.after)
+    return {"settings": settings, "questions": [gift.question_to_dict(q) for q in spec.questions]}
+
+
+# --- importing ------------------------------------------------------------------------------
+
+def _option_rows(question):
+    """(text, match_text, fraction, feedback, tolerance) per answer, as stored."""
+    if question.type == "matching":
+        return [(pair.left, pair.right, 0.0, "", None) for pair in question.pairs]
+    return [(a.text, None, a.fraction, a.feedback, a.tolerance) for a in question.answers]
+
+
+def _text_for_markdown(text):
+    # Moodle's blank '_____' would read as Markdown emphasis; escaped it stays underscores.
+    return text.replace(gift.BLANK, r"\_" * len(gift.BLANK))
+
+
+def _question_values(parsed, position):
+    fmt = parsed.text_format
+    return {
+        "position": position, "type": parsed.type, "name": parsed.name[:255],
+        "gift_id": parsed.id, "text_source": parsed.text, "text_format": fmt,
+        "text_html": render_authored(_text_for_markdown(parsed.text), fmt),
+        "single": parsed.single,
+        "general_feedback_source": parsed.general_feedback,
+        "general_feedback_html": render_authored(parsed.general_feedback, fmt),
+        "category": parsed.category, "tags_json": json.dumps(parsed.tags, ensure_ascii=False),
+        "retired_at": None,
+    }
+
+
+def _sync_options(question, parsed):
+    """Replace the options when they changed (attempts read their own snapshots)."""
+    wanted = _option_rows(parsed)
+    current = [(o.text_source, o.match_text, o.fraction, o.feedback_source, o.tolerance)
+               for o in question.options]
+    if wanted == current:
+        return False
+    fmt = parsed.text_format
+    question.options = [
+        AnswerOption(position=i, text_source=text, match_text=match, fraction=fraction,
+                     feedback_source=feedback, tolerance=tolerance,
+                     text_html=render_authored(text, fmt, inline=True),
+                     feedback_html=render_authored(feedback, fmt, inline=True))
+        for i, (text, match, fraction, feedback, tolerance) in enumerate(wanted, start=1)]
+    return True
+
+
+def _assign(obj, values):
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def _matcher(existing):
+    """Find the stored question a parsed one continues: by GIFT id, else by name."""
+    by_id = {q.gift_id: q for q in existing if q.gift_id}
+    by_name = {}
+    for question in existing:
+        by_name.setdefault(question.name, []).append(question)
+
+    def match(parsed):
+        found = by_id.get(parsed.id) if parsed.id else None
+        if found is None and not parsed.id:
+            candidates = [q for q in by_name.get(parsed.name[:255], []) if not q.gift_id]
+            found = candidates[0] if candidates else None
+        if found is not None:
+            by_id.pop(found.gift_id, None)
+            if found in by_name.get(found.name, []):
+                by_name[found.name].remove(found)
+        return found
+
+    return match
+
+
+def _has_attempts(question):
+    return db.session.scalar(select(exists().where(AttemptQuestion.question_id == question.id)))
+
+
+def _sync_questions(quiz, parsed_questions):
+    changed = False
+    match = _matcher(list(quiz.questions))
+    kept = set()
+    for position, parsed in enumerate(parsed_questions, start=1):
+        question = match(parsed)
+        if question is None:
+            question = Question(quiz=quiz)
+            quiz.questions.append(question)
+            changed = True
+        changed |= _assign(question, _question_values(parsed, position))
+        changed |= _sync_options(question, parsed)
+        kept.add(id(question))
+    for question in [q for q in quiz.questions if id(q) not in kept]:
+        changed |= _retire_or_delete(quiz.questions, question)
+    return changed
+
+
+def _retire_or_delete(collection, item):
+    if item.id is not None and _has_attempts(item):
+        if item.retired_at is None:
+            item.retired_at = utcnow()
+            return True
+        return False
+    collection.remove(item)
+    return True
+
+
+class QuizImportProblem(Exception):
+    def __init__(self, problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def import_quiz(spec):
+    """Create or update one quiz. Returns 'created', 'updated' or 'unchanged'."""
+    course = db.session.scalar(select(Course).where(Course.slug == spec.course_slug))
+    if course is None:
+        raise QuizImportProblem(Problem(str(spec.path), 1, _(
+            "kursus '%(slug)s' belum diimpor: impor folder courses/ terlebih dahulu",
+            slug=spec.course_slug)))
+    after = None
+    if spec.after:
+        after = db.session.scalar(select(Module).where(Module.course_id == course.id,
+                                                       Module.slug == spec.after))
+    values = dict(spec.settings, after_module_id=after.id if after else None, retired_at=None)
+    quiz = db.session.scalar(select(Quiz).where(Quiz.course_id == course.id,
+                                                Quiz.slug == spec.slug))
+    created = quiz is None
+    if created:
+        quiz = Quiz(course_id=course.id, slug=spec.slug)
+        db.session.add(quiz)
+    changed = _assign(quiz, values)
+    changed |= _sync_questions(quiz, spec.questions)
+    db.session.flush()
+    return "created" if created else ("updated" if changed else "unchanged")
+
+
+def _retire_missing_quizzes(root, specs, report):
+    """Quizzes whose file is gone from a scanned course folder: retired, or deleted if unused."""
+    root = Path(root)
+    if root.is_file():
+        return
+    folders = [root] if any(is_quiz_file(p) for p in root.iterdir()) else [
+        p for p in root.iterdir() if p.is_dir()]
+    present = {(s.course_slug, s.slug) for s in specs}
+    broken = {(Path(p.path).parent.name, Path(p.path).stem) for p in report.problems}
+    for folder in folders:
+        course = db.session.scalar(select(Course).where(Course.slug == folder.name))
+        if course is None:
+            continue
+        quizzes = db.session.scalars(select(Quiz).where(Quiz.course_id == course.id)).all()
+        for quiz in quizzes:
+            key = (folder.name, quiz.slug)
+            if key in present or key in broken:
+                continue
+            used = db.session.scalar(select(exists().where(Attempt.quiz_id == quiz.id)))
+            if used and quiz.retired_at is None:
+                quiz.retired_at = utcnow()
+            elif not used:
+                db.session.delete(quiz)
+    db.session.flush()
+
+
+def import_quizzes(root):
+    """Check and import every quiz under root; a quiz with problems is skipped whole."""
+    specs, problems = check_quizzes(root)
+    report = ImportReport(problems=list(problems))
+    for spec in specs:
+        try:
+            with db.session.begin_nested():
+                outcome = import_quiz(spec)
+        except QuizImportProblem as error:
+            report.problems.append(error.problem)
+            continue
+        getattr(report, outcome).append(f"{spec.course_slug}/{spec.slug}")
+    if Path(root).exists():
+        _retire_missing_quizzes(root, specs, report)
+    return report

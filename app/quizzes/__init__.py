@@ -1,0 +1,16 @@
+"""Quizzes: GIFT-authored questions, attempts, grading; plugged into courses at start-up."""
+
+
+def register_quizzes(app):
+    """Blueprint, template filter, course/module page sections and the completion rule."""
+    from app.courses import services as course_services
+    from app.courses import views as course_views
+    from app.quizzes.models import GRADING_METHODS
+    from app.quizzes.services import quizzes_passed
+    from app.quizzes.views import bp, course_quiz_section, module_quiz_section
+
+    app.register_blueprint(bp)
+    app.add_template_filter(lambda method: GRADING_METHODS.get(method, method), "grading_label")
+    course_services.register_completion_rule(quizzes_passed)
+    course_views.register_course_section(course_quiz_section)
+    course_views.register_module_section(module_quiz_section)

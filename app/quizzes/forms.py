@@ -1,0 +1,17 @@
+"""The trainer's essay grading form (attempt pages parse their dynamic fields in the view)."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DecimalField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from app.forms import KompetenForm
+
+
+class EssayGradeForm(KompetenForm):
+    score = DecimalField(
+        _l("Nilai (0–100)"), places=None,
+        validators=[DataRequired(_l("Isi nilai 0 sampai 100.")),
+                    NumberRange(min=0, max=100, message=_l("Nilai harus antara 0 dan 100."))],
+    )
+    comment = TextAreaField(_l("Komentar untuk peserta (opsional)"),
+                            validators=[Optional(), Length(max=5000)])

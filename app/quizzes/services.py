@@ -1,0 +1,365 @@
+"""Attempts: start, save, submit (exactly once), close at the deadline, grade, review.
+
+Services flush and never commit; views own the transaction. Submitting claims the attempt with
+a conditional UPDATE (state in_progress -> submitted), so of two racing submits exactly one
+grades and the other finds it already done.
+"""
+
+import json
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.courses import services as course_services
+from app.database import utcnow
+from app.errors import LmsError
+from app.extensions import db
+from app.quizzes import grading
+from app.quizzes.models import Attempt, AttemptQuestion, Question, Quiz
+from app.settings import get_setting
+
+
+class QuizError(LmsError):
+    """A quiz rule said no (closed, no attempts left, not enrolled, ...)."""
+
+
+class NoAttemptsLeft(QuizError):
+    pass
+
+
+class AttemptClosed(QuizError):
+    pass
+
+
+class TamperedResponse(QuizError):
+    """A response names an option, slot or attempt that is not part of this attempt."""
+
+
+# --- snapshots ---------------------------------------------------------------------------------
+
+TRUE_FALSE_LABELS = {"true": "Benar", "false": "Salah"}
+
+
+def _option(option):
+    return {"key": f"o{option.id}", "text": option.text_source, "text_html": option.text_html,
+            "fraction": option.fraction, "feedback_html": option.feedback_html,
+            "tolerance": option.tolerance}
+
+
+def _matching_parts(question, rng):
+    rights = []
+    for option in question.options:
+        if option.match_text not in rights:
+            rights.append(option.match_text)
+    keys = {text: f"r{i}" for i, text in enumerate(rights)}
+    choices = [{"key": keys[text], "text": text} for text in rights]
+    rng.shuffle(choices)  # the right-hand list is always shuffled, as in Moodle
+    subquestions = [{"key": f"o{o.id}", "text_html": o.text_html, "answer": keys[o.match_text]}
+                    for o in question.options if o.text_source.strip()]
+    return subquestions, choices
+
+
+def build_snapshot(question, shuffle, rng):
+    """Everything needed to show, grade and review this question, frozen at attempt start."""
+    snapshot = {"question_id": question.id, "type": question.type, "name": question.name,
+                "single": question.single, "text_html": question.text_html,
+                "general_feedback_html": question.general_feedback_html, "options": []}
+    if question.type == "matching":
+        snapshot["subquestions"], snapshot["choices"] = _matching_parts(question, rng)
+        return snapshot
+    options = [_option(o) for o in question.options]
+    if question.type == "truefalse":
+        for option in options:
+            option["text_html"] = TRUE_FALSE_LABELS.get(option["text"], option["text_html"])
+    elif question.type == "multichoice" and shuffle:
+        rng.shuffle(options)
+    snapshot["options"] = options
+    return snapshot
+
+
+def _draw_questions(quiz, rng):
+    questions = [q for q in quiz.questions if q.retired_at is None]
+    if not quiz.draw_count:
+        return questions
+    gradable = [q for q in questions if q.is_gradable]
+    chosen = {q.id for q in rng.sample(gradable, quiz.draw_count)}
+    drawn = [q for q in gradable if q.id in chosen]
+    rng.shuffle(drawn)
+    return drawn
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+def load_quiz_with_questions(quiz_id):
+    return db.session.scalar(
+        select(Quiz).where(Quiz.id == quiz_id)
+        .options(selectinload(Quiz.questions).selectinload(Question.options)))
+
+
+def attempts_of(user, quiz):
+    return db.session.scalars(
+        select(Attempt).where(Attempt.user_id == user.id, Attempt.quiz_id == quiz.id)
+        .order_by(Attempt.number)).all()
+
+
+def open_attempt(user, quiz):
+    return db.session.scalar(select(Attempt).where(
+        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.state == "in_progress"))
+
+
+def grace_seconds():
+    return int(get_setting("quiz_grace_seconds") or 0)
+
+
+@dataclass
+class QuizStanding:
+    """A learner's standing in one quiz: grade by the quiz's method, attempts, pass."""
+
+    quiz: Quiz
+    attempts: list
+    grade: float | None
+    passed: bool
+
+    @property
+    def attempts_left(self):
+        if not self.quiz.max_attempts:
+            return None  # unlimited
+        return max(0, self.quiz.max_attempts - len(self.attempts))
+
+    @property
+    def pending(self):
+        return any(a.state == "submitted" and a.needs_grading for a in self.attempts)
+
+    @property
+    def open_attempt(self):
+        return next((a for a in self.attempts if a.is_open), None)
+
+
+def standing(quiz, attempts):
+    scores = [a.score for a in attempts if a.is_graded]
+    grade = grading.combine_attempts(quiz.grading_method, scores)
+    return QuizStanding(quiz=quiz, attempts=attempts, grade=grade,
+                        passed=grade is not None and grade >= quiz.pass_mark)
+
+
+def standings_for_course(user, course):
+    """Every active quiz of a course with this learner's standing: two queries."""
+    quizzes = db.session.scalars(
+        select(Quiz).where(Quiz.course_id == course.id, Quiz.retired_at.is_(None))
+        .order_by(Quiz.id)).all()
+    attempts = []
+    if user is not None and user.is_authenticated and quizzes:
+        attempts = db.session.scalars(
+            select(Attempt).where(Attempt.user_id == user.id,
+                                  Attempt.quiz_id.in_([q.id for q in quizzes]))
+            .order_by(Attempt.number)).all()
+    by_quiz = {}
+    for attempt in attempts:
+        by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
+    return [standing(q, by_quiz.get(q.id, [])) for q in quizzes]
+
+
+def quizzes_passed(user, course):
+    """Completion rule: every graded and posttest quiz of the course is passed."""
+    return all(s.passed for s in standings_for_course(user, course) if s.quiz.blocks_completion)
+
+
+# --- starting ----------------------------------------------------------------------------------
+
+def _check_can_take(user, quiz):
+    if quiz.is_retired or not quiz.course.is_published:
+        raise QuizError(_("Kuis ini tidak dibuka."))
+    if course_services.get_enrollment(user, quiz.course) is None:
+        raise QuizError(_("Daftar ke kursus ini terlebih dahulu."))
+
+
+def start_attempt(user, quiz, now=None):
+    """The open attempt, or a new one with its questions drawn, ordered and frozen."""
+    _check_can_take(user, quiz)
+    existing = open_attempt(user, quiz)
+    if existing is not None:
+        if close_if_expired(existing, now):
+            return start_attempt(user, quiz, now)
+        return existing
+    now = now or utcnow()
+    used = db.session.scalar(select(func.count()).select_from(Attempt).where(
+        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id))
+    if quiz.max_attempts and used >= quiz.max_attempts:
+        raise NoAttemptsLeft(_("Kesempatan mengerjakan kuis ini sudah habis (%(n)d kali).",
+                               n=quiz.max_attempts))
+    attempt = Attempt(user_id=user.id, quiz_id=quiz.id, number=used + 1,
+                      max_attempts=quiz.max_attempts, started_at=now)
+    if quiz.time_limit_minutes:
+        attempt.ends_at = now + timedelta(minutes=quiz.time_limit_minutes)
+        attempt.deadline_at = attempt.ends_at + timedelta(seconds=grace_seconds())
+    rng = random.SystemRandom()
+    quiz = load_quiz_with_questions(quiz.id)
+    attempt.slots = [
+        AttemptQuestion(question_id=q.id, position=i, question_type=q.type,
+                        snapshot_json=json.dumps(build_snapshot(q, quiz.shuffle_answers, rng),
+                                                 ensure_ascii=False))
+        for i, q in enumerate(_draw_questions(quiz, rng), start=1)]
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        # Another request started one at the same moment: the database kept only one.
+        db.session.expire_all()
+        existing = open_attempt(user, quiz)
+        if existing is None:
+            raise NoAttemptsLeft(_("Kesempatan mengerjakan kuis ini sudah habis.")) from None
+        return existing
+    enrollment = course_services.get_enrollment(user, quiz.course)
+    course_services.note_module_opened(enrollment, now)
+    db.session.flush()
+    return attempt
+
+
+# --- responses ---------------------------------------------------------------------------------
+
+def _valid_keys(snapshot):
+    return {o["key"] for o in snapshot.get("options", [])}
+
+
+def clean_response(snapshot, raw):
+    """Check a response against its own question; anything foreign is tampering."""
+    kind = snapshot["type"]
+    if kind in ("multichoice", "truefalse") and snapshot.get("single", True):
+        choice = raw.get("choice")
+        if choice and choice not in _valid_keys(snapshot):
+            raise TamperedResponse(_("Jawaban yang dikirim bukan pilihan untuk soal ini."))
+        return {"choice": choice} if choice else None
+    if kind == "multichoice":
+        choices = [c for c in raw.get("choices", []) if c]
+        if not set(choices) <= _valid_keys(snapshot):
+            raise TamperedResponse(_("Jawaban yang dikirim bukan pilihan untuk soal ini."))
+        return {"choices": sorted(set(choices))} if choices else None
+    if kind == "matching":
+        subs = {s["key"] for s in snapshot["subquestions"]}
+        rights = {c["key"] for c in snapshot["choices"]}
+        pairs = {k: v for k, v in raw.get("pairs", {}).items() if v}
+        if not set(pairs) <= subs or not set(pairs.values()) <= rights:
+            raise TamperedResponse(_("Pasangan yang dikirim bukan bagian dari soal ini."))
+        return {"pairs": pairs} if pairs else None
+    if kind in ("shortanswer", "numerical", "essay"):
+        text = (raw.get("text") or "")[:20000]
+        return {"text": text} if text.strip() else None
+    return None
+
+
+def _check_open(attempt, now):
+    if not attempt.is_open:
+        raise AttemptClosed(_("Percobaan ini sudah dikirim; jawaban tidak dapat diubah lagi."))
+    if attempt.deadline_at is not None and now > attempt.deadline_at:
+        raise AttemptClosed(_("Waktu mengerjakan sudah habis; jawaban terakhir yang tersimpan "
+                              "sudah dinilai."))
+
+
+def save_responses(attempt, raw_by_slot, now=None):
+    """Store responses for some slots of an open attempt. raw_by_slot: {slot_id: raw dict}."""
+    now = now or utcnow()
+    _check_open(attempt, now)
+    slots = {slot.id: slot for slot in attempt.slots}
+    cleaned = {}
+    for slot_id, raw in raw_by_slot.items():
+        slot = slots.get(slot_id)
+        if slot is None:
+            raise TamperedResponse(_("Soal yang dikirim bukan bagian dari percobaan ini."))
+        cleaned[slot_id] = clean_response(slot.snapshot, raw)
+    for slot_id, response in cleaned.items():
+        encoded = json.dumps(response, ensure_ascii=False) if response is not None else None
+        if slots[slot_id].response_json != encoded:
+            slots[slot_id].response_json = encoded
+    attempt.saved_at = now
+    db.session.flush()
+
+
+# --- grading and submitting --------------------------------------------------------------------
+
+def _grade_slots(attempt):
+    for slot in attempt.slots:
+        snapshot = slot.snapshot
+        if snapshot["type"] in grading.MANUAL_TYPES:
+            continue  # a trainer grades essays
+        slot.score = grading.grade_question(snapshot, slot.response)
+
+
+def refresh_attempt_result(attempt):
+    """Score, pass and pending flag from the slots' scores."""
+    percent, pending = grading.attempt_percent(
+        [(slot.snapshot["type"], slot.score) for slot in attempt.slots])
+    attempt.score = percent
+    attempt.needs_grading = pending
+    attempt.passed = None if pending else percent >= attempt.quiz.pass_mark
+
+
+def _claim_for_grading(attempt, when):
+    """Move in_progress -> submitted in one conditional UPDATE; True for the one winner."""
+    result = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.state == "in_progress")
+        .values(state="submitted", submitted_at=when)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def _finish(attempt, when):
+    if not _claim_for_grading(attempt, when):
+        db.session.refresh(attempt)
+        return False
+    db.session.refresh(attempt, ["state", "submitted_at"])
+    _grade_slots(attempt)
+    refresh_attempt_result(attempt)
+    db.session.flush()
+    if not attempt.needs_grading:
+        course_services.refresh_completion(attempt.user, attempt.quiz.course, when)
+    return True
+
+
+def submit_attempt(attempt, raw_by_slot=None, now=None):
+    """Save the last responses and grade. Returns True if this call graded the attempt,
+    False if it was already submitted (a second tab, a double click, a replayed form)."""
+    now = now or utcnow()
+    if not attempt.is_open:
+        return False
+    if attempt.deadline_at is not None and now > attempt.deadline_at:
+        return _finish(attempt, attempt.deadline_at)  # graded with what was saved in time
+    if raw_by_slot:
+        save_responses(attempt, raw_by_slot, now)
+    return _finish(attempt, now)
+
+
+def close_if_expired(attempt, now=None):
+    """Past the deadline an open attempt is closed and graded with what was saved."""
+    now = now or utcnow()
+    if attempt.is_open and attempt.deadline_at is not None and now > attempt.deadline_at:
+        return _finish(attempt, attempt.deadline_at)
+    return False
+
+
+# --- essays --------------------------------------------------------------------------------------
+
+def grade_essay(slot, score_percent, comment, grader, now=None):
+    """A trainer's grade for one essay answer; the attempt's result follows."""
+    attempt = slot.attempt
+    if attempt.state != "submitted" or slot.snapshot["type"] != "essay":
+        raise QuizError(_("Jawaban ini tidak menunggu penilaian."))
+    now = now or utcnow()
+    slot.score = grading.clamp(score_percent / 100)
+    slot.grader_comment = (comment or "").strip() or None
+    slot.graded_by_id = grader.id
+    slot.graded_at = now
+    refresh_attempt_result(attempt)
+    db.session.flush()
+    if not attempt.needs_grading:
+        course_services.refresh_completion(attempt.user, attempt.quiz.course, now)
+
+
+def quizzes_after_module(module):
+    return db.session.scalars(select(Quiz).where(
+        Quiz.after_module_id == module.id, Quiz.retired_at.is_(None)).order_by(Quiz.id)).all()

@@ -1,0 +1,256 @@
+"""Taking quizzes: overview, start, answer (autosave + no-JS save), submit once, review;
+and the trainers' page for grading essays."""
+
+import re
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.courses.forms import ActionForm
+from app.courses.models import Course
+from app.extensions import db
+from app.quizzes import services
+from app.quizzes.forms import EssayGradeForm
+from app.quizzes.models import Attempt, AttemptQuestion, Quiz
+from app.quizzes.review import review_items
+from app.templating import wita_datetime
+from app.web import one_or_404
+
+bp = Blueprint("quizzes", __name__, template_folder="templates")
+
+SLOT_FIELD = re.compile(r"^s(\d+)(?:-|$)")
+
+
+def _quiz_or_404(slug, quiz_slug):
+    quiz = one_or_404(
+        select(Quiz).join(Course).where(Course.slug == slug, Quiz.slug == quiz_slug,
+                                        Quiz.retired_at.is_(None))
+        .options(joinedload(Quiz.course)))
+    if not quiz.course.is_published:
+        abort(404)
+    return quiz
+
+
+def _own_attempt_or_404(attempt_id):
+    """An attempt of the current user only: anyone else's is simply not found."""
+    attempt = one_or_404(
+        select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == current_user.id)
+        .options(selectinload(Attempt.slots), joinedload(Attempt.quiz).joinedload(Quiz.course)))
+    return attempt
+
+
+def responses_from_form(attempt, form):
+    """{slot_id: raw response} for every slot; a field naming a foreign slot is tampering."""
+    slot_ids = {slot.id for slot in attempt.slots}
+    for name in form:
+        match = SLOT_FIELD.match(name)
+        if match and int(match.group(1)) not in slot_ids:
+            raise services.TamperedResponse(
+                _("Soal yang dikirim bukan bagian dari percobaan ini."))
+    raw = {}
+    for slot in attempt.slots:
+        snapshot, name = slot.snapshot, f"s{slot.id}"
+        kind = snapshot["type"]
+        if kind == "description":
+            continue
+        if kind == "multichoice" and snapshot.get("single") is False:
+            raw[slot.id] = {"choices": form.getlist(name)}
+        elif kind in ("multichoice", "truefalse"):
+            raw[slot.id] = {"choice": form.get(name)}
+        elif kind == "matching":
+            raw[slot.id] = {"pairs": {sub["key"]: form.get(f"{name}-{sub['key']}")
+                                      for sub in snapshot["subquestions"]}}
+        else:
+            raw[slot.id] = {"text": form.get(name, "")}
+    return raw
+
+
+@bp.route("/kursus/<slug>/kuis/<quiz_slug>")
+def overview(slug, quiz_slug):
+    quiz = _quiz_or_404(slug, quiz_slug)
+    attempts = services.attempts_of(current_user, quiz) if current_user.is_authenticated else []
+    question_count = quiz.draw_count or sum(
+        1 for q in quiz.questions if q.retired_at is None and q.is_gradable)
+    return render_template("quizzes/overview.html", quiz=quiz, course=quiz.course,
+                           standing=services.standing(quiz, attempts),
+                           question_count=question_count, action_form=ActionForm())
+
+
+@bp.route("/kursus/<slug>/kuis/<quiz_slug>/mulai", methods=["POST"])
+@login_required
+def start(slug, quiz_slug):
+    quiz = _quiz_or_404(slug, quiz_slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = services.start_attempt(current_user, quiz)
+    except services.QuizError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".overview", slug=slug, quiz_slug=quiz_slug))
+    db.session.commit()
+    return redirect(url_for(".take", attempt_id=attempt.id))
+
+
+@bp.route("/percobaan/<int:attempt_id>", methods=["GET", "POST"])
+@login_required
+def take(attempt_id):
+    attempt = _own_attempt_or_404(attempt_id)
+    if services.close_if_expired(attempt):
+        db.session.commit()
+        flash(_("Waktu habis. Jawaban yang tersimpan sudah dinilai."), "info")
+    if not attempt.is_open:
+        return redirect(url_for(".result", attempt_id=attempt.id))
+    if request.method == "POST":
+        return _save_or_submit(attempt)
+    return render_template("quizzes/attempt.html", attempt=attempt, quiz=attempt.quiz,
+                           course=attempt.quiz.course, slots=attempt.slots)
+
+
+def _save_or_submit(attempt):
+    try:
+        raw = responses_from_form(attempt, request.form)
+        if request.form.get("aksi") == "kirim":
+            graded_now = services.submit_attempt(attempt, raw)
+            db.session.commit()
+            if graded_now:
+                flash(_("Jawaban Anda sudah dikirim dan dinilai."), "success")
+            return redirect(url_for(".result", attempt_id=attempt.id))
+        services.save_responses(attempt, raw)
+    except services.TamperedResponse as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return render_template("quizzes/attempt.html", attempt=attempt, quiz=attempt.quiz,
+                               course=attempt.quiz.course, slots=attempt.slots), 400
+    except services.AttemptClosed as error:
+        db.session.rollback()
+        services.close_if_expired(attempt)
+        db.session.commit()
+        flash(error.message, "info")
+        return redirect(url_for(".result", attempt_id=attempt.id))
+    db.session.commit()
+    flash(_("Jawaban tersimpan pukul %(time)s.", time=wita_datetime(attempt.saved_at)),
+          "success")
+    return redirect(url_for(".take", attempt_id=attempt.id))
+
+
+@bp.route("/percobaan/<int:attempt_id>/autosimpan", methods=["POST"])
+@login_required
+def autosave(attempt_id):
+    """Called by quiz.js as answers change; the same rules as the no-JS save."""
+    attempt = _own_attempt_or_404(attempt_id)
+    try:
+        services.save_responses(attempt, responses_from_form(attempt, request.form))
+    except services.TamperedResponse as error:
+        db.session.rollback()
+        return jsonify(ok=False, message=error.message), 400
+    except services.AttemptClosed as error:
+        db.session.rollback()
+        services.close_if_expired(attempt)
+        db.session.commit()
+        return jsonify(ok=False, message=error.message,
+                       redirect=url_for(".result", attempt_id=attempt.id)), 409
+    db.session.commit()
+    return jsonify(ok=True, message=_("Tersimpan %(time)s", time=wita_datetime(attempt.saved_at)))
+
+
+@bp.route("/percobaan/<int:attempt_id>/hasil")
+@login_required
+def result(attempt_id):
+    attempt = _own_attempt_or_404(attempt_id)
+    if services.close_if_expired(attempt):
+        db.session.commit()
+    if attempt.is_open:
+        return redirect(url_for(".take", attempt_id=attempt.id))
+    quiz = attempt.quiz
+    return render_template("quizzes/result.html", attempt=attempt, quiz=quiz, course=quiz.course,
+                           items=review_items(attempt, quiz.review_policy))
+
+
+# --- grading essays ------------------------------------------------------------------------
+
+def _gradable_courses_filter(query):
+    """Admins grade every course; a trainer grades the courses they teach."""
+    if current_user.is_admin:
+        return query
+    return query.where(Course.owners.any(id=current_user.id))
+
+
+def _require_grader():
+    if not (current_user.is_admin or current_user.is_trainer):
+        abort(403)
+
+
+@bp.route("/penilaian")
+@login_required
+def pending_essays():
+    _require_grader()
+    query = (select(AttemptQuestion)
+             .join(AttemptQuestion.attempt).join(Attempt.quiz).join(Quiz.course)
+             .where(Attempt.state == "submitted", Attempt.needs_grading.is_(True),
+                    AttemptQuestion.score.is_(None),
+                    AttemptQuestion.question_type == "essay")
+             .options(joinedload(AttemptQuestion.attempt).joinedload(Attempt.user),
+                      joinedload(AttemptQuestion.attempt).joinedload(Attempt.quiz)
+                      .joinedload(Quiz.course))
+             .order_by(Attempt.submitted_at))
+    slots = db.session.scalars(_gradable_courses_filter(query)).all()
+    return render_template("quizzes/pending.html", slots=slots)
+
+
+@bp.route("/penilaian/<int:slot_id>", methods=["GET", "POST"])
+@login_required
+def grade(slot_id):
+    _require_grader()
+    query = (select(AttemptQuestion).join(AttemptQuestion.attempt).join(Attempt.quiz)
+             .join(Quiz.course).where(AttemptQuestion.id == slot_id))
+    slot = one_or_404(_gradable_courses_filter(query))
+    if slot.snapshot["type"] != "essay" or slot.attempt.state != "submitted":
+        abort(404)
+    form = EssayGradeForm(obj=None)
+    if form.validate_on_submit():
+        services.grade_essay(slot, form.score.data, form.comment.data, current_user)
+        db.session.commit()
+        flash(_("Nilai esai disimpan."), "success")
+        return redirect(url_for(".pending_essays"))
+    return render_template("quizzes/grade.html", slot=slot, form=form,
+                           snapshot=slot.snapshot, response=slot.response)
+
+
+# --- sections on course and module pages ----------------------------------------------------
+
+def course_quiz_section(user, course, modules):
+    """The quizzes panel of a course page: standing per quiz and the pretest/posttest gain."""
+    standings = services.standings_for_course(user, course)
+    if not standings:
+        return None
+    by_kind = {s.quiz.kind: s for s in standings}
+    gain = None
+    if "pretest" in by_kind and "posttest" in by_kind:
+        pre, post = by_kind["pretest"].grade, by_kind["posttest"].grade
+        if pre is not None and post is not None:
+            gain = round(post - pre, 2)
+    module_titles = {m.id: m.title for m in modules}
+    return Markup(render_template("quizzes/_course_section.html", course=course,
+                                  standings=standings, gain=gain, module_titles=module_titles))
+
+
+def module_quiz_section(user, course, module):
+    quizzes = services.quizzes_after_module(module)
+    if not quizzes:
+        return None
+    return Markup(render_template("quizzes/_module_section.html", course=course,
+                                  quizzes=quizzes))

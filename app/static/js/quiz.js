@@ -1,0 +1,67 @@
+// Quiz page enhancements; the page works without them (no-JS save and submit buttons).
+// - autosave: answers are posted to the server shortly after they change;
+// - countdown: the time left, ticking; at zero the form is submitted.
+(function () {
+  "use strict";
+  var form = document.getElementById("quiz-form");
+  if (!form) { return; }
+  var statusBox = document.getElementById("autosave-status");
+  var url = form.getAttribute("data-autosave-url");
+  var timer = null;
+  var inFlight = false;
+  var pending = false;
+
+  function say(text) { if (statusBox) { statusBox.textContent = text; } }
+
+  function save() {
+    if (inFlight) { pending = true; return; }
+    inFlight = true;
+    say("Menyimpan…");
+    var data = new FormData(form);
+    data.delete("aksi");
+    fetch(url, {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { "X-CSRFToken": data.get("csrf_token") || "", "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().then(function (body) { return { status: response.status, body: body }; });
+    }).then(function (result) {
+      say(result.body.message || "");
+      if (result.body.redirect) { window.location.href = result.body.redirect; }
+    }).catch(function () {
+      say("Belum tersimpan: koneksi terputus. Jawaban akan dikirim lagi saat Anda menjawab, atau tekan \u201cSimpan jawaban\u201d.");
+    }).then(function () {
+      inFlight = false;
+      if (pending) { pending = false; save(); }
+    });
+  }
+
+  function schedule(delay) {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(save, delay);
+  }
+
+  form.addEventListener("change", function () { schedule(300); });
+  form.addEventListener("input", function (event) {
+    if (event.target.tagName === "TEXTAREA" || event.target.type === "text") { schedule(1500); }
+  });
+
+  var clock = document.getElementById("timer");
+  if (clock) {
+    var endsAt = new Date(clock.getAttribute("data-ends-at")).getTime();
+    var submitted = false;
+    var tick = function () {
+      var left = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
+      var minutes = Math.floor(left / 60);
+      var seconds = left % 60;
+      clock.textContent = "Sisa waktu: " + minutes + " menit " + (seconds < 10 ? "0" : "") + seconds + " detik";
+      if (left <= 60) { clock.classList.add("timer-low"); }
+      if (left === 0 && !submitted) {
+        submitted = true;
+        var submit = form.querySelector("button[value=kirim]");
+        if (submit) { submit.click(); } else { form.submit(); }
+      }
+    };
+    tick();
+    window.setInterval(tick, 1000);
+  }
+}());
