@@ -63,8 +63,10 @@ def register_blueprints(app):
 def register_cli(app):
     from app.auth.cli import agencies_cli, users_cli
     from app.content.cli import content_cli
+    from app.courses.cli import courses_cli
 
     app.cli.add_command(content_cli)
+    app.cli.add_command(courses_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(agencies_cli)
 
