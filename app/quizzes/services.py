@@ -260,22 +260,49 @@ def _check_open(attempt, now):
                               "sudah dinilai."))
 
 
-def save_responses(attempt, raw_by_slot, now=None):
-    """Store responses for some slots of an open attempt. raw_by_slot: {slot_id: raw dict}."""
-    now = now or utcnow()
-    _check_open(attempt, now)
+def _clean_all(attempt, raw_by_slot):
+    """Every response checked against its own slot before anything is written."""
     slots = {slot.id: slot for slot in attempt.slots}
     cleaned = {}
     for slot_id, raw in raw_by_slot.items():
         slot = slots.get(slot_id)
         if slot is None:
             raise TamperedResponse(_("Soal yang dikirim bukan bagian dari percobaan ini."))
-        cleaned[slot_id] = clean_response(slot.snapshot, raw)
-    for slot_id, response in cleaned.items():
+        cleaned[slot] = clean_response(slot.snapshot, raw)
+    return cleaned
+
+
+def _store(cleaned):
+    for slot, response in cleaned.items():
         encoded = json.dumps(response, ensure_ascii=False) if response is not None else None
-        if slots[slot_id].response_json != encoded:
-            slots[slot_id].response_json = encoded
-    attempt.saved_at = now
+        if slot.response_json != encoded:
+            slot.response_json = encoded
+
+
+def _lock_open(attempt, now):
+    """Write to the attempt row only while it is still open, as one conditional UPDATE.
+
+    It is the transaction's first write, so a racing submit either finished before it (and
+    this matches nothing) or waits for this transaction: no answer lands after grading.
+    """
+    result = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.state == "in_progress")
+        .values(saved_at=now)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def save_responses(attempt, raw_by_slot, now=None):
+    """Store responses for some slots of an open attempt. raw_by_slot: {slot_id: raw dict}."""
+    now = now or utcnow()
+    _check_open(attempt, now)
+    cleaned = _clean_all(attempt, raw_by_slot)
+    if not _lock_open(attempt, now):
+        db.session.refresh(attempt)
+        _check_open(attempt, now)
+    db.session.refresh(attempt, ["saved_at"])
+    _store(cleaned)
     db.session.flush()
 
 
@@ -308,11 +335,14 @@ def _claim_for_grading(attempt, when):
     return result.rowcount == 1
 
 
-def _finish(attempt, when):
+def _finish(attempt, when, cleaned=None):
+    """Claim, store the last responses (if any), grade. False if someone else claimed it."""
     if not _claim_for_grading(attempt, when):
         db.session.refresh(attempt)
         return False
     db.session.refresh(attempt, ["state", "submitted_at"])
+    if cleaned:
+        _store(cleaned)
     _grade_slots(attempt)
     refresh_attempt_result(attempt)
     db.session.flush()
@@ -329,9 +359,8 @@ def submit_attempt(attempt, raw_by_slot=None, now=None):
         return False
     if attempt.deadline_at is not None and now > attempt.deadline_at:
         return _finish(attempt, attempt.deadline_at)  # graded with what was saved in time
-    if raw_by_slot:
-        save_responses(attempt, raw_by_slot, now)
-    return _finish(attempt, now)
+    # Checked first (tampering writes nothing), stored only by the request that claims it.
+    return _finish(attempt, now, _clean_all(attempt, raw_by_slot or {}))
 
 
 def close_if_expired(attempt, now=None):
