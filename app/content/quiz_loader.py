@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
+from sqlalchemy.exc import DBAPIError
 
 from app.content import gift
 from app.content.frontmatter import FieldReader, Problem, read_text, split_front_matter
@@ -76,9 +77,18 @@ def _read_settings(document, problems, slug):
     }, after
 
 
+def _course_in_database(course_slug):
+    """The imported course, or None; checking files must work before `flask db upgrade` too."""
+    try:
+        return db.session.scalar(select(Course).where(Course.slug == course_slug))
+    except DBAPIError:
+        db.session.rollback()
+        return None
+
+
 def _course_module_slugs(course_slug):
     """Module slugs of a course: from the database, else from its folder under courses/."""
-    course = db.session.scalar(select(Course).where(Course.slug == course_slug))
+    course = _course_in_database(course_slug)
     if course is not None:
         return {m.slug for m in course.modules if m.retired_at is None}
     folder = Path(current_app.config["COURSES_DIR"]) / course_slug

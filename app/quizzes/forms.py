@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.forms import KompetenForm
 
@@ -10,7 +10,8 @@ from app.forms import KompetenForm
 class EssayGradeForm(KompetenForm):
     score = DecimalField(
         _l("Nilai (0–100)"), places=None,
-        validators=[DataRequired(_l("Isi nilai 0 sampai 100.")),
+        # InputRequired, not DataRequired: a score of 0 is falsy but a real grade.
+        validators=[InputRequired(_l("Isi nilai 0 sampai 100.")),
                     NumberRange(min=0, max=100, message=_l("Nilai harus antara 0 dan 100."))],
     )
     comment = TextAreaField(_l("Komentar untuk peserta (opsional)"),

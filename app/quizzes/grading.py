@@ -5,6 +5,7 @@ Moodle); an attempt's score is the percentage of the gradable questions; a learn
 for a quiz combines attempts by the quiz's grading method.
 """
 
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -22,7 +23,7 @@ def parse_number(text):
 
     With both separators the last one is the decimal mark; a lone comma is a decimal comma.
     """
-    text = _SPACES.sub("", str(text or ""))
+    text = _SPACES.sub("", "" if text is None else str(text))
     if not text:
         return None
     if "," in text and "." in text:
@@ -35,7 +36,10 @@ def parse_number(text):
         value = Decimal(text)
     except InvalidOperation:
         return None
-    return float(value) if value.is_finite() else None
+    if not value.is_finite():
+        return None
+    number = float(value)  # '1e400' is a finite Decimal but no finite float
+    return number if math.isfinite(number) else None
 
 
 def shortanswer_matches(pattern, answer):
@@ -46,13 +50,18 @@ def shortanswer_matches(pattern, answer):
     return re.fullmatch(regex, answer, flags=re.DOTALL) is not None
 
 
+def _is_single(snapshot):
+    """One answer (radio) unless the snapshot says single=False; true/false stores None."""
+    return snapshot.get("single") is not False
+
+
 def _option_fraction(snapshot, key):
     return next((o["fraction"] for o in snapshot["options"] if o["key"] == key), 0.0)
 
 
 def grade_choice(snapshot, response):
     """One right answer (radio) or several (checkboxes): the sum of chosen fractions."""
-    if snapshot.get("single", True):
+    if _is_single(snapshot):
         key = (response or {}).get("choice")
         return clamp(_option_fraction(snapshot, key)) if key else 0.0
     keys = set((response or {}).get("choices") or [])
@@ -143,7 +152,7 @@ def correct_response(snapshot):
     kind = snapshot["type"]
     options = snapshot.get("options", [])
     if kind in ("multichoice", "truefalse"):
-        if snapshot.get("single", True):
+        if _is_single(snapshot):
             best = max(options, key=lambda o: o["fraction"], default=None)
             return {"choice": best["key"]} if best else {}
         return {"choices": [o["key"] for o in options if o["fraction"] > 0]}

@@ -66,8 +66,11 @@ def _matching_parts(question, rng):
 
 def build_snapshot(question, shuffle, rng):
     """Everything needed to show, grade and review this question, frozen at attempt start."""
+    # True/false is one choice of two: the importer leaves `single` unset (None) for it, and
+    # responses and grading read None as "several answers", which dropped every T/F answer.
+    single = True if question.type == "truefalse" else question.single
     snapshot = {"question_id": question.id, "type": question.type, "name": question.name,
-                "single": question.single, "text_html": question.text_html,
+                "single": single, "text_html": question.text_html,
                 "general_feedback_html": question.general_feedback_html, "options": []}
     if question.type == "matching":
         snapshot["subquestions"], snapshot["choices"] = _matching_parts(question, rng)
@@ -229,7 +232,7 @@ def _valid_keys(snapshot):
 def clean_response(snapshot, raw):
     """Check a response against its own question; anything foreign is tampering."""
     kind = snapshot["type"]
-    if kind in ("multichoice", "truefalse") and snapshot.get("single", True):
+    if kind in ("multichoice", "truefalse") and snapshot.get("single") is not False:
         choice = raw.get("choice")
         if choice and choice not in _valid_keys(snapshot):
             raise TamperedResponse(_("Jawaban yang dikirim bukan pilihan untuk soal ini."))
@@ -379,7 +382,8 @@ def grade_essay(slot, score_percent, comment, grader, now=None):
     if attempt.state != "submitted" or slot.snapshot["type"] != "essay":
         raise QuizError(_("Jawaban ini tidak menunggu penilaian."))
     now = now or utcnow()
-    slot.score = grading.clamp(score_percent / 100)
+    # The form gives a Decimal: as a float it adds up with the other slots' scores.
+    slot.score = grading.clamp(float(score_percent) / 100)
     slot.grader_comment = (comment or "").strip() or None
     slot.graded_by_id = grader.id
     slot.graded_at = now
