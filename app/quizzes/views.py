@@ -82,6 +82,9 @@ def responses_from_form(attempt, form):
 def overview(slug, quiz_slug):
     quiz = _quiz_or_404(slug, quiz_slug)
     attempts = services.attempts_of(current_user, quiz) if current_user.is_authenticated else []
+    # An attempt whose time ran out while the learner was away is graded now, not shown open.
+    if any(services.close_if_expired(a) for a in attempts if a.is_open):
+        db.session.commit()
     question_count = quiz.draw_count or sum(
         1 for q in quiz.questions if q.retired_at is None and q.is_gradable)
     return render_template("quizzes/overview.html", quiz=quiz, course=quiz.course,
