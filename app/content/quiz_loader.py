@@ -315,8 +315,11 @@ def _retire_missing_quizzes(root, specs, report):
     root = Path(root)
     if root.is_file():
         return
-    folders = [root] if any(is_quiz_file(p) for p in root.iterdir()) else [
-        p for p in root.iterdir() if p.is_dir()]
+    children = list(root.iterdir())
+    # A folder with quiz files, or with nothing in it any more, is one course's quiz folder.
+    is_course_folder = any(is_quiz_file(p) for p in children) or not any(
+        p.is_dir() for p in children)
+    folders = [root] if is_course_folder else [p for p in children if p.is_dir()]
     present = {(s.course_slug, s.slug) for s in specs}
     broken = {(Path(p.path).parent.name, Path(p.path).stem) for p in report.problems}
     for folder in folders:

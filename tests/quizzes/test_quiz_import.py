@@ -496,6 +496,18 @@ def test_removed_quiz_file_is_deleted_when_unused(run_import, quiz_dir):
     assert count(Quiz) == 5
 
 
+def test_last_quiz_file_removed_from_a_course_folder_imported_alone(run_import, quiz_dir):
+    run_import()
+    for path in (quiz_dir / "kam-201").iterdir():
+        path.unlink()
+
+    report = run_import(quiz_dir / "kam-201")
+
+    assert report.problems == []
+    assert quiz("kam-201/kuis-akhir") is None
+    assert quiz("spbe-101/kuis-akhir") is not None  # other courses' quizzes untouched
+
+
 def test_removed_quiz_file_is_retired_when_it_has_attempts(run_import, quiz_dir, begin_attempt):
     run_import()
     posttest = quiz("spbe-101/posttest")
