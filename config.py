@@ -82,6 +82,25 @@ class Config:
     ARGON2_MEMORY_COST = env_int("LMS_ARGON2_MEMORY_COST", 65536)
     ARGON2_PARALLELISM = env_int("LMS_ARGON2_PARALLELISM", 4)
 
+    # Shared state between workers (rate limits) lives in Redis when configured.
+    REDIS_URL = os.environ.get("LMS_REDIS_URL")
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    VERIFY_RATE_LIMIT = os.environ.get("LMS_VERIFY_RATE_LIMIT", "30 per minute")
+
+    # Certificates: where the QR code points, and the defaults for the certificate settings.
+    BASE_URL = os.environ.get("LMS_BASE_URL", "http://127.0.0.1:5000")
+    CERTIFICATE_NUMBER_TEMPLATE = os.environ.get(
+        "LMS_CERTIFICATE_NUMBER_TEMPLATE", "800/{seq:04d}/BKPSDM/{roman_month}/{year}")
+    CERTIFICATE_ISSUER_UNIT = os.environ.get(
+        "LMS_CERTIFICATE_ISSUER_UNIT",
+        "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia Daerah")
+    CERTIFICATE_SIGNER_NAME = os.environ.get("LMS_CERTIFICATE_SIGNER_NAME", "")
+    CERTIFICATE_SIGNER_TITLE = os.environ.get("LMS_CERTIFICATE_SIGNER_TITLE",
+                                              "Kepala BKPSDM Kota Palu")
+    CERTIFICATE_SIGNER_NIP = os.environ.get("LMS_CERTIFICATE_SIGNER_NIP", "")
+    CERTIFICATE_PLACE = os.environ.get("LMS_CERTIFICATE_PLACE", "Palu")
+
     ADMIN_NIP = os.environ.get("LMS_ADMIN_NIP")
     ADMIN_PASSWORD = os.environ.get("LMS_ADMIN_PASSWORD")
 
@@ -92,6 +111,9 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    CERTIFICATE_SIGNER_NAME = "Dr. Hj. Nurhayati Lamasitudju, S.Sos., M.Si."
+    CERTIFICATE_SIGNER_NIP = "197503121998032004"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     # Cheap hashing keeps the suite fast; the scheme stays argon2id.
     ARGON2_TIME_COST = 1

@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from app.extensions import babel, csrf, db, login_manager, migrate
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config_object="config.Config", overrides=None):
@@ -41,6 +41,7 @@ def register_extensions(app):
     configure_babel(app, babel)
     login_manager.init_app(app)
     configure_login(login_manager)
+    limiter.init_app(app)
 
 
 def register_models():
@@ -52,12 +53,14 @@ def register_models():
 
 def register_blueprints(app):
     from app.auth.views import bp as auth_bp
+    from app.certificates import register_certificates
     from app.courses.views import bp as courses_bp
     from app.quizzes import register_quizzes
 
     app.register_blueprint(courses_bp)
     app.register_blueprint(auth_bp)
     register_quizzes(app)
+    register_certificates(app)
 
 
 def register_cli(app):

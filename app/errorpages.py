@@ -38,6 +38,12 @@ def register_error_pages(app):
         return _page(405, _("Cara akses tidak diizinkan"),
                      _("Halaman ini tidak dapat dibuka dengan cara tersebut."))
 
+    @app.errorhandler(429)
+    def too_many_requests(error):
+        return _page(429, _("Terlalu banyak permintaan"), _(
+            "Anda mengirim terlalu banyak permintaan dalam waktu singkat (batas: %(limit)s). "
+            "Tunggu sebentar, lalu coba lagi.", limit=getattr(error, "description", "")))
+
     @app.errorhandler(500)
     def server_error(error):
         db.session.rollback()

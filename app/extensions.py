@@ -1,6 +1,8 @@
 """Flask extensions, created once and unbound; create_app() binds them."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -13,3 +15,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Limits are declared per route; storage is memory, or Redis when LMS_REDIS_URL is set.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

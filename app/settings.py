@@ -19,6 +19,13 @@ DEFAULTS_FROM_CONFIG = {
     "jp_target.pppk": "JP_TARGET_PPPK",
     "institution_name": "INSTITUTION_NAME",
     "quiz_grace_seconds": "QUIZ_GRACE_SECONDS",
+    "base_url": "BASE_URL",
+    "certificate.number_template": "CERTIFICATE_NUMBER_TEMPLATE",
+    "certificate.issuer_unit": "CERTIFICATE_ISSUER_UNIT",
+    "certificate.signer_name": "CERTIFICATE_SIGNER_NAME",
+    "certificate.signer_title": "CERTIFICATE_SIGNER_TITLE",
+    "certificate.signer_nip": "CERTIFICATE_SIGNER_NIP",
+    "certificate.place": "CERTIFICATE_PLACE",
 }
 
 

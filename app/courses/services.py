@@ -97,9 +97,18 @@ def completed_module_ids(user, course):
 COMPLETION_RULES = []
 
 
+# Called with the enrolment right after it completes (certificates: issue automatically).
+COMPLETION_LISTENERS = []
+
+
 def register_completion_rule(rule):
     if rule not in COMPLETION_RULES:
         COMPLETION_RULES.append(rule)
+
+
+def register_completion_listener(listener):
+    if listener not in COMPLETION_LISTENERS:
+        COMPLETION_LISTENERS.append(listener)
 
 
 def all_modules_done(user, course, done=None):
@@ -117,6 +126,8 @@ def refresh_completion(user, course, when=None):
     if all_modules_done(user, course) and all(rule(user, course) for rule in COMPLETION_RULES):
         enrollment.mark_completed(when or utcnow())
         db.session.flush()
+        for listener in COMPLETION_LISTENERS:
+            listener(enrollment)
     return enrollment
 
 

@@ -30,6 +30,7 @@ bp = Blueprint("courses", __name__, template_folder="templates")
 # each is a function returning safe HTML or None. Courses never import those packages.
 COURSE_SECTIONS = []
 MODULE_SECTIONS = []
+DASHBOARD_SECTIONS = []
 
 
 def register_course_section(section):
@@ -40,6 +41,11 @@ def register_course_section(section):
 def register_module_section(section):
     if section not in MODULE_SECTIONS:
         MODULE_SECTIONS.append(section)
+
+
+def register_dashboard_section(section):
+    if section not in DASHBOARD_SECTIONS:
+        DASHBOARD_SECTIONS.append(section)
 
 
 def _sections(registry, *args):
@@ -207,4 +213,5 @@ def dashboard():
         "courses/dashboard.html", year=year, in_progress=in_progress, completed=completed,
         jp=jp, target=target, jp_percent=min(100, round(100 * jp / target)) if target else 100,
         next_step=in_progress[0] if in_progress else None,
+        sections=_sections(DASHBOARD_SECTIONS, current_user, progress),
     )

@@ -1,0 +1,61 @@
+"""Forms for revoking, the certificate settings, and the public lookup."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import StringField, TextAreaField
+from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
+
+from app.auth.nip import InvalidNip, parse_nip
+from app.certificates.services import template_problem
+from app.forms import KompetenForm
+
+REQUIRED = _l("Wajib diisi.")
+
+
+class RevokeForm(KompetenForm):
+    reason = TextAreaField(_l("Alasan pencabutan"),
+                           description=_l("Dicatat dan ditampilkan di halaman verifikasi."),
+                           validators=[DataRequired(_l("Alasan pencabutan wajib diisi.")),
+                                       Length(max=500)])
+
+
+class CertificateSettingsForm(KompetenForm):
+    institution_name = StringField(_l("Nama instansi"),
+                                   validators=[DataRequired(REQUIRED), Length(max=200)])
+    issuer_unit = StringField(_l("Unit penerbit"),
+                              validators=[DataRequired(REQUIRED), Length(max=200)])
+    number_template = StringField(
+        _l("Templat nomor sertifikat"),
+        description=_l("Gunakan {seq:04d} untuk nomor urut tahunan, {roman_month} untuk bulan "
+                       "Romawi, {month} dan {year}. Contoh: 800/{seq:04d}/BKPSDM/{roman_month}/"
+                       "{year}"),
+        validators=[DataRequired(REQUIRED), Length(max=100)])
+    signer_name = StringField(_l("Nama penandatangan"),
+                              validators=[DataRequired(REQUIRED), Length(max=200)])
+    signer_title = StringField(_l("Jabatan penandatangan"),
+                               validators=[DataRequired(REQUIRED), Length(max=200)])
+    signer_nip = StringField(_l("NIP penandatangan"), validators=[Optional(), Length(max=40)])
+    place = StringField(_l("Tempat penerbitan"), validators=[DataRequired(REQUIRED),
+                                                              Length(max=100)])
+    base_url = StringField(
+        _l("Alamat dasar verifikasi"),
+        description=_l("Alamat Kompeten yang dapat dibuka publik; kode QR menunjuk ke "
+                       "<alamat>/verify/<kode>."),
+        validators=[DataRequired(REQUIRED), Length(max=200),
+                    URL(require_tld=False, message=_l("Alamat tidak valid; contoh: "
+                                                      "https://kompeten.palukota.go.id"))])
+
+    def validate_number_template(self, field):
+        problem = template_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_signer_nip(self, field):
+        if field.data:
+            try:
+                field.data = parse_nip(field.data).nip
+            except InvalidNip as error:
+                raise ValidationError(str(error)) from None
+
+    def validate_base_url(self, field):
+        if not field.data.startswith(("http://", "https://")):
+            raise ValidationError(_l("Alamat harus diawali http:// atau https://"))

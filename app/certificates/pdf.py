@@ -1,0 +1,366 @@
+"""The certificate as a one-page A4 PDF (Sertifikat / Surat Keterangan Pelatihan, Peraturan LAN
+5/2020): institution, title, number, holder identity, result, JP, dates, signer and a QR code
+that opens the public verification page.
+
+Pure rendering: no database, app or locale. The same document always gives the same bytes.
+"""
+
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+
+import segno
+from fpdf import FPDF
+from fpdf.enums import PathPaintRule, XPos, YPos
+
+FONT_DIR = Path(__file__).with_name("fonts")
+SERIF, SANS = "DejaVuSerif", "DejaVuSans"
+# Palu is WITA; a fixed offset (not the host zone) keeps the creation date, and so the bytes,
+# identical on every machine.
+WITA = timezone(timedelta(hours=8), "WITA")
+
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+          "September", "Oktober", "November", "Desember")
+_DIGITS = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan")
+
+# Landscape A4 in mm: the customary orientation for an Indonesian training sertifikat.
+PAGE_W, PAGE_H = 297.0, 210.0
+MARGIN_X = 24.0
+CONTENT_W = PAGE_W - 2 * MARGIN_X
+TOP, BOTTOM = 17.0, 193.0
+EMBLEM_BOX = (MARGIN_X, TOP - 2, 20.0, 23.0)  # x, y, w, h: kop-surat position, left of the header
+PT = 25.4 / 72  # mm per point
+# Font scales tried in order until everything fits. Real long titles and names need 0.95 at most;
+# the floor fits every field at its database maximum even in the widest capitals (tested).
+SCALES = (1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5)
+
+MODE_PHRASES = {
+    "e-learning": "secara daring (e-learning)",
+    "webinar": "secara daring melalui webinar",
+    "blended": "secara daring dan tatap muka (blended learning)",
+    "klasikal": "secara klasikal (tatap muka)",
+}
+
+
+@dataclass(frozen=True)
+class CertificateDocument:
+    institution_name: str      # e.g. "Pemerintah Kota Palu"
+    issuer_unit: str           # e.g. "Badan Kepegawaian dan Pengembangan SDM Daerah"
+    number: str                # e.g. "800/0017/BKPSDM/XI/2026"
+    holder_name: str
+    holder_nip: str            # 18 digits; printed grouped "19860926 201505 1 001"
+    holder_rank: str           # pangkat/golongan, may be ""
+    holder_position: str       # jabatan, may be ""
+    holder_agency: str         # instansi/OPD, may be ""
+    course_title: str
+    course_code: str
+    jp: int
+    competency: str            # e.g. "Teknis"
+    mode: str                  # e.g. "E-learning"
+    completed_on: date
+    issued_on: date
+    place: str                 # where issued, e.g. "Palu"
+    signer_name: str
+    signer_title: str          # e.g. "Kepala BKPSDM Kota Palu"
+    signer_nip: str            # may be ""
+    verify_url: str            # absolute URL of the public verification page
+    verification_code: str
+
+
+def terbilang(number):
+    """0..999 in Indonesian words: 12 -> "dua belas", 111 -> "seratus sebelas"."""
+    if not 0 <= number <= 999:
+        raise ValueError(f"terbilang covers 0..999, not {number}")
+    if number < 10:
+        return _DIGITS[number]
+    if number < 20:
+        return {10: "sepuluh", 11: "sebelas"}.get(number) or f"{_DIGITS[number - 10]} belas"
+    if number < 100:
+        head, rest = f"{_DIGITS[number // 10]} puluh", number % 10
+    else:
+        hundreds, rest = divmod(number, 100)
+        head = "seratus" if hundreds == 1 else f"{_DIGITS[hundreds]} ratus"
+    return f"{head} {terbilang(rest)}" if rest else head
+
+
+def indonesian_date(day):
+    """27 November 2026: our own month names, so the host locale never matters."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def group_nip(nip):
+    """19860926 201505 1 001; anything that is not 18 digits is printed as given."""
+    digits = re.sub(r"\D", "", nip or "")
+    if len(digits) != 18:
+        return (nip or "").strip()
+    return f"{digits[:8]} {digits[8:14]} {digits[14]} {digits[15:]}"
+
+
+def jp_phrase(jp):
+    words = f" ({terbilang(jp)})" if 0 <= jp <= 999 else ""
+    return f"{jp}{words} Jam Pelajaran"
+
+
+def mode_phrase(mode):
+    if not mode.strip():
+        return "secara daring"
+    return MODE_PHRASES.get(mode.strip().casefold(), f"dengan moda {mode.strip()}")
+
+
+def render_certificate(document, *, emblem=None):
+    """One A4 landscape page as PDF bytes. `emblem`: optional logo (a path or anything
+    FPDF.image accepts) drawn in EMBLEM_BOX; the layout already leaves room for it.
+    Raises ValueError only if the text cannot fit even at the smallest scale."""
+    scale, slack = _fit(document, emblem)
+    # Spread the spare height over the flexible gaps instead of leaving it at the bottom, so a
+    # short certificate looks composed rather than top-heavy.
+    with _open_pdf(document) as pdf:
+        _Page(pdf, document, scale, slack / _Page.FLEX_GAPS, emblem, final=True).draw()
+        return bytes(pdf.output())
+
+
+def _fit(document, emblem):
+    """(scale, spare height) of the largest scale that fits, measured on a scratch PDF with one
+    page per try: loading the fonts is the slow part, so it happens once for all tries."""
+    with _open_pdf(document) as scratch:
+        for scale in SCALES:
+            end = _Page(scratch, document, scale, 0.0, emblem, final=False).draw()
+            if end <= BOTTOM:
+                return scale, BOTTOM - end
+    raise ValueError("certificate text is too long to fit on one page")
+
+
+class _Page:
+    """One layout attempt at a given font scale; draw() returns the y where content ends."""
+
+    FLEX_GAPS = 5
+
+    def __init__(self, pdf, document, scale, stretch, emblem, *, final):
+        self.pdf, self.doc, self.scale, self.stretch, self.emblem = (
+            pdf, document, scale, stretch, emblem)
+        self.final = final  # False: a measuring pass, which skips what cannot move the text
+
+    def draw(self):
+        self.pdf.add_page()
+        _draw_border(self.pdf)
+        self._header()
+        self._title()
+        self._holder()
+        self._statement()
+        return self._signature_band()
+
+    # -- primitives ---------------------------------------------------------------------------
+
+    def text(self, text, size, style="", *, align="C", x=MARGIN_X, w=CONTENT_W, family=SERIF,
+             leading=1.4):
+        """A wrapping paragraph: every user-supplied string goes through here, so none can run
+        past its column."""
+        self.font(size, style, family)
+        self.pdf.set_x(x)
+        self.pdf.multi_cell(w, self.line(size, leading), text.strip(), align=align,
+                            new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def measure(self, text, size, style="", *, w=CONTENT_W, family=SERIF, leading=1.4):
+        """Height `text` would take, drawing nothing."""
+        self.font(size, style, family)
+        return self.pdf.multi_cell(w, self.line(size, leading), text.strip(), dry_run=True,
+                                   output="HEIGHT")
+
+    def font(self, size, style="", family=SERIF):
+        self.pdf.set_font(family, style, size * self.scale)
+
+    def line(self, size, leading=1.4):
+        return size * self.scale * PT * leading
+
+    def gap(self, mm, flexible=False):
+        self.pdf.set_y(self.pdf.get_y() + mm * self.scale + (self.stretch if flexible else 0))
+
+    # -- sections -----------------------------------------------------------------------------
+
+    def _header(self):
+        inner_w = CONTENT_W - 2 * (EMBLEM_BOX[2] + 6)  # keep clear of the emblem on both sides
+        lines = [(self.doc.institution_name.upper(), 15), (self.doc.issuer_unit.upper(), 11.5)]
+        top = TOP
+        if self.emblem is not None:
+            # Kop-surat style: the text block centred against the emblem beside it.
+            text_h = sum(self.measure(text, size, "B", w=inner_w, leading=1.3)
+                         for text, size in lines)
+            top = max(TOP, EMBLEM_BOX[1] + (EMBLEM_BOX[3] - text_h) / 2)
+            if self.final:
+                x, y, w, h = EMBLEM_BOX
+                self.pdf.image(self.emblem, x=x, y=y, w=w, h=h, keep_aspect_ratio=True)
+        self.pdf.set_y(top)
+        for text, size in lines:
+            self.text(text, size, "B", x=(PAGE_W - inner_w) / 2, w=inner_w, leading=1.3)
+        rule_y = self.pdf.get_y() + 2.5 * self.scale
+        if self.emblem is not None:
+            rule_y = max(rule_y, EMBLEM_BOX[1] + EMBLEM_BOX[3] + 1.5)
+        _double_rule(self.pdf, rule_y, MARGIN_X, PAGE_W - MARGIN_X)
+        self.pdf.set_y(rule_y)
+        self.gap(3, flexible=True)
+
+    def _title(self):
+        self.pdf.set_char_spacing(4 * self.scale)  # a spaced title reads as a heading, not a word
+        self.text("SERTIFIKAT", 30, "B", leading=1.2)
+        self.pdf.set_char_spacing(0)
+        self.text("Surat Keterangan Pelatihan", 12.5, leading=1.3)
+        self.gap(1)
+        self.text(f"Nomor: {self.doc.number}", 11)
+        self.gap(2, flexible=True)
+
+    def _holder(self):
+        self.text("diberikan kepada:", 11.5)
+        self.gap(1.5)
+        for label, value in _holder_rows(self.doc):
+            self._labelled_row(label, value, bold=label == "Nama")
+        self.gap(2, flexible=True)
+
+    def _labelled_row(self, label, value, bold):
+        label_w, colon_w, value_w = 42.0, 5.0, 150.0
+        x = (PAGE_W - label_w - colon_w - value_w) / 2 + 10  # optical centre: values are ragged
+        size = 12.5 if bold else 11.5
+        self.font(11.5)
+        self.pdf.set_x(x)
+        self.pdf.cell(label_w, self.line(size), label)
+        self.pdf.cell(colon_w, self.line(size), ":")
+        self.text(value, size, "B" if bold else "", align="L", x=x + label_w + colon_w, w=value_w)
+
+    def _statement(self):
+        doc = self.doc
+        self._runs([("", "telah mengikuti dan dinyatakan "), ("B", "LULUS"), ("", " pelatihan")],
+                   11.5)
+        self.gap(1)
+        self.text(doc.course_title, 15, "B", x=MARGIN_X + 10, w=CONTENT_W - 20, leading=1.3)
+        self.gap(1)
+        competency = f", kompetensi {doc.competency}" if doc.competency.strip() else ""
+        # Broken by hand where the sense breaks, so the JP phrase never splits across lines.
+        sentence = (
+            f"kode {doc.course_code}{competency}, yang diselenggarakan {mode_phrase(doc.mode)}\n"
+            f"sebanyak {jp_phrase(doc.jp)} dan diselesaikan pada tanggal "
+            f"{indonesian_date(doc.completed_on)}."
+        )
+        self.text(sentence, 11.5, x=MARGIN_X + 15, w=CONTENT_W - 30)
+        self.gap(3, flexible=True)
+
+    def _runs(self, runs, size):
+        """One centred line mixing regular and bold (fixed wording only: it does not wrap)."""
+        widths = []
+        for style, text in runs:
+            self.font(size, style)
+            widths.append(self.pdf.get_string_width(text))
+        self.pdf.set_x((PAGE_W - sum(widths)) / 2)
+        for (style, text), width in zip(runs, widths, strict=True):
+            self.font(size, style)
+            self.pdf.cell(width, self.line(size), text)
+        self.pdf.ln(self.line(size))
+
+    def _signature_band(self):
+        top = self.pdf.get_y()
+        signer_bottom = self._signer(top)
+        qr_bottom = self._verification(top, signer_bottom)
+        return max(signer_bottom, qr_bottom)
+
+    def _signer(self, top):
+        doc, col_w = self.doc, 105.0
+        x = PAGE_W - MARGIN_X - col_w
+        self.pdf.set_y(top)
+        self.text(f"{doc.place}, {indonesian_date(doc.issued_on)}", 11.5, x=x, w=col_w)
+        self.text(doc.signer_title, 11.5, x=x, w=col_w)
+        self.pdf.set_y(self.pdf.get_y() + 22)  # room for a wet or electronic signature: not scaled
+        self.text(doc.signer_name, 11.5, "BU", x=x, w=col_w)
+        if doc.signer_nip.strip():
+            self.text(f"NIP. {group_nip(doc.signer_nip)}", 11, x=x, w=col_w)
+        return self.pdf.get_y()
+
+    def _verification(self, top, bottom):
+        """QR bottom-left, its caption ending level with the signer's last line."""
+        size, col_w = 30.0, 125.0
+        qr = segno.make_qr(self.doc.verify_url, error="m")  # segno boosts to Q/H when free
+        quiet = 4 * size / qr.symbol_size(border=0)[0]  # the 4-module margin scanners expect
+        caption = (f"Verifikasi keaslian: {self.doc.verify_url}\n"
+                   f"Kode verifikasi: {self.doc.verification_code}")
+        caption_h = self.measure(caption, 7.5, w=col_w, family=SANS, leading=1.35)
+        y = max(top + quiet, bottom - caption_h - size - quiet)
+        if self.final:
+            _draw_qr(self.pdf, qr, MARGIN_X + 2, y, size)
+        self.pdf.set_y(y + size + quiet)
+        self.text(caption, 7.5, align="L", x=MARGIN_X + 2, w=col_w, family=SANS, leading=1.35)
+        return self.pdf.get_y()
+
+
+def _holder_rows(doc):
+    rows = [("Nama", doc.holder_name), ("NIP", group_nip(doc.holder_nip)),
+            ("Pangkat/Golongan", doc.holder_rank), ("Jabatan", doc.holder_position),
+            ("Instansi", doc.holder_agency)]
+    return [(label, value.strip()) for label, value in rows if value and value.strip()]
+
+
+@contextmanager
+def _open_pdf(doc):
+    pdf = _new_pdf(doc)
+    try:
+        yield pdf
+    finally:
+        # fpdf2 reads the font files lazily and never closes them itself.
+        for font in pdf.fonts.values():
+            font.ttfont.close()
+
+
+def _new_pdf(doc):
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.add_font(SERIF, "", FONT_DIR / "DejaVuSerif.ttf")
+    pdf.add_font(SERIF, "B", FONT_DIR / "DejaVuSerif-Bold.ttf")
+    pdf.add_font(SANS, "", FONT_DIR / "DejaVuSans.ttf")
+    # Sans covers more scripts than Serif: a name with a rare letter still prints.
+    pdf.set_fallback_fonts([SANS], exact_match=False)
+    pdf.set_auto_page_break(False)  # overflow is detected and shrunk, never spilled to page 2
+    pdf.set_margins(MARGIN_X, TOP, MARGIN_X)
+    pdf.c_margin = 0
+    pdf.set_title(f"Sertifikat {doc.number}")
+    pdf.set_author(doc.institution_name)
+    pdf.set_subject(f"Surat Keterangan Pelatihan: {doc.course_title}")
+    pdf.set_creator("Kompeten")
+    pdf.set_lang("id")
+    pdf.set_creation_date(datetime.combine(doc.issued_on, time(), tzinfo=WITA))
+    return pdf
+
+
+def _draw_border(pdf):
+    pdf.set_draw_color(0)
+    pdf.set_line_width(0.7)
+    pdf.rect(8, 8, PAGE_W - 16, PAGE_H - 16)
+    pdf.set_line_width(0.25)
+    pdf.rect(10, 10, PAGE_W - 20, PAGE_H - 20)
+
+
+def _double_rule(pdf, y, x1, x2):
+    """Thick-over-thin line, as under an Indonesian letterhead (kop surat)."""
+    pdf.set_line_width(0.6)
+    pdf.line(x1, y, x2, y)
+    pdf.set_line_width(0.2)
+    pdf.line(x1, y + 1, x2, y + 1)
+
+
+def _draw_qr(pdf, qr, x, y, size):
+    """Vector QR as one filled path, so no hairline seams show between modules."""
+    module = size / qr.symbol_size(border=0)[0]
+    with pdf.new_path(paint_rule=PathPaintRule.FILL_NONZERO) as path:
+        path.style.fill_color = "#000000"
+        for row_index, row in enumerate(qr.matrix_iter(border=0)):
+            for start, length in _dark_runs(row):
+                path.rectangle(x + start * module, y + row_index * module,
+                               length * module, module)
+
+
+def _dark_runs(row):
+    """(start, length) of each horizontal run of dark modules: fewer, larger rectangles."""
+    runs, start = [], None
+    for index, dark in enumerate([*row, False]):
+        if dark and start is None:
+            start = index
+        elif not dark and start is not None:
+            runs.append((start, index - start))
+            start = None
+    return runs

@@ -1,0 +1,304 @@
+"""Issuing, numbering, revoking and looking up certificates.
+
+Services flush, never commit. Numbers come from a yearly sequence guarded by a unique
+constraint: two issues racing for the same number make one retry with the next.
+"""
+
+import secrets
+import string
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from app.audit import record_event
+from app.auth.models import EMPLOYMENT_LABELS, GOLONGAN_PNS, JABATAN_TYPES
+from app.certificates.models import Certificate
+from app.certificates.pdf import CertificateDocument, render_certificate
+from app.courses.models import Course, Enrollment
+from app.database import utcnow
+from app.errors import LmsError
+from app.extensions import db
+from app.settings import get_setting
+from app.timeutil import PALU_TZ
+
+# No 0/O, 1/I/L: a code read off paper or a photo is typed back without guessing.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 12
+ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+NUMBER_RETRIES = 8
+
+
+class CertificateError(LmsError):
+    """A certificate rule said no (not completed, already issued, already revoked, ...)."""
+
+
+def new_verification_code():
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(raw):
+    """What people type from paper: any case, spaces or dashes."""
+    return "".join(ch for ch in (raw or "").upper() if ch in string.ascii_uppercase + string.digits)
+
+
+def format_number(template, sequence, local_date):
+    """The certificate number from the template in the settings, e.g.
+    800/{seq:04d}/BKPSDM/{roman_month}/{year} -> 800/0017/BKPSDM/XI/2026."""
+    return template.format(seq=sequence, year=local_date.year, month=local_date.month,
+                           roman_month=ROMAN_MONTHS[local_date.month - 1])
+
+
+def template_problem(template):
+    """Why a number template cannot be used, or None (checked when an admin saves it)."""
+    if "{seq" not in (template or ""):
+        return _("Templat nomor harus memuat {seq}, misalnya {seq:04d}.")
+    try:
+        format_number(template, 1, utcnow().astimezone(PALU_TZ).date())
+    except (KeyError, ValueError, IndexError, AttributeError) as error:
+        return _("Templat nomor tidak dapat dipakai: %(error)s", error=error)
+    return None
+
+
+def verify_url(code):
+    return f"{get_setting('base_url').rstrip('/')}/verify/{code}"
+
+
+# --- eligibility ------------------------------------------------------------------------------
+
+def _valid_certificate_exists():
+    return exists().where(Certificate.user_id == Enrollment.user_id,
+                          Certificate.course_id == Enrollment.course_id,
+                          Certificate.revoked_at.is_(None))
+
+
+def eligible_enrollments(course):
+    """Completed enrolments of a course whose learner holds no valid certificate for it."""
+    return db.session.scalars(
+        select(Enrollment).options(joinedload(Enrollment.user))
+        .where(Enrollment.course_id == course.id, Enrollment.completed_at.is_not(None),
+               ~_valid_certificate_exists())
+        .order_by(Enrollment.completed_at)).all()
+
+
+def eligible_counts():
+    """{course_id: number of learners waiting for a certificate}, one query."""
+    rows = db.session.execute(
+        select(Enrollment.course_id, func.count())
+        .where(Enrollment.completed_at.is_not(None), ~_valid_certificate_exists())
+        .group_by(Enrollment.course_id))
+    return dict(rows.all())
+
+
+def valid_certificate(user, course):
+    return db.session.scalar(select(Certificate).where(
+        Certificate.user_id == user.id, Certificate.course_id == course.id,
+        Certificate.revoked_at.is_(None)))
+
+
+# --- issuing ----------------------------------------------------------------------------------
+
+def _rank(user):
+    if not user.golongan:
+        return ""
+    if user.golongan in GOLONGAN_PNS:
+        return f"{GOLONGAN_PNS[user.golongan]} ({user.golongan})"
+    return f"{EMPLOYMENT_LABELS.get(user.employment_type, '')} golongan {user.golongan}".strip()
+
+
+def _position(user):
+    if user.jabatan_title:
+        return user.jabatan_title
+    return str(JABATAN_TYPES.get(user.jabatan_type, "")) if user.jabatan_type else ""
+
+
+def _snapshot(enrollment, issued_on):
+    user, course = enrollment.user, enrollment.course
+    return {
+        "holder_name": user.name, "holder_nip": user.nip, "holder_rank": _rank(user),
+        "holder_position": _position(user),
+        "holder_agency": user.agency.name if user.agency else "",
+        "course_title": course.title, "course_code": course.code, "jp": course.jp,
+        "competency": str(course.competency_label),
+        "institution_name": get_setting("institution_name") or "",
+        "issuer_unit": get_setting("certificate.issuer_unit") or "",
+        "signer_name": get_setting("certificate.signer_name") or "",
+        "signer_title": get_setting("certificate.signer_title") or "",
+        "signer_nip": get_setting("certificate.signer_nip") or "",
+        "completed_on": enrollment.completed_at.astimezone(PALU_TZ).date(),
+        "issued_on": issued_on,
+    }
+
+
+def _document(certificate, mode_label):
+    return CertificateDocument(
+        institution_name=certificate.institution_name, issuer_unit=certificate.issuer_unit,
+        number=certificate.number, holder_name=certificate.holder_name,
+        holder_nip=certificate.holder_nip, holder_rank=certificate.holder_rank,
+        holder_position=certificate.holder_position, holder_agency=certificate.holder_agency,
+        course_title=certificate.course_title, course_code=certificate.course_code,
+        jp=certificate.jp, competency=certificate.competency, mode=mode_label,
+        completed_on=certificate.completed_on, issued_on=certificate.issued_on,
+        place=get_setting("certificate.place") or "",
+        signer_name=certificate.signer_name, signer_title=certificate.signer_title,
+        signer_nip=certificate.signer_nip,
+        verify_url=verify_url(certificate.verification_code),
+        verification_code=certificate.verification_code)
+
+
+def _next_sequence(year):
+    return (db.session.scalar(select(func.max(Certificate.sequence))
+                              .where(Certificate.year == year)) or 0) + 1
+
+
+def _insert_numbered(certificate, issued_on):
+    """Give the certificate the next free number; a collision with a racing issue retries."""
+    template = get_setting("certificate.number_template")
+    for _attempt in range(NUMBER_RETRIES):
+        certificate.year = issued_on.year
+        certificate.sequence = _next_sequence(issued_on.year)
+        certificate.number = format_number(template, certificate.sequence, issued_on)
+        certificate.verification_code = new_verification_code()
+        try:
+            with db.session.begin_nested():
+                db.session.add(certificate)
+        except IntegrityError:
+            if valid_certificate(certificate.enrollment.user, certificate.enrollment.course):
+                raise CertificateError(_("%(name)s sudah memiliki sertifikat yang berlaku untuk "
+                                         "kursus ini.", name=certificate.holder_name)) from None
+            continue
+        return certificate
+    raise CertificateError(_("Nomor sertifikat tidak dapat dibuat; coba lagi."))
+
+
+def issue_certificate(enrollment, issuer, now=None):
+    """Issue a certificate for a completed enrolment; its PDF is rendered and stored once."""
+    if enrollment.completed_at is None:
+        raise CertificateError(_("%(name)s belum menyelesaikan kursus ini.",
+                                 name=enrollment.user.name))
+    if valid_certificate(enrollment.user, enrollment.course) is not None:
+        raise CertificateError(_("%(name)s sudah memiliki sertifikat yang berlaku untuk kursus "
+                                 "ini.", name=enrollment.user.name))
+    if not (get_setting("certificate.signer_name") or "").strip():
+        # A certificate never changes once issued: one without a signer would stay so.
+        raise CertificateError(_("Isi nama penandatangan di Pengaturan sertifikat sebelum "
+                                 "menerbitkan sertifikat."))
+    now = now or utcnow()
+    issued_on = now.astimezone(PALU_TZ).date()
+    certificate = Certificate(enrollment=enrollment, user_id=enrollment.user_id,
+                              course_id=enrollment.course_id, issued_at=now,
+                              issued_by_id=issuer.id if issuer is not None else None,
+                              **_snapshot(enrollment, issued_on))
+    _insert_numbered(certificate, issued_on)
+    certificate.pdf = render_certificate(_document(certificate,
+                                                   str(enrollment.course.mode_label)))
+    record_event(issuer, "certificate.issue", "certificate", certificate.id,
+                 number=certificate.number, holder_nip=certificate.holder_nip,
+                 course=certificate.course_code)
+    db.session.flush()
+    return certificate
+
+
+@dataclass
+class BulkResult:
+    issued: list
+    refused: list  # (enrollment, message)
+
+
+def issue_many(enrollments, issuer, now=None):
+    """Issue to each; one learner's refusal does not stop the others."""
+    result = BulkResult(issued=[], refused=[])
+    for enrollment in enrollments:
+        try:
+            with db.session.begin_nested():
+                result.issued.append(issue_certificate(enrollment, issuer, now))
+        except CertificateError as error:
+            result.refused.append((enrollment, error.message))
+    return result
+
+
+def revoke_certificate(certificate, reason, by, now=None):
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError(_("Alasan pencabutan wajib diisi."))
+    if not certificate.is_valid:
+        raise CertificateError(_("Sertifikat ini sudah dicabut."))
+    certificate.revoke(reason, by, now or utcnow())
+    record_event(by, "certificate.revoke", "certificate", certificate.id,
+                 number=certificate.number, reason=reason)
+    db.session.flush()
+    return certificate
+
+
+def reissue_certificate(certificate, issuer, now=None):
+    """A new certificate, with a new number, for the enrolment of a revoked one."""
+    if certificate.is_valid:
+        raise CertificateError(_("Cabut sertifikat ini terlebih dahulu sebelum menerbitkan "
+                                 "ulang."))
+    new = issue_certificate(certificate.enrollment, issuer, now)
+    record_event(issuer, "certificate.reissue", "certificate", new.id,
+                 number=new.number, replaces=certificate.number)
+    return new
+
+
+def auto_issue_on_completion(enrollment):
+    """Completion listener: courses set to 'auto' issue as soon as a learner completes.
+
+    A refusal (e.g. no signer configured yet) never fails the learner's request: the
+    enrolment simply stays on the admin's list of learners waiting for a certificate.
+    """
+    course = enrollment.course
+    if course.certificate_policy != "auto" or valid_certificate(enrollment.user, course):
+        return
+    try:
+        with db.session.begin_nested():
+            issue_certificate(enrollment, None)
+    except CertificateError as error:
+        current_app.logger.warning("auto-issue for enrolment %s refused: %s",
+                                   enrollment.id, error.message)
+
+
+# --- looking up -------------------------------------------------------------------------------
+
+def find_by_code(code):
+    return db.session.scalar(select(Certificate).where(
+        Certificate.verification_code == normalize_code(code)))
+
+
+def find_by_number_or_code(text):
+    """What a reviewer types from paper: the number exactly (spaces trimmed) or the code."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    by_number = db.session.scalar(select(Certificate).where(
+        func.upper(Certificate.number) == text.upper()))
+    return by_number or find_by_code(text)
+
+
+def certificates_of(user):
+    return db.session.scalars(
+        select(Certificate).where(Certificate.user_id == user.id)
+        .order_by(Certificate.issued_at.desc())).all()
+
+
+def issued_for_course(course):
+    return db.session.scalars(
+        select(Certificate).where(Certificate.course_id == course.id)
+        .order_by(Certificate.issued_at.desc())).all()
+
+
+def valid_certificates_by_course(user, course_ids):
+    """{course_id: certificate} for a learner's valid certificates among these courses."""
+    if not course_ids:
+        return {}
+    rows = db.session.scalars(select(Certificate).where(
+        and_(Certificate.user_id == user.id, Certificate.course_id.in_(course_ids),
+             Certificate.revoked_at.is_(None))))
+    return {c.course_id: c for c in rows}
+
+
+def courses_with_completions():
+    return db.session.scalars(select(Course).order_by(Course.code)).all()

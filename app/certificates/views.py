@@ -1,0 +1,247 @@
+"""Certificates: public verification, the learner's list and downloads, admin issuing."""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
+from app.auth.access import admin_required
+from app.certificates import services
+from app.certificates.forms import CertificateSettingsForm, RevokeForm
+from app.certificates.models import Certificate
+from app.courses.forms import ActionForm
+from app.courses.models import Course
+from app.extensions import db, limiter
+from app.settings import get_setting, set_setting
+from app.timeutil import PALU_TZ
+from app.web import one_or_404
+
+bp = Blueprint("certificates", __name__, template_folder="templates")
+
+
+def _verify_limit():
+    return current_app.config["VERIFY_RATE_LIMIT"]
+
+
+# One budget per IP across every way of looking a certificate up (code, number, JSON).
+verify_limit = limiter.shared_limit(_verify_limit, scope="verify")
+
+
+# --- public verification ------------------------------------------------------------------
+
+def certificate_json(certificate):
+    return {
+        "valid": certificate.is_valid,
+        "status": "valid" if certificate.is_valid else "revoked",
+        "number": certificate.number,
+        "holder": {"name": certificate.holder_name, "nip": certificate.masked_nip},
+        "course": {"title": certificate.course_title, "code": certificate.course_code},
+        "jp": certificate.jp,
+        "completed_on": certificate.completed_on.isoformat(),
+        "issued_on": certificate.issued_on.isoformat(),
+        "issuer": certificate.issuer_unit,
+        "revoked_on": (certificate.revoked_at.astimezone(PALU_TZ).date().isoformat()
+                       if certificate.revoked_at else None),
+        "revocation_reason": certificate.revoked_reason,
+    }
+
+
+def _not_found_page():
+    return render_template("certificates/not_found.html"), 404
+
+
+@bp.route("/verify")
+@verify_limit
+def lookup():
+    """Look a certificate up by what is printed on it: its number or its code."""
+    query = (request.args.get("q") or "").strip()[:120]
+    if not query:
+        return render_template("certificates/lookup.html", query="")
+    certificate = services.find_by_number_or_code(query)
+    if certificate is None:
+        return render_template("certificates/lookup.html", query=query, not_found=True), 404
+    return redirect(url_for(".verify", code=certificate.verification_code))
+
+
+@bp.route("/verify/<code>.json")
+@verify_limit
+def verify_json(code):
+    certificate = services.find_by_code(code)
+    if certificate is None:
+        return jsonify(valid=False, status="not_found"), 404
+    return jsonify(certificate_json(certificate))
+
+
+@bp.route("/verify/<code>")
+@verify_limit
+def verify(code):
+    certificate = services.find_by_code(code)
+    if certificate is None:
+        return _not_found_page()
+    return render_template("certificates/verify.html", certificate=certificate,
+                           page_url=services.verify_url(certificate.verification_code))
+
+
+# --- learner ----------------------------------------------------------------------------------
+
+@bp.route("/sertifikat")
+@login_required
+def mine():
+    return render_template("certificates/mine.html",
+                           certificates=services.certificates_of(current_user))
+
+
+@bp.route("/sertifikat/<int:certificate_id>/unduh")
+@login_required
+def download(certificate_id):
+    """The stored PDF, byte for byte as issued. The holder and admins only."""
+    certificate = one_or_404(select(Certificate).options(undefer(Certificate.pdf))
+                             .where(Certificate.id == certificate_id))
+    if certificate.user_id != current_user.id and not current_user.is_admin:
+        abort(404)
+    filename = f"sertifikat-{certificate.verification_code}.pdf"
+    return Response(certificate.pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "private, max-age=0",
+    })
+
+
+# --- admin ------------------------------------------------------------------------------------
+
+@bp.route("/admin/sertifikat")
+@admin_required
+def admin_courses():
+    counts = services.eligible_counts()
+    courses = db.session.scalars(select(Course).order_by(Course.code)).all()
+    return render_template("certificates/admin_courses.html", courses=courses, counts=counts)
+
+
+def _enrollments_from_form(eligible):
+    """The ticked learners, or everyone eligible; ids not in the eligible list are ignored."""
+    if request.form.get("aksi") == "semua":
+        return eligible
+    chosen = set(request.form.getlist("enrollment"))
+    return [e for e in eligible if str(e.id) in chosen]
+
+
+@bp.route("/admin/sertifikat/<slug>", methods=["GET", "POST"])
+@admin_required
+def admin_course(slug):
+    course = one_or_404(select(Course).where(Course.slug == slug))
+    eligible = services.eligible_enrollments(course)
+    form = ActionForm()
+    if form.validate_on_submit():
+        chosen = _enrollments_from_form(eligible)
+        if not chosen:
+            flash(_("Pilih minimal satu peserta."), "error")
+            return redirect(url_for(".admin_course", slug=slug))
+        result = services.issue_many(chosen, current_user)
+        db.session.commit()
+        if result.issued:
+            flash(_("%(n)d sertifikat diterbitkan.", n=len(result.issued)), "success")
+        for _enrollment, message in result.refused:
+            flash(message, "error")
+        return redirect(url_for(".admin_course", slug=slug))
+    return render_template("certificates/admin_course.html", course=course, eligible=eligible,
+                           issued=services.issued_for_course(course), form=form)
+
+
+def _certificate_or_404(certificate_id):
+    return one_or_404(select(Certificate).where(Certificate.id == certificate_id))
+
+
+@bp.route("/admin/sertifikat/terbitan/<int:certificate_id>/cabut", methods=["GET", "POST"])
+@admin_required
+def revoke(certificate_id):
+    certificate = _certificate_or_404(certificate_id)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke_certificate(certificate, form.reason.data, current_user)
+        except services.CertificateError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Sertifikat %(number)s dicabut.", number=certificate.number), "success")
+        return redirect(url_for(".admin_course", slug=certificate.course.slug))
+    return render_template("certificates/revoke.html", certificate=certificate, form=form)
+
+
+@bp.route("/admin/sertifikat/terbitan/<int:certificate_id>/terbitkan-ulang", methods=["POST"])
+@admin_required
+def reissue(certificate_id):
+    certificate = _certificate_or_404(certificate_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        new = services.reissue_certificate(certificate, current_user)
+    except services.CertificateError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Sertifikat baru %(number)s diterbitkan.", number=new.number), "success")
+    return redirect(url_for(".admin_course", slug=certificate.course.slug))
+
+
+SETTING_FIELDS = {
+    "institution_name": "institution_name",
+    "issuer_unit": "certificate.issuer_unit",
+    "number_template": "certificate.number_template",
+    "signer_name": "certificate.signer_name",
+    "signer_title": "certificate.signer_title",
+    "signer_nip": "certificate.signer_nip",
+    "place": "certificate.place",
+    "base_url": "base_url",
+}
+
+
+@bp.route("/admin/pengaturan/sertifikat", methods=["GET", "POST"])
+@admin_required
+def settings():
+    form = CertificateSettingsForm(data={field: get_setting(key)
+                                         for field, key in SETTING_FIELDS.items()})
+    if form.validate_on_submit():
+        for field, key in SETTING_FIELDS.items():
+            set_setting(key, (getattr(form, field).data or "").strip())
+        db.session.commit()
+        flash(_("Pengaturan sertifikat disimpan. Sertifikat yang sudah terbit tidak berubah."),
+              "success")
+        return redirect(url_for(".settings"))
+    return render_template("certificates/settings.html", form=form)
+
+
+# --- sections on other pages ---------------------------------------------------------------
+
+def course_certificate_section(user, course, modules):
+    if not user.is_authenticated:
+        return None
+    certificate = services.valid_certificate(user, course)
+    if certificate is None:
+        return None
+    return Markup(render_template("certificates/_course_section.html", certificate=certificate))
+
+
+def dashboard_certificate_section(user, progress):
+    course_ids = [p.enrollment.course_id for p in progress if p.enrollment.is_completed]
+    certificates = services.valid_certificates_by_course(user, course_ids)
+    waiting = [p for p in progress
+               if p.enrollment.is_completed and p.enrollment.course_id not in certificates]
+    if not certificates and not waiting:
+        return None
+    return Markup(render_template("certificates/_dashboard_section.html",
+                                  certificates=list(certificates.values()), waiting=waiting))
