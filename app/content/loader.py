@@ -199,7 +199,7 @@ def check_courses(root):
 
 # --- importing ------------------------------------------------------------------------------
 
-def _assign(obj, values):
+def assign_changed(obj, values):
     """Set attributes that differ; True when anything changed (so a re-import changes nothing)."""
     changed = False
     for name, value in values.items():
@@ -228,7 +228,7 @@ def _sync_modules(course, specs):
             course.modules.append(Module(slug=spec.slug, **values))
             changed = True
         else:
-            changed |= _assign(module, values)
+            changed |= assign_changed(module, values)
     for module in by_slug.values():
         if _module_has_progress(module):
             if module.retired_at is None:
@@ -267,29 +267,39 @@ def import_course(spec):
         _sync_modules(course, spec.modules)
         db.session.flush()
         return "created"
-    changed = _assign(course, values)
+    changed = assign_changed(course, values)
     changed |= _sync_modules(course, spec.modules)
     db.session.flush()
     return "updated" if changed else "unchanged"
 
 
 class ImportProblem(Exception):
+    """An import step found a problem only the database could show (a slug taken, ...)."""
+
     def __init__(self, problem):
         super().__init__(str(problem))
         self.problem = problem
 
 
-def import_courses(root):
-    """Check and import every course under root; a course with problems is skipped whole."""
-    specs, problems = check_courses(root)
+def import_each(specs, problems, import_one, name_of, after_each=None):
+    """Import checked specs one by one, each in its own savepoint: one that fails is rolled
+    back alone and reported, the others are kept. Returns the ImportReport."""
     report = ImportReport(problems=list(problems))
     for spec in specs:
         try:
             with db.session.begin_nested():
-                outcome = import_course(spec)
+                outcome = import_one(spec)
         except ImportProblem as error:
             report.problems.append(error.problem)
             continue
-        publish_media(spec.slug, spec.media)
-        getattr(report, outcome).append(spec.fields["code"])
+        if after_each is not None:
+            after_each(spec)
+        getattr(report, outcome).append(name_of(spec))
     return report
+
+
+def import_courses(root):
+    """Check and import every course under root; a course with problems is skipped whole."""
+    specs, problems = check_courses(root)
+    return import_each(specs, problems, import_course, lambda spec: spec.fields["code"],
+                       after_each=lambda spec: publish_media(spec.slug, spec.media))

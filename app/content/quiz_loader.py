@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.content import gift
 from app.content.frontmatter import FieldReader, Problem, read_text, split_front_matter
-from app.content.loader import SLUG, ImportReport
+from app.content.loader import SLUG, ImportProblem, assign_changed, import_each
 from app.content.markdown import render_authored
 from app.courses.models import Course, Module
 from app.database import utcnow
@@ -218,15 +218,6 @@ def _sync_options(question, parsed):
     return True
 
 
-def _assign(obj, values):
-    changed = False
-    for name, value in values.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed = True
-    return changed
-
-
 def _matcher(existing):
     """Find the stored question a parsed one continues: by GIFT id, else by name."""
     by_id = {q.gift_id: q for q in existing if q.gift_id}
@@ -262,7 +253,7 @@ def _sync_questions(quiz, parsed_questions):
             question = Question(quiz=quiz)
             quiz.questions.append(question)
             changed = True
-        changed |= _assign(question, _question_values(parsed, position))
+        changed |= assign_changed(question, _question_values(parsed, position))
         changed |= _sync_options(question, parsed)
         kept.add(id(question))
     for question in [q for q in quiz.questions if id(q) not in kept]:
@@ -280,17 +271,11 @@ def _retire_or_delete(collection, item):
     return True
 
 
-class QuizImportProblem(Exception):
-    def __init__(self, problem):
-        super().__init__(str(problem))
-        self.problem = problem
-
-
 def import_quiz(spec):
     """Create or update one quiz. Returns 'created', 'updated' or 'unchanged'."""
     course = db.session.scalar(select(Course).where(Course.slug == spec.course_slug))
     if course is None:
-        raise QuizImportProblem(Problem(str(spec.path), 1, _(
+        raise ImportProblem(Problem(str(spec.path), 1, _(
             "kursus '%(slug)s' belum diimpor: impor folder courses/ terlebih dahulu",
             slug=spec.course_slug)))
     after = None
@@ -304,7 +289,7 @@ def import_quiz(spec):
     if created:
         quiz = Quiz(course_id=course.id, slug=spec.slug)
         db.session.add(quiz)
-    changed = _assign(quiz, values)
+    changed = assign_changed(quiz, values)
     changed |= _sync_questions(quiz, spec.questions)
     db.session.flush()
     return "created" if created else ("updated" if changed else "unchanged")
@@ -342,15 +327,8 @@ def _retire_missing_quizzes(root, specs, report):
 def import_quizzes(root):
     """Check and import every quiz under root; a quiz with problems is skipped whole."""
     specs, problems = check_quizzes(root)
-    report = ImportReport(problems=list(problems))
-    for spec in specs:
-        try:
-            with db.session.begin_nested():
-                outcome = import_quiz(spec)
-        except QuizImportProblem as error:
-            report.problems.append(error.problem)
-            continue
-        getattr(report, outcome).append(f"{spec.course_slug}/{spec.slug}")
+    report = import_each(specs, problems, import_quiz,
+                         lambda spec: f"{spec.course_slug}/{spec.slug}")
     if Path(root).exists():
         _retire_missing_quizzes(root, specs, report)
     return report

@@ -13,6 +13,7 @@ from app.courses.models import Course, Enrollment, Module, ModuleProgress
 from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
+from app.hooks import Hook
 from app.timeutil import year_bounds_utc
 
 
@@ -93,22 +94,12 @@ def completed_module_ids(user, course):
 
 
 # Other packages add what a course needs beyond reading every module (quizzes: passing the
-# graded ones). A rule is a function (user, course) -> bool; courses never import them.
-COMPLETION_RULES = []
-
-
+# graded ones): functions (user, course) -> bool.
+COMPLETION_RULES = Hook()
+register_completion_rule = COMPLETION_RULES.register
 # Called with the enrolment right after it completes (certificates: issue automatically).
-COMPLETION_LISTENERS = []
-
-
-def register_completion_rule(rule):
-    if rule not in COMPLETION_RULES:
-        COMPLETION_RULES.append(rule)
-
-
-def register_completion_listener(listener):
-    if listener not in COMPLETION_LISTENERS:
-        COMPLETION_LISTENERS.append(listener)
+COMPLETION_LISTENERS = Hook()
+register_completion_listener = COMPLETION_LISTENERS.register
 
 
 def all_modules_done(user, course, done=None):

@@ -20,32 +20,21 @@ from app.courses.forms import ActionForm, CatalogueFilterForm
 from app.courses.models import Course, Module
 from app.errors import LmsError
 from app.extensions import db
+from app.hooks import Hook
 from app.settings import jp_target_for
 from app.timeutil import current_year
 from app.web import one_or_404
 
 bp = Blueprint("courses", __name__, template_folder="templates")
 
-# Extra panels other packages add to the course and module pages (quizzes register theirs);
-# each is a function returning safe HTML or None. Courses never import those packages.
-COURSE_SECTIONS = []
-MODULE_SECTIONS = []
-DASHBOARD_SECTIONS = []
-
-
-def register_course_section(section):
-    if section not in COURSE_SECTIONS:
-        COURSE_SECTIONS.append(section)
-
-
-def register_module_section(section):
-    if section not in MODULE_SECTIONS:
-        MODULE_SECTIONS.append(section)
-
-
-def register_dashboard_section(section):
-    if section not in DASHBOARD_SECTIONS:
-        DASHBOARD_SECTIONS.append(section)
+# Extra panels other packages add to the course, module and dashboard pages (quizzes and
+# certificates register theirs); each returns safe HTML or None.
+COURSE_SECTIONS = Hook()
+register_course_section = COURSE_SECTIONS.register
+MODULE_SECTIONS = Hook()
+register_module_section = MODULE_SECTIONS.register
+DASHBOARD_SECTIONS = Hook()
+register_dashboard_section = DASHBOARD_SECTIONS.register
 
 
 def _sections(registry, *args):
