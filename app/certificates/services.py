@@ -7,6 +7,7 @@ constraint: two issues racing for the same number make one retry with the next.
 import secrets
 import string
 from dataclasses import dataclass
+from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -53,13 +54,24 @@ def format_number(template, sequence, local_date):
 
 
 def template_problem(template):
-    """Why a number template cannot be used, or None (checked when an admin saves it)."""
+    """Why a number template cannot be used, or None (checked when an admin saves it).
+
+    Numbers are unique and the sequence restarts every year, so a number must change with the
+    sequence and with the year."""
     if "{seq" not in (template or ""):
         return _("Templat nomor harus memuat {seq}, misalnya {seq:04d}.")
+    year = utcnow().astimezone(PALU_TZ).year
     try:
-        format_number(template, 1, utcnow().astimezone(PALU_TZ).date())
-    except (KeyError, ValueError, IndexError, AttributeError) as error:
+        first = format_number(template, 1, date(year, 1, 1))
+        second = format_number(template, 2, date(year, 1, 1))
+        next_year = format_number(template, 1, date(year + 1, 1, 1))
+    except (KeyError, ValueError, IndexError, AttributeError, TypeError) as error:
         return _("Templat nomor tidak dapat dipakai: %(error)s", error=error)
+    if first == second:
+        return _("Templat nomor harus memuat {seq}, misalnya {seq:04d}.")
+    if first == next_year:
+        return _("Templat nomor harus memuat {year}: nomor urut dimulai lagi dari 1 setiap "
+                 "tahun.")
     return None
 
 

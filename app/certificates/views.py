@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from limits import parse_many
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
@@ -36,8 +37,23 @@ def _verify_limit():
     return current_app.config["VERIFY_RATE_LIMIT"]
 
 
+LIMIT_UNITS = {"second": "detik", "minute": "menit", "hour": "jam", "day": "hari",
+               "month": "bulan", "year": "tahun"}
+
+
+def _verify_limit_message():
+    """The limit in Indonesian for the 429 page (Flask-Limiter's own text is English)."""
+    parts = []
+    for item in parse_many(_verify_limit()):
+        unit = LIMIT_UNITS.get(item.GRANULARITY.name, item.GRANULARITY.name)
+        per = unit if item.multiples == 1 else f"{item.multiples} {unit}"
+        parts.append(_("%(amount)d permintaan per %(per)s", amount=item.amount, per=per))
+    return ", ".join(parts)
+
+
 # One budget per IP across every way of looking a certificate up (code, number, JSON).
-verify_limit = limiter.shared_limit(_verify_limit, scope="verify")
+verify_limit = limiter.shared_limit(_verify_limit, scope="verify",
+                                    error_message=_verify_limit_message)
 
 
 # --- public verification ------------------------------------------------------------------
@@ -70,7 +86,8 @@ def lookup():
     query = (request.args.get("q") or "").strip()[:120]
     if not query:
         return render_template("certificates/lookup.html", query="")
-    certificate = services.find_by_number_or_code(query)
+    # PostgreSQL refuses NUL in text; no number or code has one, so it is simply not found.
+    certificate = None if "\x00" in query else services.find_by_number_or_code(query)
     if certificate is None:
         return render_template("certificates/lookup.html", query=query, not_found=True), 404
     return redirect(url_for(".verify", code=certificate.verification_code))
@@ -101,7 +118,8 @@ def verify(code):
 @login_required
 def mine():
     return render_template("certificates/mine.html",
-                           certificates=services.certificates_of(current_user))
+                           certificates=services.certificates_of(current_user),
+                           verify_url=services.verify_url)
 
 
 @bp.route("/sertifikat/<int:certificate_id>/unduh")
