@@ -166,14 +166,20 @@ def _next_sequence(year):
                               .where(Certificate.year == year)) or 0) + 1
 
 
-def _insert_numbered(certificate, issued_on):
-    """Give the certificate the next free number; a collision with a racing issue retries."""
+def _insert_numbered(certificate, issued_on, mode_label):
+    """Give the certificate the next free number, render its PDF, and insert it; a collision
+    with a racing issue retries with the next number.
+
+    The PDF is rendered before the insert, so a certificate row never exists without its
+    document (on SQLite an outermost savepoint's release is already a commit).
+    """
     template = get_setting("certificate.number_template")
     for _attempt in range(NUMBER_RETRIES):
         certificate.year = issued_on.year
         certificate.sequence = _next_sequence(issued_on.year)
         certificate.number = format_number(template, certificate.sequence, issued_on)
         certificate.verification_code = new_verification_code()
+        certificate.pdf = render_certificate(_document(certificate, mode_label))
         try:
             with db.session.begin_nested():
                 db.session.add(certificate)
@@ -204,9 +210,7 @@ def issue_certificate(enrollment, issuer, now=None):
                               course_id=enrollment.course_id, issued_at=now,
                               issued_by_id=issuer.id if issuer is not None else None,
                               **_snapshot(enrollment, issued_on))
-    _insert_numbered(certificate, issued_on)
-    certificate.pdf = render_certificate(_document(certificate,
-                                                   str(enrollment.course.mode_label)))
+    _insert_numbered(certificate, issued_on, str(enrollment.course.mode_label))
     record_event(issuer, "certificate.issue", "certificate", certificate.id,
                  number=certificate.number, holder_nip=certificate.holder_nip,
                  course=certificate.course_code)
