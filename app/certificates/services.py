@@ -31,6 +31,7 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 12
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 NUMBER_RETRIES = 8
+NUMBER_MAX_LENGTH = 100  # the certificate.number column
 
 
 class CertificateError(LmsError):
@@ -69,6 +70,9 @@ def template_problem(template):
         return _("Templat nomor tidak dapat dipakai: %(error)s", error=error)
     if first == second:
         return _("Templat nomor harus memuat {seq}, misalnya {seq:04d}.")
+    if len(format_number(template, 9999, date(year, 12, 1))) > NUMBER_MAX_LENGTH:
+        return _("Nomor yang dihasilkan terlalu panjang (maksimal %(n)d karakter).",
+                 n=NUMBER_MAX_LENGTH)
     if first == next_year:
         return _("Templat nomor harus memuat {year}: nomor urut dimulai lagi dari 1 setiap "
                  "tahun.")

@@ -256,6 +256,8 @@ def _saved_nothing():
     # 0001 of this year and no certificate could be issued any more.
     ("SERT/{seq:04d}/BKPSDM", "Templat nomor harus memuat {year}"),
     ("SERT/{seq:04d}/{month}", "Templat nomor harus memuat {year}"),
+    # Longer than the number column: a database error on PostgreSQL instead of a message.
+    ("{seq:0200d}/{year}", "Nomor yang dihasilkan terlalu panjang (maksimal 100 karakter)."),
 ])
 def test_a_bad_number_template_is_refused_on_its_field(admin_client, template, message):
     response = submit(admin_client, SETTINGS_URL,
