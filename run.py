@@ -33,8 +33,11 @@ def main():
     app = create_app()
     port = int(os.environ.get("PORT", "5000"))
     host = os.environ.get("HOST", "127.0.0.1")
+    base_url = os.environ.get("LMS_BASE_URL") or f"http://{host}:{port}"
+    # Certificate QR codes point here unless an admin sets the public address.
+    app.config["BASE_URL"] = base_url
     try:
-        prepare_first_admin(app, os.environ.get("LMS_BASE_URL") or f"http://{host}:{port}")
+        prepare_first_admin(app, base_url)
     except (InvalidNip, AccountError) as error:
         print(f"LMS_ADMIN_NIP/LMS_ADMIN_PASSWORD tidak dapat dipakai: {error}", file=sys.stderr)
         sys.exit(1)
