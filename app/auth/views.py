@@ -22,6 +22,7 @@ from app.auth.forms import (
     SetupAdminForm,
 )
 from app.auth.models import Agency
+from app.auth.nip import parse_nip, plausibility_warnings
 from app.extensions import db
 from app.web import is_safe_next, redirect_next
 
@@ -86,6 +87,9 @@ def register():
             db.session.commit()
             login_user(user)
             flash(_("Akun Anda sudah dibuat. Selamat belajar!"), "success")
+            # Odd but possible NIPs (old TMT dates) are accepted; the owner is asked to look.
+            for warning in plausibility_warnings(parse_nip(user.nip)):
+                flash(_("Periksa NIP Anda: %(warning)s.", warning=warning), "info")
             next_url = request.args.get("next")
             return redirect(next_url if is_safe_next(next_url) else url_for("courses.dashboard"))
     return render_template("auth/register.html", form=form)

@@ -19,7 +19,7 @@ from app.audit import record_event
 from app.auth.models import EMPLOYMENT_LABELS, GOLONGAN_PNS, JABATAN_TYPES
 from app.certificates.models import Certificate
 from app.certificates.pdf import CertificateDocument, render_certificate
-from app.courses.models import Course, Enrollment
+from app.courses.models import Enrollment
 from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
@@ -318,7 +318,3 @@ def valid_certificates_by_course(user, course_ids):
         and_(Certificate.user_id == user.id, Certificate.course_id.in_(course_ids),
              Certificate.revoked_at.is_(None))))
     return {c.course_id: c for c in rows}
-
-
-def courses_with_completions():
-    return db.session.scalars(select(Course).order_by(Course.code)).all()

@@ -312,3 +312,12 @@ def test_blank_name_is_required(client, agencies):
     page = text(register(client, name="   "))
     assert field_errors(page, "name") == ["Wajib diisi."]
     assert user_count() == 0
+
+
+def test_implausible_but_valid_nip_registers_with_a_warning(client, agencies):
+    # Born 2010, appointed 2020: a valid layout, so accepted, but the owner is asked to look.
+    response = submit(client, "/daftar", registration_data(nip="201001012020011001"))
+    page = text(response)
+    assert "Akun Anda sudah dibuat" in page
+    assert "Periksa NIP Anda: usia saat pengangkatan kurang dari 18 tahun" in page
+    assert user_by_nip("201001012020011001") is not None
