@@ -4,6 +4,7 @@
 import os
 import re
 import shutil
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -169,3 +170,29 @@ def count_queries():
 @pytest.fixture
 def queries():
     return count_queries
+
+
+def run_together(app, work, count, timeout=60):
+    """Run work(index, barrier) in `count` threads, each in its own app context (own session
+    and connection, like separate server workers); they wait on the barrier to start at once.
+    Returns the results in thread order; re-raises the first error."""
+    barrier = threading.Barrier(count, timeout=timeout)
+    results, errors = [None] * count, []
+
+    def target(index):
+        try:
+            with app.app_context():
+                results[index] = work(index, barrier)
+        except BaseException as error:  # handed to the test below
+            errors.append(error)
+            barrier.abort()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung"
+    if errors:
+        raise errors[0]
+    return results

@@ -5,7 +5,6 @@ their own fixtures, so nothing here can clash with them.
 """
 
 import re
-import threading
 from datetime import UTC, datetime
 from html import unescape
 
@@ -18,7 +17,12 @@ from app.certificates.models import Certificate
 from app.courses.models import Course, Enrollment, Module
 from app.extensions import db
 from app.settings import get_setting
-from tests.conftest import PASSWORD, csrf_token, submit
+from tests.conftest import (
+    PASSWORD,
+    csrf_token,
+    run_together,  # noqa: F401  (tests call h.run_together)
+    submit,
+)
 
 ADMIN_NIP = "198609262015051001"
 # 3 Nov 2026 10.00 WITA: a completion well inside November 2026.
@@ -127,26 +131,3 @@ def expected_number(sequence, issued_on, prefix="800", unit="BKPSDM"):
     return f"{prefix}/{sequence:04d}/{unit}/{ROMAN[issued_on.month - 1]}/{issued_on.year}"
 
 
-def run_together(app, work, count, timeout=60):
-    """Run work(index, barrier) in `count` threads, each in its own app context (own session
-    and connection, like separate server workers). Returns results in thread order."""
-    barrier = threading.Barrier(count, timeout=timeout)
-    results, errors = [None] * count, []
-
-    def target(index):
-        try:
-            with app.app_context():
-                results[index] = work(index, barrier)
-        except BaseException as error:  # handed to the test below
-            errors.append(error)
-            barrier.abort()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    if errors:
-        raise errors[0]
-    return results

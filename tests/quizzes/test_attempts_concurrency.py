@@ -12,6 +12,7 @@ from app.extensions import db
 from app.quizzes import services
 from app.quizzes.models import Attempt, Quiz
 from tests.conftest import csrf_token
+from tests.conftest import run_together as run_threads
 from tests.quizzes import attempts_helpers as h
 
 THREADS = 6
@@ -23,28 +24,8 @@ FOUR = "\n\n".join(
 
 
 def run_together(app, work, count=THREADS):
-    """Run work(index) in `count` threads, each in its own app context, released at once by a
-    barrier after their setup. Returns the results in thread order; re-raises any error."""
-    barrier = threading.Barrier(count, timeout=TIMEOUT)
-    results, errors = [None] * count, []
-
-    def target(index):
-        try:
-            with app.app_context():
-                results[index] = work(index, barrier)
-        except BaseException as error:  # reported to the test below
-            errors.append(error)
-            barrier.abort()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    if errors:
-        raise errors[0]
-    return results
+    """Shared runner (tests/conftest.py) with this file's thread count and timeout."""
+    return run_threads(app, work, count, timeout=TIMEOUT)
 
 
 @pytest.fixture
