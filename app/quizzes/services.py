@@ -174,16 +174,19 @@ def quizzes_passed(user, course):
 
 # --- starting ----------------------------------------------------------------------------------
 
-def _check_can_take(user, quiz):
+def _enrollment_to_take(user, quiz):
+    """The learner's enrolment in the quiz's open course; refused otherwise."""
     if quiz.is_retired or not quiz.course.is_published:
         raise QuizError(_("Kuis ini tidak dibuka."))
-    if course_services.get_enrollment(user, quiz.course) is None:
+    enrollment = course_services.get_enrollment(user, quiz.course)
+    if enrollment is None:
         raise QuizError(_("Daftar ke kursus ini terlebih dahulu."))
+    return enrollment
 
 
 def start_attempt(user, quiz, now=None):
     """The open attempt, or a new one with its questions drawn, ordered and frozen."""
-    _check_can_take(user, quiz)
+    enrollment = _enrollment_to_take(user, quiz)
     existing = open_attempt(user, quiz)
     if existing is not None:
         if close_if_expired(existing, now):
@@ -217,7 +220,6 @@ def start_attempt(user, quiz, now=None):
         if existing is None:
             raise NoAttemptsLeft(_("Kesempatan mengerjakan kuis ini sudah habis.")) from None
         return existing
-    enrollment = course_services.get_enrollment(user, quiz.course)
     course_services.note_module_opened(enrollment, now)
     db.session.flush()
     return attempt
