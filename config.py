@@ -52,8 +52,12 @@ class Config:
     COURSES_DIR = os.environ.get("LMS_COURSES_DIR", str(BASE_DIR / "courses"))
     QUIZZES_DIR = os.environ.get("LMS_QUIZZES_DIR", str(BASE_DIR / "quizzes"))
 
-    # Images shipped in a course folder's media/ (checked at import).
-    MEDIA_MAX_BYTES = env_int("LMS_MEDIA_MAX_KB", 2048) * 1024
+    # Largest image or PDF a course may carry (uploaded, or in a course folder's media/);
+    # the default for the "upload.max_kb" setting admins can change.
+    UPLOAD_MAX_KB = env_int("LMS_UPLOAD_MAX_KB", 5120)
+    # Hard cap on any request body, far above the upload setting: a larger body is cut off
+    # by Werkzeug before it is read into memory.
+    MAX_CONTENT_LENGTH = env_int("LMS_MAX_REQUEST_MB", 32) * 1024 * 1024
 
     SELF_REGISTRATION = env_bool("LMS_SELF_REGISTRATION", True)
     # Yearly competency-development target in JP, per employment type (DOMAIN.md).

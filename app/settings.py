@@ -20,6 +20,7 @@ DEFAULTS_FROM_CONFIG = {
     "institution_name": "INSTITUTION_NAME",
     "quiz_grace_seconds": "QUIZ_GRACE_SECONDS",
     "base_url": "BASE_URL",
+    "upload.max_kb": "UPLOAD_MAX_KB",
     "certificate.number_template": "CERTIFICATE_NUMBER_TEMPLATE",
     "certificate.issuer_unit": "CERTIFICATE_ISSUER_UNIT",
     "certificate.signer_name": "CERTIFICATE_SIGNER_NAME",

@@ -302,4 +302,9 @@ def import_courses(root):
     """Check and import every course under root; a course with problems is skipped whole."""
     specs, problems = check_courses(root)
     return import_each(specs, problems, import_course, lambda spec: spec.fields["code"],
-                       after_each=lambda spec: publish_media(spec.slug, spec.media))
+                       after_each=_publish_media)
+
+
+def _publish_media(spec):
+    course = db.session.scalar(select(Course).where(Course.code == spec.fields["code"]))
+    publish_media(course, spec.media)

@@ -93,17 +93,18 @@ MEDIA_PREFIX = "media/"
 
 
 class _MediaLinks(Treeprocessor):
-    """Point `media/...` image paths (relative to the course folder) at the served copy."""
+    """Point `media/...` images and links (relative to the course folder) at the served copy."""
 
     def __init__(self, md, media_url):
         super().__init__(md)
         self.media_url = media_url
 
     def run(self, root):
-        for image in root.iter("img"):
-            src = image.get("src", "")
-            if src.startswith(MEDIA_PREFIX):
-                image.set("src", self.media_url + src[len(MEDIA_PREFIX):])
+        for tag, attribute in (("img", "src"), ("a", "href")):
+            for element in root.iter(tag):
+                target = element.get(attribute, "")
+                if target.startswith(MEDIA_PREFIX):
+                    element.set(attribute, self.media_url + target[len(MEDIA_PREFIX):])
 
 
 class _MediaExtension(Extension):

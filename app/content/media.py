@@ -1,74 +1,160 @@
-"""Images that travel with a course folder (`courses/<slug>/media/`), checked and published.
+"""Images and PDFs that belong to a course, from its folder's `media/` or uploaded in the browser.
 
-Markdown refers to them as `media/<name>`; at import they are checked by content (not by
-name), copied to `instance/media/<slug>/` and served from `/media/<slug>/<name>`.
+Markdown refers to them as `media/<name>` (relative to the course folder, so a course exported
+as files reads the same). Each is checked by content (not by name) and size, recorded as a
+CourseFile row and stored in `instance/uploads/<course id>/<name>`; the reader serves it from
+`/media/<slug>/<name>`.
 """
 
-import filecmp
+import hashlib
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import filetype
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from app.content.frontmatter import Problem
+from app.courses.models import CourseFile
+from app.extensions import db
+from app.settings import get_setting
 
 MEDIA_FOLDER = "media"
-IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
-SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*\.(png|jpe?g|gif|webp)$")
+FILE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif",
+              "image/webp": "webp", "application/pdf": "pdf"}
+SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*\.(png|jpe?g|gif|webp|pdf)$")
 IMAGE_REF = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+# A plain link (not an image) to a file of the course: [Panduan](media/panduan.pdf)
+MEDIA_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?(media/[^)\s>]+)")
 
 
 def media_url(slug):
     return f"/media/{slug}/"
 
 
-def media_root():
-    return Path(current_app.instance_path) / "media"
+def uploads_root():
+    return Path(current_app.instance_path) / "uploads"
+
+
+def stored_path(course_file):
+    return uploads_root() / str(course_file.course_id) / course_file.name
+
+
+def upload_limit_bytes():
+    return int(get_setting("upload.max_kb") or 0) * 1024
+
+
+def safe_file_name(original):
+    """A name Markdown and URLs can carry: lower case, no spaces or accents, known extension.
+
+    'Diagram Alur SPBE.PNG' -> 'diagram-alur-spbe.png'; None when nothing usable is left.
+    """
+    stem, _dot, extension = Path(original or "").name.lower().rpartition(".")
+    stem = re.sub(r"[^a-z0-9]+", "-", stem).strip("-_")[:80]
+    name = f"{stem}.{extension}"
+    return name if stem and SAFE_NAME.match(name) else None
+
+
+def extension_for(mime, name):
+    """The file extension the content type calls for (keeping .jpeg if the name used it)."""
+    extension = FILE_TYPES[mime]
+    if extension == "jpg" and name.lower().endswith(".jpeg"):
+        return "jpeg"
+    return extension
+
+
+def inspect_bytes(data, name=None):
+    """(mime, None) for an acceptable image or PDF, else (None, message naming what is wrong).
+
+    With a name, its extension must match the content, so what a file is called is what it is
+    served as."""
+    limit = upload_limit_bytes()
+    if not data:
+        return None, _("berkas kosong")
+    if len(data) > limit:
+        return None, _("berkas terlalu besar: %(kb)d KB, maksimal %(max)d KB",
+                       kb=len(data) // 1024, max=limit // 1024)
+    kind = filetype.guess_mime(data[:8192])
+    if kind not in FILE_TYPES:
+        return None, _("isi berkas bukan gambar PNG, JPEG, GIF, WebP atau dokumen PDF "
+                       "(terdeteksi: %(kind)s)", kind=kind or _("tidak dikenal"))
+    if name is not None and not name.lower().endswith("." + extension_for(kind, name)):
+        return None, _("isi berkas %(kind)s tidak cocok dengan nama '%(name)s': gunakan "
+                       "ekstensi .%(ext)s", kind=kind, name=name, ext=FILE_TYPES[kind])
+    return kind, None
+
+
+def store_course_file(course, name, data, mime, user=None):
+    """Record and write one checked file of the course (replacing one of the same name).
+
+    Flushes; returns (CourseFile, changed). The bytes are written before the row is committed,
+    so a rolled-back request leaves at most an orphan file, never a row without its file.
+    """
+    digest = hashlib.sha256(data).hexdigest()
+    row = db.session.scalar(select(CourseFile).where(CourseFile.course_id == course.id,
+                                                     CourseFile.name == name))
+    if row is not None and row.sha256 == digest and stored_path(row).is_file():
+        return row, False
+    if row is None:
+        row = CourseFile(course_id=course.id, name=name)
+        db.session.add(row)
+    row.mime, row.size, row.sha256 = mime, len(data), digest
+    if user is not None:
+        row.uploaded_by_id = user.id
+    path = stored_path(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(data)
+    temporary.replace(path)  # atomic: a reader never sees half a file
+    db.session.flush()
+    return row, True
+
+
+def course_files(course_id):
+    return db.session.scalars(select(CourseFile).where(CourseFile.course_id == course_id)
+                              .order_by(CourseFile.name)).all()
 
 
 def read_media(folder, problems):
-    """The course's images by name; a wrong name, type or size is a problem.
+    """The course folder's media files by name; a wrong name, type or size is a problem.
 
     A rejected file maps to None, so a reference to it is not reported a second time.
     """
     media_dir = Path(folder) / MEDIA_FOLDER
     if not media_dir.is_dir():
         return {}
-    limit = current_app.config["MEDIA_MAX_BYTES"]
+    limit = upload_limit_bytes()
     found = {}
     for path in sorted(media_dir.iterdir()):
         if not path.is_file() or not SAFE_NAME.match(path.name):
             problems.append(Problem(str(path), 1, _(
                 "nama berkas media harus huruf kecil/angka/tanda hubung dengan ekstensi png, "
-                "jpg, gif atau webp (tanpa subfolder)")))
+                "jpg, gif, webp atau pdf (tanpa subfolder)")))
             continue
-        size = path.stat().st_size
-        if size > limit:
+        if path.stat().st_size > limit:
             problems.append(Problem(str(path), 1, _(
-                "gambar terlalu besar: %(kb)d KB, maksimal %(max)d KB",
-                kb=size // 1024, max=limit // 1024)))
+                "berkas terlalu besar: %(kb)d KB, maksimal %(max)d KB",
+                kb=path.stat().st_size // 1024, max=limit // 1024)))
             found[path.name] = None
             continue
-        kind = filetype.guess_mime(str(path))
-        if kind not in IMAGE_TYPES:
-            problems.append(Problem(str(path), 1, _(
-                "isi berkas bukan gambar PNG, JPEG, GIF atau WebP (terdeteksi: %(kind)s)",
-                kind=kind or _("tidak dikenal"))))
+        _mime, message = inspect_bytes(path.read_bytes(), path.name)
+        if message:
+            problems.append(Problem(str(path), 1, message))
             found[path.name] = None
             continue
         found[path.name] = path
     return found
 
 
-def check_image_refs(document, media, problems):
-    """Every Markdown image must be a `media/<name>` file of this course."""
-    for offset, line in enumerate(document.body.split("\n")):
+def media_ref_problems(body, media, path="", first_line=1):
+    """Problems with `media/` images and links in a Markdown body: every image must be a
+    file of this course (no other site), every `media/` link must name one."""
+    problems = []
+    for offset, line in enumerate(body.split("\n")):
+        number = first_line + offset
         for target in IMAGE_REF.findall(line):
-            number = document.body_line + offset
             parts = urlsplit(target)
             if parts.scheme or parts.netloc or target.startswith("//"):
                 message = _("gambar dari situs lain tidak dimuat (%(src)s): simpan berkasnya di "
@@ -80,16 +166,22 @@ def check_image_refs(document, media, problems):
                 message = _("gambar '%(src)s' tidak ada di folder media/", src=target)
             else:
                 continue
-            problems.append(Problem(str(document.path), number, message))
+            problems.append(Problem(str(path), number, message))
+        for target in MEDIA_LINK.findall(line):
+            if target[len(MEDIA_FOLDER) + 1:] not in media:
+                problems.append(Problem(str(path), number, _(
+                    "berkas '%(src)s' tidak ada di folder media/", src=target)))
+    return problems
 
 
-def publish_media(slug, media):
-    """Copy the course's images where the server serves them (only files that changed)."""
-    target = media_root() / slug
-    if not media:
-        return
-    target.mkdir(parents=True, exist_ok=True)
+def check_image_refs(document, media, problems):
+    problems.extend(media_ref_problems(document.body, media, document.path, document.body_line))
+
+
+def publish_media(course, media):
+    """Record the course folder's files as the course's files (only those that changed)."""
     for name, source in media.items():
-        destination = target / name
-        if not destination.exists() or not filecmp.cmp(source, destination, shallow=False):
-            shutil.copyfile(source, destination)
+        if source is None:
+            continue
+        data = Path(source).read_bytes()
+        store_course_file(course, name, data, filetype.guess_mime(data[:8192]))

@@ -48,6 +48,7 @@ class QuizSpec:
     settings: dict
     after: str | None
     questions: list = field(default_factory=list)
+    gift_source: str = ""
 
 
 def is_quiz_file(path):
@@ -140,7 +141,7 @@ def read_quiz(path):
         return None, problems
     return QuizSpec(course_slug=path.parent.name, slug=slug, path=path, settings=settings,
                     after=MODULE_PREFIX.sub("", after) if after else None,
-                    questions=result.questions), problems
+                    questions=result.questions, gift_source=document.body), problems
 
 
 def find_quiz_files(root):
@@ -282,7 +283,8 @@ def import_quiz(spec):
     if spec.after:
         after = db.session.scalar(select(Module).where(Module.course_id == course.id,
                                                        Module.slug == spec.after))
-    values = dict(spec.settings, after_module_id=after.id if after else None, retired_at=None)
+    values = dict(spec.settings, after_module_id=after.id if after else None, retired_at=None,
+                  gift_source=spec.gift_source)
     quiz = db.session.scalar(select(Quiz).where(Quiz.course_id == course.id,
                                                 Quiz.slug == spec.slug))
     created = quiz is None

@@ -71,6 +71,9 @@ class Course(db.Model):
     certificate_policy: Mapped[str] = mapped_column(String(16), default="manual")
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Set by every edit in the browser and cleared by a file import, so an import can warn
+    # that it overwrites work that exists only in the database.
+    browser_edited_at: Mapped[object | None] = mapped_column(UTCDateTime)
 
     modules: Mapped[list["Module"]] = relationship(
         back_populates="course", order_by="Module.position", cascade="all, delete-orphan"
@@ -165,3 +168,38 @@ class ModuleProgress(db.Model):
     completed_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
     module: Mapped[Module] = relationship()
+
+
+FILE_KINDS = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
+
+
+class CourseFile(db.Model):
+    """An image or PDF that belongs to a course, referred to from Markdown as media/<name>.
+
+    Uploaded in the browser or imported from the course folder's media/; the bytes live in
+    instance/uploads/<course id>/<name>, this row records what they are.
+    """
+
+    __tablename__ = "course_file"
+    __table_args__ = (
+        UniqueConstraint("course_id", "name"),
+        CheckConstraint(sql_in("mime", sorted(FILE_KINDS)), name="mime"),
+        CheckConstraint("size > 0", name="size_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"),
+                                           index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    mime: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    course: Mapped[Course] = relationship()
+
+    @property
+    def is_image(self):
+        return self.mime.startswith("image/")

@@ -7,17 +7,18 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.content.media import SAFE_NAME, media_root
+from app.content.media import SAFE_NAME, stored_path
+from app.courses.access import can_edit_course
 from app.courses import services
 from app.courses.forms import ActionForm, CatalogueFilterForm
-from app.courses.models import Course, Module
+from app.courses.models import Course, CourseFile, Module
 from app.errors import LmsError
 from app.extensions import db
 from app.hooks import Hook
@@ -41,14 +42,10 @@ def _sections(registry, *args):
     return [html for html in (section(*args) for section in registry) if html]
 
 
-def _can_preview(user):
-    """Trainers and admins may open draft or archived courses; learners see published ones."""
-    return user.is_authenticated and (user.is_trainer or user.is_admin)
-
-
 def _visible_course_or_404(slug):
+    """Learners only ever see published courses; a course's editors also see its drafts."""
     course = one_or_404(select(Course).where(Course.slug == slug))
-    if not course.is_published and not _can_preview(current_user):
+    if not course.is_published and not can_edit_course(current_user, course):
         abort(404)
     return course
 
@@ -127,7 +124,7 @@ def module_page(slug, module_slug):
     module = _module_in_course_or_404(course, module_slug)
     modules = _active_modules(course)
     progress = services.course_progress(current_user, course, modules)
-    if progress is None and not _can_preview(current_user):
+    if progress is None and not can_edit_course(current_user, course):
         flash(_("Daftar ke kursus ini terlebih dahulu untuk membaca modulnya."), "info")
         return redirect(url_for(".course_detail", slug=slug))
     if progress is not None and progress.enrollment.started_at is None:
@@ -179,12 +176,19 @@ def complete_module(slug, module_slug):
 
 @bp.route("/media/<slug>/<name>")
 def course_media(slug, name):
-    """An image of a visible course, as published by the importer (instance/media/<slug>/)."""
+    """An image or PDF of a visible course (uploaded, or imported from its media/ folder)."""
     course = _visible_course_or_404(slug)
     if not SAFE_NAME.match(name):
         abort(404)
-    response = send_from_directory(media_root() / course.slug, name, max_age=86400)
-    # Served as the image type its extension names; nosniff stops any HTML reading of it.
+    course_file = one_or_404(select(CourseFile).where(CourseFile.course_id == course.id,
+                                                      CourseFile.name == name))
+    path = stored_path(course_file)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=course_file.mime, max_age=3600, etag=course_file.sha256,
+                         as_attachment=not course_file.is_image, download_name=name)
+    # The type recorded at upload (checked by content) is what is sent; nosniff (on every
+    # response) stops a browser reading it as HTML, and the sandbox stops any script in it.
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 

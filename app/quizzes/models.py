@@ -79,6 +79,9 @@ class Quiz(db.Model):
     draw_count: Mapped[int] = mapped_column(Integer, default=0)
     shuffle_answers: Mapped[bool] = mapped_column(Boolean, default=True)
     review_policy: Mapped[str] = mapped_column(String(16), default="feedback")
+    # The GIFT text exactly as the author wrote it (comments and layout kept), so the browser
+    # editor and an export give it back; questions below are what it parsed into.
+    gift_source: Mapped[str] = mapped_column(Text, default="")
     retired_at: Mapped[object | None] = mapped_column(UTCDateTime)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -66,8 +66,9 @@ def test_odd_media_names_are_404(app, client, builder, name):
 
 @pytest.mark.parametrize(("image", "name", "expected"), [
     (b"<html><script>alert(1)</script></html>", "diagram.png",
-     "isi berkas bukan gambar PNG, JPEG, GIF atau WebP"),
-    (b"%PDF-1.4 bukan gambar", "diagram.png", "terdeteksi: application/pdf"),
+     "isi berkas bukan gambar PNG, JPEG, GIF, WebP atau dokumen PDF"),
+    (b"%PDF-1.4 bukan gambar", "diagram.png",
+     "isi berkas application/pdf tidak cocok dengan nama 'diagram.png': gunakan ekstensi .pdf"),
     (None, None, "gambar 'media/diagram.png' tidak ada di folder media/"),
 ])
 def test_bad_images_are_problems_and_nothing_is_imported(app, builder, image, name, expected):
@@ -79,10 +80,10 @@ def test_bad_images_are_problems_and_nothing_is_imported(app, builder, image, na
 
 
 def test_too_big_image_is_refused(app, builder):
-    app.config["MEDIA_MAX_BYTES"] = 1024
+    app.config["UPLOAD_MAX_KB"] = 1
     folder = make_course(builder, tiny_png() + b"\x00" * 2048)
     _, problems = check_courses(folder.parent)
-    assert [p.message for p in problems] == ["gambar terlalu besar: 2 KB, maksimal 1 KB"]
+    assert [p.message for p in problems] == ["berkas terlalu besar: 2 KB, maksimal 1 KB"]
 
 
 @pytest.mark.parametrize(("src", "expected"), [

@@ -162,11 +162,21 @@ def test_unknown_and_unpublished_courses_are_404(client, create_user, login, cou
     assert response.status_code == 404
 
 
-def test_trainer_can_preview_a_draft_without_progress(client, create_user, login, courses):
+def test_trainer_of_another_course_cannot_see_a_draft(client, create_user, login, courses):
     course = db.session.scalar(select(Course).where(Course.code == "SPBE-101"))
     course.status = "draft"
     db.session.commit()
     create_user(nip="198609262015051001", roles=("trainer",))
+    login("198609262015051001")
+    assert client.get("/kursus/spbe-101").status_code == 404
+
+
+def test_trainer_can_preview_a_draft_without_progress(client, create_user, login, courses):
+    course = db.session.scalar(select(Course).where(Course.code == "SPBE-101"))
+    course.status = "draft"
+    trainer = create_user(nip="198609262015051001", roles=("trainer",))
+    course.owners.append(trainer)
+    db.session.commit()
     login("198609262015051001")
     page = client.get("/kursus/spbe-101").get_data(as_text=True)
     assert "Pratinjau" in page
