@@ -15,8 +15,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.content.media import SAFE_NAME, stored_path
-from app.courses.access import can_edit_course
 from app.courses import services
+from app.courses.access import can_edit_course
 from app.courses.forms import ActionForm, CatalogueFilterForm
 from app.courses.models import Course, CourseFile, Module
 from app.errors import LmsError
