@@ -53,6 +53,7 @@ def register_models():
 
 def register_blueprints(app):
     from app.auth.views import bp as auth_bp
+    from app.authoring import register_authoring
     from app.certificates import register_certificates
     from app.courses.views import bp as courses_bp
     from app.quizzes import register_quizzes
@@ -61,6 +62,7 @@ def register_blueprints(app):
     app.register_blueprint(auth_bp)
     register_quizzes(app)
     register_certificates(app)
+    register_authoring(app)
 
 
 def register_cli(app):

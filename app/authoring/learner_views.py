@@ -1,0 +1,1 @@
+"""Trainers follow their learners: per-course progress and per-quiz item analysis."""
