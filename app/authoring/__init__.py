@@ -5,5 +5,10 @@ def register_authoring(app):
     """The /pengajar blueprint (editor views and the learner reports share it)."""
     from app.authoring import learner_views  # noqa: F401  (adds its routes to bp)
     from app.authoring.views import bp
+    from app.content.media import upload_limit_bytes
+    from app.courses.models import COURSE_STATUSES
 
     app.register_blueprint(bp)
+    app.add_template_global(lambda status: COURSE_STATUSES.get(status, status),
+                            "course_status_label")
+    app.add_template_global(lambda: upload_limit_bytes() // 1024, "upload_max_kb")
