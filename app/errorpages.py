@@ -38,6 +38,13 @@ def register_error_pages(app):
         return _page(405, _("Cara akses tidak diizinkan"),
                      _("Halaman ini tidak dapat dibuka dengan cara tersebut."))
 
+    @app.errorhandler(413)
+    def too_large(error):
+        limit_mb = (app.config.get("MAX_CONTENT_LENGTH") or 0) / (1024 * 1024)
+        return _page(413, _("Kiriman terlalu besar"), _(
+            "Berkas atau isian yang dikirim terlalu besar (batas seluruh kiriman: %(mb).1f MB). "
+            "Perkecil berkasnya, lalu kembali dan coba lagi.", mb=limit_mb))
+
     @app.errorhandler(429)
     def too_many_requests(error):
         return _page(429, _("Terlalu banyak permintaan"), _(
