@@ -11,6 +11,7 @@ import unicodedata
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
+from sqlalchemy.orm import selectinload
 
 from app.audit import record_event
 from app.content import gift, quiz_loader
@@ -328,7 +329,9 @@ def remove_quiz(quiz, editor):
 
 
 def quizzes_of(course):
+    """The course's quizzes, retired last, with their questions (counted on the page)."""
     return db.session.scalars(select(Quiz).where(Quiz.course_id == course.id)
+                              .options(selectinload(Quiz.questions))
                               .order_by(Quiz.retired_at.is_not(None), Quiz.slug)).all()
 
 

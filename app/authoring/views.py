@@ -31,6 +31,7 @@ from app.authoring.forms import (
     StatusForm,
     UploadForm,
 )
+from app.content.exporter import archive_name, course_archive
 from app.content.markdown import render_markdown
 from app.content.media import course_files, media_url
 from app.courses.forms import ActionForm
@@ -147,10 +148,8 @@ def preview(slug):
 def download(slug):
     """The course and its quizzes as files (courses/ and quizzes/ format) in one zip."""
     course = editable_course_or_404(slug)
-    from app.content.exporter import course_archive  # TODO(lead): top-level once it exists
-
-    return send_file(BytesIO(course_archive(course)), mimetype="application/zip", as_attachment=True,
-                     download_name=f"{course.slug}.zip")
+    return send_file(BytesIO(course_archive(course)), mimetype="application/zip",
+                     as_attachment=True, download_name=archive_name(course))
 
 
 # --- modules -----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.auth.services import find_user_by_login
+from app.authoring.services import add_owner, remove_owner
 from app.courses.models import Course
 from app.extensions import db
 
@@ -27,9 +28,7 @@ def _course_and_trainer(code, nip):
 def add_trainer_command(code, nip):
     """Jadikan akun NIP pengajar kursus CODE (peran pengajar ditambahkan bila belum)."""
     course, user = _course_and_trainer(code, nip)
-    user.is_trainer = True
-    if user not in course.owners:
-        course.owners.append(user)
+    add_owner(course, user, by=None)
     db.session.commit()
     click.echo(f"{user.name} kini pengajar {course.code}.")
 
@@ -40,7 +39,6 @@ def add_trainer_command(code, nip):
 def remove_trainer_command(code, nip):
     """Lepaskan akun NIP dari daftar pengajar kursus CODE."""
     course, user = _course_and_trainer(code, nip)
-    if user in course.owners:
-        course.owners.remove(user)
+    remove_owner(course, user, by=None)
     db.session.commit()
     click.echo(f"{user.name} bukan lagi pengajar {course.code}.")

@@ -1,5 +1,8 @@
 """The trainers' editor driven like a browser: forms with CSRF, bad input, what learners see."""
 
+import io
+import zipfile
+
 import pytest
 from sqlalchemy import func, select
 
@@ -227,3 +230,80 @@ def test_moving_with_a_bad_direction_or_foreign_module_is_refused(client, traine
                        data={"csrf_token": token}).status_code == 404
     assert client.post(f"/pengajar/kursus/tte-101/modul/{own.id}/hapus",
                        data={}).status_code == 400
+
+
+# --- owners --------------------------------------------------------------------------------------
+
+def test_admin_adds_and_removes_a_trainer_of_a_course(client, create_user, login, courses):
+    from tests.authoring.helpers import ADMIN_NIP, OTHER_TRAINER_NIP
+    create_user(nip=ADMIN_NIP, roles=("admin",))
+    colleague = create_user(nip=OTHER_TRAINER_NIP)  # a learner so far
+    login(ADMIN_NIP)
+    url = "/pengajar/kursus/spbe-101"
+    page = text(submit(client, url, {"nip": "1987 0315 2010 01 2 002"},
+                       post_url=f"{url}/pengajar"))
+    assert f"{colleague.name} kini pengajar kursus ini." in page
+    db.session.refresh(colleague)
+    assert colleague.is_trainer
+    course = db.session.scalar(select(Course).where(Course.code == "SPBE-101"))
+    assert course.owners == [colleague]
+    bad = text(submit(client, url, {"nip": "12345"}, post_url=f"{url}/pengajar"))
+    assert "NIP harus 18 digit" in bad
+    unknown = text(submit(client, url, {"nip": "199203042019032001"},
+                          post_url=f"{url}/pengajar"))
+    assert "Belum ada akun dengan NIP 199203042019032001." in unknown
+    page = text(post_action(client, url, f"{url}/pengajar/{colleague.id}/hapus"))
+    assert f"{colleague.name} bukan lagi pengajar kursus ini." in page
+    db.session.expire_all()
+    assert db.session.scalar(select(Course).where(Course.code == "SPBE-101")).owners == []
+
+
+def test_cli_adds_a_trainer_through_the_same_rule(app, create_user, courses):
+    colleague = create_user(nip=TRAINER_NIP)
+    result = app.test_cli_runner().invoke(args=["courses", "add-trainer", "spbe-101",
+                                                TRAINER_NIP])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    course = db.session.scalar(select(Course).where(Course.code == "SPBE-101"))
+    assert course.owners == [colleague] and colleague.is_trainer
+
+
+# --- the learner's side of an edit ---------------------------------------------------------------
+
+def test_a_learner_sees_an_edit_and_keeps_their_progress(client, trainer, create_user, login):
+    course = make_course(client)
+    add_module(client, course, "Pengantar", body="Versi pertama.")
+    add_module(client, course, "Lanjutan", body="Bagian dua.")
+    publish(client, course)
+    learner = create_user(nip=LEARNER_NIP)
+    course_services.enroll_learner(learner, course)
+    first = module_by_slug(course, "pengantar")
+    course_services.complete_module(learner, first)
+    db.session.commit()
+    submit(client, f"/pengajar/kursus/tte-101/modul/{first.id}",
+           {"title": "Pengantar TTE", "slug": "pengantar-tte", "minutes": "10",
+            "body": "Versi **kedua**, diperbarui.", "aksi": "simpan"})
+    second = module_by_slug(course, "lanjutan")
+    post_action(client, "/pengajar/kursus/tte-101",
+                f"/pengajar/kursus/tte-101/modul/{second.id}/pindah", arah="up")
+    client.post("/keluar", data={"csrf_token": csrf_token(text(client.get("/")))})
+    login(LEARNER_NIP)
+    reading = text(client.get("/kursus/tte-101/modul/pengantar-tte"))
+    assert "Versi <strong>kedua</strong>, diperbarui." in reading
+    overview = text(client.get("/kursus/tte-101"))
+    assert overview.index("Lanjutan") < overview.index("Pengantar TTE")
+    assert "1 dari 2 modul selesai." in overview
+
+
+def test_the_course_downloads_as_files_in_the_courses_format(client, trainer):
+    course = make_course(client)
+    add_module(client, course, "Pengantar TTE", body="Isi **pengantar**.")
+    response = client.get("/pengajar/kursus/tte-101/unduh")
+    assert response.status_code == 200
+    assert response.mimetype == "application/zip"
+    assert "tte-101.zip" in response.headers["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        names = archive.namelist()
+        module_file = archive.read("courses/tte-101/01-pengantar-tte.md").decode()
+    assert "courses/tte-101/course.md" in names
+    assert "title: Pengantar TTE" in module_file and "Isi **pengantar**." in module_file
