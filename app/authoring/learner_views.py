@@ -1,1 +1,55 @@
 """Trainers follow their learners: per-course progress and per-quiz item analysis."""
+
+from flask import render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+from wtforms import IntegerField, SelectField
+from wtforms.validators import NumberRange, Optional
+
+from app.authoring import learners as reports
+from app.authoring.access import editable_course_or_404, editable_quiz_or_404
+from app.authoring.views import bp
+from app.forms import KompetenForm, select_choices
+
+
+class LearnerFilterForm(KompetenForm):
+    """Read from the query string: bad values are ignored (a GET filter needs no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    opd = SelectField(_l("OPD"), validators=[Optional()])
+    halaman = IntegerField(_l("Halaman"), validators=[Optional(), NumberRange(min=1)])
+
+    def set_agencies(self, agencies):
+        self.opd.choices = select_choices(
+            [("", _l("Semua OPD"))] + [(str(agency_id), name) for agency_id, name in agencies])
+
+    def agency_id(self):
+        """The chosen OPD, or None for all (also when it is not one of the choices)."""
+        return int(self.opd.data) if self.opd.data and not self.opd.errors else None
+
+    def page_number(self):
+        return self.halaman.data if self.halaman.data and not self.halaman.errors else 1
+
+
+@bp.route("/kursus/<slug>/peserta")
+@login_required
+def learners(slug):
+    course = editable_course_or_404(slug)
+    form = LearnerFilterForm(request.args)
+    form.set_agencies(reports.agencies_with_learners(course))
+    form.validate()
+    report = reports.course_learners(course, form.agency_id(), form.page_number())
+    return render_template("authoring/learners.html", course=course, form=form, report=report,
+                           agency_id=form.agency_id())
+
+
+@bp.route("/kursus/<slug>/kuis/<quiz_slug>/analisis")
+@login_required
+def item_analysis(slug, quiz_slug):
+    course = editable_course_or_404(slug)
+    quiz = editable_quiz_or_404(course, quiz_slug)
+    return render_template("authoring/item_analysis.html", course=course, quiz=quiz,
+                           analysis=reports.item_analysis(quiz),
+                           weak_limit=reports.WEAK_SHARE_CORRECT)
