@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from app.audit import record_event
 from app.content import gift, quiz_loader
+from app.content.exporter import normalized_body
 from app.content.frontmatter import Problem
 from app.content.loader import SLUG
 from app.content.markdown import render_markdown
@@ -62,11 +63,13 @@ def touch(course):
 # --- courses -----------------------------------------------------------------------------------
 
 def _course_values(fields, slug):
+    # Stored as a file import would read it back, so an export round-trips byte for byte.
+    description = normalized_body(fields.get("description"))
     return {
         "title": fields["title"], "summary": fields.get("summary") or "",
-        "description_source": fields.get("description") or "",
+        "description_source": description,
         # The description sits under the course page's h2, so its `##` sections become h3.
-        "description_html": render_markdown(fields.get("description") or "", heading_base=2,
+        "description_html": render_markdown(description, heading_base=2,
                                             media_url=media_url(slug)),
         "jp": fields["jp"], "competency": fields["competency"], "mode": fields["mode"],
         "provider": fields["provider"], "certificate_policy": fields["certificate_policy"],
@@ -131,8 +134,9 @@ def _check_media_refs(course, body):
 
 
 def _module_values(course, fields):
-    return {"title": fields["title"], "minutes": fields["minutes"], "body_source": fields["body"],
-            "body_html": render_markdown(fields["body"], media_url=media_url(course.slug))}
+    body = normalized_body(fields["body"])
+    return {"title": fields["title"], "minutes": fields["minutes"], "body_source": body,
+            "body_html": render_markdown(body, media_url=media_url(course.slug))}
 
 
 def create_module(course, fields, editor):
@@ -305,7 +309,7 @@ def save_quiz(course, quiz, slug, settings, gift_text, after_slug, editor):
     for name, value in settings.items():
         setattr(quiz, name, value)
     quiz.after_module_id = _after_module_id(course, after_slug)
-    quiz.gift_source = gift_text.replace("\r\n", "\n").rstrip()
+    quiz.gift_source = normalized_body(gift_text)
     quiz.retired_at = None
     quiz_loader._sync_questions(quiz, questions)
     touch(course)

@@ -1,4 +1,4 @@
-"""`flask content import|check`: bring authored courses and quizzes into the database."""
+"""`flask content check|import|export`: authored courses and quizzes in and out of the database."""
 
 import json
 import sys
@@ -7,11 +7,14 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
-from app.content import loader, quiz_loader
+from app.content import exporter, loader, quiz_loader
 from app.extensions import db
+from app.templating import wita_datetime
 
-content_cli = AppGroup("content", help="Impor dan periksa kursus (courses/) dan kuis (quizzes/).")
+content_cli = AppGroup(
+    "content", help="Periksa, impor dan ekspor kursus (courses/) dan kuis (quizzes/).")
 
 
 def _print_problems(problems):
@@ -32,10 +35,18 @@ def _holds_quizzes(path):
     return any(quiz_loader.is_quiz_file(p) for d in children if d.is_dir() for p in d.iterdir())
 
 
+def _is_export_root(path):
+    """A folder written by `flask content export`: courses/ and quizzes/ side by side."""
+    return (Path(path) / exporter.COURSES_FOLDER).is_dir()
+
+
 def _targets(path):
     """(courses path or None, quizzes path or None) for PATH, default both bundled folders."""
     if path is None:
         return current_app.config["COURSES_DIR"], current_app.config["QUIZZES_DIR"]
+    if _is_export_root(path):
+        quizzes = Path(path) / exporter.QUIZZES_FOLDER
+        return Path(path) / exporter.COURSES_FOLDER, quizzes if quizzes.is_dir() else None
     return (None, path) if _holds_quizzes(path) else (path, None)
 
 
@@ -68,25 +79,157 @@ def check_command(path, as_json):
     sys.exit(1 if problems else 0)
 
 
+# --- the change list an import prints -----------------------------------------------------
+
+def _kind_label(kind):
+    return {"course": _("kursus"), "quiz": _("kuis")}[kind]
+
+
+def _outcome_label(outcome):
+    return {"created": _("baru"), "updated": _("diperbarui"), "unchanged": _("tidak berubah"),
+            "retired": _("dipensiunkan"), "deleted": _("dihapus")}[outcome]
+
+
+def _part_label(kind, action):
+    return {
+        ("module", "added"): _("modul baru"),
+        ("module", "changed"): _("modul berubah"),
+        ("module", "restored"): _("modul dipulihkan"),
+        ("module", "retired"): _("modul dipensiunkan (ada progres peserta)"),
+        ("module", "deleted"): _("modul dihapus"),
+        ("media", "added"): _("berkas media baru"),
+        ("media", "changed"): _("berkas media berubah"),
+        ("question", "added"): _("soal baru"),
+        ("question", "changed"): _("soal berubah"),
+        ("question", "restored"): _("soal dipulihkan"),
+        ("question", "retired"): _("soal dipensiunkan (sudah dijawab peserta)"),
+        ("question", "deleted"): _("soal dihapus"),
+    }[kind, action]
+
+
+def _counts(parts):
+    """'5 modul, 1 berkas media' for what a new course or quiz brings."""
+    labels = {"module": _("modul"), "media": _("berkas media"), "question": _("soal")}
+    kinds = [part.kind for part in parts]
+    return ", ".join(f"{kinds.count(kind)} {label}" for kind, label in labels.items()
+                     if kind in kinds)
+
+
+def _part_lines(parts):
+    """One line per kind of change, e.g. 'modul berubah: pengantar (title, body); penutup'."""
+    groups = {}
+    for part in parts:
+        fields = f" ({', '.join(part.fields)})" if part.fields else ""
+        groups.setdefault((part.kind, part.action), []).append(part.name + fields)
+    return [f"  {_part_label(*key)}: {'; '.join(items)}" for key, items in groups.items()]
+
+
+def _change_lines(change):
+    head = f"{_kind_label(change.kind)} {change.name}: {_outcome_label(change.outcome)}"
+    if change.outcome == "created":
+        counts = _counts(change.parts)
+        return [f"{head} ({counts})" if counts else head]
+    lines = [head]
+    if change.restored:
+        lines.append("  " + _("dipulihkan: berkasnya ada lagi"))
+    if change.fields:
+        lines.append("  " + _("berubah: %(fields)s", fields=", ".join(change.fields)))
+    lines += _part_lines(change.parts)
+    if change.edited_in_browser_at is not None:
+        lines.append("  " + _(
+            "PERINGATAN: kursus ini disunting di peramban pada %(time)s; impor dari berkas "
+            "menimpa suntingan tersebut.", time=wita_datetime(change.edited_in_browser_at)))
+    return lines
+
+
+def change_lines(reports):
+    """What the import changes (or would change), course by course and quiz by quiz."""
+    return [line for _kind, report in reports for change in report.changes
+            for line in _change_lines(change)]
+
+
+def summary_lines(reports):
+    """One line per kind and outcome, e.g. 'kursus baru: DUK-201, KAM-201'."""
+    lines = []
+    for kind, report in reports:
+        for outcome in ("created", "updated", "unchanged", "retired", "deleted"):
+            names = getattr(report, outcome)
+            if names:
+                lines.append(f"{_kind_label(kind)} {_outcome_label(outcome)}: {', '.join(names)}")
+    return lines
+
+
+# --- import and export ----------------------------------------------------------------------
+
+def import_content(courses_path, quizzes_path, dry_run):
+    """Import courses, then quizzes: committed after each, or (dry run) all rolled back.
+
+    In a dry run one outer savepoint holds everything: the courses the quizzes are placed in
+    exist for the quiz check, and on SQLite it keeps the first inner savepoint's release from
+    committing, which it would do as the outermost transaction.
+    """
+    reports = []
+    outer = db.session.begin_nested() if dry_run else None
+    try:
+        if courses_path is not None:
+            reports.append(("course", loader.import_courses(courses_path,
+                                                             publish_files=not dry_run)))
+            _commit_unless(dry_run)
+        if quizzes_path is not None:
+            reports.append(("quiz", quiz_loader.import_quizzes(quizzes_path)))
+            _commit_unless(dry_run)
+    finally:
+        if outer is not None:
+            outer.rollback()
+            db.session.rollback()
+    return reports
+
+
+def _commit_unless(dry_run):
+    if not dry_run:
+        db.session.commit()
+
+
 @content_cli.command("import")
 @click.argument("path", type=click.Path(), required=False)
-def import_command(path):
-    """Impor PATH (bawaan: courses/ lalu quizzes/). Aman dijalankan berulang kali."""
+@click.option("--dry-run", is_flag=True,
+              help="Tampilkan apa yang akan berubah tanpa menyimpan apa pun.")
+def import_command(path, dry_run):
+    """Impor PATH (bawaan: courses/ lalu quizzes/). Aman dijalankan berulang kali.
+
+    PATH boleh folder hasil `flask content export` (berisi courses/ dan quizzes/).
+    """
     courses_path, quizzes_path = _targets(path)
-    reports = []
-    if courses_path is not None:
-        reports.append(("kursus", loader.import_courses(courses_path)))
-        db.session.commit()
-    if quizzes_path is not None and (path is not None or Path(quizzes_path).exists()):
-        reports.append(("kuis", quiz_loader.import_quizzes(quizzes_path)))
-        db.session.commit()
-    problems = [p for _, report in reports for p in report.problems]
+    if path is None and not Path(quizzes_path).exists():
+        quizzes_path = None
+    reports = import_content(courses_path, quizzes_path, dry_run)
+    problems = [p for _kind, report in reports for p in report.problems]
     _print_problems(problems)
-    for kind, report in reports:
-        for label, names in (("baru", report.created), ("diperbarui", report.updated),
-                             ("tidak berubah", report.unchanged)):
-            if names:
-                click.echo(f"{kind} {label}: {', '.join(names)}")
+    if dry_run:
+        click.echo(_("Uji coba: tidak ada yang disimpan ke basis data atau folder unggahan."))
+    for line in change_lines(reports):
+        click.echo(line, err=not dry_run)
+    if not dry_run:
+        for line in summary_lines(reports):
+            click.echo(line)
     if problems:
-        click.echo(f"{len(problems)} masalah: yang bermasalah tidak diimpor.", err=True)
+        click.echo(_("%(n)d masalah: yang bermasalah tidak diimpor.", n=len(problems)), err=True)
         sys.exit(1)
+
+
+@content_cli.command("export")
+@click.argument("path", type=click.Path(file_okay=False))
+@click.option("--course", "code", metavar="KODE",
+              help="Hanya kursus berkode ini, mis. SPBE-101 (bawaan: semua kursus).")
+def export_command(path, code):
+    """Tulis kursus dari basis data ke PATH/courses/ dan PATH/quizzes/ dalam format impor."""
+    try:
+        written = exporter.export_all(path, code)
+    except exporter.ExportError as error:
+        click.echo(error.message, err=True)
+        sys.exit(1)
+    for file in written:
+        click.echo(str(file))
+    courses = len({file.relative_to(path).parts[1] for file in written})
+    click.echo(_("%(courses)d kursus diekspor ke %(path)s: %(files)d berkas.",
+                 courses=courses, path=path, files=len(written)))

@@ -614,7 +614,8 @@ def _weight_prefix(answer, default):
 
 def _write_shortanswer(question):
     for answer in question.answers:
-        if "->" in answer.text + answer.feedback:
+        # Checked apart: written out, '#' stands between them, so 'a-' + '>b' is no arrow.
+        if "->" in answer.text or "->" in answer.feedback:
             raise ValueError("'->' in a short answer makes Moodle read a matching question")
     return _answer_lines(question, [
         "=" + _weight_prefix(answer, 1.0) + _part(answer.text, question)

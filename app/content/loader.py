@@ -4,6 +4,7 @@ A course folder holds course.md (front matter + description) and NN-slug.md modu
 A course with any problem is not imported at all; the other courses still are.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,13 @@ from sqlalchemy import exists, select
 
 from app.content.frontmatter import FieldReader, Problem, read_text, split_front_matter
 from app.content.markdown import render_markdown
-from app.content.media import check_image_refs, media_url, publish_media, read_media
+from app.content.media import (
+    check_image_refs,
+    course_files,
+    media_url,
+    publish_media,
+    read_media,
+)
 from app.courses.models import (
     CERTIFICATE_POLICIES,
     COMPETENCY_TYPES,
@@ -55,11 +62,39 @@ class CourseSpec:
 
 
 @dataclass
+class PartChange:
+    """A module, media file or question that an import adds, changes, restores, retires or
+    deletes; fields name what changed, as the files call it (title, body, answers, ...)."""
+
+    kind: str  # module | media | question
+    action: str  # added | changed | restored | retired | deleted
+    name: str  # module slug, file name or question name
+    fields: list = field(default_factory=list)
+
+
+@dataclass
+class Change:
+    """What an import does (or, in a dry run, would do) to one course or quiz."""
+
+    kind: str  # course | quiz
+    name: str  # course code, or course-slug/quiz-slug
+    outcome: str  # created | updated | unchanged | retired | deleted
+    fields: list = field(default_factory=list)  # changed course fields or quiz settings
+    parts: list = field(default_factory=list)  # PartChange
+    restored: bool = False  # a retired quiz whose file is back
+    # When the course was last edited in the browser: the import overwrites those edits.
+    edited_in_browser_at: object = None
+
+
+@dataclass
 class ImportReport:
     created: list = field(default_factory=list)
     updated: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
+    retired: list = field(default_factory=list)
+    deleted: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    changes: list = field(default_factory=list)  # Change, in import order
 
     @property
     def ok(self):
@@ -199,24 +234,58 @@ def check_courses(root):
 
 # --- importing ------------------------------------------------------------------------------
 
+# Changed attributes are reported by the names authors know from the files; a rendered *_html
+# changes with its source. None: not reported (a return from retirement is its own action).
+COURSE_FIELD_NAMES = {"certificate_policy": "certificate", "description_source": "description",
+                      "description_html": "description"}
+MODULE_FIELD_NAMES = {"body_source": "body", "body_html": "body", "retired_at": None}
+
+
+def assign_changes(obj, values, names=None):
+    """Set attributes that differ; returns the changed ones, named through `names`."""
+    names = names or {}
+    changed = []
+    for attribute, value in values.items():
+        if getattr(obj, attribute) == value:
+            continue
+        setattr(obj, attribute, value)
+        name = names.get(attribute, attribute)
+        if name is not None and name not in changed:
+            changed.append(name)
+    return changed
+
+
 def assign_changed(obj, values):
     """Set attributes that differ; True when anything changed (so a re-import changes nothing)."""
-    changed = False
-    for name, value in values.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed = True
-    return changed
+    return bool(assign_changes(obj, values))
+
+
+def part_change(kind, name, was_retired, fields):
+    """The PartChange of an existing module or question, or None when nothing changed."""
+    if was_retired:
+        return PartChange(kind, "restored", name, fields)
+    return PartChange(kind, "changed", name, fields) if fields else None
 
 
 def _module_has_progress(module):
     return db.session.scalar(select(exists().where(ModuleProgress.module_id == module.id)))
 
 
+def _remove_module(course, module):
+    """A module gone from the files: retired when learners have progress on it, else deleted."""
+    if not _module_has_progress(module):
+        course.modules.remove(module)
+        return PartChange("module", "deleted", module.slug)
+    if module.retired_at is None:
+        module.retired_at = utcnow()
+        return PartChange("module", "retired", module.slug)
+    return None
+
+
 def _sync_modules(course, specs):
     """Update modules in place by slug, so progress keeps pointing at them; retire or delete
-    modules that are gone from the files."""
-    changed = False
+    modules that are gone from the files. Returns the PartChanges."""
+    parts = []
     by_slug = {module.slug: module for module in course.modules}
     for spec in specs:
         values = {"position": spec.position, "title": spec.title, "minutes": spec.minutes,
@@ -226,18 +295,28 @@ def _sync_modules(course, specs):
         module = by_slug.pop(spec.slug, None)
         if module is None:
             course.modules.append(Module(slug=spec.slug, **values))
-            changed = True
+            parts.append(PartChange("module", "added", spec.slug))
         else:
-            changed |= assign_changed(module, values)
-    for module in by_slug.values():
-        if _module_has_progress(module):
-            if module.retired_at is None:
-                module.retired_at = utcnow()
-                changed = True
-        else:
-            course.modules.remove(module)
-            changed = True
-    return changed
+            was_retired = module.retired_at is not None
+            fields = assign_changes(module, values, MODULE_FIELD_NAMES)
+            parts.append(part_change("module", spec.slug, was_retired, fields))
+    parts += [_remove_module(course, module) for module in by_slug.values()]
+    return [part for part in parts if part is not None]
+
+
+def _media_changes(course, media):
+    """The course folder's files that are new or differ from the stored ones (by content)."""
+    stored = {row.name: row.sha256 for row in course_files(course.id)} if course.id else {}
+    parts = []
+    for name, source in media.items():
+        if source is None:
+            continue
+        digest = hashlib.sha256(Path(source).read_bytes()).hexdigest()
+        if name not in stored:
+            parts.append(PartChange("media", "added", name))
+        elif stored[name] != digest:
+            parts.append(PartChange("media", "changed", name))
+    return parts
 
 
 def _course_for(spec):
@@ -252,7 +331,7 @@ def _course_for(spec):
 
 
 def import_course(spec):
-    """Create or update one course from its spec. Returns 'created', 'updated' or 'unchanged'."""
+    """Create or update one course from its spec. Returns its Change."""
     course, problem = _course_for(spec)
     if problem is not None:
         raise ImportProblem(problem)
@@ -261,16 +340,21 @@ def import_course(spec):
                                        media_url=media_url(spec.slug))
     values = dict(spec.fields, slug=spec.slug, description_source=spec.description,
                   description_html=description_html)
+    change = Change("course", spec.fields["code"], "created")
     if course is None:
         course = Course(**values)
         db.session.add(course)
-        _sync_modules(course, spec.modules)
+        change.parts = _sync_modules(course, spec.modules) + _media_changes(course, spec.media)
         db.session.flush()
-        return "created"
-    changed = assign_changed(course, values)
-    changed |= _sync_modules(course, spec.modules)
+        return change
+    change.edited_in_browser_at = course.browser_edited_at
+    # The files are now what the course is: nothing is left that only the browser knows.
+    course.browser_edited_at = None
+    change.fields = assign_changes(course, values, COURSE_FIELD_NAMES)
+    change.parts = _sync_modules(course, spec.modules) + _media_changes(course, spec.media)
+    change.outcome = "updated" if change.fields or change.parts else "unchanged"
     db.session.flush()
-    return "updated" if changed else "unchanged"
+    return change
 
 
 class ImportProblem(Exception):
@@ -281,28 +365,38 @@ class ImportProblem(Exception):
         self.problem = problem
 
 
-def import_each(specs, problems, import_one, name_of, after_each=None):
+def import_each(specs, problems, import_one, after_each=None):
     """Import checked specs one by one, each in its own savepoint: one that fails is rolled
-    back alone and reported, the others are kept. Returns the ImportReport."""
+    back alone and reported, the others are kept. import_one returns the spec's Change.
+    Returns the ImportReport."""
     report = ImportReport(problems=list(problems))
     for spec in specs:
         try:
             with db.session.begin_nested():
-                outcome = import_one(spec)
+                change = import_one(spec)
         except ImportProblem as error:
             report.problems.append(error.problem)
             continue
         if after_each is not None:
             after_each(spec)
-        getattr(report, outcome).append(name_of(spec))
+        record_change(report, change)
     return report
 
 
-def import_courses(root):
-    """Check and import every course under root; a course with problems is skipped whole."""
+def record_change(report, change):
+    getattr(report, change.outcome).append(change.name)
+    report.changes.append(change)
+
+
+def import_courses(root, publish_files=True):
+    """Check and import every course under root; a course with problems is skipped whole.
+
+    publish_files=False leaves the media files unwritten, for a dry run that rolls the
+    database back afterwards.
+    """
     specs, problems = check_courses(root)
-    return import_each(specs, problems, import_course, lambda spec: spec.fields["code"],
-                       after_each=_publish_media)
+    return import_each(specs, problems, import_course,
+                       after_each=_publish_media if publish_files else None)
 
 
 def _publish_media(spec):

@@ -18,7 +18,16 @@ from sqlalchemy.exc import DBAPIError
 
 from app.content import gift
 from app.content.frontmatter import FieldReader, Problem, read_text, split_front_matter
-from app.content.loader import SLUG, ImportProblem, assign_changed, import_each
+from app.content.loader import (
+    SLUG,
+    Change,
+    ImportProblem,
+    PartChange,
+    assign_changes,
+    import_each,
+    part_change,
+    record_change,
+)
 from app.content.markdown import render_authored
 from app.courses.models import Course, Module
 from app.database import utcnow
@@ -38,6 +47,14 @@ QUIZ_SUFFIXES = (".gift", ".txt")
 QUIZ_KEYS = {"title", "kind", "after", "pass_mark", "time_limit", "max_attempts", "grading",
              "draw", "shuffle_answers", "review"}
 MODULE_PREFIX = re.compile(r"^\d{2}-")
+# Changed settings and question fields by the names of the quiz file (see loader.assign_changes).
+QUIZ_FIELD_NAMES = {"time_limit_minutes": "time_limit", "grading_method": "grading",
+                    "draw_count": "draw", "review_policy": "review", "after_module_id": "after",
+                    "gift_source": "gift", "retired_at": None}
+QUESTION_FIELD_NAMES = {"text_source": "text", "text_html": "text", "text_format": "format",
+                        "general_feedback_source": "general_feedback",
+                        "general_feedback_html": "general_feedback", "tags_json": "tags",
+                        "gift_id": "id", "retired_at": None}
 
 
 @dataclass
@@ -245,35 +262,51 @@ def _has_attempts(question):
 
 
 def _sync_questions(quiz, parsed_questions):
-    changed = False
+    """Questions updated in place by GIFT id or name; those gone from the text are retired
+    (answered) or deleted. Returns the PartChanges (empty: nothing changed)."""
+    parts = []
     match = _matcher(list(quiz.questions))
     kept = set()
     for position, parsed in enumerate(parsed_questions, start=1):
-        question = match(parsed)
-        if question is None:
-            question = Question(quiz=quiz)
-            quiz.questions.append(question)
-            changed = True
-        changed |= assign_changed(question, _question_values(parsed, position))
-        changed |= _sync_options(question, parsed)
+        question, part = _sync_question(quiz, match(parsed), parsed, position)
+        parts.append(part)
         kept.add(id(question))
     for question in [q for q in quiz.questions if id(q) not in kept]:
-        changed |= _retire_or_delete(quiz.questions, question)
-    return changed
+        action = _retire_or_delete(quiz.questions, question)
+        parts.append(PartChange("question", action, question.name) if action else None)
+    return [part for part in parts if part is not None]
+
+
+def _sync_question(quiz, question, parsed, position):
+    """Create or update one question: (question, PartChange or None when nothing changed)."""
+    values = _question_values(parsed, position)
+    if question is None:
+        question = Question(quiz=quiz)
+        quiz.questions.append(question)
+        assign_changes(question, values)
+        _sync_options(question, parsed)
+        return question, PartChange("question", "added", parsed.name)
+    was_retired = question.retired_at is not None
+    fields = assign_changes(question, values, QUESTION_FIELD_NAMES)
+    if _sync_options(question, parsed):
+        fields.append("answers")
+    return question, part_change("question", parsed.name, was_retired, fields)
 
 
 def _retire_or_delete(collection, item):
+    """'retired' for an item learners have answered, 'deleted' for one removed, None for one
+    already retired."""
     if item.id is not None and _has_attempts(item):
         if item.retired_at is None:
             item.retired_at = utcnow()
-            return True
-        return False
+            return "retired"
+        return None
     collection.remove(item)
-    return True
+    return "deleted"
 
 
 def import_quiz(spec):
-    """Create or update one quiz. Returns 'created', 'updated' or 'unchanged'."""
+    """Create or update one quiz. Returns its Change."""
     course = db.session.scalar(select(Course).where(Course.slug == spec.course_slug))
     if course is None:
         raise ImportProblem(Problem(str(spec.path), 1, _(
@@ -287,14 +320,20 @@ def import_quiz(spec):
                   gift_source=spec.gift_source)
     quiz = db.session.scalar(select(Quiz).where(Quiz.course_id == course.id,
                                                 Quiz.slug == spec.slug))
-    created = quiz is None
-    if created:
+    change = Change("quiz", f"{spec.course_slug}/{spec.slug}", "created")
+    if quiz is None:
         quiz = Quiz(course_id=course.id, slug=spec.slug)
         db.session.add(quiz)
-    changed = assign_changed(quiz, values)
-    changed |= _sync_questions(quiz, spec.questions)
+        assign_changes(quiz, values)
+        change.parts = _sync_questions(quiz, spec.questions)
+    else:
+        change.restored = quiz.retired_at is not None
+        change.fields = assign_changes(quiz, values, QUIZ_FIELD_NAMES)
+        change.parts = _sync_questions(quiz, spec.questions)
+        changed = change.restored or change.fields or change.parts
+        change.outcome = "updated" if changed else "unchanged"
     db.session.flush()
-    return "created" if created else ("updated" if changed else "unchanged")
+    return change
 
 
 def _retire_missing_quizzes(root, specs, report):
@@ -321,16 +360,17 @@ def _retire_missing_quizzes(root, specs, report):
             used = db.session.scalar(select(exists().where(Attempt.quiz_id == quiz.id)))
             if used and quiz.retired_at is None:
                 quiz.retired_at = utcnow()
+                record_change(report, Change("quiz", "/".join(key), "retired"))
             elif not used:
                 db.session.delete(quiz)
+                record_change(report, Change("quiz", "/".join(key), "deleted"))
     db.session.flush()
 
 
 def import_quizzes(root):
     """Check and import every quiz under root; a quiz with problems is skipped whole."""
     specs, problems = check_quizzes(root)
-    report = import_each(specs, problems, import_quiz,
-                         lambda spec: f"{spec.course_slug}/{spec.slug}")
+    report = import_each(specs, problems, import_quiz)
     if Path(root).exists():
         _retire_missing_quizzes(root, specs, report)
     return report

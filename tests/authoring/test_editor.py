@@ -14,6 +14,7 @@ from tests.authoring.helpers import (
     LEARNER_NIP,
     TRAINER_NIP,
     add_module,
+    add_quiz,
     make_course,
     publish,
 )
@@ -307,3 +308,32 @@ def test_the_course_downloads_as_files_in_the_courses_format(client, trainer):
         module_file = archive.read("courses/tte-101/01-pengantar-tte.md").decode()
     assert "courses/tte-101/course.md" in names
     assert "title: Pengantar TTE" in module_file and "Isi **pengantar**." in module_file
+
+
+def test_a_course_written_in_the_browser_round_trips_through_files(app, client, trainer,
+                                                                    tmp_path):
+    """Browsers send textareas with CRLF; what is stored must export, import and export again
+    to the same bytes."""
+    from app.content.exporter import export_all
+    from tests.content.test_export import empty_database, import_export, read_tree
+    from tests.content.test_media import tiny_png
+
+    course = make_course(client, description="\r\n\r\n## Tujuan\r\n\r\nMemahami TTE.  \r\n")
+    token = csrf_token(text(client.get("/pengajar/kursus/tte-101")))
+    client.post("/pengajar/kursus/tte-101/berkas", content_type="multipart/form-data",
+                data={"csrf_token": token, "file": (io.BytesIO(tiny_png()), "alur.png")})
+    add_module(client, course, "Alur: TTE \u2013 BSrE",
+               body="Paragraf satu  \r\nbaris dua.\r\n\r\n![Alur](media/alur.png)\r\n\r\n")
+    add_quiz(client, course, gift="\r\n" + GIFT_CRLF)
+    export_all(tmp_path / "satu")
+    first = read_tree(tmp_path / "satu")
+    texts = [data for name, data in first.items() if name.endswith((".md", ".gift"))]
+    assert len(texts) == 3 and not any(b"\r" in data for data in texts)
+    assert "courses/tte-101/media/alur.png" in first
+    empty_database()
+    import_export(tmp_path / "satu")
+    export_all(tmp_path / "dua")
+    assert read_tree(tmp_path / "dua") == first
+
+
+GIFT_CRLF = "::Q1::Sah?{T}\r\n\r\n::Q2::Penerbit?{=BSrE ~Bank}\r\n"
