@@ -52,17 +52,21 @@ def register_models():
 
 
 def register_blueprints(app):
+    from app.admin import register_admin
     from app.auth.views import bp as auth_bp
     from app.authoring import register_authoring
     from app.certificates import register_certificates
     from app.courses.views import bp as courses_bp
     from app.quizzes import register_quizzes
+    from app.reports import register_reports
 
     app.register_blueprint(courses_bp)
     app.register_blueprint(auth_bp)
     register_quizzes(app)
     register_certificates(app)
     register_authoring(app)
+    register_admin(app)
+    register_reports(app)
 
 
 def register_cli(app):

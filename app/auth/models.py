@@ -75,7 +75,8 @@ class User(UserMixin, db.Model):
     # Stored lower-cased so the unique constraint is case-insensitive.
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id", ondelete="SET NULL"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id", ondelete="SET NULL"),
+                                                  index=True)
     jabatan_type: Mapped[str | None] = mapped_column(String(32))
     jabatan_title: Mapped[str | None] = mapped_column(String(200))
     golongan: Mapped[str | None] = mapped_column(String(8))
@@ -87,6 +88,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Part of the login cookie: bumping it ends every session of this user everywhere.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Set with a temporary password an admin handed out: the next login must choose a new one.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[object | None] = mapped_column(UTCDateTime)
 

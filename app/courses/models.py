@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
+    Date,
     ForeignKey,
     Integer,
     String,
@@ -168,6 +169,30 @@ class ModuleProgress(db.Model):
     completed_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
     module: Mapped[Module] = relationship()
+
+
+class JpCredit(db.Model):
+    """JP an admin credits by hand for learning outside Kompeten (a webinar, a classroom
+    training), with a note and optionally the evidence (a certificate scan) as a file."""
+
+    __tablename__ = "jp_credit"
+    __table_args__ = (CheckConstraint("jp > 0 AND jp <= 200", name="jp_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    # JP count in the (WITA) calendar year of this date, like a course's completion date.
+    earned_on: Mapped[object] = mapped_column(Date, index=True)
+    jp: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    provider: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    evidence_name: Mapped[str | None] = mapped_column(String(100))
+    evidence_mime: Mapped[str | None] = mapped_column(String(32))
+    evidence_sha256: Mapped[str | None] = mapped_column(String(64))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    user = relationship("User", foreign_keys=[user_id])
 
 
 FILE_KINDS = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}

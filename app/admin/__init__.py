@@ -1,0 +1,15 @@
+"""Administration for BKPSDM: people, agencies, bulk import, settings and the audit log."""
+
+
+def register_admin(app):
+    """The /admin blueprint (people, agencies, settings, audit; the CSV import shares it)."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.admin import people_import_views  # noqa: F401  (adds its routes to bp)
+    from app.admin.menu import admin_menu, register_admin_page
+    from app.admin.views import bp
+
+    app.register_blueprint(bp)
+    app.add_template_global(admin_menu, "admin_menu")
+    register_admin_page("certificates.admin_courses", _l("Sertifikat"),
+                        _l("terbitkan, cabut dan terbitkan ulang"))
