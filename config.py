@@ -64,6 +64,8 @@ class Config:
     # Admins can override both at runtime through the settings table.
     JP_TARGET_PNS = env_int("LMS_JP_TARGET_PNS", 20)
     JP_TARGET_PPPK = env_int("LMS_JP_TARGET_PPPK", 20)
+    # One JP (jam pelajaran) of ASN training is 45 minutes.
+    JP_MINUTES = env_int("LMS_JP_MINUTES", 45)
     # Seconds a timed quiz still accepts answers after its time is up (slow links).
     QUIZ_GRACE_SECONDS = env_int("LMS_QUIZ_GRACE_SECONDS", 60)
     INSTITUTION_NAME = os.environ.get("LMS_INSTITUTION_NAME", "Pemerintah Kota Palu")

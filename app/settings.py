@@ -10,6 +10,7 @@ from flask import current_app, g
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.audit import record_event
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
 
@@ -17,6 +18,8 @@ from app.extensions import db
 DEFAULTS_FROM_CONFIG = {
     "jp_target.pns": "JP_TARGET_PNS",
     "jp_target.pppk": "JP_TARGET_PPPK",
+    "jp.minutes": "JP_MINUTES",
+    "self_registration": "SELF_REGISTRATION",
     "institution_name": "INSTITUTION_NAME",
     "quiz_grace_seconds": "QUIZ_GRACE_SECONDS",
     "base_url": "BASE_URL",
@@ -67,6 +70,19 @@ def set_setting(key, value):
         row.value = json.dumps(value)
     db.session.flush()
     return row
+
+
+def save_settings(values, actor):
+    """Store the settings that changed and audit each change with its old and new value."""
+    changed = {}
+    for key, value in values.items():
+        before = get_setting(key)
+        if before != value:
+            set_setting(key, value)
+            changed[key] = {"before": before, "after": value}
+    if changed:
+        record_event(actor, "settings.change", "setting", None, changes=changed)
+    return changed
 
 
 def delete_setting(key):

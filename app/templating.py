@@ -27,4 +27,5 @@ def register_template_helpers(app):
 
     @app.context_processor
     def institution():
-        return {"institution_name": lambda: get_setting("institution_name")}
+        return {"institution_name": lambda: get_setting("institution_name"),
+                "self_registration_open": lambda: bool(get_setting("self_registration"))}

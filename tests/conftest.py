@@ -43,6 +43,11 @@ def _empty_all_tables():
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
         for table in tables:
+            # A row pointing at another row of its own table (a unit inside an OPD) is
+            # unlinked first: SQLite checks ON DELETE RESTRICT row by row.
+            for fk in table.foreign_keys:
+                if fk.column.table is table:
+                    db.session.execute(table.update().values({fk.parent.name: None}))
             db.session.execute(table.delete())
     db.session.commit()
 

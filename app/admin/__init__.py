@@ -8,8 +8,12 @@ def register_admin(app):
     from app.admin import people_import_views  # noqa: F401  (adds its routes to bp)
     from app.admin.menu import admin_menu, register_admin_page
     from app.admin.views import bp
+    from app.auth.models import ROLE_LABELS, ROLES
 
     app.register_blueprint(bp)
     app.add_template_global(admin_menu, "admin_menu")
+    app.add_template_global(
+        lambda user: ", ".join(str(ROLE_LABELS[role]) for role in ROLES if role in user.roles),
+        "role_labels")
     register_admin_page("certificates.admin_courses", _l("Sertifikat"),
                         _l("terbitkan, cabut dan terbitkan ulang"))

@@ -1,10 +1,39 @@
 """Admin pages: people, agencies, settings and the audit log. Admins only, every route."""
 
-from flask import Blueprint, render_template
+from datetime import datetime, time, timedelta
 
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.admin import services
+from app.admin.forms import (
+    GENERAL_SETTINGS,
+    AgencyForm,
+    AuditFilterForm,
+    GeneralSettingsForm,
+    PeopleFilterForm,
+    PersonForm,
+)
+from app.admin.menu import register_admin_page
 from app.auth.access import admin_required
+from app.auth.models import Agency, User
+from app.auth.services import AccountError
+from app.courses.forms import ActionForm
+from app.errors import LmsError
+from app.extensions import db
+from app.settings import get_setting, save_settings
+from app.timeutil import PALU_TZ
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
+
+register_admin_page("admin.people", _l("Pengguna"),
+                    _l("cari, tambah, ubah peran, nonaktifkan, kata sandi sementara"))
+register_admin_page("admin.agencies", _l("OPD dan unit"), _l("perangkat daerah Kota Palu"))
+register_admin_page("admin.settings", _l("Pengaturan"),
+                    _l("target JP, menit per JP, pendaftaran mandiri, unggahan"))
+register_admin_page("admin.audit", _l("Log audit"), _l("siapa melakukan apa, kapan"))
 
 
 @bp.before_request
@@ -13,6 +42,194 @@ def _admins_only():
     """Every route of this blueprint: log in first, then be an admin."""
 
 
+def _page_number():
+    return request.args.get("halaman", 1, type=int) or 1
+
+
+def _action_or_400():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
 @bp.route("/")
 def index():
     return render_template("admin/index.html")
+
+
+# --- people ------------------------------------------------------------------------------------
+
+@bp.route("/pengguna")
+def people():
+    form = PeopleFilterForm(request.args)
+    valid = form.validate()
+    status = form.status.data if valid else ""
+    query = services.search_people(
+        text=form.q.data if valid else None, agency_id=form.opd.data if valid else None,
+        role=form.peran.data if valid else None,
+        active={"aktif": True, "nonaktif": False}.get(status))
+    page = services.paginate(query, _page_number())
+    return render_template("admin/people.html", form=form, page=page,
+                           filters={k: v for k, v in request.args.items() if k != "halaman"})
+
+
+@bp.route("/pengguna/baru", methods=["GET", "POST"])
+def new_person():
+    form = PersonForm(data=None if request.method == "POST" else {"roles": ["learner"]})
+    if form.validate_on_submit():
+        try:
+            user, password = services.create_person(form.fields(), current_user)
+        except AccountError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            return render_template("admin/password_once.html", user=user, password=password,
+                                   created=True)
+    return render_template("admin/person_form.html", form=form, user=None)
+
+
+def _person_or_404(user_id):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
+def edit_person(user_id):
+    user = _person_or_404(user_id)
+    data = None if request.method == "POST" else {
+        "name": user.name, "email": user.email, "agency_id": user.agency_id or 0,
+        "jabatan_type": user.jabatan_type or "", "jabatan_title": user.jabatan_title,
+        "golongan": user.golongan or "", "roles": sorted(user.roles)}
+    form = PersonForm(data=data, user=user)
+    if form.validate_on_submit():
+        try:
+            services.update_person(user, form.fields(), current_user)
+        except LmsError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Data %(name)s disimpan.", name=user.name), "success")
+            return redirect(url_for(".edit_person", user_id=user.id))
+    return render_template("admin/person_form.html", form=form, user=user,
+                           action_form=ActionForm())
+
+
+@bp.route("/pengguna/<int:user_id>/status", methods=["POST"])
+def set_person_active(user_id):
+    user = _person_or_404(user_id)
+    _action_or_400()
+    active = request.form.get("aktif") == "1"
+    try:
+        services.set_active(user, active, current_user)
+    except LmsError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Akun %(name)s diaktifkan kembali.", name=user.name) if active else
+              _("Akun %(name)s dinonaktifkan: tidak dapat masuk lagi, semua sesinya berakhir, "
+                "riwayat belajarnya tetap tersimpan.", name=user.name), "success")
+    return redirect(url_for(".edit_person", user_id=user.id))
+
+
+@bp.route("/pengguna/<int:user_id>/kata-sandi", methods=["POST"])
+def reset_password(user_id):
+    user = _person_or_404(user_id)
+    _action_or_400()
+    password = services.reset_password(user, current_user)
+    db.session.commit()
+    # Shown once, on this response only: the password is stored nowhere but as a hash.
+    return render_template("admin/password_once.html", user=user, password=password,
+                           created=False)
+
+
+# --- agencies ----------------------------------------------------------------------------------
+
+@bp.route("/opd")
+def agencies():
+    return render_template("admin/agencies.html", rows=services.agencies_with_counts(),
+                           action_form=ActionForm())
+
+
+def _save_agency_page(agency):
+    form = AgencyForm(obj=agency, agency=agency,
+                      data={"parent_id": agency.parent_id or 0} if agency and
+                      request.method == "GET" else None)
+    if form.validate_on_submit():
+        fields = {"code": form.code.data, "name": form.name.data,
+                  "parent": db.session.get(Agency, form.parent_id.data or 0)}
+        try:
+            services.save_agency(agency, fields, current_user)
+        except LmsError as error:
+            db.session.rollback()
+            form.code.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("OPD %(name)s disimpan.", name=form.name.data), "success")
+            return redirect(url_for(".agencies"))
+    return render_template("admin/agency_form.html", form=form, agency=agency)
+
+
+@bp.route("/opd/baru", methods=["GET", "POST"])
+def new_agency():
+    return _save_agency_page(None)
+
+
+@bp.route("/opd/<int:agency_id>", methods=["GET", "POST"])
+def edit_agency(agency_id):
+    agency = db.session.get(Agency, agency_id) or abort(404)
+    return _save_agency_page(agency)
+
+
+@bp.route("/opd/<int:agency_id>/hapus", methods=["POST"])
+def delete_agency(agency_id):
+    agency = db.session.get(Agency, agency_id) or abort(404)
+    _action_or_400()
+    try:
+        services.delete_agency(agency, current_user)
+    except LmsError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("OPD %(name)s dihapus.", name=agency.name), "success")
+    return redirect(url_for(".agencies"))
+
+
+# --- settings and audit ------------------------------------------------------------------------
+
+@bp.route("/pengaturan", methods=["GET", "POST"])
+def settings():
+    form = GeneralSettingsForm(data=None if request.method == "POST" else {
+        field: get_setting(key) for field, key in GENERAL_SETTINGS.items()})
+    if form.validate_on_submit():
+        changed = save_settings({key: getattr(form, field).data
+                                 for field, key in GENERAL_SETTINGS.items()}, current_user)
+        db.session.commit()
+        flash(_("Pengaturan disimpan.") if changed else _("Tidak ada yang berubah."), "success")
+        return redirect(url_for(".settings"))
+    return render_template("admin/settings.html", form=form)
+
+
+def _utc_bounds(first_day, last_day):
+    """WITA calendar days -> UTC instants [start, end) for comparing stored timestamps."""
+    start = datetime.combine(first_day, time(), PALU_TZ) if first_day else None
+    end = (datetime.combine(last_day + timedelta(days=1), time(), PALU_TZ)
+           if last_day else None)
+    return start, end
+
+
+@bp.route("/audit")
+def audit():
+    form = AuditFilterForm(request.args, actions=services.audit_actions())
+    valid = form.validate()
+    since, until = _utc_bounds(form.dari.data, form.sampai.data) if valid else (None, None)
+    query = services.audit_events(action=form.aksi.data if valid else None,
+                                  actor_nip=form.nip.data if valid else None,
+                                  since=since, until=until)
+    page = services.paginate(query, _page_number())
+    return render_template("admin/audit.html", form=form, page=page,
+                           filters={k: v for k, v in request.args.items() if k != "halaman"})

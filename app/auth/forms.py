@@ -38,7 +38,7 @@ class LoginForm(KompetenForm):
     next = HiddenField()
 
 
-def _golongan_choices():
+def golongan_choices():
     return (select_choices([("", _l("— pilih golongan —"))])
             + select_choices([(g, f"{g} — {name}") for g, name in GOLONGAN_PNS.items()],
                              optgroup="PNS")
@@ -110,7 +110,7 @@ class RegistrationForm(AccountFieldsForm):
         validators=[DataRequired(_l("Pilih jenis jabatan."))],
     )
     jabatan_title = StringField(_l("Nama jabatan"), validators=[Optional(), Length(max=200)])
-    golongan = SelectField(_l("Golongan"), choices=_golongan_choices(), validators=[Optional()])
+    golongan = SelectField(_l("Golongan"), choices=golongan_choices(), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

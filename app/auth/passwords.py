@@ -1,5 +1,7 @@
 """Password hashing with Argon2id (argon2-cffi); cost comes from the app config."""
 
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -46,3 +48,13 @@ def dummy_verify(password):
     if key not in _hashers:
         _hashers[key] = hasher.hash("kompeten-dummy-password")
     verify_password(_hashers[key], password)
+
+
+# Letters and digits that cannot be mistaken for each other when read aloud or from paper
+# (no 0/O, 1/l/I), for passwords an admin hands to someone.
+HANDOUT_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def temporary_password(length=10):
+    """A random one-time password (~57 bits at 10 characters); only its hash is ever stored."""
+    return "".join(secrets.choice(HANDOUT_ALPHABET) for _ in range(length))

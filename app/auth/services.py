@@ -9,6 +9,7 @@ import secrets
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app.audit import record_event
 from app.auth.models import GOLONGAN_BY_TYPE, Agency, User
 from app.auth.nip import parse_nip
 from app.auth.passwords import (
@@ -158,6 +159,16 @@ def authenticate(identifier, password):
 
 def record_login(user):
     user.last_login_at = utcnow()
+    record_event(user, "auth.login", "user", user.id, nip=user.nip)
+    db.session.flush()
+
+
+def record_failed_login(identifier, user=None, reason="password"):
+    """Audit a refused login: what was typed as the login name (never the password)."""
+    if user is None:
+        user = find_user_by_login(identifier)
+    record_event(None, "auth.login_failed", "user", user.id if user else None,
+                 identifier=(identifier or "")[:100], reason=reason)
     db.session.flush()
 
 
@@ -168,7 +179,9 @@ def change_password(user, current_password, new_password):
     if problem:
         raise AccountError(problem)
     user.password_hash = hash_password(new_password)
+    user.must_change_password = False
     user.end_all_sessions()
+    record_event(user, "auth.password_change", "user", user.id, nip=user.nip)
     db.session.flush()
 
 

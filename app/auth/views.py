@@ -24,9 +24,23 @@ from app.auth.forms import (
 from app.auth.models import Agency
 from app.auth.nip import parse_nip, plausibility_warnings
 from app.extensions import db
+from app.settings import get_setting
 from app.web import is_safe_next, redirect_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+
+# Pages a user with a temporary password may still open before choosing a new one.
+OPEN_WITH_TEMPORARY_PASSWORD = {"auth.change_password", "auth.logout", "static"}
+
+
+@bp.before_app_request
+def require_new_password():
+    """Someone who logged in with a temporary password chooses their own before anything."""
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in OPEN_WITH_TEMPORARY_PASSWORD):
+        flash(_("Buat kata sandi baru terlebih dahulu."), "info")
+        return redirect(url_for("auth.change_password"))
+    return None
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
@@ -39,8 +53,12 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.identifier.data, form.password.data)
         if user is None:
+            services.record_failed_login(form.identifier.data)
+            db.session.commit()
             form.password.errors.append(_("NIP/email atau kata sandi salah."))
         elif not user.is_active:
+            services.record_failed_login(form.identifier.data, user, reason="inactive")
+            db.session.commit()
             form.identifier.errors.append(
                 _("Akun ini dinonaktifkan. Hubungi admin BKPSDM untuk mengaktifkannya kembali.")
             )
@@ -48,10 +66,14 @@ def login():
             services.record_login(user)
             db.session.commit()
             login_user(user, remember=form.remember.data)
+            if user.must_change_password:
+                flash(_("Anda masuk dengan kata sandi sementara. Buat kata sandi baru sekarang."),
+                      "info")
+                return redirect(url_for("auth.change_password"))
             flash(_("Selamat datang, %(name)s.", name=user.name), "success")
             return redirect_next("courses.dashboard")
     return render_template("auth/login.html", form=form,
-                           self_registration=current_app.config["SELF_REGISTRATION"])
+                           self_registration=bool(get_setting("self_registration")))
 
 
 @bp.route("/keluar", methods=["POST"])
@@ -67,7 +89,7 @@ def logout():
 
 @bp.route("/daftar", methods=["GET", "POST"])
 def register():
-    if not current_app.config["SELF_REGISTRATION"]:
+    if not get_setting("self_registration"):
         abort(404)
     if current_user.is_authenticated:
         return redirect(url_for("courses.dashboard"))

@@ -26,7 +26,7 @@ from app.certificates.models import Certificate
 from app.courses.forms import ActionForm
 from app.courses.models import Course
 from app.extensions import db, limiter
-from app.settings import get_setting, set_setting
+from app.settings import get_setting, save_settings
 from app.timeutil import PALU_TZ
 from app.web import one_or_404
 
@@ -234,8 +234,8 @@ def settings():
     form = CertificateSettingsForm(data={field: get_setting(key)
                                          for field, key in SETTING_FIELDS.items()})
     if form.validate_on_submit():
-        for field, key in SETTING_FIELDS.items():
-            set_setting(key, (getattr(form, field).data or "").strip())
+        save_settings({key: (getattr(form, field).data or "").strip()
+                       for field, key in SETTING_FIELDS.items()}, current_user)
         db.session.commit()
         flash(_("Pengaturan sertifikat disimpan. Sertifikat yang sudah terbit tidak berubah."),
               "success")

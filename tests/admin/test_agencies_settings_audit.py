@@ -1,0 +1,149 @@
+"""OPD and their units, the general settings page, and the audit log's filters."""
+
+import pytest
+from sqlalchemy import func, select
+
+from app.audit import AuditEvent, record_event
+from app.auth.models import Agency
+from app.extensions import db
+from app.settings import get_setting
+from tests.conftest import csrf_token, submit
+
+ADMIN_NIP = "197503121998032004"
+SETTINGS_FORM = {"jp_target_pns": "24", "jp_target_pppk": "20", "jp_minutes": "45",
+                 "self_registration": "y", "upload_max_kb": "4096", "quiz_grace_seconds": "60"}
+
+
+@pytest.fixture
+def admin(create_user, login, agencies):
+    user = create_user(nip=ADMIN_NIP, roles=("admin",), name="Admin BKPSDM")
+    login(ADMIN_NIP)
+    return user
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+def agency(code):
+    return db.session.scalar(select(Agency).where(Agency.code == code))
+
+
+# --- agencies ------------------------------------------------------------------------------------
+
+def test_the_palu_list_is_there_and_units_sit_under_their_opd(client, admin):
+    page = text(client.get("/admin/opd"))
+    assert "Dinas Kependudukan dan Pencatatan Sipil" in page
+    assert db.session.scalar(select(func.count()).select_from(Agency)) == 33
+    dinkes = agency("DINKES")
+    saved = text(submit(client, "/admin/opd/baru", {"code": "pkm-talise", "name":
+                                                   "Puskesmas Talise",
+                                                   "parent_id": str(dinkes.id)}))
+    assert "OPD Puskesmas Talise disimpan." in saved
+    unit = agency("PKM-TALISE")
+    assert unit.parent_id == dinkes.id
+    listing = text(client.get("/admin/opd"))
+    assert listing.index("Dinas Kesehatan") < listing.index("Puskesmas Talise")
+
+
+def test_agency_codes_are_unique_and_units_are_one_level(client, admin):
+    page = text(submit(client, "/admin/opd/baru", {"code": "dinkes", "name": "Lain",
+                                                  "parent_id": "0"}))
+    assert "Kode DINKES sudah dipakai OPD lain." in page
+    dinkes = agency("DINKES")
+    submit(client, "/admin/opd/baru", {"code": "PKM-1", "name": "Puskesmas 1",
+                                      "parent_id": str(dinkes.id)})
+    disdukcapil = agency("DISDUKCAPIL")
+    page = text(submit(client, f"/admin/opd/{dinkes.id}",
+                       {"code": "DINKES", "name": "Dinas Kesehatan",
+                        "parent_id": str(disdukcapil.id)}))
+    assert "OPD yang punya unit tidak dapat menjadi unit OPD lain." in page
+
+
+def test_an_agency_with_people_cannot_be_deleted(client, admin, create_user):
+    dinkes = agency("DINKES")
+    create_user(agency=dinkes)
+    token = csrf_token(text(client.get("/admin/opd")))
+    page = text(client.post(f"/admin/opd/{dinkes.id}/hapus", data={"csrf_token": token},
+                            follow_redirects=True))
+    assert "masih punya pegawai" in page
+    empty = agency("BPBD")
+    page = text(client.post(f"/admin/opd/{empty.id}/hapus", data={"csrf_token": token},
+                            follow_redirects=True))
+    assert f"OPD {empty.name} dihapus." in page
+    assert client.get("/admin/opd/999999").status_code == 404
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+def test_settings_are_saved_used_and_audited(client, admin):
+    page = text(submit(client, "/admin/pengaturan", dict(SETTINGS_FORM,
+                                                         self_registration="")))
+    assert "Pengaturan disimpan." in page
+    assert get_setting("jp_target.pns") == 24
+    assert get_setting("self_registration") is False
+    change = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "settings.change"))
+    assert change.details["changes"]["jp_target.pns"] == {"before": 20, "after": 24}
+    # Self-registration off: the page is gone and the menu no longer offers it.
+    client.post("/keluar", data={"csrf_token": csrf_token(text(client.get("/")))})
+    assert client.get("/daftar").status_code == 404
+    assert 'href="/daftar"' not in text(client.get("/"))
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("jp_target_pns", "-1", "Antara 0 dan 500."),
+    ("jp_minutes", "lima", "Bukan bilangan bulat yang valid."),
+    ("upload_max_kb", "5", "Antara 100 dan 30000 KB."),
+])
+def test_bad_settings_are_named_and_nothing_changes(client, admin, field, value, message):
+    page = text(submit(client, "/admin/pengaturan", dict(SETTINGS_FORM, **{field: value})))
+    assert message in page
+    assert get_setting("jp_target.pns") == 20
+
+
+def test_certificate_settings_changes_are_audited_too(client, admin):
+    page = text(client.get("/admin/pengaturan/sertifikat"))
+    token = csrf_token(page)
+    fields = {"institution_name": "Pemerintah Kota Palu", "issuer_unit": "BKPSDM",
+              "number_template": "800/{seq:04d}/BKPSDM/{year}",
+              "signer_name": "Dr. Nurhayati", "signer_title": "Kepala BKPSDM Kota Palu",
+              "signer_nip": "", "place": "Palu", "base_url": "https://kompeten.palukota.go.id"}
+    client.post("/admin/pengaturan/sertifikat", data=dict(fields, csrf_token=token))
+    change = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "settings.change"))
+    assert change.details["changes"]["certificate.signer_name"]["after"] == "Dr. Nurhayati"
+
+
+# --- audit log -----------------------------------------------------------------------------------
+
+def test_audit_log_filters_by_action_actor_and_date(client, admin, create_user):
+    other = create_user(roles=("admin",))
+    record_event(admin, "user.password_reset", "user", 7, nip="x")
+    record_event(other, "certificate.revoke", "certificate", 3, reason="salah nama")
+    db.session.commit()
+    everything = text(client.get("/admin/audit"))
+    assert "certificate.revoke" in everything and "salah nama" in everything
+    only_resets = text(client.get("/admin/audit?aksi=user.password_reset"))
+    assert "1 catatan." in only_resets
+    by_actor = text(client.get(f"/admin/audit?nip={other.nip}"))
+    assert "<code>certificate.revoke</code>" in by_actor
+    assert "<code>user.password_reset</code>" not in by_actor
+    future = text(client.get("/admin/audit?dari=2099-01-01"))
+    assert "0 catatan." in future
+    bad = client.get("/admin/audit?nip=123&dari=kemarin&aksi=apa&halaman=x")
+    assert bad.status_code == 200
+    assert "NIP harus 18 digit" in text(bad)
+
+
+def test_audit_page_query_count_does_not_grow(client, admin, create_user, queries):
+    def count():
+        with queries() as n:
+            client.get("/admin/audit")
+        return n()
+    for _ in range(3):
+        record_event(create_user(), "user.update", "user", 1)
+    db.session.commit()
+    few = count()
+    for _ in range(12):
+        record_event(create_user(), "user.update", "user", 1)
+    db.session.commit()
+    assert count() == few
