@@ -7,8 +7,10 @@ def register_authoring(app):
     from app.authoring.views import bp
     from app.content.media import upload_limit_bytes
     from app.courses.models import COURSE_STATUSES
+    from app.settings import get_setting
 
     app.register_blueprint(bp)
     app.add_template_global(lambda status: COURSE_STATUSES.get(status, status),
                             "course_status_label")
     app.add_template_global(lambda: upload_limit_bytes() // 1024, "upload_max_kb")
+    app.add_template_global(lambda: int(get_setting("jp.minutes") or 45), "jp_minutes")

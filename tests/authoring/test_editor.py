@@ -337,3 +337,12 @@ def test_a_course_written_in_the_browser_round_trips_through_files(app, client, 
 
 
 GIFT_CRLF = "::Q1::Sah?{T}\r\n\r\n::Q2::Penerbit?{=BSrE ~Bank}\r\n"
+
+
+def test_the_course_page_compares_reading_time_with_jp(client, trainer):
+    course = make_course(client)  # 4 JP
+    add_module(client, course, "Satu", minutes="90")
+    add_module(client, course, "Dua", minutes="45")
+    page = text(client.get("/pengajar/kursus/tte-101"))
+    assert ("Total waktu baca 135 menit, setara 3.0 JP (1 JP = 45 menit); kursus ini "
+            "memberi 4 JP.") in page
