@@ -6,7 +6,7 @@ FLASK  := $(VENV)/bin/flask
 PORT   ?= 5000
 export PORT
 
-.PHONY: run test test-sqlite test-postgres install install-dev translations db lint clean
+.PHONY: run serve test test-sqlite test-postgres install install-dev translations db lint clean
 
 $(VENV)/bin/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 tidak ditemukan: set PYTHON=/path/ke/python3.11"; exit 1; }
@@ -35,6 +35,10 @@ db: translations
 
 run: db
 	$(PY) run.py
+
+# Production-style: gunicorn with gunicorn.conf.py (LMS_BIND, LMS_WORKERS, LMS_DATABASE_URL...).
+serve: db
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py 'app:create_app()'
 
 test: install-dev translations
 	env -u LMS_TEST_DATABASE_URL $(PY) -m pytest -q

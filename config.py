@@ -41,6 +41,18 @@ def load_secret_key(instance_dir=INSTANCE_DIR):
     return key
 
 
+def engine_options(url):
+    """Connection pool per worker process. PostgreSQL: every gunicorn worker holds up to
+    pool_size + max_overflow connections, so workers x that must stay under max_connections
+    (docs/operations.md). SQLite needs no pool tuning."""
+    options = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options.update(pool_size=env_int("LMS_DB_POOL_SIZE", 5),
+                       max_overflow=env_int("LMS_DB_MAX_OVERFLOW", 5),
+                       pool_recycle=env_int("LMS_DB_POOL_RECYCLE", 1800))
+    return options
+
+
 def default_database_url():
     return f"sqlite:///{INSTANCE_DIR / 'kompeten.db'}"
 
@@ -48,7 +60,7 @@ def default_database_url():
 class Config:
     INSTANCE_PATH = str(INSTANCE_DIR)
     SQLALCHEMY_DATABASE_URI = os.environ.get("LMS_DATABASE_URL") or default_database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = engine_options(SQLALCHEMY_DATABASE_URI)
     COURSES_DIR = os.environ.get("LMS_COURSES_DIR", str(BASE_DIR / "courses"))
     QUIZZES_DIR = os.environ.get("LMS_QUIZZES_DIR", str(BASE_DIR / "quizzes"))
 

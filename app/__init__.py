@@ -57,6 +57,7 @@ def register_blueprints(app):
     from app.authoring import register_authoring
     from app.certificates import register_certificates
     from app.courses.views import bp as courses_bp
+    from app.operations import register_operations
     from app.quizzes import register_quizzes
     from app.reports import register_reports
 
@@ -67,6 +68,7 @@ def register_blueprints(app):
     register_authoring(app)
     register_admin(app)
     register_reports(app)
+    register_operations(app)
 
 
 def register_cli(app):

@@ -1,0 +1,53 @@
+"""`/healthz`: is this worker able to serve? Database (and Redis when configured) reachable."""
+
+import time
+
+from flask import Blueprint, current_app, jsonify
+from sqlalchemy import text
+
+from app.extensions import db
+
+bp = Blueprint("operations", __name__)
+
+
+def _check_database():
+    db.session.execute(text("SELECT 1"))
+    db.session.rollback()  # leave no transaction open on the pooled connection
+
+
+def _check_redis(url):
+    import redis  # only needed when Redis is configured
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+def _timed(check, *args):
+    """("ok", ms) or ("error: <kind>", ms); the reason's details stay in the server log."""
+    started = time.perf_counter()
+    try:
+        check(*args)
+        status = "ok"
+    except Exception as error:  # a health check reports failure, it never raises
+        current_app.logger.warning("health check %s failed: %s", check.__name__, error)
+        status = f"error: {type(error).__name__}"
+    return status, round((time.perf_counter() - started) * 1000, 1)
+
+
+@bp.route("/healthz")
+def healthz():
+    """200 when every dependency answers, 503 otherwise (take this worker out of rotation)."""
+    checks = {}
+    checks["database"], database_ms = _timed(_check_database)
+    timings = {"database_ms": database_ms}
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        checks["redis"], timings["redis_ms"] = _timed(_check_redis, redis_url)
+    healthy = all(value == "ok" for value in checks.values())
+    response = jsonify(status="ok" if healthy else "error", checks=checks, **timings)
+    response.status_code = 200 if healthy else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,33 @@
+"""gunicorn settings for `make serve` (docs/operations.md). Every value can be overridden by an
+LMS_* environment variable; gunicorn's own command-line flags win over this file."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("LMS_BIND", "127.0.0.1:8000")
+# Sync workers, one request at a time each: 2 x cores + 1 keeps the CPU busy while some wait
+# on the database. Each worker builds its own app (no preload), so database engines and their
+# connection pools are created after the fork and never shared between processes.
+workers = int(os.environ.get("LMS_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
+worker_class = "sync"
+preload_app = False
+timeout = int(os.environ.get("LMS_WORKER_TIMEOUT", 60))  # a PDF batch can take a while
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so a slow leak can never grow without bound.
+max_requests = int(os.environ.get("LMS_MAX_REQUESTS", 5000))
+max_requests_jitter = max_requests // 10
+accesslog = os.environ.get("LMS_ACCESS_LOG", "-")
+errorlog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+forwarded_allow_ips = os.environ.get("LMS_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_fork(server, worker):
+    """Should the app ever be preloaded, drop the parent's connections in each child."""
+    from app.extensions import db
+
+    app = getattr(worker, "wsgi", None)
+    if callable(app) and hasattr(app, "app_context"):
+        with app.app_context():
+            db.engine.dispose(close=False)
