@@ -50,11 +50,12 @@ def dummy_verify(password):
     verify_password(_hashers[key], password)
 
 
-# Letters and digits that cannot be mistaken for each other when read aloud or from paper
-# (no 0/O, 1/l/I), for passwords an admin hands to someone.
-HANDOUT_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# Lower-case letters and digits that cannot be misread from paper or over the phone (no i, l,
+# 1, o, 0, and no upper case to mistype), for passwords an admin hands to someone.
+HANDOUT_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+HANDOUT_LENGTH = 12  # 31^12 ≈ 2^59
 
 
-def temporary_password(length=10):
-    """A random one-time password (~57 bits at 10 characters); only its hash is ever stored."""
-    return "".join(secrets.choice(HANDOUT_ALPHABET) for _ in range(length))
+def temporary_password():
+    """A random one-time password; only its hash is ever stored."""
+    return "".join(secrets.choice(HANDOUT_ALPHABET) for _ in range(HANDOUT_LENGTH))

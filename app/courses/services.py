@@ -4,12 +4,13 @@ Writes flush and never commit. Reads for pages use a fixed number of queries wha
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import contains_eager, defer, load_only
 
-from app.courses.models import Course, Enrollment, Module, ModuleProgress
+from app.courses.models import Course, Enrollment, JpCredit, Module, ModuleProgress
 from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
@@ -185,15 +186,21 @@ def progress_for_user(user):
 
 
 def jp_earned(user, year):
-    """JP from courses completed in a WITA calendar year."""
+    """JP of a WITA calendar year: courses completed in it plus JP an admin credited by hand
+    (dated in it). One query, like the report ledger's numbers (app/reports/queries.py)."""
     start, end = year_bounds_utc(year)
-    total = db.session.scalar(
-        select(func.coalesce(func.sum(Course.jp), 0))
-        .join(Enrollment, Enrollment.course_id == Course.id)
-        .where(Enrollment.user_id == user.id,
-               Enrollment.completed_at >= start, Enrollment.completed_at < end)
-    )
-    return int(total or 0)
+    from_courses = (select(func.coalesce(func.sum(Course.jp), 0))
+                    .join(Enrollment, Enrollment.course_id == Course.id)
+                    .where(Enrollment.user_id == user.id,
+                           Enrollment.completed_at >= start, Enrollment.completed_at < end)
+                    .scalar_subquery())
+    # Credit dates are already WITA calendar dates.
+    credited = (select(func.coalesce(func.sum(JpCredit.jp), 0))
+                .where(JpCredit.user_id == user.id,
+                       JpCredit.earned_on >= date(year, 1, 1),
+                       JpCredit.earned_on < date(year + 1, 1, 1))
+                .scalar_subquery())
+    return int(db.session.scalar(select(from_courses + credited)) or 0)
 
 
 def published_courses(search=None, competency=None):

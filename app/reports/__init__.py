@@ -1,7 +1,16 @@
-"""Read-only reports: the yearly JP ledger, OPD summaries, course funnels, CSV/XLSX exports."""
+"""Read-only reports: the yearly JP ledger, OPD summaries, course funnels, CSV/XLSX exports;
+plus manual JP credits (credit_services.py, the package's only writes) and the learner's own
+ledger (/jp-saya)."""
 
 
 def register_reports(app):
+    from flask_babel import lazy_gettext as _l
+
+    from app.admin.menu import register_admin_page
     from app.reports.views import bp
 
     app.register_blueprint(bp)
+    register_admin_page("reports.index", _l("Laporan"),
+                        _l("JP per ASN, ringkasan OPD, corong kursus, riwayat pelatihan"))
+    register_admin_page("reports.credit_form", _l("Kredit JP manual"),
+                        _l("JP dari webinar atau pelatihan klasikal di luar Kompeten"))

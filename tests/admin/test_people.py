@@ -158,7 +158,7 @@ def test_temporary_password_is_shown_once_audited_and_ends_sessions(app, client,
     their_client, _ = log_in_fresh(app, PERSON_NIP, PASSWORD)
     url = f"/admin/pengguna/{person.id}"
     password = shown_password(text(submit(client, url, {}, post_url=f"{url}/kata-sandi")))
-    assert len(password) == 10
+    assert len(password) == 12
     assert their_client.get("/beranda").status_code == 302  # the old session is over
     _, old = log_in_fresh(app, PERSON_NIP, PASSWORD)
     assert "NIP/email atau kata sandi salah." in text(old)
