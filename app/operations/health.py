@@ -51,3 +51,9 @@ def healthz():
     response.status_code = 200 if healthy else 503
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/ping")
+def ping():
+    """A constant through the whole stack (hooks, headers, session): the benchmark's baseline."""
+    return "pong", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}

@@ -89,3 +89,9 @@ def test_backup_points_postgresql_to_pg_dump(app, tmp_path):
         pytest.skip("runs with LMS_TEST_DATABASE_URL set to PostgreSQL")
     result = app.test_cli_runner().invoke(args=["db-backup", str(tmp_path / "x.db")])
     assert result.exit_code != 0 and "pg_dump" in result.output
+
+
+def test_ping_is_a_constant_through_the_whole_stack(client):
+    response = client.get("/ping")
+    assert (response.status_code, response.data) == (200, b"pong")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
