@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from flask import g, request_started
+from flask import g, request_started, request_tearing_down
 from sqlalchemy import event
 
 from app import create_app
@@ -83,6 +83,25 @@ def fresh_request_globals():
     request_started.connect(clear_globals)
     yield
     request_started.disconnect(clear_globals)
+
+
+@pytest.fixture(autouse=True)
+def end_transaction_after_request():
+    """End each request's transaction as a real server does.
+
+    A server tears the app context down after every request, and Flask-SQLAlchemy then
+    rolls back whatever the request left open. Here the `app` fixture's context (and its
+    session) outlives the requests, so without this a POST that read something after its
+    commit would keep SQLite's write lock (BEGIN IMMEDIATE) and block every other connection.
+    Objects the test holds stay attached; they are reloaded on their next use.
+    """
+
+    def end_transaction(sender, **extra):
+        db.session.rollback()
+
+    request_tearing_down.connect(end_transaction)
+    yield
+    request_tearing_down.disconnect(end_transaction)
 
 
 @pytest.fixture

@@ -1,0 +1,72 @@
+"""SQLite with several workers: a write request takes the write lock when it begins, so two
+read-then-write requests run one after the other instead of failing or losing an update."""
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.database_setup import begins_immediate
+from app.extensions import db
+
+
+@pytest.fixture
+def sqlite_only(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's locking; PostgreSQL uses row locks and MVCC")
+
+
+def bump_session_version(app, method, user_id, hold_seconds, started):
+    """A request that reads a counter, works a little, then writes counter + 1."""
+    with app.test_request_context("/", method=method):
+        version = db.session.scalar(select(User.session_version).where(User.id == user_id))
+        started.set()
+        time.sleep(hold_seconds)
+        db.session.get(User, user_id).session_version = version + 1
+        db.session.commit()
+        db.session.remove()
+
+
+def race(app, method, user_id):
+    errors = []
+    first_started, second_started = threading.Event(), threading.Event()
+
+    def run(hold, started):
+        try:
+            bump_session_version(app, method, user_id, hold, started)
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    first = threading.Thread(target=run, args=(0.4, first_started))
+    second = threading.Thread(target=run, args=(0.0, second_started))
+    first.start()
+    assert first_started.wait(5)
+    second.start()
+    for thread in (first, second):
+        thread.join(20)
+    db.session.expire_all()
+    return db.session.get(User, user_id).session_version, errors
+
+
+def test_write_requests_wait_for_each_other(app, sqlite_only, create_user):
+    user = create_user()
+    version, errors = race(app, "POST", user.id)
+    assert errors == []
+    assert version == 3  # 1 + both increments: nothing lost
+
+
+def test_without_immediate_an_update_would_be_lost(app, sqlite_only, create_user):
+    """The control: the same two increments from reading (GET) code paths lose one."""
+    user = create_user()
+    version, errors = race(app, "GET", user.id)
+    assert errors == [] and version == 2
+
+
+def test_only_unsafe_methods_begin_immediate(app):
+    for method, expected in (("GET", False), ("HEAD", False), ("POST", True),
+                             ("DELETE", True)):
+        with app.test_request_context("/", method=method):
+            assert begins_immediate() is expected
+    assert begins_immediate() is False  # CLI and background work
