@@ -6,7 +6,7 @@ from babel.support import NullTranslations, Translations
 from flask import g
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice
+from wtforms import SelectChoice, StringField
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
@@ -32,10 +32,23 @@ class _WTFormsTranslations:
 WTFORMS_TRANSLATIONS = _WTFormsTranslations()
 
 
+def without_nul(value):
+    """Drop NUL characters: PostgreSQL text cannot hold them, and no person types one."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 class KompetenForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return WTFORMS_TRANSLATIONS
+
+        def bind_field(self, form, unbound_field, options):
+            # Every text field (search boxes, textareas, e-mail...) loses NUL characters
+            # before any other filter or validator sees the value.
+            if issubclass(unbound_field.field_class, StringField):
+                filters = [without_nul, *unbound_field.kwargs.get("filters", ())]
+                options = dict(options, filters=filters)
+            return unbound_field.bind(form=form, **options)
 
 
 def select_choices(pairs, optgroup=None):

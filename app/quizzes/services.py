@@ -252,7 +252,7 @@ def clean_response(snapshot, raw):
             raise TamperedResponse(_("Pasangan yang dikirim bukan bagian dari soal ini."))
         return {"pairs": pairs} if pairs else None
     if kind in ("shortanswer", "numerical", "essay"):
-        text = (raw.get("text") or "")[:20000]
+        text = (raw.get("text") or "").replace("\x00", "")[:20000]
         return {"text": text} if text.strip() else None
     return None
 
