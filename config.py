@@ -104,6 +104,8 @@ class Config:
     REDIS_URL = os.environ.get("LMS_REDIS_URL")
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Keys in a shared Redis are prefixed, so two installations (or a test) never mix counts.
+    RATELIMIT_KEY_PREFIX = os.environ.get("LMS_RATELIMIT_PREFIX", "kompeten")
     VERIFY_RATE_LIMIT = os.environ.get("LMS_VERIFY_RATE_LIMIT", "30 per minute")
 
     # Certificates: where the QR code points, and the defaults for the certificate settings.
