@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.auth.services import find_user_by_login
 from app.authoring import services
@@ -37,6 +38,7 @@ from app.content.media import course_files, media_url
 from app.courses.forms import ActionForm
 from app.courses.models import COURSE_STATUSES, CourseFile, Module
 from app.extensions import db
+from app.quizzes.models import Question
 from app.quizzes.services import build_snapshot
 from app.web import one_or_404
 
@@ -364,7 +366,10 @@ def preview_quiz(slug, quiz_slug):
     course = editable_course_or_404(slug)
     quiz = editable_quiz_or_404(course, quiz_slug)
     rng = random.Random()
-    questions = [q for q in quiz.questions if q.retired_at is None]
+    # Questions and their options in two queries, not one query per question.
+    questions = db.session.scalars(
+        select(Question).where(Question.quiz_id == quiz.id, Question.retired_at.is_(None))
+        .options(selectinload(Question.options)).order_by(Question.position)).all()
     slots = [SimpleNamespace(id=f"p{q.id}", response=None,
                              snapshot=build_snapshot(q, quiz.shuffle_answers, rng))
              for q in questions]
