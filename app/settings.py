@@ -7,7 +7,7 @@ the `setting` table overrides it. Values are stored as JSON text.
 import json
 
 from flask import current_app, g
-from sqlalchemy import String, Text
+from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.audit import record_event
@@ -41,27 +41,26 @@ class Setting(db.Model):
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-def _request_cache():
-    """Settings read in this request or CLI run (a page asks for some several times)."""
-    return g.setdefault("_settings_cache", {})
+def _stored_settings():
+    """Every stored setting, read once per request or CLI run in one query (there are a few
+    dozen at most, and a page asks for several)."""
+    if "_settings" not in g:
+        g._settings = {key: json.loads(value) for key, value in
+                       db.session.execute(select(Setting.key, Setting.value))}
+    return g._settings
 
 
 def get_setting(key):
     """The stored value of a setting, or its configured default."""
-    cache = _request_cache()
-    if key not in cache:
-        row = db.session.get(Setting, key)
-        if row is not None:
-            cache[key] = json.loads(row.value)
-        else:
-            config_key = DEFAULTS_FROM_CONFIG.get(key)
-            cache[key] = current_app.config.get(config_key) if config_key else None
-    return cache[key]
+    stored = _stored_settings()
+    if key in stored:
+        return stored[key]
+    config_key = DEFAULTS_FROM_CONFIG.get(key)
+    return current_app.config.get(config_key) if config_key else None
 
 
 def set_setting(key, value):
     """Store a setting (flushes; the caller commits)."""
-    _request_cache().pop(key, None)
     row = db.session.get(Setting, key)
     if row is None:
         row = Setting(key=key, value=json.dumps(value))
@@ -69,6 +68,7 @@ def set_setting(key, value):
     else:
         row.value = json.dumps(value)
     db.session.flush()
+    _stored_settings()[key] = value
     return row
 
 
@@ -86,7 +86,7 @@ def save_settings(values, actor):
 
 
 def delete_setting(key):
-    _request_cache().pop(key, None)
+    _stored_settings().pop(key, None)
     row = db.session.get(Setting, key)
     if row is not None:
         db.session.delete(row)

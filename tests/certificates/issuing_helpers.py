@@ -123,7 +123,7 @@ def stored_row(certificate_id):
 
 def current_setting(key):
     """A setting as stored now (the per-request cache in `g` is dropped first)."""
-    g.pop("_settings_cache", None)
+    g.pop("_settings", None)
     return get_setting(key)
 
 
