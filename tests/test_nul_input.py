@@ -3,7 +3,7 @@ with an error, which would be a 500)."""
 
 from sqlalchemy import select
 
-from app.auth.models import User
+from app.auth.models import Agency, User
 from app.extensions import db
 from tests.conftest import PASSWORD, submit
 
@@ -13,9 +13,10 @@ def test_search_boxes_ignore_nul(client, courses):
 
 
 def test_text_fields_drop_nul_before_saving(client, agencies):
+    agency_id = db.session.scalar(select(Agency.id).where(Agency.code == "DISKOMINFO"))
     response = submit(client, "/daftar", {
         "nip": "198609262015051001", "name": "Budi\x00 Santoso", "email": "",
-        "password": PASSWORD, "password_confirm": PASSWORD, "agency_id": "1",
+        "password": PASSWORD, "password_confirm": PASSWORD, "agency_id": str(agency_id),
         "jabatan_type": "pelaksana", "jabatan_title": "Staf\x00", "golongan": ""})
     assert response.status_code == 200
     user = db.session.scalar(select(User))
