@@ -93,6 +93,13 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = env_bool("LMS_HTTPS", False)
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * env_int("LMS_REMEMBER_DAYS", 14)
+    # Served over HTTPS (at the proxy): Secure cookies above, and HSTS on every response.
+    HTTPS = env_bool("LMS_HTTPS", False)
+    # Failed logins allowed per account and per client IP within the window (moving window,
+    # counted in the rate-limit storage, so in Redis across workers when configured).
+    LOGIN_FAILURES_PER_ACCOUNT = env_int("LMS_LOGIN_FAILURES_PER_ACCOUNT", 5)
+    LOGIN_FAILURES_PER_IP = env_int("LMS_LOGIN_FAILURES_PER_IP", 20)
+    LOGIN_THROTTLE_WINDOW_SECONDS = env_int("LMS_LOGIN_THROTTLE_MINUTES", 15) * 60
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: slow readers are normal
 
     # Argon2id cost (argon2-cffi's RFC 9106 "low memory" profile by default).

@@ -20,5 +20,8 @@ def configure_login(login_manager):
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Silakan masuk terlebih dahulu untuk membuka halaman ini.")
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "basic"
+    # "strong": a session cookie presented from another IP address or browser (user agent) is
+    # dropped, and so is the remember-me cookie; a copied cookie is useless elsewhere. The
+    # price: a phone that changes network mid-session must log in again (docs/security.md).
+    login_manager.session_protection = "strong"
     login_manager.user_loader(load_user)

@@ -5,6 +5,8 @@ Services flush and never commit: the view or CLI command that calls them owns th
 
 import hashlib
 import secrets
+from functools import cache
+from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -24,6 +26,7 @@ from app.extensions import db
 from app.settings import delete_setting, get_setting, set_setting
 
 MIN_PASSWORD_LENGTH = 8
+COMMON_PASSWORDS_FILE = Path(__file__).parent / "data" / "common_passwords.txt"
 
 # OPD of Pemerintah Kota Palu (DOMAIN.md). The last group is "typical, verify": admins can edit.
 PALU_AGENCIES = (
@@ -89,12 +92,30 @@ def find_user_by_login(identifier):
     return db.session.scalar(select(User).where(User.nip == nip))
 
 
+def login_name(identifier):
+    """One name per account for the login throttle: the NIP when the NIP or e-mail belongs to
+    an account (so failures by NIP and by e-mail add up), else what was typed."""
+    user = find_user_by_login(identifier)
+    return user.nip if user is not None else (identifier or "").strip().lower()
+
+
+@cache
+def common_passwords():
+    """The shipped list of common passwords, lower-cased (read once per process)."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines
+                     if line.strip() and not line.startswith("#"))
+
+
 def password_problem(password, nip=None):
     """Why a new password is not acceptable, or None when it is."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         return _("Kata sandi minimal %(n)d karakter.", n=MIN_PASSWORD_LENGTH)
     if nip and "".join(ch for ch in password if ch.isdigit()) == nip:
         return _("Kata sandi tidak boleh sama dengan NIP.")
+    if password.strip().lower() in common_passwords():
+        return _("Kata sandi ini terlalu umum dan mudah ditebak. Pilih kata sandi lain, "
+                 "misalnya gabungan beberapa kata yang hanya Anda ketahui.")
     return None
 
 

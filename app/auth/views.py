@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 
-from app.auth import services
+from app.audit import record_event
+from app.auth import services, throttle
 from app.auth.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -43,6 +44,31 @@ def require_new_password():
     return None
 
 
+def _throttled_message(refusal):
+    if refusal.scope == "account":
+        return _("Terlalu banyak percobaan masuk yang gagal untuk akun ini. "
+                 "Coba lagi dalam %(minutes)d menit.", minutes=refusal.wait_minutes)
+    return _("Terlalu banyak percobaan masuk yang gagal dari jaringan ini. "
+             "Coba lagi dalam %(minutes)d menit.", minutes=refusal.wait_minutes)
+
+
+def _login_page(form, status=200, headers=None):
+    return render_template("auth/login.html", form=form,
+                           self_registration=bool(get_setting("self_registration"))), \
+        status, headers or {}
+
+
+def _refuse_throttled(form, refusal):
+    """Refused without looking at the password: the attacker learns nothing new, and a flood
+    of guesses costs no Argon2 work."""
+    record_event(None, "auth.login_throttled", "user", None,
+                 identifier=(form.identifier.data or "")[:100], scope=refusal.scope,
+                 wait_seconds=refusal.wait_seconds)
+    db.session.commit()
+    form.password.errors.append(_throttled_message(refusal))
+    return _login_page(form, 429, {"Retry-After": str(refusal.wait_seconds)})
+
+
 @bp.route("/masuk", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -51,8 +77,13 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
+        account = services.login_name(form.identifier.data)
+        refusal = throttle.check(account, request.remote_addr)
+        if refusal is not None:
+            return _refuse_throttled(form, refusal)
         user = services.authenticate(form.identifier.data, form.password.data)
         if user is None:
+            throttle.record_failure(account, request.remote_addr)
             services.record_failed_login(form.identifier.data)
             db.session.commit()
             form.password.errors.append(_("NIP/email atau kata sandi salah."))
@@ -63,6 +94,7 @@ def login():
                 _("Akun ini dinonaktifkan. Hubungi admin BKPSDM untuk mengaktifkannya kembali.")
             )
         else:
+            throttle.reset_account(account)
             services.record_login(user)
             db.session.commit()
             login_user(user, remember=form.remember.data)
@@ -72,8 +104,7 @@ def login():
                 return redirect(url_for("auth.change_password"))
             flash(_("Selamat datang, %(name)s.", name=user.name), "success")
             return redirect_next("courses.dashboard")
-    return render_template("auth/login.html", form=form,
-                           self_registration=bool(get_setting("self_registration")))
+    return _login_page(form)
 
 
 @bp.route("/keluar", methods=["POST"])

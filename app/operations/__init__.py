@@ -1,9 +1,15 @@
-"""Running Kompeten for real: health check for load balancers and consistent backups."""
+"""Running Kompeten for real: health check for load balancers, consistent backups, and the
+load benchmark's data set (`flask bench seed`), and the security report
+(`flask security check`)."""
 
 
 def register_operations(app):
     from app.operations.backup import backup_command
+    from app.operations.bench import bench_cli
     from app.operations.health import bp
+    from app.operations.security_check import security_cli
 
     app.register_blueprint(bp)
     app.cli.add_command(backup_command)
+    app.cli.add_command(bench_cli)
+    app.cli.add_command(security_cli)

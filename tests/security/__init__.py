@@ -1,0 +1,1 @@
+"""Security hardening: login throttling, password rules, cookies, headers, security check."""

@@ -1,0 +1,322 @@
+"""Who may open what: every route in app.url_map, for six kinds of user, against one table.
+
+A small world (a published course with an enrolled learner, that learner's quiz attempt,
+certificate and JP credit evidence, a course file, a draft course) gives every URL real ids.
+Each endpoint is declared with a rule ("public", "login", "owner", "admin", "own", ...) and the
+status each persona must get follows from it. A route missing from ROUTES fails the test: a new
+route cannot ship without someone deciding who may open it.
+"""
+
+import io
+import re
+from datetime import date
+
+import pytest
+from flask import url_for
+from sqlalchemy import select
+
+from app.auth.models import Agency
+from app.authoring import services as authoring
+from app.certificates.services import issue_certificate
+from app.courses.models import CourseFile
+from app.courses.services import enroll_learner
+from app.database import utcnow
+from app.extensions import db
+from app.quizzes.models import AttemptQuestion
+from app.quizzes.services import start_attempt, submit_attempt
+from app.reports.credit_services import add_jp_credit
+from app.settings import set_setting
+from tests.conftest import PASSWORD, csrf_token
+from tests.content.test_media import tiny_png
+
+ADMIN, TRAINER, OTHER_TRAINER = "197503121998032004", "198609262015051001", "198001012005011010"
+LEARNER, OTHER_LEARNER = "199105052019031007", "198703152010012002"
+PERSONAS = {"anonymous": None, "learner": LEARNER, "other_learner": OTHER_LEARNER,
+            "trainer": TRAINER, "other_trainer": OTHER_TRAINER, "admin": ADMIN}
+PDF = b"%PDF-1.4\n%%EOF\n"
+COURSE = {"code": "SEC-101", "title": "Keamanan", "summary": "", "description": "Isi.", "jp": 2,
+          "competency": "teknis", "mode": "e-learning", "provider": "BKPSDM",
+          "certificate_policy": "manual"}
+QUIZ = {"title": "Kuis", "kind": "graded", "pass_mark": 70, "time_limit_minutes": 0,
+        "max_attempts": 0, "grading_method": "highest", "draw_count": 0,
+        "shuffle_answers": False, "review_policy": "full"}
+GIFT = "::Q1::Ibu kota Sulawesi Tengah?{=Palu ~Poso}\n\n::Esai::Jelaskan SPBE.{}\n"
+
+# Who gets in, per rule. "ok" = the page answers (200, a redirect other than to /masuk, or a 400
+# for an empty form: the access check has passed); a number = exactly that status.
+#   public        anyone, logged in or not
+#   login         any logged-in user (anonymous users are sent to /masuk)
+#   author        trainers and admins
+#   grader        trainers and admins (a trainer sees only their own courses' work)
+#   owner         the course's own trainers and admins; other trainers 403
+#   course-grader the course's own trainers and admins; other trainers 404 (not theirs to know)
+#   admin         admins only
+#   own           the learner the object belongs to; everyone else 404 (IDOR), admins too
+#   own-or-admin  the learner the object belongs to and admins; everyone else 404
+#   token         a secret link: a wrong token is 404 for everyone
+LOGIN = 302
+RULES = {
+    "public": dict.fromkeys(PERSONAS, "ok"),
+    "login": {**dict.fromkeys(PERSONAS, "ok"), "anonymous": LOGIN},
+    "author": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "trainer": "ok",
+               "other_trainer": "ok", "admin": "ok"},
+    "grader": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "trainer": "ok",
+               "other_trainer": "ok", "admin": "ok"},
+    "owner": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "trainer": "ok",
+              "other_trainer": 403, "admin": "ok"},
+    "course-grader": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "trainer": "ok",
+                      "other_trainer": 404, "admin": "ok"},
+    "admin": {**dict.fromkeys(PERSONAS, 403), "anonymous": LOGIN, "admin": "ok"},
+    "own": {**dict.fromkeys(PERSONAS, 404), "anonymous": LOGIN, "learner": "ok"},
+    "own-or-admin": {**dict.fromkeys(PERSONAS, 404), "anonymous": LOGIN, "learner": "ok",
+                     "admin": "ok"},
+    "token": dict.fromkeys(PERSONAS, 404),
+}
+
+# endpoint -> rule. Order matters: routes that take away what others work on come last.
+ROUTES = {
+    # operations
+    "operations.healthz": "public",
+    "operations.ping": "public",
+    # auth
+    "auth.login": "public",
+    "auth.register": "public",
+    "auth.setup_admin": "token",
+    "auth.change_password": "login",
+    # courses (learner side)
+    "courses.catalogue": "public",
+    "courses.course_detail": "public",
+    "courses.course_media": "public",
+    "courses.dashboard": "login",
+    "courses.enroll": "login",
+    "courses.resume": "login",
+    "courses.module_page": "login",
+    "courses.complete_module": "login",
+    # quizzes
+    "quizzes.overview": "public",
+    "quizzes.start": "login",
+    "quizzes.take": "own",
+    "quizzes.autosave": "own",
+    "quizzes.result": "own",
+    "quizzes.pending_essays": "grader",
+    "quizzes.grade": "course-grader",
+    # certificates
+    "certificates.lookup": "public",
+    "certificates.verify": "public",
+    "certificates.verify_json": "public",
+    "certificates.mine": "login",
+    "certificates.download": "own-or-admin",
+    "certificates.admin_courses": "admin",
+    "certificates.admin_course": "admin",
+    "certificates.revoke": "admin",
+    "certificates.settings": "admin",
+    "certificates.reissue": "admin",
+    # reports
+    "reports.my_ledger": "login",
+    "reports.credit_evidence": "own-or-admin",
+    "reports.index": "admin",
+    "reports.jp_ledger": "admin",
+    "reports.opd_summary": "admin",
+    "reports.course_funnel": "admin",
+    "reports.course_funnel_by_opd": "admin",
+    "reports.history": "admin",
+    "reports.history_all_csv": "admin",
+    "reports.credit_form": "admin",
+    # admin
+    "admin.index": "admin",
+    "admin.people": "admin",
+    "admin.new_person": "admin",
+    "admin.edit_person": "admin",
+    "admin.import_people": "admin",
+    "admin.people_import_template": "admin",
+    "admin.confirm_people_import": "admin",
+    "admin.cancel_people_import": "admin",
+    "admin.reset_password": "admin",
+    "admin.set_person_active": "admin",
+    "admin.agencies": "admin",
+    "admin.new_agency": "admin",
+    "admin.edit_agency": "admin",
+    "admin.settings": "admin",
+    "admin.audit": "admin",
+    # authoring
+    "authoring.index": "author",
+    "authoring.new_course": "author",
+    "authoring.course": "owner",
+    "authoring.edit_course": "owner",
+    "authoring.course_status": "owner",
+    "authoring.preview": "owner",
+    "authoring.download": "owner",
+    "authoring.new_module": "owner",
+    "authoring.edit_module": "owner",
+    "authoring.move_module": "owner",
+    "authoring.restore_module": "owner",
+    "authoring.upload": "owner",
+    "authoring.new_quiz": "owner",
+    "authoring.edit_quiz": "owner",
+    "authoring.preview_quiz": "owner",
+    "authoring.learners": "owner",
+    "authoring.item_analysis": "owner",
+    "authoring.add_owner": "admin",
+    # Last: these take away what the routes above work on.
+    "reports.credit_delete": "admin",
+    "admin.delete_agency": "admin",
+    "authoring.remove_module": "owner",
+    "authoring.delete_file": "owner",
+    "authoring.remove_quiz": "owner",
+    "authoring.remove_owner": "admin",
+    "auth.logout": "login",
+}
+# What a POST carries besides its CSRF token (harmless values: nothing is published or
+# un-published, nobody is deactivated by accident).
+FORM = {"status": "published", "arah": "down", "nip": OTHER_TRAINER, "source": "x"}
+
+
+@pytest.fixture
+def world(app, create_user):
+    """The people, one published course of TRAINER with an enrolled learner who has an attempt,
+    a certificate and JP evidence, and OTHER_TRAINER's own course."""
+    set_setting("self_registration", True)
+    trainer = create_user(nip=TRAINER, roles=("trainer",))
+    other_trainer = create_user(nip=OTHER_TRAINER, roles=("trainer",))
+    learner = create_user(nip=LEARNER)
+    other_learner = create_user(nip=OTHER_LEARNER)
+    create_user(nip=ADMIN, roles=("admin",))
+    course = authoring.create_course(COURSE, trainer)
+    module = authoring.create_module(course, {"title": "Satu", "minutes": 5, "body": "Isi."},
+                                     trainer)
+    quiz = authoring.save_quiz(course, None, "kuis", QUIZ, GIFT, None, trainer)
+    authoring.upload_file(course, "skema.png", tiny_png(), trainer)
+    authoring.set_course_status(course, "published", trainer)
+    draft = authoring.create_course(dict(COURSE, code="LAIN-101"), other_trainer)
+    authoring.create_module(draft, {"title": "Rahasia", "minutes": 5, "body": "x"},
+                            other_trainer)
+    authoring.upload_file(draft, "rahasia.png", tiny_png(), other_trainer)
+    db.session.commit()
+    enrollment = enroll_learner(learner, course)
+    enroll_learner(other_learner, course)
+    attempt = start_attempt(learner, quiz)
+    submit_attempt(attempt)
+    enrollment.completed_at = utcnow()
+    certificate = issue_certificate(enrollment, None)
+    agency = Agency(code="UJI-HAPUS", name="OPD tanpa pegawai")
+    db.session.add(agency)
+    credit = add_jp_credit(learner, earned_on=date(2026, 5, 6), jp=2, title="Seminar SPBE",
+                           evidence=("bukti.pdf", PDF))
+    db.session.commit()
+    essay = db.session.scalar(select(AttemptQuestion.id).where(
+        AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.question_type == "essay"))
+    return {
+        "slug": course.slug, "module_slug": module.slug, "module_id": module.id,
+        "quiz_slug": "kuis", "attempt_id": attempt.id, "slot_id": essay,
+        "certificate_id": certificate.id, "code": certificate.verification_code,
+        "credit_id": credit.id, "file_id": db.session.scalar(select(CourseFile.id)),
+        "name": "skema.png", "user_id": other_learner.id, "agency_id": agency.id,
+        "token": "bukan-token-yang-benar", "filename": "x",
+        # An owner of the course, for the one route that takes away an owner.
+        "authoring.remove_owner": {"user_id": trainer.id},
+    }
+
+
+def client_for(app, persona):
+    client = app.test_client()
+    nip = PERSONAS[persona]
+    if nip:
+        token = csrf_token(client.get("/masuk").get_data(as_text=True))
+        response = client.post("/masuk", data={"identifier": nip, "password": PASSWORD,
+                                               "csrf_token": token})
+        assert response.status_code == 302, persona
+    return client
+
+
+def rules_by_endpoint(app):
+    return {rule.endpoint: rule for rule in app.url_map.iter_rules()
+            if rule.endpoint != "static"}
+
+
+def request_route(app, client, rule, ids):
+    with app.test_request_context():
+        ids = dict(ids, **ids.get(rule.endpoint, {}))
+        url = url_for(rule.endpoint, **{name: ids[name] for name in rule.arguments})
+    if "GET" in rule.methods:
+        return "GET", _closed(client.get(url))
+    # A valid token for this browser (the login form's, or the logout button's once logged
+    # in), so it is the access check that answers, not CSRF.
+    page = _closed(client.get("/masuk"))
+    if page.status_code != 200:
+        page = _closed(client.get("/"))
+    data = dict(FORM, csrf_token=csrf_token(page.get_data(as_text=True)),
+                file=(io.BytesIO(tiny_png()), "lain.png"))
+    return "POST", _closed(client.post(url, data=data, content_type="multipart/form-data"))
+
+
+def _closed(response):
+    """The response with its file (a sent course file or evidence) closed."""
+    response.close()
+    return response
+
+
+def verdict(expected, response):
+    """None when the response is what the rule says, else what was wrong."""
+    status = response.status_code
+    location = response.headers.get("Location", "")
+    if expected == "ok":
+        refused = status in (401, 403, 404) or (status == 302 and "/masuk" in location)
+        return f"refused with {status} {location}".strip() if refused else None
+    if expected == LOGIN:
+        return None if status == 302 and "/masuk" in location else f"{status} {location}"
+    return None if status == expected else f"{status} {location}".strip()
+
+
+def test_every_route_has_an_expectation(app):
+    missing = [f"{endpoint} ({rule.rule})" for endpoint, rule in rules_by_endpoint(app).items()
+               if endpoint not in ROUTES]
+    assert not missing, ("routes with no access expectation; add each to ROUTES in "
+                         f"tests/security/test_authorization_matrix.py: {missing}")
+    stale = set(ROUTES) - set(rules_by_endpoint(app))
+    assert not stale, f"ROUTES names endpoints that no longer exist: {stale}"
+    assert set(ROUTES.values()) <= set(RULES)
+
+
+def test_every_admin_address_is_for_admins_only(app):
+    for endpoint, rule in rules_by_endpoint(app).items():
+        if re.match(r"^/admin(/|$)", rule.rule):
+            assert ROUTES.get(endpoint) == "admin", f"{rule.rule} must be admins-only"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_route_admits_exactly_whom_its_rule_says(app, world, persona):
+    rules = rules_by_endpoint(app)
+    missing = set(rules) - set(ROUTES)
+    assert not missing, f"add these endpoints to ROUTES: {sorted(missing)}"
+    client = client_for(app, persona)
+    wrong = {}
+    for endpoint, rule_name in ROUTES.items():
+        expected = RULES[rule_name][persona]
+        method, response = request_route(app, client, rules[endpoint], world)
+        problem = verdict(expected, response)
+        if problem:
+            wrong[f"{method} {endpoint} [{rule_name}]"] = f"expected {expected}, got {problem}"
+    assert wrong == {}, f"{persona}: {wrong}"
+
+
+def test_the_matrix_covers_six_personas_and_every_route(app):
+    assert len(PERSONAS) == 6
+    assert len(ROUTES) == len(rules_by_endpoint(app))
+
+
+# A draft is seen by its own trainers and admins only; to everyone else it does not exist.
+DRAFT_URLS = ("/kursus/lain-101", "/kursus/lain-101/modul/rahasia", "/media/lain-101/rahasia.png")
+DRAFT_SEEN_BY = {"other_trainer", "admin"}  # OTHER_TRAINER owns the draft
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_draft_course_and_its_files_are_hidden_from_all_but_its_editors(app, world, persona):
+    client = client_for(app, persona)
+    statuses = {url: _closed(client.get(url)).status_code for url in DRAFT_URLS}
+    if persona in DRAFT_SEEN_BY:
+        assert set(statuses.values()) == {200}, statuses
+    elif persona == "anonymous":
+        # The module page asks to log in first; the course and its file are simply not there.
+        assert statuses == {DRAFT_URLS[0]: 404, DRAFT_URLS[1]: 302, DRAFT_URLS[2]: 404}
+    else:
+        assert set(statuses.values()) == {404}, statuses

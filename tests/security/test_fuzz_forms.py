@@ -1,0 +1,394 @@
+"""Hostile form posts: hypothesis sends every POST form random and malformed data.
+
+Each route gets its real field names (sometimes left out, sometimes doubled as lists, sometimes
+with a valid value so the post reaches the service) filled with unicode, NUL and control
+characters, huge strings, out-of-range numbers, plus extra fields, always with a valid CSRF
+token. Two promises are checked for every example:
+
+- never a 500;
+- never a partial write: a refused post (a 4xx, a form page shown again, or a redirect with an
+  error message) leaves every table exactly as it was (a digest of all rows).
+"""
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from app.authoring.forms import MAX_BODY
+from app.certificates import services as certificate_services
+from app.courses.models import Enrollment, Module
+from app.extensions import db
+from app.quizzes import services as quiz_services
+from app.quizzes.models import Attempt, Quiz
+from tests.authoring.helpers import COURSE_FORM, GIFT, QUIZ_FORM
+from tests.conftest import PASSWORD, csrf_token
+from tests.quizzes import attempts_helpers as h
+from tests.quizzes.attempts_helpers import SIX_TYPES
+
+EXAMPLES = 8
+ESSAY_QUIZ = """
+::E1 Ibu kota::Ibu kota Provinsi Sulawesi Tengah adalah ...{=Palu~Donggala~Poso}
+
+::E2 Esai::Jelaskan manfaat SRIKANDI bagi tata naskah dinas di OPD Anda.{}
+"""
+
+# --- values -----------------------------------------------------------------------------------
+
+NASTY = [
+    "", " ", "\x00", "a\x00b", "\x01\x02\x1b[31m\x7f", "\r\n\t\x0b\x0c", "\u202eabc",
+    "\ufeff", "\u0000\u0000", "𝕂𝕠𝕞𝕡𝕖𝕥𝕖𝕟", "ẞ" * 300, "9" * 40, "-1", "0", "-0", "1e309",
+    "NaN", "inf", "-inf", "0x1F", "١٢٣", "3.5", "2147483648", "-9223372036854775809",
+    "99999999999999999999999999", "<script>alert(1)</script>", "' OR 1=1 --", "../../etc/passwd",
+    "%s%n%x", "{{7*7}}", "=HYPERLINK(\"http://x\")", "javascript:alert(1)", "2026-02-30",
+    "31/12/2026", "0000-00-00", "on", "true", "up", "down", "kirim", "simpan", "pratinjau",
+    "periksa", "published", "archived", "admin",
+]
+HUGE = "x" * (MAX_BODY + 1)
+small = st.one_of(st.text(max_size=40), st.sampled_from(NASTY),
+                  st.integers(min_value=-(10**30), max_value=10**30).map(str))
+extra_names = st.text(min_size=1, max_size=12).filter(lambda name: name != "csrf_token")
+
+
+def field_value(valid=None, huge=True):
+    options = [small, st.lists(small, min_size=2, max_size=3)]
+    if huge:
+        options.append(st.just(HUGE))
+    if valid is not None:
+        options.append(st.just(valid))
+    return st.one_of(*options)
+
+
+def form_data(fields, valid, huge=True):
+    """A dict with some of the real fields (random or valid values) and maybe extra ones."""
+    optional = {name: field_value(valid.get(name), huge) for name in fields}
+    return st.tuples(st.fixed_dictionaries({}, optional=optional),
+                     st.dictionaries(extra_names, small, max_size=2)).map(
+        lambda pair: {**pair[1], **pair[0]})
+
+
+def upload_value():
+    return st.tuples(st.binary(max_size=2048),
+                     st.sampled_from(["a.png", "a.pdf", "a.csv", "", "x\x00.png", "../a.gif",
+                                      "Ä ü.JPEG", "a" * 300 + ".png"]))
+
+
+# --- the database, as one digest --------------------------------------------------------------
+
+def digest(ignore=()):
+    """A digest of every row of every table: equal digests mean nothing was written."""
+    db.session.rollback()
+    hasher = hashlib.sha256()
+    for table in db.metadata.sorted_tables:
+        if table.name in ignore:
+            continue
+        rows = db.session.execute(select(table)).all()
+        hasher.update(table.name.encode())
+        for row in sorted(repr(tuple(r)) for r in rows):
+            hasher.update(row.encode())
+    db.session.rollback()
+    return hasher.hexdigest()
+
+
+def popped_flash_categories(client):
+    with client.session_transaction() as session:
+        return {category for category, _message in session.pop("_flashes", [])}
+
+
+# --- the world every route is fuzzed in -------------------------------------------------------
+
+@dataclass
+class World:
+    clients: dict = field(default_factory=dict)
+    tokens: dict = field(default_factory=dict)
+    ids: dict = field(default_factory=dict)
+
+
+def _logged_in(app, user):
+    client = h.login_as(app.test_client(), user.nip)
+    token = csrf_token(h.page(client, "/akun/kata-sandi"))
+    return client, token
+
+
+@pytest.fixture
+def world(app, courses, agencies, create_user, tmp_path):
+    w = World()
+    admin = create_user(roles=("admin",))
+    trainer = create_user(roles=("trainer",))
+    learner = create_user()
+    other = create_user()
+    victim = create_user()
+    quiz = h.add_quiz(tmp_path, "enam", SIX_TYPES, title="Kuis enam", shuffle_answers="false",
+                      max_attempts=0, pass_mark=70)
+    essay = h.add_quiz(tmp_path, "esai", ESSAY_QUIZ, title="Kuis esai", max_attempts=0,
+                       shuffle_answers="false")
+    course = h.course_of()
+    course.owners.append(trainer)
+    db.session.commit()
+    for user in (learner, other):
+        h.enrol(user)
+        h.complete_all_modules(user)
+    # A submitted essay for the grading form.
+    essay_attempt = quiz_services.start_attempt(other, essay)
+    db.session.flush()
+    quiz_services.submit_attempt(essay_attempt, {})
+    db.session.commit()
+    w.ids["essay_slot"] = next(s.id for s in essay_attempt.slots
+                               if s.snapshot["type"] == "essay")
+    # Another learner's open attempt: its slot names are tampering for `learner`.
+    foreign = quiz_services.start_attempt(other, quiz)
+    db.session.commit()
+    w.ids["foreign_slots"] = [f"s{s.id}" for s in foreign.slots]
+    # A certificate on another course (no quizzes there) to revoke and re-issue.
+    h.enrol(other, "duk-201")
+    h.complete_all_modules(other, "duk-201")
+    enrollment = h.enrollment_of(other, "duk-201")
+    certificate = certificate_services.issue_certificate(enrollment, admin)
+    db.session.commit()
+    w.ids.update(certificate=certificate.id, victim=victim.id, quiz=quiz.id,
+                 agency=victim.agency_id or 1,
+                 module=db.session.scalar(select(Module.id).where(
+                     Module.course_id == course.id).order_by(Module.position)),
+                 module_slug=db.session.scalar(select(Module.slug).where(
+                     Module.course_id == course.id).order_by(Module.position)))
+    anonymous = app.test_client()
+    w.clients["anon"], w.tokens["anon"] = anonymous, csrf_token(h.page(anonymous, "/masuk"))
+    for role, user in (("admin", admin), ("trainer", trainer), ("learner", learner)):
+        w.clients[role], w.tokens[role] = _logged_in(app, user)
+    w.ids["learner_user"] = learner
+    return w
+
+
+def open_attempt(w):
+    """The learner's open attempt on "enam" (a new one when the last was submitted)."""
+    user = w.ids["learner_user"]
+    db.session.rollback()
+    attempt = db.session.scalar(select(Attempt).where(
+        Attempt.user_id == user.id, Attempt.quiz_id == w.ids["quiz"],
+        Attempt.state == "in_progress"))
+    if attempt is None:
+        attempt = quiz_services.start_attempt(user, db.session.get(Quiz, w.ids["quiz"]))
+        db.session.commit()
+    return attempt
+
+
+def attempt_fields(w):
+    attempt = open_attempt(w)
+    names, valid = ["aksi"], {"aksi": "simpan"}
+    for slot in attempt.slots:
+        snapshot, name = slot.snapshot, f"s{slot.id}"
+        if snapshot["type"] == "matching":
+            for sub in snapshot["subquestions"]:
+                names.append(f"{name}-{sub['key']}")
+                valid[names[-1]] = snapshot["choices"][0]["key"]
+        else:
+            names.append(name)
+            options = snapshot.get("options") or []
+            valid[name] = options[0]["key"] if options else "5"
+    return attempt.id, names + w.ids["foreign_slots"], valid
+
+
+# --- the routes ---------------------------------------------------------------------------------
+
+@dataclass
+class Route:
+    who: str
+    url: object  # a callable World -> str
+    fields: tuple = ()
+    valid: dict = field(default_factory=dict)
+    files: tuple = ()
+    # Statuses that may come with a write (the success page is not a redirect).
+    writes_with_200: bool = False
+    json: bool = False
+    # Tables a refusal writes on purpose (a failed login is counted and audited).
+    records: tuple = ()
+
+
+REGISTRATION = {"nip": "198609262015051001", "name": "Budi", "email": "budi@example.go.id",
+                "password": PASSWORD, "password_confirm": PASSWORD, "agency_id": "1",
+                "jabatan_type": "pelaksana", "jabatan_title": "Staf", "golongan": "III/a"}
+PERSON = {"nip": "199202022020121003", "name": "Siti", "email": "", "agency_id": "1",
+          "jabatan_type": "pelaksana", "jabatan_title": "Staf", "golongan": "",
+          "roles": "learner"}
+SETTINGS = {"jp_target_pns": "20", "jp_target_pppk": "20", "jp_minutes": "45",
+            "self_registration": "y", "upload_max_kb": "2048", "quiz_grace_seconds": "60"}
+CERT_SETTINGS = {"institution_name": "Pemkot Palu", "issuer_unit": "BKPSDM",
+                 "number_template": "{seq:04d}/BKPSDM/{roman_month}/{year}",
+                 "signer_name": "Dr. Nur", "signer_title": "Kepala", "signer_nip": "",
+                 "place": "Palu", "base_url": "https://kompeten.example.go.id"}
+CREDIT = {"nip": "", "earned_on": "2026-11-01", "jp": "4", "title": "Diklat", "provider": "BPSDM",
+          "note": ""}
+MODULE = {"title": "Modul", "slug": "", "minutes": "20", "body": "Isi.", "aksi": "simpan"}
+QUIZ = dict(QUIZ_FORM, gift=GIFT, slug="kuis-fuzz")
+C = "/pengajar/kursus/spbe-101"
+
+ROUTES = {
+    "login": Route("anon", lambda w: "/masuk", ("identifier", "password", "remember", "next"),
+                   {"identifier": "198609262015051001", "password": "salah"},
+                   records=("audit_event",)),
+    "registration": Route("anon", lambda w: "/daftar", tuple(REGISTRATION), REGISTRATION),
+    "password_change": Route("learner", lambda w: "/akun/kata-sandi",
+                             ("current_password", "password", "password_confirm"),
+                             {"current_password": "salah-sekali", "password": PASSWORD}),
+    "enrol": Route("learner", lambda w: "/kursus/duk-201/daftar"),
+    "module_done": Route("learner",
+                         lambda w: f"/kursus/spbe-101/modul/{w.ids['module_slug']}/selesai"),
+    "quiz_start": Route("learner", lambda w: "/kursus/spbe-101/kuis/enam/mulai"),
+    "essay_grading": Route("trainer", lambda w: f"/penilaian/{w.ids['essay_slot']}",
+                           ("score", "comment"), {"score": "0.5", "comment": "Baik"}),
+    "certificate_issue": Route("admin", lambda w: "/admin/sertifikat/duk-201",
+                               ("enrollment", "aksi"), {"aksi": "semua"}),
+    "certificate_revoke": Route("admin", lambda w: (
+        f"/admin/sertifikat/terbitan/{w.ids['certificate']}/cabut"), ("reason",),
+        {"reason": "Data keliru"}),
+    "certificate_reissue": Route("admin", lambda w: (
+        f"/admin/sertifikat/terbitan/{w.ids['certificate']}/terbitkan-ulang")),
+    "certificate_settings": Route("admin", lambda w: "/admin/pengaturan/sertifikat",
+                                  tuple(CERT_SETTINGS), CERT_SETTINGS),
+    "course_new": Route("trainer", lambda w: "/pengajar/kursus/baru", tuple(COURSE_FORM),
+                        COURSE_FORM),
+    "course_edit": Route("trainer", lambda w: f"{C}/ubah", tuple(COURSE_FORM),
+                         dict(COURSE_FORM, code="SPBE-101")),
+    "course_status": Route("trainer", lambda w: f"{C}/status", ("status",),
+                           {"status": "published"}),
+    "course_preview": Route("trainer", lambda w: f"{C}/pratinjau", ("source",),
+                            {"source": "# Judul"}, json=True),
+    "module_new": Route("trainer", lambda w: f"{C}/modul/baru", tuple(MODULE), MODULE),
+    "module_edit": Route("trainer", lambda w: f"{C}/modul/{w.ids['module']}", tuple(MODULE),
+                         MODULE),
+    "module_move": Route("trainer", lambda w: f"{C}/modul/{w.ids['module']}/pindah", ("arah",),
+                         {"arah": "down"}),
+    "quiz_new": Route("trainer", lambda w: f"{C}/kuis/baru", tuple(QUIZ), QUIZ),
+    "quiz_edit": Route("trainer", lambda w: f"{C}/kuis/enam", tuple(QUIZ),
+                       dict(QUIZ, gift=SIX_TYPES)),
+    "course_owner": Route("admin", lambda w: f"{C}/pengajar", ("nip",),
+                          {"nip": "199001012015011101"}),
+    "course_upload": Route("trainer", lambda w: f"{C}/berkas", ("kembali_modul",),
+                           files=("file",)),
+    "person_new": Route("admin", lambda w: "/admin/pengguna/baru", tuple(PERSON), PERSON,
+                        writes_with_200=True),  # the one-time password page
+    "person_edit": Route("admin", lambda w: f"/admin/pengguna/{w.ids['victim']}",
+                         tuple(PERSON), PERSON),
+    "person_status": Route("admin", lambda w: f"/admin/pengguna/{w.ids['victim']}/status",
+                           ("aktif",), {"aktif": "1"}),
+    "person_password": Route("admin", lambda w: f"/admin/pengguna/{w.ids['victim']}/kata-sandi",
+                             writes_with_200=True),  # the one-time password page
+    "agency_new": Route("admin", lambda w: "/admin/opd/baru", ("code", "name", "parent_id"),
+                        {"code": "DINAS-X", "name": "Dinas X", "parent_id": "0"}),
+    "agency_edit": Route("admin", lambda w: f"/admin/opd/{w.ids['agency']}",
+                         ("code", "name", "parent_id"), {"parent_id": "0"}),
+    "agency_delete": Route("admin", lambda w: "/admin/opd/99999/hapus"),
+    "general_settings": Route("admin", lambda w: "/admin/pengaturan", tuple(SETTINGS), SETTINGS),
+    "people_import": Route("admin", lambda w: "/admin/pengguna/impor", files=("file",)),
+    "people_import_confirm": Route("admin", lambda w: "/admin/pengguna/impor/konfirmasi",
+                                   ("token",), {"token": "a" * 32}),
+    "people_import_cancel": Route("admin", lambda w: "/admin/pengguna/impor/batal", ("token",)),
+    "jp_credit": Route("admin", lambda w: "/admin/laporan/jp/kredit", tuple(CREDIT),
+                       dict(CREDIT, nip="199001012015011103"), files=("evidence",)),
+}
+
+
+def _post(client, url, data):
+    with client.post(url, data=data) as response:
+        return response.status_code, response.get_data(as_text=True), response.is_json
+
+
+def _fuzz(world, route, strategy, url=None):
+    client, token = world.clients[route.who], world.tokens[route.who]
+
+    @settings(max_examples=EXAMPLES, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(data=strategy)
+    def run(data):
+        target = url(world) if url else route.url(world)
+        before = digest(route.records)
+        status, body, is_json = _post(client, target, dict(data, csrf_token=token))
+        assert status != 500 and status < 500, (target, data.keys(), status)
+        refused = (status >= 400 or (status == 200 and not route.writes_with_200
+                                     and not route.json)
+                   or "error" in popped_flash_categories(client))
+        if route.json:
+            assert is_json, body[:200]
+        if refused:
+            assert digest(route.records) == before, f"{target}: refused ({status}) but rows changed"
+
+    run()
+
+
+def _route_strategy(route):
+    strategy = form_data(route.fields, route.valid, huge=not route.files)
+    if route.files:
+        files = st.fixed_dictionaries({}, optional={
+            name: upload_value().map(lambda pair: (io.BytesIO(pair[0]), pair[1]))
+            for name in route.files})
+        strategy = st.tuples(strategy, files).map(lambda pair: {**pair[0], **pair[1]})
+    return strategy
+
+
+# One world per group (building it costs ~2 s); routes that change the world most come last.
+GROUPS = {
+    "anonymous": ["login", "registration"],
+    "learner": ["password_change", "module_done", "quiz_start", "enrol"],
+    "trainer": ["essay_grading", "course_new", "course_edit", "course_preview", "module_new",
+                "module_edit", "module_move", "quiz_new", "quiz_edit", "course_upload",
+                "course_status"],
+    "admin": ["certificate_issue", "certificate_settings", "course_owner", "person_new",
+              "person_edit", "agency_new", "agency_edit", "agency_delete", "general_settings",
+              "people_import", "people_import_confirm", "people_import_cancel", "jp_credit",
+              "person_password", "certificate_reissue", "certificate_revoke", "person_status"],
+}
+
+
+def test_every_post_route_is_fuzzed():
+    assert sorted(name for names in GROUPS.values() for name in names) == sorted(ROUTES)
+
+
+@pytest.mark.parametrize("group", sorted(GROUPS))
+def test_forms_survive_hostile_posts(world, group):
+    for name in GROUPS[group]:
+        _fuzz(world, ROUTES[name], _route_strategy(ROUTES[name]))
+
+
+@pytest.mark.parametrize("action", ["simpan", "kirim", "autosimpan"])
+def test_attempt_survives_hostile_answers(world, action):
+    """Save, submit and autosave of an open attempt: random answers, foreign slot ids, nonsense
+    keys. Autosave answers JSON: 200, 400 (tampering) or 409 (closed), never 500."""
+    attempt_id, names, valid = attempt_fields(world)
+    if action == "kirim":
+        valid["aksi"] = "kirim"
+    strategy = form_data(names, valid)
+    if action == "autosimpan":
+        route = Route("learner", None, json=True)
+        url = lambda w: f"/percobaan/{open_attempt(w).id}/autosimpan"  # noqa: E731
+    else:
+        route = Route("learner", None)
+        url = lambda w: f"/percobaan/{open_attempt(w).id}"  # noqa: E731
+    _fuzz(world, route, strategy, url)
+    assert attempt_id
+
+
+def test_autosave_refuses_foreign_slots_with_400(world):
+    attempt = open_attempt(world)
+    before = digest()
+    status, body, is_json = _post(world.clients["learner"], f"/percobaan/{attempt.id}/autosimpan",
+                                  {world.ids["foreign_slots"][0]: "o1",
+                                   "csrf_token": world.tokens["learner"]})
+    assert (status, is_json) == (400, True), body
+    assert digest() == before
+
+
+def test_autosave_of_another_users_attempt_is_404(world, app):
+    foreign = db.session.scalar(select(Attempt).where(Attempt.state == "in_progress",
+                                                      Attempt.user_id != world.ids[
+                                                          "learner_user"].id))
+    status, _body, _json = _post(world.clients["learner"], f"/percobaan/{foreign.id}/autosimpan",
+                                 {"csrf_token": world.tokens["learner"]})
+    assert status == 404
+
+
+def test_enrolment_exists(world):
+    assert db.session.scalar(select(Enrollment.id)) is not None
