@@ -52,3 +52,21 @@ lint: install-dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Load benchmark (docs/performance.md): seeds a throwaway SQLite database and then the
+# PostgreSQL database in BENCH_POSTGRES_URL (dropped and created again; empty it to skip), drives
+# gunicorn with wrk, writes bench/results.json and bench/results.md. Installs wrk if missing.
+BENCH_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/kompeten_bench
+BENCH_ARGS ?=
+.PHONY: bench
+bench: translations
+	@command -v wrk >/dev/null 2>&1 || { \
+	  command -v apt-get >/dev/null 2>&1 || { \
+	    echo "wrk tidak ditemukan dan apt-get tidak tersedia: pasang wrk dari paket sistem"; \
+	    echo "(mis. 'dnf install wrk', 'brew install wrk') lalu jalankan lagi make bench."; exit 1; }; \
+	  SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  echo "Memasang wrk: $$SUDO apt-get install -y wrk"; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y wrk \
+	    || { $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; } \
+	    || { echo "wrk gagal dipasang; pasang manual lalu ulangi."; exit 1; }; }
+	$(PY) bench/run.py --database sqlite $(if $(BENCH_POSTGRES_URL),--database $(BENCH_POSTGRES_URL)) $(BENCH_ARGS)
