@@ -334,7 +334,10 @@ def _check_or_save_quiz(course, form, quiz):
         return _quiz_page(course, form, quiz, problems=error.problems)
     except services.AuthoringError as error:
         db.session.rollback()
-        form.slug.errors.append(error.message)
+        if form.slug is not None:  # a new quiz: the error is about its address
+            form.slug.errors.append(error.message)
+        else:
+            flash(error.message, "error")
         return _quiz_page(course, form, quiz)
     db.session.commit()
     flash(_("Kuis \u201c%(title)s\u201d disimpan.", title=quiz.title), "success")
