@@ -25,3 +25,19 @@ def write_statements(app):
     event.listen(db.engine, "before_cursor_execute", before)
     yield statements
     event.remove(db.engine, "before_cursor_execute", before)
+
+
+@pytest.fixture
+def run(app):
+    """`run("import", path)`: a `flask content ...` command, as from the shell."""
+    runner = app.test_cli_runner()
+
+    def invoke(*args):
+        db.session.commit()  # nothing of ours open while the command uses its own session
+        result = runner.invoke(args=["content", *map(str, args)])
+        db.session.expire_all()
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            result.output)
+        return result
+
+    return invoke

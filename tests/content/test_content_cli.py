@@ -3,7 +3,6 @@
 import re
 import shutil
 
-import pytest
 from sqlalchemy import func, select
 
 from app.courses.models import Course, Module
@@ -12,21 +11,6 @@ from tests.conftest import BUNDLED_COURSES
 from tests.content.helpers import course_text, module_text, write
 
 PROBLEM_LINE = re.compile(r"^(?P<path>.+):(?P<line>\d+): (?P<message>\S.*)$")
-
-
-@pytest.fixture
-def run(app):
-    runner = app.test_cli_runner()
-
-    def invoke(*args):
-        db.session.commit()  # nothing of ours open while the command uses its own session
-        result = runner.invoke(args=["content", *map(str, args)])
-        db.session.expire_all()
-        assert result.exception is None or isinstance(result.exception, SystemExit), (
-            result.output)
-        return result
-
-    return invoke
 
 
 def course_codes():

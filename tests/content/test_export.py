@@ -400,21 +400,6 @@ def test_bundled_texts_are_exported_as_written(courses, out):
 
 # --- flask content export -------------------------------------------------------------------
 
-@pytest.fixture
-def run(app):
-    runner = app.test_cli_runner()
-
-    def invoke(*args):
-        db.session.commit()  # nothing of ours open while the command uses its own session
-        result = runner.invoke(args=["content", *map(str, args)])
-        db.session.expire_all()
-        assert result.exception is None or isinstance(result.exception, SystemExit), (
-            result.output)
-        return result
-
-    return invoke
-
-
 def test_cli_export_then_import_into_an_empty_database(run, app, tmp_path):
     build_authored_course()
     target = tmp_path / "ekspor"

@@ -110,21 +110,6 @@ def uploaded_files():
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
 
 
-@pytest.fixture
-def run(app):
-    runner = app.test_cli_runner()
-
-    def invoke(*args):
-        db.session.commit()  # nothing of ours open while the command uses its own session
-        result = runner.invoke(args=["content", *map(str, args)])
-        db.session.expire_all()
-        assert result.exception is None or isinstance(result.exception, SystemExit), (
-            result.output)
-        return result
-
-    return invoke
-
-
 WARNING = ("  PERINGATAN: kursus ini disunting di peramban pada {time}; impor dari berkas menimpa "
            "suntingan tersebut.")
 
