@@ -1,4 +1,5 @@
-"""The base form: Flask-WTF (CSRF) with WTForms' own messages in Bahasa Indonesia."""
+"""The base form: Flask-WTF (CSRF) with WTForms' own messages in the interface language (our
+Indonesian 'wtforms' catalogue; in English, WTForms' built-in text)."""
 
 from pathlib import Path
 
@@ -12,7 +13,8 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
 
 class _WTFormsTranslations:
-    """WTForms asks for gettext/ngettext; answer from our 'wtforms' catalogue for the locale."""
+    """WTForms asks for gettext/ngettext; answer from our 'wtforms' catalogue for the active
+    locale (none for English: NullTranslations returns WTForms' own English)."""
 
     def _catalogue(self):
         locale = str(get_locale() or "id")

@@ -1,15 +1,81 @@
-"""Flask-Babel: Bahasa Indonesia by default, every time shown in Palu's zone (WITA)."""
+"""Flask-Babel: the interface language of each request, and every time shown in WITA.
 
-from flask import current_app
+Bahasa Indonesia is the default; English is the second language. The language of a request is,
+in order: the logged-in user's own choice (User.language), the `lang` cookie set by the
+language switch (anonymous visitors, and a browser after logout), the browser's
+Accept-Language, and finally Indonesian. Times are always shown in Palu's zone (WITA).
+"""
+
+from flask import current_app, g, has_request_context, request
+from flask_babel import get_locale, refresh
+from flask_login import current_user, user_logged_in
+
+# Each language named in itself, as the switch shows it.
+LANGUAGES = {"id": "Indonesia", "en": "English"}
+LANGUAGE_COOKIE = "lang"
+LARGE_TEXT_COOKIE = "teks_besar"
+PREFERENCE_COOKIE_AGE = 60 * 60 * 24 * 365
+
+
+def _user():
+    """The logged-in user, or None (also outside a request)."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return None
+    return current_user
+
+
+def _browser_language():
+    g.locale_from_browser = True
+    return request.accept_languages.best_match(LANGUAGES, default=None)
 
 
 def select_locale():
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    user = _user()
+    for choice in (user.language if user else None, request.cookies.get(LANGUAGE_COOKIE)):
+        if choice in LANGUAGES:
+            return choice
+    return _browser_language() or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def select_timezone():
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+def large_text_on():
+    """Whether pages use the larger text: the user's setting, or the cookie when anonymous."""
+    user = _user()
+    if user is not None:
+        return bool(user.large_text)
+    return has_request_context() and request.cookies.get(LARGE_TEXT_COOKIE) == "1"
+
+
+def remember_preference(response, name, value):
+    """Keep a display preference in this browser for a year (works before and after login)."""
+    response.set_cookie(name, value, max_age=PREFERENCE_COOKIE_AGE, httponly=True,
+                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def _vary_on_language(response):
+    """A page chosen by Accept-Language must not be served from a cache to another browser."""
+    if g.get("locale_from_browser"):
+        response.vary.add("Accept-Language")
+    return response
+
+
+def _relocalize_after_login(sender, user, **extra):
+    """Messages after login (the welcome flash) use the language of the user who logged in."""
+    refresh()
+
+
 def configure_babel(app, babel):
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.after_request(_vary_on_language)
+    user_logged_in.connect(_relocalize_after_login, app)
+
+    @app.context_processor
+    def language_helpers():
+        return {"languages": LANGUAGES, "large_text_on": large_text_on,
+                "current_language": lambda: str(get_locale())}

@@ -1,20 +1,35 @@
-"""Template filters and globals: WITA dates in Indonesian, NIP grouping, role checks."""
+"""Template filters and globals: dates (in WITA) and numbers in the interface language, NIP
+grouping, role checks."""
 
-from flask_babel import format_date, format_datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask_babel import format_date, format_decimal, format_time
 
 from app.auth.nip import format_nip
 from app.settings import get_setting
 
 
 def wita_datetime(value):
-    """'27 Nov 2026 14.05 WITA' — Babel converts UTC to Asia/Makassar."""
+    """'27 Nov 2026 14.05 WITA' (id), 'Nov 27, 2026 2:05 PM WITA' (en): Babel converts UTC
+    to Asia/Makassar and writes date and time the way the interface language does."""
     if value is None:
         return ""
-    return f"{format_datetime(value, 'd MMM yyyy HH.mm')} WITA"
+    return f"{format_date(value, 'medium')} {format_time(value, 'short')} WITA"
 
 
 def wita_date(value):
-    return "" if value is None else format_date(value, "d MMMM yyyy")
+    """'27 November 2026' (id), 'November 27, 2026' (en)."""
+    return "" if value is None else format_date(value, "long")
+
+
+def number(value, decimals=0):
+    """A number the interface language's way, with exactly `decimals` digits after the
+    separator: number(1234.5, 1) is '1.234,5' (id) and '1,234.5' (en)."""
+    if value is None:
+        return ""
+    # Rounded half up first (69,45 -> 69,5), as people round; Babel alone rounds half even.
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    return format_decimal(rounded, "#,##0." + "0" * decimals if decimals else "#,##0")
 
 
 def register_template_helpers(app):
@@ -23,6 +38,7 @@ def register_template_helpers(app):
     app.jinja_env.lstrip_blocks = True
     app.add_template_filter(wita_datetime, "wita_datetime")
     app.add_template_filter(wita_date, "wita_date")
+    app.add_template_filter(number, "number")
     app.add_template_filter(format_nip, "nip")
 
     @app.context_processor

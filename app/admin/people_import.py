@@ -46,6 +46,7 @@ from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
 from app.spreadsheet import spreadsheet_text
+from app.templating import number
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -241,7 +242,7 @@ def read_records(text):
         for line, cells in enumerate(reader, start=1):
             if len(records) > MAX_ROWS:
                 raise ImportRefused(_("Berkas berisi lebih dari %(n)s baris data. Bagi menjadi "
-                                      "beberapa berkas.", n=f"{MAX_ROWS:,}".replace(",", ".")))
+                                      "beberapa berkas.", n=number(MAX_ROWS)))
             records.append((line, [cell.strip() for cell in cells]))
     except csv.Error as error:
         raise ImportRefused(_("CSV tidak dapat dibaca (%(error)s).", error=error),

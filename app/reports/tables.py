@@ -3,20 +3,21 @@
 The page, the CSV and the XLSX are all drawn from one Table (same columns, same row objects),
 and numbers are formatted by one function for the page and the CSV, so the three cannot
 disagree. Conventions (docs/reports.md): whole numbers without thousands separators, decimals
-with a comma ("66,7", Indonesian), dates as "3 November 2026" on screen and ISO 2026-11-03 in
-files, an empty value as "–" on screen and an empty cell in files.
+with a comma ("66,7", Indonesian; on the page they follow the interface language, "66.7" in
+English), dates as "3 November 2026" on screen (in the interface language) and ISO 2026-11-03
+in files, an empty value as "–" on screen and an empty cell in files.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from app.auth.models import EMPLOYMENT_LABELS
 from app.auth.nip import format_nip
-from app.reports.queries import COURSE_KIND
+from app.reports.queries import COURSE_KIND, CREDIT_KIND, SESSION_KIND
+from app.templating import number, wita_date
 
 TEXT, NUMBER, DECIMAL, DATE, NIP = "text", "number", "decimal", "date", "nip"
 EMPTY_ON_SCREEN = "\u2013"
@@ -67,9 +68,11 @@ def screen_text(value, kind):
     if value is None or value == "":
         return EMPTY_ON_SCREEN
     if kind == DATE and isinstance(value, date):
-        return format_date(value, "d MMMM yyyy")
+        return wita_date(value)
     if kind == NIP:
         return format_nip(value)
+    if kind == DECIMAL or isinstance(value, Decimal):
+        return number(value, 1)  # "66,7" in Indonesian, "66.7" in English
     return number_text(value, kind)
 
 
@@ -118,6 +121,7 @@ LEDGER_COLUMNS = (
     Column("employment_label", _l("Jenis ASN")),
     Column("course_jp", _l("JP kursus"), NUMBER),
     Column("credit_jp", _l("JP kredit manual"), NUMBER),
+    Column("session_jp", _l("JP workshop/webinar"), NUMBER),
     Column("total", _l("Jumlah JP"), NUMBER),
     Column("target", _l("Target JP"), NUMBER),
     Column("status", _l("Status")),
@@ -127,7 +131,7 @@ LEDGER_COLUMNS = (
 def ledger_table(year, rows, totals):
     footer = {"name": str(_l("Jumlah: %(n)d ASN", n=totals.asn)),
               "course_jp": totals.course_jp, "credit_jp": totals.credit_jp,
-              "total": totals.total,
+              "session_jp": totals.session_jp, "total": totals.total,
               "status": str(_l("%(n)d mencapai target", n=totals.reached))}
     return Table(f"jp-{year}", str(_l("Perolehan JP ASN tahun %(year)d", year=year)),
                  LEDGER_COLUMNS, _wrapped(rows, LedgerView), footer=footer, row_header="name")
@@ -182,6 +186,10 @@ def funnel_opd_table(year, course, rows, total):
                  footer=_funnel_footer(total), row_header="label")
 
 
+KIND_LABELS = {COURSE_KIND: _l("Kursus Kompeten"), SESSION_KIND: _l("Workshop/webinar Kompeten"),
+               CREDIT_KIND: _l("Pembelajaran lain (kredit JP)")}
+
+
 class HistoryView:
     """A history row as the table shows it (the kind as words)."""
 
@@ -193,8 +201,7 @@ class HistoryView:
 
     @property
     def kind_label(self):
-        return str(_l("Kursus Kompeten") if self.row.kind == COURSE_KIND
-                   else _l("Pembelajaran lain (kredit JP)"))
+        return str(KIND_LABELS.get(self.row.kind, KIND_LABELS[CREDIT_KIND]))
 
 
 HISTORY_COLUMNS = (

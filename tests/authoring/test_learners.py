@@ -203,8 +203,8 @@ def test_learners_page_shows_progress_quiz_results_and_completion(app, cohort, t
                           "Dewi Sartika", "Fajar Lamaseng"]
     andi, day = rows["Andi Lasama"], today(app)
     assert andi == [format_nip(cohort["andi"].nip), "Dinas Komunikasi dan Informatika", day,
-                    "5/5 (100%)", "100.0% · Lulus", "Belum mengerjakan", day]
-    assert rows["Budi Tombolotutu"][3:] == ["2/5 (40%)", "50.0% · Belum lulus",
+                    "5/5 (100%)", "100,0% · Lulus", "Belum mengerjakan", day]
+    assert rows["Budi Tombolotutu"][3:] == ["2/5 (40%)", "50,0% · Belum lulus",
                                             "Belum mengerjakan", "—"]
     assert rows["Citra Lamakarate"][1] == "Dinas Kependudukan dan Pencatatan Sipil"
     assert rows["Citra Lamakarate"][3:] == ["0/5 (0%)", "Belum mengerjakan",
@@ -217,7 +217,7 @@ def test_quiz_grade_follows_the_quiz_grading_method(app, cohort, trainer, quizze
     quizzes["choice"].grading_method = "first"
     db.session.commit()
     html = h.page(trainer, LEARNERS_URL)
-    assert learner_rows(html)["Budi Tombolotutu"][4] == "12.5% · Belum lulus"
+    assert learner_rows(html)["Budi Tombolotutu"][4] == "12,5% · Belum lulus"
     assert "percobaan pertama, lulus 70%" in html
 
 

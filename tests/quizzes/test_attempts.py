@@ -101,7 +101,7 @@ def test_journey_answer_save_autosave_submit_and_see_the_grade(app, create_user,
     # By hand: 1 + 1/2 + 1 + 1 + 0 + 2/3 = 25/6 of 6 marks = 69.44 %.
     assert h.attempt(attempt_id).score == 69.44
     assert "Jawaban Anda sudah dikirim dan dinilai." in result
-    assert "<strong>69.4%</strong> · batas lulus 60%" in result and "Lulus." in result
+    assert "<strong>69,4%</strong> · batas lulus 60%" in result and "Lulus." in result
     assert verdicts(result) == [("Benar", 100), ("Sebagian benar", 50), ("Benar", 100),
                                 ("Benar", 100), ("Salah", 0), ("Sebagian benar", 67)]
     assert "Jawaban benar: <strong>5</strong>" in result  # review: full
@@ -111,9 +111,9 @@ def test_journey_answer_save_autosave_submit_and_see_the_grade(app, create_user,
         [1.0, 0.5, 1.0, 1.0, 0.0, 2 / 3])
 
     course_page = h.page(client, "/kursus/spbe-101")
-    assert "Nilai: 69.4% (nilai tertinggi)" in course_page and "sisa kesempatan 1" in course_page
+    assert "Nilai: 69,4% (nilai tertinggi)" in course_page and "sisa kesempatan 1" in course_page
     overview = h.page(client, "/kursus/spbe-101/kuis/uji")
-    assert "Nilai Anda: <strong>69.4%</strong>" in overview and "Coba lagi" in overview
+    assert "Nilai Anda: <strong>69,4%</strong>" in overview and "Coba lagi" in overview
     assert "Sisa kesempatan: 1" in overview
 
     # A second, blank attempt fails; the grade is still the highest attempt.
@@ -125,9 +125,9 @@ def test_journey_answer_save_autosave_submit_and_see_the_grade(app, create_user,
     assert f's{fresh["Q1 Pilihan tunggal"].id}' not in h.answers_shown(html)
     client.post(f"/percobaan/{second}", data=h.form_payload(html, aksi="kirim"))
     result = h.page(client, f"/percobaan/{second}/hasil")
-    assert "<strong>0.0%</strong>" in result and "Belum lulus." in result
+    assert "<strong>0,0%</strong>" in result and "Belum lulus." in result
     course_page = h.page(client, "/kursus/spbe-101")
-    assert "Nilai: 69.4% (nilai tertinggi)" in course_page and "sisa kesempatan 0" in course_page
+    assert "Nilai: 69,4% (nilai tertinggi)" in course_page and "sisa kesempatan 0" in course_page
     overview = h.page(client, "/kursus/spbe-101/kuis/uji")
     assert "Kesempatan mengerjakan kuis ini sudah habis." in overview
     assert "belum lulus" in overview and "Coba lagi" not in overview
@@ -202,7 +202,7 @@ def test_replayed_submit_grades_once(app, create_user, six):
     url = f"/percobaan/{attempt_id}"
     form = h.form_payload(h.page(client, url), aksi="kirim", **_answer_all_right(attempt_id))
     first = client.post(url, data=form, follow_redirects=True).get_data(as_text=True)
-    assert "Jawaban Anda sudah dikirim dan dinilai." in first and "<strong>100.0%" in first
+    assert "Jawaban Anda sudah dikirim dan dinilai." in first and "<strong>100,0%" in first
     graded = h.attempt(attempt_id)
     submitted_at, stored = graded.submitted_at, h.responses(attempt_id)
 
@@ -211,7 +211,7 @@ def test_replayed_submit_grades_once(app, create_user, six):
         again = client.post(url, data=replay)
         assert again.status_code == 302 and again.headers["Location"] == f"{url}/hasil"
         page = h.page(client, f"{url}/hasil")
-        assert "sudah dikirim dan dinilai" not in page and "<strong>100.0%" in page
+        assert "sudah dikirim dan dinilai" not in page and "<strong>100,0%" in page
     saved_again = client.post(url, data=dict(form, aksi="simpan"))
     assert saved_again.headers["Location"] == f"{url}/hasil"
     autosave_form = {name: value for name, value in form.items() if name != "aksi"}
@@ -242,7 +242,7 @@ def test_two_tabs_submit_one_attempt_with_one_result(app, create_user, six):
     assert "Jawaban Anda sudah dikirim dan dinilai." in page_a
     assert "sudah dikirim dan dinilai" not in page_b
     for page in (page_a, page_b):
-        assert "<strong>100.0%</strong>" in page and "Lulus." in page
+        assert "<strong>100,0%</strong>" in page and "Lulus." in page
         assert verdicts(page) == [("Benar", 100)] * 6
     assert h.attempt(attempt_id).score == 100.0
     assert h.responses(attempt_id)["Q1 Pilihan tunggal"] == {
@@ -281,7 +281,7 @@ def test_review_policy_limits_what_the_result_page_shows(policy, app, courses, c
     result = h.page(client, f"{url}/hasil")
 
     # Every policy shows the score: 1 of 2 = 50 %, under the pass mark.
-    assert "<strong>50.0%</strong> · batas lulus 70%" in result and "Belum lulus." in result
+    assert "<strong>50,0%</strong> · batas lulus 70%" in result and "Belum lulus." in result
     per_question = ["Jawaban Anda:", "Bukan, Donggala kabupaten tetangga.",
                     "Betul, SRIKANDI dibina ANRI.", "Palu menjadi ibu kota provinsi sejak 1964."]
     right_answer = ["right-mark", "Jawaban benar: <strong>SRIKANDI</strong>"]

@@ -73,7 +73,7 @@ def test_all_modules_done_is_not_enough_while_the_quiz_is_not_passed(kind, app, 
     assert "<strong>12</strong> / 20 JP" in dashboard and "Kurang 8 JP lagi" in dashboard
     course_page = h.page(client, "/kursus/spbe-101")
     assert "12 JP tercatat" in course_page
-    assert "Nilai: 100.0% (nilai tertinggi)" in course_page
+    assert "Nilai: 100,0% (nilai tertinggi)" in course_page
     assert '<span class="badge">Lulus</span>' in course_page
 
 
@@ -104,8 +104,8 @@ def test_failed_pretest_and_practice_never_block(app, courses, create_user, tmp_
     assert h.enrollment_of(user).completed_at is not None
     assert "<strong>12</strong> / 20 JP" in h.page(client, "/beranda")
     course_page = h.page(client, "/kursus/spbe-101")
-    assert "Nilai: 0.0% (nilai tertinggi)" in course_page
-    assert "Nilai: 50.0% (nilai tertinggi)" in course_page
+    assert "Nilai: 0,0% (nilai tertinggi)" in course_page
+    assert "Nilai: 50,0% (nilai tertinggi)" in course_page
     assert '<span class="badge">Lulus</span>' not in course_page
 
 
@@ -138,17 +138,17 @@ def test_course_page_shows_the_gain_from_pretest_to_posttest(app, courses, creat
 
     assert take(client, pretest, right=1).score == 33.33
     course_page = h.page(client, "/kursus/spbe-101")
-    assert "Nilai: 33.3% (nilai tertinggi)" in course_page
+    assert "Nilai: 33,3% (nilai tertinggi)" in course_page
     assert "Peningkatan dari pretest ke posttest" not in course_page  # no posttest grade yet
 
     assert take(client, posttest, right=3).score == 100.0
     course_page = h.page(client, "/kursus/spbe-101")
     # 100.0 - 33.33 = 66.67 points, shown to one decimal.
-    assert "Peningkatan dari pretest ke posttest: +66.7 poin" in course_page
+    assert "Peningkatan dari pretest ke posttest: +66,7 poin" in course_page
 
     worse = take(client, posttest, right=0)  # the best posttest grade still counts
     assert worse.score == 0.0
-    assert "Peningkatan dari pretest ke posttest: +66.7 poin" in h.page(client, "/kursus/spbe-101")
+    assert "Peningkatan dari pretest ke posttest: +66,7 poin" in h.page(client, "/kursus/spbe-101")
 
 
 def test_quiz_sections_on_course_and_module_pages(app, courses, create_user, tmp_path):

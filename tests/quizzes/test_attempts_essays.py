@@ -145,7 +145,7 @@ def test_the_owner_grades_and_the_learner_sees_grade_and_comment(app, create_use
 
     learner = essay_setup["client"]
     result = h.page(learner, f"/percobaan/{essay_setup['attempt_id']}/hasil")
-    assert "<strong>90.0%</strong>" in result and "Lulus." in result
+    assert "<strong>90,0%</strong>" in result and "Lulus." in result
     assert f"<p>{COMMENT}</p>" in result and "Komentar pengajar:" in result
     assert "Menunggu penilaian" not in result and "Sebagian benar" in result
     # The last missing piece: the course is completed and its JP counted.

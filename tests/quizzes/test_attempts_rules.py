@@ -87,7 +87,7 @@ def test_opening_an_attempt_after_the_deadline_grades_what_was_saved(taker, time
     assert response.status_code == 302 and response.headers["Location"] == f"{url}/hasil"
     result = h.page(taker, f"{url}/hasil")
     assert "Waktu habis. Jawaban yang tersimpan sudah dinilai." in result
-    assert "<strong>50.0%</strong>" in result and "Lulus." in result  # 1 of 2 saved, right
+    assert "<strong>50,0%</strong>" in result and "Lulus." in result  # 1 of 2 saved, right
     closed = h.attempt(attempt_id)
     assert closed.state == "submitted" and closed.submitted_at == closed.deadline_at
     assert closed.score == 50.0
@@ -97,7 +97,7 @@ def test_the_result_page_also_closes_an_expired_attempt(taker, timed):
     attempt_id = h.start(taker, timed)
     move_clock(attempt_id, minutes=30)
     result = h.page(taker, f"/percobaan/{attempt_id}/hasil")
-    assert "<strong>0.0%</strong>" in result and "Belum lulus." in result
+    assert "<strong>0,0%</strong>" in result and "Belum lulus." in result
     assert not h.attempt(attempt_id).is_open
 
 
@@ -115,7 +115,7 @@ def test_saving_or_submitting_after_the_deadline_is_refused(action, taker, timed
     assert late.status_code == 302 and late.headers["Location"] == f"{url}/hasil"
     result = h.page(taker, f"{url}/hasil")
     assert "Waktu habis. Jawaban yang tersimpan sudah dinilai." in result
-    assert "<strong>0.0%</strong>" in result
+    assert "<strong>0,0%</strong>" in result
     assert h.responses(attempt_id) == saved == {
         "T1 Ibu kota": {"choice": h.key_of(h.slots(attempt_id)[0], "Poso")},
         "T2 Naskah dinas": None}
@@ -145,7 +145,7 @@ def test_a_submit_within_the_grace_period_is_accepted(taker, timed):
     assert sent.headers["Location"] == f"{url}/hasil"
     result = h.page(taker, f"{url}/hasil")
     assert "Jawaban Anda sudah dikirim dan dinilai." in result
-    assert "<strong>100.0%</strong>" in result
+    assert "<strong>100,0%</strong>" in result
     graded = h.attempt(attempt_id)
     assert graded.ends_at < graded.submitted_at < graded.deadline_at
 
