@@ -37,8 +37,11 @@ OPEN_WITH_TEMPORARY_PASSWORD = {"auth.change_password", "auth.logout", "static"}
 @bp.before_app_request
 def require_new_password():
     """Someone who logged in with a temporary password chooses their own before anything."""
-    if (current_user.is_authenticated and current_user.must_change_password
-            and request.endpoint not in OPEN_WITH_TEMPORARY_PASSWORD):
+    # Endpoint first: a static file must not load the user (a query, and `Vary: Cookie`,
+    # which would keep browsers from reusing the cached file after the session changes).
+    if request.endpoint in OPEN_WITH_TEMPORARY_PASSWORD:
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
         flash(_("Buat kata sandi baru terlebih dahulu."), "info")
         return redirect(url_for("auth.change_password"))
     return None
