@@ -1,18 +1,24 @@
-"""Certificates: issued by admins (or automatically), PDF with QR, public verification."""
+"""Certificates: issued by admins (or automatically) for completed courses and attended
+workshop/webinar sessions, PDF with QR, public verification."""
 
 
 def register_certificates(app):
     """Blueprint, auto-issue on completion, and the certificate panels on other pages."""
-    from app.certificates.services import auto_issue_on_completion
+    from app.certificates.services import auto_issue_on_completion, certified_registration_ids
     from app.certificates.views import (
         bp,
         course_certificate_section,
         dashboard_certificate_section,
+        session_certificate_section,
     )
     from app.courses import services as course_services
     from app.courses import views as course_views
+    from app.workshops import attendance as workshop_attendance
+    from app.workshops import views as workshop_views
 
     app.register_blueprint(bp)
     course_services.register_completion_listener(auto_issue_on_completion)
     course_views.register_course_section(course_certificate_section)
     course_views.register_dashboard_section(dashboard_certificate_section)
+    workshop_views.register_session_section(session_certificate_section)
+    workshop_attendance.register_attendance_lock(certified_registration_ids)

@@ -1,4 +1,5 @@
-"""Certificates: an immutable record of a completed course, with a stored PDF.
+"""Certificates: an immutable record of a completed course or an attended workshop/webinar
+session, with a stored PDF.
 
 Everything the certificate says is a snapshot taken at issue time, so later profile or course
 edits never change an issued certificate. A revoked certificate stays on record; re-issuing
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
+from app.workshops import models as workshop_models  # noqa: F401  (named by relationships)
 
 
 class Certificate(db.Model):
@@ -34,8 +36,16 @@ class Certificate(db.Model):
             "(revoked_at IS NULL AND revoked_reason IS NULL) OR "
             "(revoked_at IS NOT NULL AND revoked_reason IS NOT NULL)",
             name="revocation_complete"),
-        # At most one valid certificate per learner and course.
+        # A certificate is for a course (enrolment) or for a session (registration), never both.
+        CheckConstraint(
+            "(enrollment_id IS NOT NULL AND course_id IS NOT NULL AND registration_id IS NULL "
+            "AND session_id IS NULL) OR (enrollment_id IS NULL AND course_id IS NULL AND "
+            "registration_id IS NOT NULL AND session_id IS NOT NULL)", name="one_subject"),
+        # At most one valid certificate per learner and course, and per learner and session.
         Index("uq_certificate_one_valid", "user_id", "course_id", unique=True,
+              sqlite_where=text("revoked_at IS NULL"),
+              postgresql_where=text("revoked_at IS NULL")),
+        Index("uq_certificate_one_valid_session", "user_id", "session_id", unique=True,
               sqlite_where=text("revoked_at IS NULL"),
               postgresql_where=text("revoked_at IS NULL")),
     )
@@ -45,11 +55,15 @@ class Certificate(db.Model):
     verification_code: Mapped[str] = mapped_column(String(32), unique=True)
     year: Mapped[int] = mapped_column(Integer)
     sequence: Mapped[int] = mapped_column(Integer)
-    enrollment_id: Mapped[int] = mapped_column(
+    enrollment_id: Mapped[int | None] = mapped_column(
         ForeignKey("enrollment.id", ondelete="RESTRICT"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="RESTRICT"),
-                                           index=True)
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id", ondelete="RESTRICT"),
+                                                  index=True)
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshop_registration.id", ondelete="RESTRICT"), index=True)
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshop_session.id", ondelete="RESTRICT"), index=True)
 
     # Snapshot at issue time.
     holder_name: Mapped[str] = mapped_column(String(200))
@@ -67,6 +81,8 @@ class Certificate(db.Model):
     signer_title: Mapped[str] = mapped_column(String(200))
     signer_nip: Mapped[str] = mapped_column(String(18), default="")
     completed_on: Mapped[object] = mapped_column(Date)
+    # First day of a session held over several days (None for courses and one-day sessions).
+    started_on: Mapped[object | None] = mapped_column(Date)
     issued_on: Mapped[object] = mapped_column(Date)
     issued_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
@@ -81,10 +97,16 @@ class Certificate(db.Model):
     holder = relationship("User", foreign_keys=[user_id])
     course = relationship("Course")
     enrollment = relationship("Enrollment")
+    registration = relationship("SessionRegistration")
+    session = relationship("WorkshopSession")
 
     @property
     def is_valid(self):
         return self.revoked_at is None
+
+    @property
+    def is_for_session(self):
+        return self.registration_id is not None
 
     @property
     def masked_nip(self):

@@ -36,6 +36,8 @@ PT = 25.4 / 72  # mm per point
 # the floor fits every field at its database maximum even in the widest capitals (tested).
 SCALES = (1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5)
 
+COURSE_KIND, SESSION_KIND = "course", "session"
+
 MODE_PHRASES = {
     "e-learning": "secara daring (e-learning)",
     "webinar": "secara daring melalui webinar",
@@ -67,6 +69,8 @@ class CertificateDocument:
     signer_nip: str            # may be ""
     verify_url: str            # absolute URL of the public verification page
     verification_code: str
+    kind: str = COURSE_KIND    # SESSION_KIND: attended a workshop or webinar (no code printed)
+    started_on: date | None = None  # first day of a session held over several days
 
 
 def terbilang(number):
@@ -101,6 +105,34 @@ def group_nip(nip):
 def jp_phrase(jp):
     words = f" ({terbilang(jp)})" if 0 <= jp <= 999 else ""
     return f"{jp}{words} Jam Pelajaran"
+
+
+def held_on_phrase(first, last):
+    """3 November 2026, or 3 s.d. 5 November 2026 for a session over several days."""
+    if first is None or first == last:
+        return indonesian_date(last)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day} s.d. {indonesian_date(last)}"
+    return f"{indonesian_date(first)} s.d. {indonesian_date(last)}"
+
+
+def _wording(doc):
+    """(opening runs, sentence under the title): a course completed and passed, or a workshop
+    or webinar attended."""
+    competency = doc.competency.strip()
+    if doc.kind == SESSION_KIND:
+        opening = [("", "telah mengikuti sebagai "), ("B", "PESERTA"), ("", " kegiatan")]
+        head = f"kompetensi {competency}, " if competency else ""
+        ending = f"pada tanggal {held_on_phrase(doc.started_on, doc.completed_on)}."
+    else:
+        opening = [("", "telah mengikuti dan dinyatakan "), ("B", "LULUS"), ("", " pelatihan")]
+        head = f"kode {doc.course_code}" + (f", kompetensi {competency}" if competency else "")
+        head += ", "
+        ending = f"dan diselesaikan pada tanggal {indonesian_date(doc.completed_on)}."
+    # Broken by hand where the sense breaks, so the JP phrase never splits across lines.
+    sentence = (f"{head}yang diselenggarakan {mode_phrase(doc.mode)}\n"
+                f"sebanyak {jp_phrase(doc.jp)} {ending}")
+    return opening, sentence
 
 
 def mode_phrase(mode):
@@ -229,18 +261,11 @@ class _Page:
 
     def _statement(self):
         doc = self.doc
-        self._runs([("", "telah mengikuti dan dinyatakan "), ("B", "LULUS"), ("", " pelatihan")],
-                   11.5)
+        runs, sentence = _wording(doc)
+        self._runs(runs, 11.5)
         self.gap(1)
         self.text(doc.course_title, 15, "B", x=MARGIN_X + 10, w=CONTENT_W - 20, leading=1.3)
         self.gap(1)
-        competency = f", kompetensi {doc.competency}" if doc.competency.strip() else ""
-        # Broken by hand where the sense breaks, so the JP phrase never splits across lines.
-        sentence = (
-            f"kode {doc.course_code}{competency}, yang diselenggarakan {mode_phrase(doc.mode)}\n"
-            f"sebanyak {jp_phrase(doc.jp)} dan diselesaikan pada tanggal "
-            f"{indonesian_date(doc.completed_on)}."
-        )
         self.text(sentence, 11.5, x=MARGIN_X + 15, w=CONTENT_W - 30)
         self.gap(3, flexible=True)
 

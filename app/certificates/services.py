@@ -1,30 +1,39 @@
 """Issuing, numbering, revoking and looking up certificates.
 
-Services flush, never commit. Numbers come from a yearly sequence guarded by a unique
+A certificate attests a subject: a completed course (its enrolment) or an attended workshop or
+webinar session (its registration); both go through the same numbering, snapshot, PDF and
+audit. Services flush, never commit. Numbers come from a yearly sequence guarded by a unique
 constraint: two issues racing for the same number make one retry with the next.
 """
 
 import secrets
 import string
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.audit import record_event
 from app.auth.models import EMPLOYMENT_LABELS, GOLONGAN_PNS, JABATAN_TYPES
 from app.certificates.models import Certificate
-from app.certificates.pdf import CertificateDocument, render_certificate
-from app.courses.models import Enrollment
+from app.certificates.pdf import (
+    COURSE_KIND,
+    SESSION_KIND,
+    CertificateDocument,
+    render_certificate,
+)
+from app.courses.models import LEARNING_MODES, Enrollment
 from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
 from app.settings import get_setting
 from app.timeutil import PALU_TZ
+from app.workshops.models import SessionRegistration, WorkshopSession
 
 # No 0/O, 1/I/L: a code read off paper or a photo is typed back without guessing.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -115,6 +124,49 @@ def valid_certificate(user, course):
         Certificate.revoked_at.is_(None)))
 
 
+def _valid_session_certificate_exists():
+    return exists().where(Certificate.registration_id == SessionRegistration.id,
+                          Certificate.revoked_at.is_(None))
+
+
+def eligible_registrations(session):
+    """Attended registrations of a session whose learner holds no valid certificate for it."""
+    return db.session.scalars(
+        select(SessionRegistration).options(joinedload(SessionRegistration.user))
+        .where(SessionRegistration.session_id == session.id,
+               SessionRegistration.attended_at.is_not(None),
+               ~_valid_session_certificate_exists())
+        .order_by(SessionRegistration.attended_at)).all()
+
+
+def sessions_with_attendance():
+    """[(session, learners waiting for a certificate)] for every session with attendance,
+    latest first: two queries."""
+    waiting = func.sum(case((~_valid_session_certificate_exists(), 1), else_=0))
+    counts = dict(db.session.execute(
+        select(SessionRegistration.session_id, waiting)
+        .where(SessionRegistration.attended_at.is_not(None))
+        .group_by(SessionRegistration.session_id)).all())
+    if not counts:
+        return []
+    sessions = db.session.scalars(select(WorkshopSession).where(
+        WorkshopSession.id.in_(counts)).order_by(WorkshopSession.starts_at.desc())).all()
+    return [(session, int(counts[session.id] or 0)) for session in sessions]
+
+
+def valid_session_certificate(user, session):
+    return db.session.scalar(select(Certificate).where(
+        Certificate.user_id == user.id, Certificate.session_id == session.id,
+        Certificate.revoked_at.is_(None)))
+
+
+def certified_registration_ids(registration_ids):
+    """The registrations among these whose learner holds a valid certificate (their
+    attendance may not be taken away)."""
+    return set(db.session.scalars(select(Certificate.registration_id).where(
+        Certificate.registration_id.in_(registration_ids), Certificate.revoked_at.is_(None))))
+
+
 # --- issuing ----------------------------------------------------------------------------------
 
 def _rank(user):
@@ -131,20 +183,80 @@ def _position(user):
     return str(JABATAN_TYPES.get(user.jabatan_type, "")) if user.jabatan_type else ""
 
 
-def _snapshot(enrollment, issued_on):
+@dataclass(frozen=True)
+class Subject:
+    """What a certificate attests, as its snapshot needs it: a completed course or an
+    attended session. Labels stay lazy until the snapshot reads them in Indonesian."""
+
+    user: object
+    links: dict  # the certificate's foreign keys: enrolment and course, or registration, session
+    title: str
+    code: str
+    jp: int
+    competency: object
+    mode_label: object
+    completed_at: datetime  # the completion, or the session's end
+    duplicate_message: str
+    started_at: datetime | None = None  # a session's start
+
+    @property
+    def unique_key(self):
+        """(column, id): one valid certificate per learner and course, or per session."""
+        if "session_id" in self.links:
+            return Certificate.session_id, self.links["session_id"]
+        return Certificate.course_id, self.links["course_id"]
+
+
+def course_subject(enrollment):
     user, course = enrollment.user, enrollment.course
+    return Subject(
+        user=user, links={"enrollment_id": enrollment.id, "course_id": course.id},
+        title=course.title, code=course.code, jp=course.jp,
+        competency=course.competency_label, mode_label=course.mode_label,
+        completed_at=enrollment.completed_at,
+        duplicate_message=_("%(name)s sudah memiliki sertifikat yang berlaku untuk kursus ini.",
+                            name=user.name))
+
+
+def session_subject(registration):
+    user, session = registration.user, registration.session
+    return Subject(
+        user=user, links={"registration_id": registration.id, "session_id": session.id},
+        title=session.title, code="", jp=session.jp, competency=session.competency_label,
+        mode_label=LEARNING_MODES.get(session.kind, session.kind),
+        completed_at=session.ends_at, started_at=session.starts_at,
+        duplicate_message=_("%(name)s sudah memiliki sertifikat yang berlaku untuk sesi ini.",
+                            name=user.name))
+
+
+def _valid_for(subject):
+    column, value = subject.unique_key
+    return db.session.scalar(select(Certificate).where(
+        Certificate.user_id == subject.user.id, column == value,
+        Certificate.revoked_at.is_(None)))
+
+
+def _wita_date(moment):
+    return moment.astimezone(PALU_TZ).date() if moment is not None else None
+
+
+def _snapshot(subject, issued_on):
+    user = subject.user
+    completed_on, started_on = _wita_date(subject.completed_at), _wita_date(subject.started_at)
     return {
         "holder_name": user.name, "holder_nip": user.nip, "holder_rank": _rank(user),
         "holder_position": _position(user),
         "holder_agency": user.agency.name if user.agency else "",
-        "course_title": course.title, "course_code": course.code, "jp": course.jp,
-        "competency": str(course.competency_label),
+        "course_title": subject.title, "course_code": subject.code, "jp": subject.jp,
+        "competency": str(subject.competency),
         "institution_name": get_setting("institution_name") or "",
         "issuer_unit": get_setting("certificate.issuer_unit") or "",
         "signer_name": get_setting("certificate.signer_name") or "",
         "signer_title": get_setting("certificate.signer_title") or "",
         "signer_nip": get_setting("certificate.signer_nip") or "",
-        "completed_on": enrollment.completed_at.astimezone(PALU_TZ).date(),
+        "completed_on": completed_on,
+        # Printed only for a session held over several days.
+        "started_on": started_on if started_on != completed_on else None,
         "issued_on": issued_on,
     }
 
@@ -162,7 +274,9 @@ def _document(certificate, mode_label):
         signer_name=certificate.signer_name, signer_title=certificate.signer_title,
         signer_nip=certificate.signer_nip,
         verify_url=verify_url(certificate.verification_code),
-        verification_code=certificate.verification_code)
+        verification_code=certificate.verification_code,
+        kind=SESSION_KIND if certificate.is_for_session else COURSE_KIND,
+        started_on=certificate.started_on)
 
 
 def _next_sequence(year):
@@ -170,7 +284,7 @@ def _next_sequence(year):
                               .where(Certificate.year == year)) or 0) + 1
 
 
-def _insert_numbered(certificate, issued_on, mode_label):
+def _insert_numbered(certificate, issued_on, mode_label, subject):
     """Give the certificate the next free number, render its PDF, and insert it; a collision
     with a racing issue retries with the next number.
 
@@ -188,38 +302,53 @@ def _insert_numbered(certificate, issued_on, mode_label):
             with db.session.begin_nested():
                 db.session.add(certificate)
         except IntegrityError:
-            if valid_certificate(certificate.enrollment.user, certificate.enrollment.course):
-                raise CertificateError(_("%(name)s sudah memiliki sertifikat yang berlaku untuk "
-                                         "kursus ini.", name=certificate.holder_name)) from None
+            if _valid_for(subject):
+                raise CertificateError(subject.duplicate_message) from None
             continue
         return certificate
     raise CertificateError(_("Nomor sertifikat tidak dapat dibuat; coba lagi."))
 
 
-def issue_certificate(enrollment, issuer, now=None):
-    """Issue a certificate for a completed enrolment; its PDF is rendered and stored once."""
-    if enrollment.completed_at is None:
-        raise CertificateError(_("%(name)s belum menyelesaikan kursus ini.",
-                                 name=enrollment.user.name))
-    if valid_certificate(enrollment.user, enrollment.course) is not None:
-        raise CertificateError(_("%(name)s sudah memiliki sertifikat yang berlaku untuk kursus "
-                                 "ini.", name=enrollment.user.name))
+def _issue(subject, issuer, now, **audit):
+    """Snapshot, number, render and store the certificate of a subject that qualifies; its
+    PDF is rendered and stored once."""
+    if _valid_for(subject) is not None:
+        raise CertificateError(subject.duplicate_message)
     if not (get_setting("certificate.signer_name") or "").strip():
         # A certificate never changes once issued: one without a signer would stay so.
         raise CertificateError(_("Isi nama penandatangan di Pengaturan sertifikat sebelum "
                                  "menerbitkan sertifikat."))
     now = now or utcnow()
     issued_on = now.astimezone(PALU_TZ).date()
-    certificate = Certificate(enrollment=enrollment, user_id=enrollment.user_id,
-                              course_id=enrollment.course_id, issued_at=now,
+    # An official Indonesian document: its labels never follow the issuer's interface language.
+    with force_locale("id"):
+        snapshot = _snapshot(subject, issued_on)
+        mode_label = str(subject.mode_label)
+    certificate = Certificate(user_id=subject.user.id, issued_at=now,
                               issued_by_id=issuer.id if issuer is not None else None,
-                              **_snapshot(enrollment, issued_on))
-    _insert_numbered(certificate, issued_on, str(enrollment.course.mode_label))
+                              **subject.links, **snapshot)
+    _insert_numbered(certificate, issued_on, mode_label, subject)
     record_event(issuer, "certificate.issue", "certificate", certificate.id,
-                 number=certificate.number, holder_nip=certificate.holder_nip,
-                 course=certificate.course_code)
+                 number=certificate.number, holder_nip=certificate.holder_nip, **audit)
     db.session.flush()
     return certificate
+
+
+def issue_certificate(enrollment, issuer, now=None):
+    """Issue a certificate for a completed enrolment."""
+    if enrollment.completed_at is None:
+        raise CertificateError(_("%(name)s belum menyelesaikan kursus ini.",
+                                 name=enrollment.user.name))
+    return _issue(course_subject(enrollment), issuer, now, course=enrollment.course.code)
+
+
+def issue_session_certificate(registration, issuer, now=None):
+    """Issue a certificate for an attended session (eligible = attendance recorded)."""
+    if not registration.has_attended:
+        raise CertificateError(_("%(name)s belum tercatat hadir pada sesi ini.",
+                                 name=registration.user.name))
+    return _issue(session_subject(registration), issuer, now,
+                  session=registration.session_id)
 
 
 @dataclass
@@ -228,15 +357,16 @@ class BulkResult:
     refused: list  # (enrollment, message)
 
 
-def issue_many(enrollments, issuer, now=None):
-    """Issue to each; one learner's refusal does not stop the others."""
+def issue_many(subjects, issuer, now=None, issue=issue_certificate):
+    """Issue to each enrolment (or, with issue=issue_session_certificate, registration); one
+    learner's refusal does not stop the others."""
     result = BulkResult(issued=[], refused=[])
-    for enrollment in enrollments:
+    for subject in subjects:
         try:
             with db.session.begin_nested():
-                result.issued.append(issue_certificate(enrollment, issuer, now))
+                result.issued.append(issue(subject, issuer, now))
         except CertificateError as error:
-            result.refused.append((enrollment, error.message))
+            result.refused.append((subject, error.message))
     return result
 
 
@@ -254,11 +384,15 @@ def revoke_certificate(certificate, reason, by, now=None):
 
 
 def reissue_certificate(certificate, issuer, now=None):
-    """A new certificate, with a new number, for the enrolment of a revoked one."""
+    """A new certificate, with a new number, for the enrolment (or session registration) of a
+    revoked one."""
     if certificate.is_valid:
         raise CertificateError(_("Cabut sertifikat ini terlebih dahulu sebelum menerbitkan "
                                  "ulang."))
-    new = issue_certificate(certificate.enrollment, issuer, now)
+    if certificate.is_for_session:
+        new = issue_session_certificate(certificate.registration, issuer, now)
+    else:
+        new = issue_certificate(certificate.enrollment, issuer, now)
     record_event(issuer, "certificate.reissue", "certificate", new.id,
                  number=new.number, replaces=certificate.number)
     return new
@@ -307,6 +441,12 @@ def certificates_of(user):
 def issued_for_course(course):
     return db.session.scalars(
         select(Certificate).where(Certificate.course_id == course.id)
+        .order_by(Certificate.issued_at.desc())).all()
+
+
+def issued_for_session(session):
+    return db.session.scalars(
+        select(Certificate).where(Certificate.session_id == session.id)
         .order_by(Certificate.issued_at.desc())).all()
 
 

@@ -29,6 +29,7 @@ from app.extensions import db, limiter
 from app.settings import get_setting, save_settings
 from app.timeutil import PALU_TZ
 from app.web import one_or_404
+from app.workshops.models import WorkshopSession
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
 
@@ -59,7 +60,7 @@ verify_limit = limiter.shared_limit(_verify_limit, scope="verify",
 # --- public verification ------------------------------------------------------------------
 
 def certificate_json(certificate):
-    return {
+    data = {
         "valid": certificate.is_valid,
         "status": "valid" if certificate.is_valid else "revoked",
         "number": certificate.number,
@@ -73,6 +74,12 @@ def certificate_json(certificate):
                        if certificate.revoked_at else None),
         "revocation_reason": certificate.revoked_reason,
     }
+    if certificate.is_for_session:
+        first_day = certificate.started_on or certificate.completed_on
+        data["session"] = {"title": certificate.course_title,
+                           "first_day": first_day.isoformat(),
+                           "last_day": certificate.completed_on.isoformat()}
+    return data
 
 
 def _not_found_page():
@@ -144,37 +151,64 @@ def download(certificate_id):
 def admin_courses():
     counts = services.eligible_counts()
     courses = db.session.scalars(select(Course).order_by(Course.code)).all()
-    return render_template("certificates/admin_courses.html", courses=courses, counts=counts)
+    return render_template("certificates/admin_courses.html", courses=courses, counts=counts,
+                           sessions=services.sessions_with_attendance())
 
 
-def _enrollments_from_form(eligible):
+def _chosen_from_form(eligible, box):
     """The ticked learners, or everyone eligible; ids not in the eligible list are ignored."""
     if request.form.get("aksi") == "semua":
         return eligible
-    chosen = set(request.form.getlist("enrollment"))
-    return [e for e in eligible if str(e.id) in chosen]
+    chosen = set(request.form.getlist(box))
+    return [item for item in eligible if str(item.id) in chosen]
+
+
+def _issue_chosen(chosen, back, issue):
+    """Issue to the chosen learners, commit, report, and go back to the issuing page."""
+    if not chosen:
+        flash(_("Pilih minimal satu peserta."), "error")
+        return redirect(back)
+    result = services.issue_many(chosen, current_user, issue=issue)
+    db.session.commit()
+    if result.issued:
+        flash(_("%(n)d sertifikat diterbitkan.", n=len(result.issued)), "success")
+    for _subject, message in result.refused:
+        flash(message, "error")
+    return redirect(back)
+
+
+def _issuing(eligible, box, issue, template, **context):
+    """An issuing page: the form issues to the ticked (or all) eligible learners."""
+    form = ActionForm()
+    if form.validate_on_submit():
+        return _issue_chosen(_chosen_from_form(eligible, box), request.path, issue)
+    return render_template(template, eligible=eligible, form=form, **context)
 
 
 @bp.route("/admin/sertifikat/<slug>", methods=["GET", "POST"])
 @admin_required
 def admin_course(slug):
     course = one_or_404(select(Course).where(Course.slug == slug))
-    eligible = services.eligible_enrollments(course)
-    form = ActionForm()
-    if form.validate_on_submit():
-        chosen = _enrollments_from_form(eligible)
-        if not chosen:
-            flash(_("Pilih minimal satu peserta."), "error")
-            return redirect(url_for(".admin_course", slug=slug))
-        result = services.issue_many(chosen, current_user)
-        db.session.commit()
-        if result.issued:
-            flash(_("%(n)d sertifikat diterbitkan.", n=len(result.issued)), "success")
-        for _enrollment, message in result.refused:
-            flash(message, "error")
-        return redirect(url_for(".admin_course", slug=slug))
-    return render_template("certificates/admin_course.html", course=course, eligible=eligible,
-                           issued=services.issued_for_course(course), form=form)
+    return _issuing(services.eligible_enrollments(course), "enrollment",
+                    services.issue_certificate, "certificates/admin_course.html",
+                    course=course, issued=services.issued_for_course(course))
+
+
+@bp.route("/admin/sertifikat/sesi/<int:session_id>", methods=["GET", "POST"])
+@admin_required
+def admin_session(session_id):
+    """Certificates for a workshop or webinar: eligible = attendance recorded."""
+    session = one_or_404(select(WorkshopSession).where(WorkshopSession.id == session_id))
+    return _issuing(services.eligible_registrations(session), "registration",
+                    services.issue_session_certificate, "certificates/admin_session.html",
+                    session=session, issued=services.issued_for_session(session))
+
+
+def _issuing_page(certificate):
+    """The admin page a certificate was issued from: its course's, or its session's."""
+    if certificate.is_for_session:
+        return redirect(url_for(".admin_session", session_id=certificate.session_id))
+    return redirect(url_for(".admin_course", slug=certificate.course.slug))
 
 
 def _certificate_or_404(certificate_id):
@@ -195,7 +229,7 @@ def revoke(certificate_id):
         else:
             db.session.commit()
             flash(_("Sertifikat %(number)s dicabut.", number=certificate.number), "success")
-        return redirect(url_for(".admin_course", slug=certificate.course.slug))
+        return _issuing_page(certificate)
     return render_template("certificates/revoke.html", certificate=certificate, form=form)
 
 
@@ -213,7 +247,7 @@ def reissue(certificate_id):
     else:
         db.session.commit()
         flash(_("Sertifikat baru %(number)s diterbitkan.", number=new.number), "success")
-    return redirect(url_for(".admin_course", slug=certificate.course.slug))
+    return _issuing_page(certificate)
 
 
 SETTING_FIELDS = {
@@ -249,6 +283,16 @@ def course_certificate_section(user, course, modules):
     if not user.is_authenticated:
         return None
     certificate = services.valid_certificate(user, course)
+    if certificate is None:
+        return None
+    return Markup(render_template("certificates/_course_section.html", certificate=certificate))
+
+
+def session_certificate_section(user, session, registration):
+    """On a session's page: the learner's certificate for it, once issued."""
+    if registration is None or not registration.has_attended:
+        return None
+    certificate = services.valid_session_certificate(user, session)
     if certificate is None:
         return None
     return Markup(render_template("certificates/_course_section.html", certificate=certificate))

@@ -8,7 +8,8 @@ credits), so the SQL is the same on SQLite and PostgreSQL.
 Definitions (docs/reports.md):
 - ASN: an active account with the learner role.
 - JP of a year: Course.jp of every enrolment completed in that WITA year, plus JpCredit.jp of
-  every manual credit whose earned_on date falls in that year.
+  every manual credit whose earned_on date falls in that year, plus WorkshopSession.jp of every
+  session the ASN attended (attendance recorded) that started in that WITA year.
 - OPD: a top-level agency; units (agencies with a parent) roll up into their top-level OPD.
 - Course funnel of a year: the enrolments made in that WITA year, followed to today: how many
   started, completed and hold a valid (not revoked) certificate.
@@ -29,6 +30,8 @@ from app.courses.models import Course, Enrollment, JpCredit
 from app.extensions import db
 from app.settings import jp_target_for
 from app.timeutil import PALU_TZ, year_bounds_utc
+from app.workshops.models import SessionRegistration, WorkshopSession
+from app.workshops.queries import attended_jp_by_user
 
 PER_PAGE = 50
 NO_OPD = "tanpa"  # the OPD filter value for ASN without an agency
@@ -93,21 +96,26 @@ def credit_jp_by_user(year):
 
 
 def jp_per_user(year, user_id=None):
-    """One row per ASN (or for one given user): OPD id, JP from courses and credits, target.
+    """One row per ASN (or for one given user): OPD id, JP from courses, credits and attended
+    sessions, target.
 
     The targets come from the settings and enter the SQL as a CASE on the employment type, so
     "below target" filters and counts happen in the database.
     """
     courses, credits, roots = course_jp_by_user(year), credit_jp_by_user(year), opd_roots()
+    sessions = attended_jp_by_user(year)
     course_jp = func.coalesce(courses.c.jp, 0)
     credit_jp = func.coalesce(credits.c.jp, 0)
+    session_jp = func.coalesce(sessions.c.jp, 0)
     target = case((User.employment_type == PPPK, jp_target_for(PPPK)),
                   else_=jp_target_for(PNS))
     query = (select(User.id.label("user_id"), User.nip, User.name, User.employment_type,
                     roots.c.opd_id, course_jp.label("course_jp"), credit_jp.label("credit_jp"),
-                    (course_jp + credit_jp).label("total"), target.label("target"))
+                    session_jp.label("session_jp"),
+                    (course_jp + credit_jp + session_jp).label("total"), target.label("target"))
              .outerjoin(courses, courses.c.user_id == User.id)
              .outerjoin(credits, credits.c.user_id == User.id)
+             .outerjoin(sessions, sessions.c.user_id == User.id)
              .outerjoin(roots, roots.c.agency_id == User.agency_id))
     query = query.where(User.id == user_id) if user_id is not None else query.where(is_asn())
     return query.subquery("jp_per_user")
@@ -132,6 +140,7 @@ class LedgerRow:
     employment_type: str
     course_jp: int
     credit_jp: int
+    session_jp: int
     total: int
     target: int
 
@@ -145,6 +154,7 @@ class LedgerTotals:
     asn: int
     course_jp: int
     credit_jp: int
+    session_jp: int
     total: int
     reached: int
 
@@ -180,7 +190,8 @@ def _ledger_select(filters):
     opd = aliased(Agency)
     # ASN without an OPD last on both databases (NULLs sort differently on each).
     return (select(jp.c.user_id, jp.c.nip, jp.c.name, opd.name.label("opd"),
-                   jp.c.employment_type, jp.c.course_jp, jp.c.credit_jp, jp.c.total, jp.c.target)
+                   jp.c.employment_type, jp.c.course_jp, jp.c.credit_jp, jp.c.session_jp,
+                   jp.c.total, jp.c.target)
             .outerjoin(opd, opd.id == jp.c.opd_id)
             .where(*_filtered(jp, filters))
             .order_by(case((opd.id.is_(None), 1), else_=0), opd.name, jp.c.name, jp.c.user_id))
@@ -191,14 +202,15 @@ def ledger_totals(filters):
     reached = func.sum(case((jp.c.total >= jp.c.target, 1), else_=0))
     row = db.session.execute(
         select(func.count(), func.sum(jp.c.course_jp), func.sum(jp.c.credit_jp),
-               func.sum(jp.c.total), reached)
+               func.sum(jp.c.session_jp), func.sum(jp.c.total), reached)
         .where(*_filtered(jp, filters))).one()
     return LedgerTotals(*(int(value or 0) for value in row))
 
 
 def _ledger_row(row):
     return LedgerRow(row.user_id, row.nip, row.name, row.opd, row.employment_type,
-                     int(row.course_jp), int(row.credit_jp), int(row.total), int(row.target))
+                     int(row.course_jp), int(row.credit_jp), int(row.session_jp),
+                     int(row.total), int(row.target))
 
 
 def ledger_page(filters, page=1, per_page=PER_PAGE):
@@ -225,10 +237,11 @@ def ledger_rows(filters):
 def user_jp(user, year):
     """The ledger numbers of one user (whatever their roles): the learner's own page."""
     jp = jp_per_user(year, user_id=user.id)
-    row = db.session.execute(select(jp.c.course_jp, jp.c.credit_jp, jp.c.total,
-                                    jp.c.target)).one()
+    row = db.session.execute(select(jp.c.course_jp, jp.c.credit_jp, jp.c.session_jp,
+                                    jp.c.total, jp.c.target)).one()
     return LedgerRow(user.id, user.nip, user.name, None, user.employment_type,
-                     int(row.course_jp), int(row.credit_jp), int(row.total), int(row.target))
+                     int(row.course_jp), int(row.credit_jp), int(row.session_jp),
+                     int(row.total), int(row.target))
 
 
 # --- OPD summary ------------------------------------------------------------------------------
@@ -363,7 +376,10 @@ def funnel_by_opd(course, year, no_opd_label, total_label):
 # --- training history -------------------------------------------------------------------------
 
 COURSE_KIND = "course"
+SESSION_KIND = "session"
 CREDIT_KIND = "credit"
+# Rows of one person and day: courses, then sessions, then manual credits.
+KIND_ORDER = {COURSE_KIND: 0, SESSION_KIND: 1, CREDIT_KIND: 2}
 
 
 @dataclass(frozen=True)
@@ -371,7 +387,7 @@ class HistoryRow:
     nip: str
     name: str
     opd: str | None
-    kind: str  # COURSE_KIND or CREDIT_KIND
+    kind: str  # COURSE_KIND, SESSION_KIND or CREDIT_KIND
     code: str
     title: str
     provider: str
@@ -389,25 +405,29 @@ def wita_date(moment):
     return moment.astimezone(PALU_TZ).date() if moment is not None else None
 
 
-def _people():
-    """User columns with the name of the user's top-level OPD, for history rows."""
+def _history_select(source, user_id_column, *columns):
+    """select(NIP, name, top-level OPD name, *columns) from `source`, joined to its user (by
+    `user_id_column`) and that user's OPD: the common part of every history query."""
     roots = opd_roots()
     opd = aliased(Agency)
-    return roots, opd, (User.nip, User.name, opd.name.label("opd"))
+    return (select(User.nip, User.name, opd.name.label("opd"), *columns)
+            .select_from(source)
+            .join(User, User.id == user_id_column)
+            .outerjoin(roots, roots.c.agency_id == User.agency_id)
+            .outerjoin(opd, opd.id == roots.c.opd_id))
+
+
+def _valid_certificate_of(condition):
+    return and_(condition, Certificate.revoked_at.is_(None))
 
 
 def _course_history(year, user_id):
-    roots, opd, people = _people()
-    query = (select(*people, Course.code, Course.title, Course.provider, Enrollment.enrolled_at,
-                    Enrollment.started_at, Enrollment.completed_at, Course.jp,
-                    Certificate.number)
-             .select_from(Enrollment)
+    query = (_history_select(Enrollment, Enrollment.user_id, Course.code, Course.title,
+                             Course.provider, Enrollment.enrolled_at, Enrollment.started_at,
+                             Enrollment.completed_at, Course.jp, Certificate.number)
              .join(Course, Course.id == Enrollment.course_id)
-             .join(User, User.id == Enrollment.user_id)
-             .outerjoin(roots, roots.c.agency_id == User.agency_id)
-             .outerjoin(opd, opd.id == roots.c.opd_id)
-             .outerjoin(Certificate, and_(Certificate.enrollment_id == Enrollment.id,
-                                          Certificate.revoked_at.is_(None)))
+             .outerjoin(Certificate,
+                        _valid_certificate_of(Certificate.enrollment_id == Enrollment.id))
              .where(Enrollment.completed_at.is_not(None))
              .order_by(User.nip, Enrollment.completed_at, Course.code))
     if year is not None:
@@ -417,16 +437,30 @@ def _course_history(year, user_id):
 
 
 def _credit_history(year, user_id):
-    roots, opd, people = _people()
-    query = (select(*people, JpCredit.id, JpCredit.title, JpCredit.provider, JpCredit.earned_on,
-                    JpCredit.jp, JpCredit.note, JpCredit.evidence_name)
-             .join(User, User.id == JpCredit.user_id)
-             .outerjoin(roots, roots.c.agency_id == User.agency_id)
-             .outerjoin(opd, opd.id == roots.c.opd_id)
+    query = (_history_select(JpCredit, JpCredit.user_id, JpCredit.id, JpCredit.title,
+                             JpCredit.provider, JpCredit.earned_on, JpCredit.jp, JpCredit.note,
+                             JpCredit.evidence_name)
              .order_by(User.nip, JpCredit.earned_on, JpCredit.id))
     if year is not None:
         first, after = credit_date_bounds(year)
         query = query.where(JpCredit.earned_on >= first, JpCredit.earned_on < after)
+    return _scoped(query, user_id)
+
+
+def _session_history(year, user_id):
+    query = (_history_select(SessionRegistration, SessionRegistration.user_id,
+                             WorkshopSession.title, WorkshopSession.provider,
+                             SessionRegistration.created_at, WorkshopSession.starts_at,
+                             WorkshopSession.ends_at, WorkshopSession.jp, Certificate.number)
+             .join(WorkshopSession, WorkshopSession.id == SessionRegistration.session_id)
+             .outerjoin(Certificate, _valid_certificate_of(
+                 Certificate.registration_id == SessionRegistration.id))
+             .where(SessionRegistration.attended_at.is_not(None))
+             .order_by(User.nip, WorkshopSession.ends_at, WorkshopSession.id))
+    if year is not None:
+        # JP count in the WITA year the session started, like the ledger.
+        start, end = year_bounds_utc(year)
+        query = query.where(WorkshopSession.starts_at >= start, WorkshopSession.starts_at < end)
     return _scoped(query, user_id)
 
 
@@ -440,6 +474,12 @@ def _course_history_row(r):
                       wita_date(r.completed_at), int(r.jp), r.number, "")
 
 
+def _session_history_row(r):
+    return HistoryRow(r.nip, r.name, r.opd, SESSION_KIND, "", r.title, r.provider,
+                      wita_date(r.created_at), wita_date(r.starts_at), wita_date(r.ends_at),
+                      int(r.jp), r.number, "")
+
+
 def _credit_history_row(r):
     return HistoryRow(r.nip, r.name, r.opd, CREDIT_KIND, "", r.title, r.provider, None, None,
                       r.earned_on, int(r.jp), None, r.note or "", credit_id=r.id,
@@ -447,25 +487,28 @@ def _credit_history_row(r):
 
 
 def _by_person_and_date(row):
-    return (row.nip, row.completed_on, row.kind != COURSE_KIND)
+    return (row.nip, row.completed_on, KIND_ORDER[row.kind])
 
 
 def training_history(year=None, user_id=None):
-    """Completed courses and manual credits, by NIP and date: one user's (any roles), or every
-    ASN's. Two queries; course rows are fetched in batches so a whole year can stream."""
+    """Completed courses, attended sessions and manual credits, by NIP and date: one user's
+    (any roles), or every ASN's. Three queries; course rows are fetched in batches so a whole
+    year can stream."""
     credits = [_credit_history_row(r) for r in
                db.session.execute(_credit_history(year, user_id))]
+    sessions = [_session_history_row(r) for r in
+                db.session.execute(_session_history(year, user_id))]
     result = db.session.execute(_course_history(year, user_id)
                                 .execution_options(yield_per=1000))
     try:
-        yield from _merge((_course_history_row(r) for r in result), credits)
+        yield from _merge((_course_history_row(r) for r in result), sessions, credits)
     finally:
         result.close()  # a download stopped half-way must not leave a server-side cursor
 
 
-def _merge(courses, credits):
-    """Merge two sorted streams by (NIP, date); courses before credits on the same day."""
-    yield from merge(courses, credits, key=_by_person_and_date)
+def _merge(*streams):
+    """Merge sorted streams by (NIP, date); courses, sessions, then credits on the same day."""
+    yield from merge(*streams, key=_by_person_and_date)
 
 
 def find_user_by_nip(nip):

@@ -2,6 +2,7 @@
 and the learner's side: "Sertifikat saya", the dashboard and course page, the PDF download."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +14,7 @@ from app.extensions import db
 from app.settings import Setting, set_setting
 from tests.certificates import issuing_helpers as h
 from tests.conftest import csrf_token, submit
+from tests.workshops.helpers import attend, make_session
 
 TRAINER_NIP = "198003152006042003"
 
@@ -21,7 +23,7 @@ TRAINER_NIP = "198003152006042003"
 PUBLIC = {"certificates.lookup", "certificates.verify", "certificates.verify_json"}
 LEARNER = {"certificates.mine", "certificates.download"}
 ADMIN = {"certificates.admin_courses", "certificates.admin_course", "certificates.revoke",
-         "certificates.reissue", "certificates.settings"}
+         "certificates.reissue", "certificates.settings", "certificates.admin_session"}
 
 SETTINGS = {
     "institution_name": "Pemerintah Kota Palu",
@@ -57,14 +59,16 @@ def world(courses, create_user, admin):
     revoked = h.issue(h.enrol(citra, spbe), admin)
     revoked.revoke("Salah cetak", admin, utcnow())
     db.session.commit()
+    workshop = make_session(starts_in=timedelta(days=-2))
+    attend(workshop, budi)
     return {"andi": andi, "budi": budi, "citra": citra, "held": held, "revoked": revoked,
-            "budi_enrolment": budi_enrolment}
+            "budi_enrolment": budi_enrolment, "session": workshop}
 
 
 def _routes(app, world):
     """(endpoint, path, methods) for every certificate route, filled with real values."""
     values = {"code": world["held"].verification_code, "certificate_id": world["held"].id,
-              "slug": "spbe-101"}
+              "slug": "spbe-101", "session_id": world["session"].id}
     adapter = app.url_map.bind("localhost")
     routes = []
     for rule in app.url_map.iter_rules():

@@ -18,19 +18,20 @@ from tests.reports.conftest import (
 from tests.reports.parsing import html_table
 
 LEDGER_2026 = [
-    # NIP, name, OPD, type, JP courses, JP credited, total, target, status
-    [CITRA, "Citra Lestari", "Dinas Kependudukan dan Pencatatan Sipil", "PPPK", "20", "4", "24",
-     "24", "Mencapai target"],
-    [DEWI, "Dewi Anggraini", "Dinas Kependudukan dan Pencatatan Sipil", "PPPK", "12", "0", "12",
-     "24", "Di bawah target"],
-    [HADI, "Hadi Wijaya", "Dinas Kependudukan dan Pencatatan Sipil", "PNS", "0", "20", "20", "20",
-     "Mencapai target"],
-    [ANDI, "Andi Pratama", "Dinas Komunikasi dan Informatika", "PNS", "20", "3", "23", "20",
-     "Mencapai target"],
-    [BUDI, "Budi Santoso", "Dinas Komunikasi dan Informatika", "PNS", "0", "0", "0", "20",
+    # NIP, name, OPD, type, JP courses, JP credited, JP sessions, total, target, status
+    [CITRA, "Citra Lestari", "Dinas Kependudukan dan Pencatatan Sipil", "PPPK", "20", "4", "0",
+     "24", "24", "Mencapai target"],
+    [DEWI, "Dewi Anggraini", "Dinas Kependudukan dan Pencatatan Sipil", "PPPK", "12", "0", "0",
+     "12", "24", "Di bawah target"],
+    [HADI, "Hadi Wijaya", "Dinas Kependudukan dan Pencatatan Sipil", "PNS", "0", "20", "0", "20",
+     "20", "Mencapai target"],
+    [ANDI, "Andi Pratama", "Dinas Komunikasi dan Informatika", "PNS", "20", "3", "0", "23",
+     "20", "Mencapai target"],
+    [BUDI, "Budi Santoso", "Dinas Komunikasi dan Informatika", "PNS", "0", "0", "0", "0",
+     "20", "Di bawah target"],
+    [EKO, "Eko Saputra", "\u2013", "PNS", "0", "0", "0", "0", "20", "Di bawah target"],
+    [OTHER_LEARNER, "Lina Marlina", "\u2013", "PNS", "0", "0", "0", "0", "20",
      "Di bawah target"],
-    [EKO, "Eko Saputra", "\u2013", "PNS", "0", "0", "0", "20", "Di bawah target"],
-    [OTHER_LEARNER, "Lina Marlina", "\u2013", "PNS", "0", "0", "0", "20", "Di bawah target"],
 ]
 
 
@@ -44,8 +45,8 @@ def ledger(admin, query="", year=YEAR):
 def test_ledger_numbers_for_the_year(admin):
     page, body, totals = ledger(admin)
     assert body == LEDGER_2026
-    assert totals == ["\u2013", "Jumlah: 7 ASN", "\u2013", "\u2013", "52", "27", "79", "\u2013",
-                      "3 mencapai target"]
+    assert totals == ["\u2013", "Jumlah: 7 ASN", "\u2013", "\u2013", "52", "27", "0", "79",
+                      "\u2013", "3 mencapai target"]
     assert "<dt>Di bawah target</dt><dd>4</dd>" in page
 
 
@@ -61,9 +62,9 @@ def test_completions_and_credits_count_in_their_wita_year(admin):
     (00:00 WITA on 1 Jan) counts in 2026."""
     _page, body, totals = ledger(admin, year=2025)
     by_name = {row[1]: row for row in body}
-    assert by_name["Budi Santoso"][4:8] == ["12", "4", "16", "20"]
-    assert by_name["Citra Lestari"][4:7] == ["0", "0", "0"]
-    assert totals[4:7] == ["12", "4", "16"]
+    assert by_name["Budi Santoso"][4:9] == ["12", "4", "0", "16", "20"]
+    assert by_name["Citra Lestari"][4:8] == ["0", "0", "0", "0"]
+    assert totals[4:8] == ["12", "4", "0", "16"]
 
 
 @pytest.mark.parametrize(("query", "names"), [

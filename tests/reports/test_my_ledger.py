@@ -22,7 +22,7 @@ def admin_ledger_row(admin, nip, year=YEAR):
     rows = html_table(page_text(admin.get(f"/admin/laporan/jp?year={year}")),
                       f"tabel-jp-{year}")
     row = next(r for r in rows if r[0].replace(" ", "") == nip)
-    return int(row[6]), int(row[7]), int(row[4]), int(row[5])
+    return int(row[7]), int(row[8]), int(row[4]), int(row[5])
 
 
 @pytest.mark.parametrize("nip", [ANDI, BUDI, CITRA, DEWI])

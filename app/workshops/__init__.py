@@ -1,0 +1,21 @@
+"""Workshops and webinars: scheduled sessions with registration, a waiting list, attendance
+(by the trainer or with a check-in code), JP for attended sessions and calendar export."""
+
+
+def register_workshops(app):
+    """Both blueprints, the JP of attended sessions, and the panels on other pages."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.admin.menu import register_admin_page
+    from app.courses import services as course_services
+    from app.courses import views as course_views
+    from app.workshops import manage_views, views
+    from app.workshops.queries import attended_jp_of
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(manage_views.bp)
+    course_services.register_jp_source(attended_jp_of)
+    course_views.register_dashboard_section(views.dashboard_section)
+    course_views.register_course_section(views.course_section)
+    register_admin_page("workshop_manage.index", _l("Workshop dan webinar"),
+                        _l("jadwalkan sesi, catat kehadiran, kode presensi"))

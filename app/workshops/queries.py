@@ -1,0 +1,151 @@
+"""Reads for the workshop pages and the JP of attended sessions.
+
+Every page loads what it shows in a fixed number of queries whatever the data (agencies of a
+session's audience by selectinload, a learner's registrations in one query).
+"""
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.courses.models import course_owner
+from app.database import utcnow
+from app.extensions import db
+from app.timeutil import year_bounds_utc
+from app.workshops.models import (
+    CANCELLED,
+    REGISTERED,
+    WAITLISTED,
+    SessionRegistration,
+    WorkshopSession,
+    session_agency,
+)
+
+
+def _with_audience(query):
+    return query.options(selectinload(WorkshopSession.agencies))
+
+
+def upcoming_sessions(now=None, limit=None):
+    """Sessions not yet over, soonest first (cancelled ones too: people registered for them
+    need to see that)."""
+    query = _with_audience(select(WorkshopSession)
+                           .where(WorkshopSession.ends_at >= (now or utcnow()))
+                           .order_by(WorkshopSession.starts_at, WorkshopSession.id))
+    if limit:
+        query = query.limit(limit)
+    return db.session.scalars(query).all()
+
+
+def registrations_by_session(user, session_ids):
+    """{session id: the user's registration} among these sessions, one query."""
+    if not user.is_authenticated or not session_ids:
+        return {}
+    rows = db.session.scalars(select(SessionRegistration).where(
+        SessionRegistration.user_id == user.id,
+        SessionRegistration.session_id.in_(session_ids)))
+    return {r.session_id: r for r in rows}
+
+
+def audience_condition(agency_ids):
+    """SQL: the session is open to everyone, or to one of these agencies."""
+    chosen = select(session_agency.c.session_id).where(
+        session_agency.c.agency_id.in_(agency_ids or [-1]))
+    return or_(WorkshopSession.audience == "all", WorkshopSession.id.in_(chosen))
+
+
+def open_sessions_for(user, agency_ids, now=None, limit=3):
+    """Scheduled sessions this user may still register for and has not: the dashboard's
+    suggestions."""
+    now = now or utcnow()
+    mine = select(SessionRegistration.session_id).where(
+        SessionRegistration.user_id == user.id, SessionRegistration.status != CANCELLED)
+    deadline = func.coalesce(WorkshopSession.registration_deadline, WorkshopSession.starts_at)
+    return db.session.scalars(_with_audience(
+        select(WorkshopSession)
+        .where(WorkshopSession.status == "scheduled", deadline > now,
+               audience_condition(agency_ids), WorkshopSession.id.not_in(mine))
+        .order_by(WorkshopSession.starts_at, WorkshopSession.id).limit(limit))).all()
+
+
+def registrations_of(user, since=None):
+    """The user's registrations (not cancelled) with their sessions, latest session first;
+    `since`: only sessions ending after it."""
+    query = (select(SessionRegistration)
+             .join(SessionRegistration.session)
+             .options(joinedload(SessionRegistration.session))
+             .where(SessionRegistration.user_id == user.id,
+                    SessionRegistration.status != CANCELLED)
+             .order_by(WorkshopSession.starts_at.desc(), WorkshopSession.id))
+    if since is not None:
+        query = query.where(WorkshopSession.ends_at >= since)
+    return db.session.scalars(query).all()
+
+
+def feed_sessions(user, since):
+    """Sessions for a learner's calendar feed: those they hold a seat in, ending after
+    `since` (cancelled sessions included, so calendars drop them)."""
+    return db.session.scalars(
+        select(WorkshopSession)
+        .join(SessionRegistration, SessionRegistration.session_id == WorkshopSession.id)
+        .where(SessionRegistration.user_id == user.id,
+               SessionRegistration.status == REGISTERED, WorkshopSession.ends_at >= since)
+        .order_by(WorkshopSession.starts_at, WorkshopSession.id)).all()
+
+
+def managed_sessions(user):
+    """The sessions a trainer manages (organized, or of a course they teach); admins: all."""
+    query = (select(WorkshopSession).options(joinedload(WorkshopSession.course))
+             .order_by(WorkshopSession.starts_at.desc(), WorkshopSession.id.desc()))
+    if not user.is_admin:
+        taught = select(course_owner.c.course_id).where(course_owner.c.user_id == user.id)
+        query = query.where(or_(WorkshopSession.organizer_id == user.id,
+                                WorkshopSession.course_id.in_(taught)))
+    return db.session.scalars(query).all()
+
+
+def participants(session):
+    """(registered by name, waiting in queue order), users loaded, one query."""
+    rows = db.session.scalars(
+        select(SessionRegistration)
+        .options(joinedload(SessionRegistration.user))
+        .where(SessionRegistration.session_id == session.id,
+               SessionRegistration.status.in_((REGISTERED, WAITLISTED)))
+        .order_by(SessionRegistration.queued_at, SessionRegistration.id)).all()
+    registered = sorted((r for r in rows if r.is_registered),
+                        key=lambda r: (r.user.name.casefold(), r.id))
+    return registered, [r for r in rows if r.is_waiting]
+
+
+def course_sessions(course, now=None):
+    """Upcoming scheduled sessions that belong to a course (for its page)."""
+    return db.session.scalars(
+        select(WorkshopSession)
+        .where(WorkshopSession.course_id == course.id, WorkshopSession.status == "scheduled",
+               WorkshopSession.ends_at >= (now or utcnow()))
+        .order_by(WorkshopSession.starts_at)).all()
+
+
+# --- JP of attended sessions ---------------------------------------------------------------------
+
+def _attended_in(year):
+    """Conditions: attendance recorded, session started in the (WITA) calendar year."""
+    start, end = year_bounds_utc(year)
+    return (SessionRegistration.attended_at.is_not(None),
+            WorkshopSession.starts_at >= start, WorkshopSession.starts_at < end)
+
+
+def attended_jp_by_user(year):
+    """Subquery (user_id, jp): JP of the sessions each user attended in the year."""
+    return (select(SessionRegistration.user_id, func.sum(WorkshopSession.jp).label("jp"))
+            .join(WorkshopSession, WorkshopSession.id == SessionRegistration.session_id)
+            .where(*_attended_in(year))
+            .group_by(SessionRegistration.user_id)
+            .subquery("session_jp"))
+
+
+def attended_jp_of(user_id, year):
+    """Scalar subquery: one user's JP from attended sessions in the year (0 if none)."""
+    return (select(func.coalesce(func.sum(WorkshopSession.jp), 0))
+            .join(SessionRegistration, SessionRegistration.session_id == WorkshopSession.id)
+            .where(SessionRegistration.user_id == user_id, *_attended_in(year))
+            .scalar_subquery())

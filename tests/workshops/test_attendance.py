@@ -1,0 +1,176 @@
+"""Attendance: the trainer's list (checkboxes, all at once), the check-in code valid only in
+the window the settings set, the meeting link shown only to registered learners near the
+start; every way audited."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.audit import AuditEvent
+from app.extensions import db
+from app.settings import set_setting
+from app.workshops import attendance, services
+from tests.workshops.conftest import ANDI, BUDI, CITRA, browser, flashes, post_form, text
+from tests.workshops.helpers import make_session, registration, reload, start_now
+
+LINK = "https://zoom.example.go.id/j/123"
+
+
+def running_session(people, **fields):
+    """Started 10 minutes ago, two hours long; Andi and Budi hold seats, Citra waits."""
+    session = make_session(people.trainer, hours=2, capacity=2, **fields)
+    for learner in (people.andi, people.budi, people.citra):
+        services.register_learner(session, learner)
+    return start_now(session)
+
+
+def events(action):
+    db.session.expire_all()
+    return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)
+                              .order_by(AuditEvent.id)).all()
+
+
+def reveal(trainer, session):
+    url = f"/pengajar/sesi/{session.id}"
+    return text(post_form(trainer, url, {}, action_url=f"{url}/kode"))
+
+
+def check_in(client, session, code):
+    url = f"/agenda/{session.id}"
+    return text(post_form(client, url, {"code": code}, action_url=f"{url}/presensi"))
+
+
+def test_learners_check_in_with_the_code_the_trainer_reveals(app, people, trainer_browser):
+    session = running_session(people)
+    page = reveal(trainer_browser, session)
+    code = reload(session).checkin_code
+    assert len(code) == 6 and f'<p class="checkin-code" aria-label="Kode presensi">{code}</p>' \
+        in page
+    andi = browser(app, ANDI)
+    assert flashes(check_in(andi, session, "  "), "error") == ["Isi kode presensi."]
+    page = check_in(andi, session, "XXXXXX")
+    assert flashes(page, "error") == ["Kode presensi salah. Periksa kode yang ditampilkan "
+                                      "pengajar."]
+    typed = f"{code[:3].lower()} {code[3:].lower()}"  # as people type it off a screen
+    page = check_in(andi, session, typed)
+    assert ("Kehadiran Anda tercatat. 4 JP masuk ke catatan JP Anda."
+            in flashes(page, "success"))
+    attended = registration(session, people.andi)
+    assert attended.attendance_method == "code" and attended.attended_at is not None
+    [event] = events("workshop.check_in")
+    assert (event.actor_id, event.details["nip"]) == (people.andi.id, ANDI)
+    assert len(events("workshop.code")) == 1
+    # The waiting learner holds no seat, so no check-in either.
+    page = text(browser(app, CITRA).get(f"/agenda/{session.id}"))
+    assert f'action="/agenda/{session.id}/presensi"' not in page
+    with pytest.raises(services.WorkshopError, match="Hanya peserta terdaftar"):
+        attendance.check_in(session, people.citra, code)
+    db.session.rollback()
+
+
+def test_the_code_works_only_inside_the_window(people):
+    session = running_session(people)
+    code = attendance.reveal_code(session, people.trainer)
+    db.session.commit()
+    set_setting("workshop.checkin_after_minutes", 30)
+    after_window = session.ends_at + timedelta(minutes=31)
+    with pytest.raises(services.WorkshopError, match="hanya dapat dilakukan pada"):
+        attendance.check_in(session, people.andi, code, now=after_window)
+    before_window = session.starts_at - timedelta(minutes=16)
+    with pytest.raises(services.WorkshopError, match="hanya dapat dilakukan pada"):
+        attendance.check_in(session, people.andi, code, now=before_window)
+    assert attendance.check_in(session, people.andi, code,
+                             now=session.ends_at + timedelta(minutes=29)) is True
+    # A longer window set by the admin lets a late learner in.
+    set_setting("workshop.checkin_after_minutes", 120)
+    assert attendance.check_in(session, people.budi, code, now=after_window) is True
+    db.session.rollback()
+
+
+def test_the_trainer_cannot_reveal_a_code_outside_the_window(people, trainer_browser):
+    session = make_session(people.trainer, starts_in=timedelta(days=2))
+    page = text(trainer_browser.get(f"/pengajar/sesi/{session.id}"))
+    assert "Kode dapat ditampilkan selama jendela presensi." in page
+    with pytest.raises(services.WorkshopError, match="hanya dapat ditampilkan"):
+        attendance.reveal_code(session, people.trainer)
+    db.session.rollback()
+    assert reload(session).checkin_code is None
+
+
+def test_the_trainer_ticks_who_came(app, people, trainer_browser):
+    session = running_session(people)
+    url = f"/pengajar/sesi/{session.id}"
+    andi_id = registration(session, people.andi).id
+    page = text(post_form(trainer_browser, url, {"hadir": str(andi_id), "aksi": "pilihan"},
+                          action_url=f"{url}/kehadiran"))
+    assert ("Kehadiran disimpan: 1 ditandai hadir, 0 tidak hadir."
+            in flashes(page, "success"))
+    assert f'id="hadir-{andi_id}" checked' in page
+    assert "<dt>Hadir</dt><dd>1</dd>" in page
+    page = text(post_form(trainer_browser, url, {"aksi": "semua"}, action_url=f"{url}/kehadiran"))
+    assert "Kehadiran disimpan: 1 ditandai hadir, 0 tidak hadir." in flashes(page)
+    assert "<dt>Hadir</dt><dd>2</dd>" in page
+    # Unticking Budi takes his attendance away; a forged id of the waiting Citra is ignored.
+    citra_id = registration(session, people.citra).id
+    page = text(post_form(trainer_browser, url, {"hadir": [str(andi_id), str(citra_id)],
+                                                 "aksi": "pilihan"},
+                          action_url=f"{url}/kehadiran"))
+    assert "Kehadiran disimpan: 0 ditandai hadir, 1 tidak hadir." in flashes(page)
+    assert registration(session, people.budi).attended_at is None
+    assert registration(session, people.citra).attended_at is None
+    details = [e.details for e in events("workshop.attendance")]
+    assert details == [{"marked": [ANDI], "unmarked": []}, {"marked": [BUDI], "unmarked": []},
+                       {"marked": [], "unmarked": [BUDI]}]
+    page = text(browser(app, ANDI).get(f"/agenda/{session.id}"))
+    assert "(dicatat pengajar). 4 JP masuk ke catatan JP Anda." in page
+
+
+def test_attendance_cannot_be_recorded_before_the_window(people, trainer_browser):
+    session = make_session(people.trainer, starts_in=timedelta(days=1))
+    services.register_learner(session, people.andi)
+    db.session.commit()
+    url = f"/pengajar/sesi/{session.id}"
+    page = text(post_form(trainer_browser, url, {"aksi": "semua"}, action_url=f"{url}/kehadiran"))
+    assert any(m.startswith("Kehadiran baru dapat dicatat mulai") for m in flashes(page, "error"))
+    assert registration(session, people.andi).attended_at is None
+
+
+def test_the_meeting_link_shows_only_to_seated_learners_near_the_start(app, people):
+    set_setting("workshop.link_before_minutes", 30)
+    db.session.commit()
+    session = make_session(people.trainer, kind="webinar", starts_in=timedelta(hours=2),
+                           capacity=1)
+    for learner in (people.andi, people.budi):
+        services.register_learner(session, learner)
+    db.session.commit()
+    andi, budi, anonymous = browser(app, ANDI), browser(app, BUDI), browser(app)
+    early = text(andi.get(f"/agenda/{session.id}"))
+    assert LINK not in early and "Tautan rapat tampil di sini mulai" in early
+    session.starts_at -= timedelta(minutes=100)  # now 20 minutes before the start
+    session.ends_at -= timedelta(minutes=100)
+    db.session.commit()
+    assert LINK in text(andi.get(f"/agenda/{session.id}"))
+    for other in (budi, anonymous, browser(app, CITRA)):  # waiting, anonymous, not registered
+        assert LINK not in text(other.get(f"/agenda/{session.id}"))
+    assert LINK not in text(andi.get(f"/agenda/{session.id}.ics"))
+    # The trainer always sees it on the management page.
+    assert LINK in text(browser(app, people.trainer.nip).get(f"/pengajar/sesi/{session.id}"))
+    session.starts_at -= timedelta(hours=4)  # three hours long: over
+    session.ends_at -= timedelta(hours=4)
+    db.session.commit()
+    assert LINK not in text(andi.get(f"/agenda/{session.id}"))
+
+
+def test_a_session_with_attendance_cannot_be_cancelled(people, trainer_browser):
+    session = running_session(people)
+    attendance.check_in(session, people.andi, attendance.reveal_code(session, people.trainer))
+    db.session.commit()
+    url = f"/pengajar/sesi/{session.id}"
+    page = text(post_form(trainer_browser, url, {}, action_url=f"{url}/batalkan"))
+    assert ("Sesi yang kehadirannya sudah dicatat tidak dapat dibatalkan."
+            in flashes(page, "error"))
+    assert reload(session).status == "scheduled"
+    with pytest.raises(services.WorkshopError, match="Kehadiran Anda sudah tercatat"):
+        services.cancel_registration(registration(session, people.andi))
+    db.session.rollback()
