@@ -6,7 +6,7 @@ FLASK  := $(VENV)/bin/flask
 PORT   ?= 5000
 export PORT
 
-.PHONY: run serve test test-sqlite test-postgres install install-dev translations db lint clean
+.PHONY: run serve test test-sqlite test-postgres install install-dev translations extract db lint clean
 
 $(VENV)/bin/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 tidak ditemukan: set PYTHON=/path/ke/python3.11"; exit 1; }
@@ -24,9 +24,19 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-# Compile the .po catalogues (WTForms' messages in Bahasa Indonesia, later UI languages).
+# Compile the .po catalogues into .mo (not kept in git): the interface in English (messages;
+# Indonesian needs none, its text is the msgid) and WTForms' messages in Indonesian (wtforms).
 translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -d app/translations -D messages >/dev/null
 	$(VENV)/bin/pybabel compile -f -d app/translations -D wtforms >/dev/null
+
+# Developers: after adding or changing text, collect every translatable string into
+# messages.pot and merge it into each language's messages.po; then translate what is new or
+# marked fuzzy (docs/i18n.md). tests/i18n uses the same EXTRACT_FLAGS.
+EXTRACT_FLAGS := -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --add-comments=TRANSLATORS: --add-location=file --sort-output --no-wrap
+extract: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract $(EXTRACT_FLAGS) --project=Kompeten -o app/translations/messages.pot .
+	$(VENV)/bin/pybabel update -D messages -i app/translations/messages.pot -d app/translations --no-wrap --ignore-obsolete
 
 db: translations
 	$(FLASK) db upgrade
@@ -40,12 +50,29 @@ run: db
 serve: db
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py 'app:create_app()'
 
-test: install-dev translations
+test: install-dev translations chromium
 	env -u LMS_TEST_DATABASE_URL $(PY) -m pytest -q
 	@if [ -n "$$LMS_TEST_DATABASE_URL" ]; then \
 	  echo "== the same suite on PostgreSQL: $$LMS_TEST_DATABASE_URL =="; \
 	  $(PY) -m pytest -q; \
 	fi
+
+# Debian's Chromium for the real-browser tests (tests/browser, docs/testing-browser.md), installed
+# when missing; where that is impossible the browser tests are skipped and say why.
+LMS_CHROMIUM ?= /usr/bin/chromium
+.PHONY: chromium
+chromium:
+	@[ -x "$(LMS_CHROMIUM)" ] || { \
+	  if ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "Chromium tidak ditemukan di $(LMS_CHROMIUM) dan apt-get tidak tersedia:"; \
+	    echo "uji peramban (tests/browser) dilewati. Pasang Chromium, lalu set LMS_CHROMIUM ke lokasinya."; \
+	  else \
+	    SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO="sudo -n"; \
+	    echo "Memasang Chromium untuk uji peramban: $$SUDO apt-get install -y chromium"; \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
+	      || { $$SUDO apt-get update -q >/dev/null && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } \
+	      || echo "Chromium gagal dipasang: uji peramban (tests/browser) dilewati. Pasang manual: apt-get install chromium"; \
+	  fi; }
 
 lint: install-dev
 	$(VENV)/bin/ruff check app tests config.py run.py

@@ -80,7 +80,23 @@ class Config:
     JP_MINUTES = env_int("LMS_JP_MINUTES", 45)
     # Seconds a timed quiz still accepts answers after its time is up (slow links).
     QUIZ_GRACE_SECONDS = env_int("LMS_QUIZ_GRACE_SECONDS", 60)
+    # Workshops and webinars: learners check in with the session's code from this many minutes
+    # before the start until this many after the end; the meeting link shows from this early.
+    WORKSHOP_CHECKIN_BEFORE_MINUTES = env_int("LMS_WORKSHOP_CHECKIN_BEFORE_MINUTES", 15)
+    WORKSHOP_CHECKIN_AFTER_MINUTES = env_int("LMS_WORKSHOP_CHECKIN_AFTER_MINUTES", 30)
+    WORKSHOP_LINK_BEFORE_MINUTES = env_int("LMS_WORKSHOP_LINK_BEFORE_MINUTES", 30)
     INSTITUTION_NAME = os.environ.get("LMS_INSTITUTION_NAME", "Pemerintah Kota Palu")
+
+    # Text responses (pages, CSS, JS, JSON, SVG) over 500 bytes are sent compressed, brotli or
+    # gzip as the browser accepts; files sent as streams (PDFs, images, exports) never are.
+    # LMS_COMPRESS=0 when the proxy in front already compresses (docs/performance.md).
+    COMPRESS_REGISTER = env_bool("LMS_COMPRESS", True)
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_BR_LEVEL = 5  # smaller than gzip -6 on our pages, as fast
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
+                          "application/json", "image/svg+xml"]
+    COMPRESS_MIN_SIZE = 500
+    COMPRESS_STREAMS = False
 
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Makassar"

@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config_object="config.Config", overrides=None):
@@ -42,13 +42,15 @@ def register_extensions(app):
     login_manager.init_app(app)
     configure_login(login_manager)
     limiter.init_app(app)
+    compress.init_app(app)
 
 
 def register_models():
     """Import every model module so metadata (and Alembic) sees all tables."""
     import app.auth.models
     import app.courses.models
-    import app.settings  # noqa: F401
+    import app.settings
+    import app.workshops.models  # noqa: F401
 
 
 def register_blueprints(app):
@@ -58,8 +60,10 @@ def register_blueprints(app):
     from app.certificates import register_certificates
     from app.courses.views import bp as courses_bp
     from app.operations import register_operations
+    from app.preferences import register_preferences
     from app.quizzes import register_quizzes
     from app.reports import register_reports
+    from app.workshops import register_workshops
 
     app.register_blueprint(courses_bp)
     app.register_blueprint(auth_bp)
@@ -68,7 +72,9 @@ def register_blueprints(app):
     register_authoring(app)
     register_admin(app)
     register_reports(app)
+    register_workshops(app)
     register_operations(app)
+    register_preferences(app)
 
 
 def register_cli(app):
@@ -89,9 +95,11 @@ def register_errors(app):
 
 
 def register_templates(app):
+    from app.assets import register_assets
     from app.templating import register_template_helpers
 
     register_template_helpers(app)
+    register_assets(app)
 
 
 def register_headers(app):

@@ -170,6 +170,21 @@ class GeneralSettingsForm(KompetenForm):
         description=_l("Jawaban masih diterima sebentar setelah waktu habis, untuk sinyal lemah."),
         validators=[InputRequired(REQUIRED),
                     NumberRange(min=0, max=600, message=_l("Antara 0 dan 600 detik."))])
+    workshop_checkin_before = IntegerField(
+        _l("Presensi dengan kode dibuka (menit sebelum sesi mulai)"),
+        description=_l("Peserta workshop/webinar dapat memasukkan kode presensi sejak sekian "
+                       "menit sebelum sesi mulai."),
+        validators=[InputRequired(REQUIRED),
+                    NumberRange(min=0, max=240, message=_l("Antara 0 dan 240 menit."))])
+    workshop_checkin_after = IntegerField(
+        _l("Presensi dengan kode ditutup (menit sesudah sesi selesai)"),
+        validators=[InputRequired(REQUIRED),
+                    NumberRange(min=0, max=1440, message=_l("Antara 0 dan 1440 menit."))])
+    workshop_link_before = IntegerField(
+        _l("Tautan rapat ditampilkan (menit sebelum sesi mulai)"),
+        description=_l("Hanya untuk peserta terdaftar; sebelum itu tautan disembunyikan."),
+        validators=[InputRequired(REQUIRED),
+                    NumberRange(min=0, max=1440, message=_l("Antara 0 dan 1440 menit."))])
 
 
 # form field -> setting key
@@ -177,6 +192,9 @@ GENERAL_SETTINGS = {
     "jp_target_pns": "jp_target.pns", "jp_target_pppk": "jp_target.pppk",
     "jp_minutes": "jp.minutes", "self_registration": "self_registration",
     "upload_max_kb": "upload.max_kb", "quiz_grace_seconds": "quiz_grace_seconds",
+    "workshop_checkin_before": "workshop.checkin_before_minutes",
+    "workshop_checkin_after": "workshop.checkin_after_minutes",
+    "workshop_link_before": "workshop.link_before_minutes",
 }
 
 

@@ -90,6 +90,10 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     # Set with a temporary password an admin handed out: the next login must choose a new one.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Interface language ('id' or 'en'); None follows the browser's Accept-Language.
+    language: Mapped[str | None] = mapped_column(String(5))
+    # "Teks besar": a larger root font size on every page.
+    large_text: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[object | None] = mapped_column(UTCDateTime)
 

@@ -101,6 +101,10 @@ register_completion_rule = COMPLETION_RULES.register
 # Called with the enrolment right after it completes (certificates: issue automatically).
 COMPLETION_LISTENERS = Hook()
 register_completion_listener = COMPLETION_LISTENERS.register
+# JP earned outside courses and manual credits (workshops: attended sessions): functions
+# (user id, year) -> a scalar subquery of that JP, added into jp_earned's one query.
+JP_SOURCES = Hook()
+register_jp_source = JP_SOURCES.register
 
 
 def all_modules_done(user, course, done=None):
@@ -186,8 +190,9 @@ def progress_for_user(user):
 
 
 def jp_earned(user, year):
-    """JP of a WITA calendar year: courses completed in it plus JP an admin credited by hand
-    (dated in it). One query, like the report ledger's numbers (app/reports/queries.py)."""
+    """JP of a WITA calendar year: courses completed in it, JP an admin credited by hand (dated
+    in it) and the registered JP sources (attended sessions). One query, like the report
+    ledger's numbers (app/reports/queries.py)."""
     start, end = year_bounds_utc(year)
     from_courses = (select(func.coalesce(func.sum(Course.jp), 0))
                     .join(Enrollment, Enrollment.course_id == Course.id)
@@ -200,7 +205,10 @@ def jp_earned(user, year):
                        JpCredit.earned_on >= date(year, 1, 1),
                        JpCredit.earned_on < date(year + 1, 1, 1))
                 .scalar_subquery())
-    return int(db.session.scalar(select(from_courses + credited)) or 0)
+    total = from_courses + credited
+    for source in JP_SOURCES:
+        total = total + source(user.id, year)
+    return int(db.session.scalar(select(total)) or 0)
 
 
 def published_courses(search=None, competency=None):

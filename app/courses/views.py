@@ -19,6 +19,7 @@ from app.courses import services
 from app.courses.access import can_edit_course
 from app.courses.forms import ActionForm, CatalogueFilterForm
 from app.courses.models import Course, CourseFile, Module
+from app.courses.offline import offline_response
 from app.errors import LmsError
 from app.extensions import db
 from app.hooks import Hook
@@ -72,6 +73,8 @@ def course_detail(slug):
     progress = services.course_progress(current_user, course, modules)
     return render_template("courses/course.html", course=course, modules=modules,
                            progress=progress, done_ids=progress.done_ids if progress else (),
+                           may_download=progress is not None
+                           or can_edit_course(current_user, course),
                            action_form=ActionForm(),
                            sections=_sections(COURSE_SECTIONS, current_user, course, modules))
 
@@ -140,6 +143,19 @@ def module_page(slug, module_slug):
         action_form=ActionForm(),
         sections=_sections(MODULE_SECTIONS, current_user, course, module),
     )
+
+
+@bp.route("/kursus/<slug>/unduh")
+@login_required
+def download_modules(slug):
+    """Every module of the course in one HTML file, to read without a connection. Who may
+    read the module pages may download them: enrolled learners and the course's editors."""
+    course = _visible_course_or_404(slug)
+    if (services.get_enrollment(current_user, course) is None
+            and not can_edit_course(current_user, course)):
+        flash(_("Daftar ke kursus ini terlebih dahulu untuk mengunduh modulnya."), "info")
+        return redirect(url_for(".course_detail", slug=slug))
+    return offline_response(course)
 
 
 @bp.route("/kursus/<slug>/modul/<module_slug>/selesai", methods=["POST"])

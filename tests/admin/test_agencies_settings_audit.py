@@ -11,7 +11,9 @@ from tests.conftest import csrf_token, submit
 
 ADMIN_NIP = "197503121998032004"
 SETTINGS_FORM = {"jp_target_pns": "24", "jp_target_pppk": "20", "jp_minutes": "45",
-                 "self_registration": "y", "upload_max_kb": "4096", "quiz_grace_seconds": "60"}
+                 "self_registration": "y", "upload_max_kb": "4096", "quiz_grace_seconds": "60",
+                 "workshop_checkin_before": "15", "workshop_checkin_after": "30",
+                 "workshop_link_before": "30"}
 
 
 @pytest.fixture

@@ -26,8 +26,10 @@ from app.quizzes.models import AttemptQuestion
 from app.quizzes.services import start_attempt, submit_attempt
 from app.reports.credit_services import add_jp_credit
 from app.settings import set_setting
+from app.workshops.services import register_learner
 from tests.conftest import PASSWORD, csrf_token
 from tests.content.test_media import tiny_png
+from tests.workshops.helpers import make_session
 
 ADMIN, TRAINER, OTHER_TRAINER = "197503121998032004", "198609262015051001", "198001012005011010"
 LEARNER, OTHER_LEARNER = "199105052019031007", "198703152010012002"
@@ -83,6 +85,9 @@ ROUTES = {
     "auth.register": "public",
     "auth.setup_admin": "token",
     "auth.change_password": "login",
+    # display preferences (language, larger text): anyone, kept on the account or a cookie
+    "preferences.set_language": "public",
+    "preferences.set_large_text": "public",
     # courses (learner side)
     "courses.catalogue": "public",
     "courses.course_detail": "public",
@@ -91,6 +96,7 @@ ROUTES = {
     "courses.enroll": "login",
     "courses.resume": "login",
     "courses.module_page": "login",
+    "courses.download_modules": "login",  # the module pages' rule: enrolled or an editor
     "courses.complete_module": "login",
     # quizzes
     "quizzes.overview": "public",
@@ -157,6 +163,23 @@ ROUTES = {
     "authoring.learners": "owner",
     "authoring.item_analysis": "owner",
     "authoring.add_owner": "admin",
+    # workshops and webinars (TRAINER organizes the session)
+    "workshops.agenda": "public",
+    "workshops.session_page": "public",
+    "workshops.session_ics": "public",
+    "workshops.register": "login",
+    "workshops.cancel": "login",
+    "workshops.check_in": "login",
+    "workshops.mine": "login",
+    "workshops.regenerate_feed": "login",
+    "workshops.feed": "token",
+    "workshop_manage.index": "author",
+    "workshop_manage.new": "author",
+    "workshop_manage.detail": "owner",
+    "workshop_manage.edit": "owner",
+    "workshop_manage.attendance": "owner",
+    "workshop_manage.reveal_code": "owner",
+    "certificates.admin_session": "admin",
     # Last: these take away what the routes above work on.
     "reports.credit_delete": "admin",
     "admin.delete_agency": "admin",
@@ -164,6 +187,7 @@ ROUTES = {
     "authoring.delete_file": "owner",
     "authoring.remove_quiz": "owner",
     "authoring.remove_owner": "admin",
+    "workshop_manage.cancel": "owner",
     "auth.logout": "login",
 }
 # What a POST carries besides its CSRF token (harmless values: nothing is published or
@@ -202,6 +226,8 @@ def world(app, create_user):
     db.session.add(agency)
     credit = add_jp_credit(learner, earned_on=date(2026, 5, 6), jp=2, title="Seminar SPBE",
                            evidence=("bukti.pdf", PDF))
+    workshop = make_session(trainer)
+    register_learner(workshop, learner)
     db.session.commit()
     essay = db.session.scalar(select(AttemptQuestion.id).where(
         AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.question_type == "essay"))
@@ -211,7 +237,7 @@ def world(app, create_user):
         "certificate_id": certificate.id, "code": certificate.verification_code,
         "credit_id": credit.id, "file_id": db.session.scalar(select(CourseFile.id)),
         "name": "skema.png", "user_id": other_learner.id, "agency_id": agency.id,
-        "token": "bukan-token-yang-benar", "filename": "x",
+        "token": "bukan-token-yang-benar", "filename": "x", "session_id": workshop.id,
         # An owner of the course, for the one route that takes away an owner.
         "authoring.remove_owner": {"user_id": trainer.id},
     }

@@ -25,10 +25,13 @@ from app.courses.models import Enrollment, Module
 from app.extensions import db
 from app.quizzes import services as quiz_services
 from app.quizzes.models import Attempt, Quiz
+from app.workshops.services import register_learner
 from tests.authoring.helpers import COURSE_FORM, GIFT, QUIZ_FORM
 from tests.conftest import PASSWORD, csrf_token
 from tests.quizzes import attempts_helpers as h
 from tests.quizzes.attempts_helpers import SIX_TYPES
+from tests.workshops.conftest import session_form
+from tests.workshops.helpers import make_session, start_now
 
 EXAMPLES = 8
 ESSAY_QUIZ = """
@@ -160,6 +163,10 @@ def world(app, courses, agencies, create_user, tmp_path):
     for role, user in (("admin", admin), ("trainer", trainer), ("learner", learner)):
         w.clients[role], w.tokens[role] = _logged_in(app, user)
     w.ids["learner_user"] = learner
+    # A workshop running now (attendance and the check-in code are open), Andi holding a seat.
+    workshop = make_session(trainer, capacity=2)
+    register_learner(workshop, learner)
+    w.ids["workshop"] = start_now(workshop).id
     return w
 
 
@@ -215,7 +222,9 @@ PERSON = {"nip": "199202022020121003", "name": "Siti", "email": "", "agency_id":
           "jabatan_type": "pelaksana", "jabatan_title": "Staf", "golongan": "",
           "roles": "learner"}
 SETTINGS = {"jp_target_pns": "20", "jp_target_pppk": "20", "jp_minutes": "45",
-            "self_registration": "y", "upload_max_kb": "2048", "quiz_grace_seconds": "60"}
+            "self_registration": "y", "upload_max_kb": "2048", "quiz_grace_seconds": "60",
+            "workshop_checkin_before": "15", "workshop_checkin_after": "30",
+            "workshop_link_before": "30"}
 CERT_SETTINGS = {"institution_name": "Pemkot Palu", "issuer_unit": "BKPSDM",
                  "number_template": "{seq:04d}/BKPSDM/{roman_month}/{year}",
                  "signer_name": "Dr. Nur", "signer_title": "Kepala", "signer_nip": "",
@@ -225,6 +234,8 @@ CREDIT = {"nip": "", "earned_on": "2026-11-01", "jp": "4", "title": "Diklat", "p
 MODULE = {"title": "Modul", "slug": "", "minutes": "20", "body": "Isi.", "aksi": "simpan"}
 QUIZ = dict(QUIZ_FORM, gift=GIFT, slug="kuis-fuzz")
 C = "/pengajar/kursus/spbe-101"
+S = "/pengajar/sesi"
+WORKSHOP = session_form()
 
 ROUTES = {
     "login": Route("anon", lambda w: "/masuk", ("identifier", "password", "remember", "next"),
@@ -235,6 +246,10 @@ ROUTES = {
                              ("current_password", "password", "password_confirm"),
                              {"current_password": "salah-sekali", "password": PASSWORD}),
     "enrol": Route("learner", lambda w: "/kursus/duk-201/daftar"),
+    "language": Route("learner", lambda w: "/preferensi/bahasa", ("language", "next"),
+                      {"language": "en", "next": "/beranda"}),
+    "large_text": Route("learner", lambda w: "/preferensi/teks-besar", ("large_text", "next"),
+                        {"large_text": "1", "next": "/beranda"}),
     "module_done": Route("learner",
                          lambda w: f"/kursus/spbe-101/modul/{w.ids['module_slug']}/selesai"),
     "quiz_start": Route("learner", lambda w: "/kursus/spbe-101/kuis/enam/mulai"),
@@ -289,6 +304,20 @@ ROUTES = {
     "people_import_cancel": Route("admin", lambda w: "/admin/pengguna/impor/batal", ("token",)),
     "jp_credit": Route("admin", lambda w: "/admin/laporan/jp/kredit", tuple(CREDIT),
                        dict(CREDIT, nip="199001012015011103"), files=("evidence",)),
+    "session_new": Route("trainer", lambda w: f"{S}/baru", (*WORKSHOP, "agencies"), WORKSHOP),
+    "session_edit": Route("trainer", lambda w: f"{S}/{w.ids['workshop']}/ubah",
+                          (*WORKSHOP, "agencies"), WORKSHOP),
+    "session_attendance": Route("trainer", lambda w: f"{S}/{w.ids['workshop']}/kehadiran",
+                                ("hadir", "aksi"), {"aksi": "semua"}),
+    "session_code": Route("trainer", lambda w: f"{S}/{w.ids['workshop']}/kode"),
+    "session_register": Route("learner", lambda w: f"/agenda/{w.ids['workshop']}/daftar"),
+    "session_check_in": Route("learner", lambda w: f"/agenda/{w.ids['workshop']}/presensi",
+                              ("code",), {"code": "ABC234"}),
+    "session_leave": Route("learner", lambda w: f"/agenda/{w.ids['workshop']}/batal"),
+    "calendar_feed": Route("learner", lambda w: "/agenda/saya/kalender"),
+    "session_certificates": Route("admin", lambda w: f"/admin/sertifikat/sesi/{w.ids['workshop']}",
+                                  ("registration", "aksi"), {"aksi": "semua"}),
+    "session_cancel": Route("trainer", lambda w: f"{S}/{w.ids['workshop']}/batalkan"),
 }
 
 
@@ -332,7 +361,7 @@ def _route_strategy(route):
 # One world per group (building it costs ~2 s); routes that change the world most come last.
 GROUPS = {
     "anonymous": ["login", "registration"],
-    "learner": ["password_change", "module_done", "quiz_start", "enrol"],
+    "learner": ["password_change", "module_done", "quiz_start", "enrol", "language", "large_text"],
     "trainer": ["essay_grading", "course_new", "course_edit", "course_preview", "module_new",
                 "module_edit", "module_move", "quiz_new", "quiz_edit", "course_upload",
                 "course_status"],
@@ -340,6 +369,9 @@ GROUPS = {
               "person_edit", "agency_new", "agency_edit", "agency_delete", "general_settings",
               "people_import", "people_import_confirm", "people_import_cancel", "jp_credit",
               "person_password", "certificate_reissue", "certificate_revoke", "person_status"],
+    "workshops": ["session_new", "session_edit", "session_code", "session_check_in",
+                  "session_attendance", "session_certificates", "calendar_feed",
+                  "session_register", "session_leave", "session_cancel"],
 }
 
 
