@@ -44,7 +44,10 @@ def _sections(registry, *args):
 
 def _visible_course_or_404(slug):
     """Learners only ever see published courses; a course's editors also see its drafts."""
-    course = one_or_404(select(Course).where(Course.slug == slug))
+    return _visible_or_404(one_or_404(select(Course).where(Course.slug == slug)))
+
+
+def _visible_or_404(course):
     if not course.is_published and not can_edit_course(current_user, course):
         abort(404)
     return course
@@ -111,17 +114,21 @@ def resume(slug):
     return redirect(url_for(".module_page", slug=slug, module_slug=target.slug))
 
 
-def _module_in_course_or_404(course, module_slug):
-    return one_or_404(select(Module).where(Module.course_id == course.id,
-                                           Module.slug == module_slug,
-                                           Module.retired_at.is_(None)))
+def _course_and_module_or_404(slug, module_slug):
+    """A visible course and one of its active modules, found in one query."""
+    row = db.session.execute(
+        select(Course, Module).join(Module, Module.course_id == Course.id)
+        .where(Course.slug == slug, Module.slug == module_slug, Module.retired_at.is_(None))
+    ).first()
+    if row is None:
+        abort(404)
+    return _visible_or_404(row.Course), row.Module
 
 
 @bp.route("/kursus/<slug>/modul/<module_slug>")
 @login_required
 def module_page(slug, module_slug):
-    course = _visible_course_or_404(slug)
-    module = _module_in_course_or_404(course, module_slug)
+    course, module = _course_and_module_or_404(slug, module_slug)
     modules = _active_modules(course)
     progress = services.course_progress(current_user, course, modules)
     if progress is None and not can_edit_course(current_user, course):
@@ -145,8 +152,7 @@ def module_page(slug, module_slug):
 @bp.route("/kursus/<slug>/modul/<module_slug>/selesai", methods=["POST"])
 @login_required
 def complete_module(slug, module_slug):
-    course = _visible_course_or_404(slug)
-    module = _module_in_course_or_404(course, module_slug)
+    course, module = _course_and_module_or_404(slug, module_slug)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
