@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 from sqlalchemy import distinct, func, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.auth.models import Agency, User
 from app.courses.models import Enrollment, Module, ModuleProgress

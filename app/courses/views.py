@@ -19,6 +19,7 @@ from app.courses import services
 from app.courses.access import can_edit_course
 from app.courses.forms import ActionForm, CatalogueFilterForm
 from app.courses.models import Course, CourseFile, Module
+from app.courses.outline_cache import course_outline
 from app.errors import LmsError
 from app.extensions import db
 from app.hooks import Hook
@@ -68,10 +69,19 @@ def catalogue():
     return render_template("courses/catalogue.html", form=form, rows=rows)
 
 
+def _visible_outline_or_404(slug):
+    """The cached outline of a course the user may see (read-only snapshots)."""
+    outline = course_outline(slug)
+    if outline is None:
+        abort(404)
+    _visible_or_404(outline.course)
+    return outline
+
+
 @bp.route("/kursus/<slug>")
 def course_detail(slug):
-    course = _visible_course_or_404(slug)
-    modules = _active_modules(course)
+    outline = _visible_outline_or_404(slug)
+    course, modules = outline.course, outline.modules
     progress = services.course_progress(current_user, course, modules)
     return render_template("courses/course.html", course=course, modules=modules,
                            progress=progress, done_ids=progress.done_ids if progress else (),
@@ -128,8 +138,11 @@ def _course_and_module_or_404(slug, module_slug):
 @bp.route("/kursus/<slug>/modul/<module_slug>")
 @login_required
 def module_page(slug, module_slug):
-    course, module = _course_and_module_or_404(slug, module_slug)
-    modules = _active_modules(course)
+    outline = _visible_outline_or_404(slug)
+    course, modules = outline.course, outline.modules
+    module = outline.module(module_slug)
+    if module is None:
+        abort(404)
     progress = services.course_progress(current_user, course, modules)
     if progress is None and not can_edit_course(current_user, course):
         flash(_("Daftar ke kursus ini terlebih dahulu untuk membaca modulnya."), "info")
