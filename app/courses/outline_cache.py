@@ -34,6 +34,7 @@ class Outline:
     version: str | None
     course: Course
     modules: list  # active modules in order, bodies loaded
+    parts: dict  # name -> what that part's loader read (OUTLINE_PARTS)
 
     def module(self, slug):
         return next((m for m in self.modules if m.slug == slug), None)
@@ -65,8 +66,9 @@ def _read_outline(slug, version):
         modules = session.scalars(
             select(Module).where(Module.course_id == course.id, Module.retired_at.is_(None))
             .order_by(Module.position)).all()
+        parts = {name: load(session, course) for name, load in OUTLINE_PARTS.items()}
         session.expunge_all()
-    return Outline(version=version, course=course, modules=list(modules))
+    return Outline(version=version, course=course, modules=list(modules), parts=parts)
 
 
 def forget_outlines():
@@ -76,8 +78,16 @@ def forget_outlines():
         _outlines.clear()
 
 
-# Models whose changes alter an outline.
-CONTENT_MODELS = (Course, Module)
+# Models whose changes alter an outline; packages that add a part add their models.
+_content_models = {Course, Module}
+# Parts other packages add to an outline (quizzes: the quizzes placed after each module):
+# name -> load(session, course), returning read-only data.
+OUTLINE_PARTS = {}
+
+
+def register_outline_part(name, load, *models):
+    OUTLINE_PARTS[name] = load
+    _content_models.update(models)
 
 
 @event.listens_for(Session, "before_flush")
@@ -85,7 +95,8 @@ def _bump_content_version(session, _flush_context, _instances):
     # `dirty` also lists objects assigned their own values; only net changes count.
     changed = (*session.new, *session.deleted,
                *(obj for obj in session.dirty if session.is_modified(obj)))
-    if not any(isinstance(obj, CONTENT_MODELS) for obj in changed):
+    content_models = tuple(_content_models)
+    if not any(isinstance(obj, content_models) for obj in changed):
         return
     with session.no_autoflush:
         row = session.get(Setting, CONTENT_VERSION_KEY)

@@ -400,6 +400,12 @@ def grade_essay(slot, score_percent, comment, grader, now=None):
         course_services.refresh_completion(attempt.user, attempt.quiz.course, now)
 
 
-def quizzes_after_module(module):
-    return db.session.scalars(select(Quiz).options(QUIZ_LISTING).where(
-        Quiz.after_module_id == module.id, Quiz.retired_at.is_(None)).order_by(Quiz.id)).all()
+def quizzes_after_modules(session, course):
+    """The course's active quizzes placed after a module: module id -> quizzes (a part of the
+    cached course outline, app/courses/outline_cache.py)."""
+    by_module = {}
+    for quiz in session.scalars(select(Quiz).options(QUIZ_LISTING).where(
+            Quiz.course_id == course.id, Quiz.after_module_id.is_not(None),
+            Quiz.retired_at.is_(None)).order_by(Quiz.id)):
+        by_module.setdefault(quiz.after_module_id, []).append(quiz)
+    return by_module

@@ -94,6 +94,23 @@ def test_the_cached_outline_costs_no_query(app, client, create_user, login, quer
     db.session.commit()
     with queries() as reread:
         assert client.get(MODULE_URL).status_code == 200
-    # user, settings (with the version), progress, quizzes after the module
-    assert cached() == 4
-    assert reread() == cached() + 2  # the course and its modules, read once per change
+    # the user, the settings (with the version) and the learner's progress
+    assert cached() == 3
+    # the course, its modules and its quizzes after modules, read once per change
+    assert reread() == cached() + 3
+
+
+def test_quizzes_after_a_module_follow_their_changes(app, client, create_user, login):
+    from app.quizzes.models import Quiz
+
+    enrolled_learner(create_user, login, client)
+    assert "Kuis Sisipan" not in client.get(MODULE_URL).get_data(as_text=True)
+    module = module_one()
+    quiz = Quiz(course_id=module.course_id, slug="sisipan", title="Kuis Sisipan",
+                after_module_id=module.id)
+    db.session.add(quiz)
+    db.session.commit()
+    assert "Kuis Sisipan" in client.get(MODULE_URL).get_data(as_text=True)
+    quiz.retired_at = db.func.now()
+    db.session.commit()
+    assert "Kuis Sisipan" not in client.get(MODULE_URL).get_data(as_text=True)
