@@ -45,12 +45,16 @@ def engine_options(url):
     """Connection pool per worker process. PostgreSQL: every gunicorn worker holds up to
     pool_size + max_overflow connections, so workers x that must stay under max_connections
     (docs/operations.md). SQLite needs no pool tuning."""
-    options = {"pool_pre_ping": True}
-    if url.startswith("postgresql"):
-        options.update(pool_size=env_int("LMS_DB_POOL_SIZE", 5),
-                       max_overflow=env_int("LMS_DB_MAX_OVERFLOW", 5),
-                       pool_recycle=env_int("LMS_DB_POOL_RECYCLE", 1800))
-    return options
+    if not url.startswith("postgresql"):
+        return {}
+    # No pre-ping by default: it costs a round trip on every request (measured: one extra
+    # statement per page). After a database restart each worker's first query fails once and
+    # the pool is rebuilt; LMS_DB_PRE_PING=1 trades that for the round trip (e.g. behind a
+    # firewall that silently drops idle connections).
+    return {"pool_pre_ping": env_bool("LMS_DB_PRE_PING", False),
+            "pool_size": env_int("LMS_DB_POOL_SIZE", 5),
+            "max_overflow": env_int("LMS_DB_MAX_OVERFLOW", 5),
+            "pool_recycle": env_int("LMS_DB_POOL_RECYCLE", 1800)}
 
 
 def default_database_url():

@@ -15,6 +15,7 @@ from sqlalchemy import event
 from app import create_app
 from app.auth import services as auth_services
 from app.content.loader import import_courses
+from app.courses.outline_cache import forget_outlines
 from app.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +48,7 @@ def _empty_all_tables():
                 db.session.execute(table.update().values({fk.parent.name: None}))
         db.session.execute(table.delete())
     db.session.commit()
+    forget_outlines()  # they were tagged with the content version just deleted
 
 
 @pytest.fixture

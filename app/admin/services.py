@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.audit import AuditEvent, record_event
 from app.auth.models import ROLES, Agency, User
@@ -45,7 +45,8 @@ def paginate(query, page, per_page=PAGE_SIZE):
 
 def search_people(text=None, agency_id=None, role=None, active=None):
     """Users matching a NIP/name/e-mail fragment, an OPD (with its units), a role, a state."""
-    query = select(User).order_by(func.lower(User.name), User.nip)
+    query = (select(User).options(joinedload(User.agency))
+             .order_by(func.lower(User.name), User.nip))
     if text:
         digits = "".join(ch for ch in text if ch.isdigit())
         pattern = f"%{text.lower()}%"

@@ -97,7 +97,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[object | None] = mapped_column(UTCDateTime)
 
-    agency: Mapped[Agency | None] = relationship(lazy="joined")
+    # Loaded on demand: the per-request user load stays one narrow query; lists of people
+    # (admin, trainer pages) join it explicitly.
+    agency: Mapped[Agency | None] = relationship()
 
     @property
     def is_active(self):

@@ -129,7 +129,7 @@ def _enrollment_page(course, agency_id, page):
     done = _done_modules_per_learner(course)
     query = (_enrollments_of(course, agency_id, Enrollment, func.coalesce(done.c.done, 0))
              .outerjoin(done, done.c.user_id == Enrollment.user_id)
-             .options(contains_eager(Enrollment.user))
+             .options(contains_eager(Enrollment.user).joinedload(User.agency))
              .order_by(User.name, User.id)
              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
     return db.session.execute(query).all()

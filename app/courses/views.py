@@ -20,6 +20,7 @@ from app.courses.access import can_edit_course
 from app.courses.forms import ActionForm, CatalogueFilterForm
 from app.courses.models import Course, CourseFile, Module
 from app.courses.offline import offline_response
+from app.courses.outline_cache import course_outline
 from app.errors import LmsError
 from app.extensions import db
 from app.hooks import Hook
@@ -45,7 +46,10 @@ def _sections(registry, *args):
 
 def _visible_course_or_404(slug):
     """Learners only ever see published courses; a course's editors also see its drafts."""
-    course = one_or_404(select(Course).where(Course.slug == slug))
+    return _visible_or_404(one_or_404(select(Course).where(Course.slug == slug)))
+
+
+def _visible_or_404(course):
     if not course.is_published and not can_edit_course(current_user, course):
         abort(404)
     return course
@@ -66,10 +70,19 @@ def catalogue():
     return render_template("courses/catalogue.html", form=form, rows=rows)
 
 
+def _visible_outline_or_404(slug):
+    """The cached outline of a course the user may see (read-only snapshots)."""
+    outline = course_outline(slug)
+    if outline is None:
+        abort(404)
+    _visible_or_404(outline.course)
+    return outline
+
+
 @bp.route("/kursus/<slug>")
 def course_detail(slug):
-    course = _visible_course_or_404(slug)
-    modules = _active_modules(course)
+    outline = _visible_outline_or_404(slug)
+    course, modules = outline.course, outline.modules
     progress = services.course_progress(current_user, course, modules)
     return render_template("courses/course.html", course=course, modules=modules,
                            progress=progress, done_ids=progress.done_ids if progress else (),
@@ -114,18 +127,25 @@ def resume(slug):
     return redirect(url_for(".module_page", slug=slug, module_slug=target.slug))
 
 
-def _module_in_course_or_404(course, module_slug):
-    return one_or_404(select(Module).where(Module.course_id == course.id,
-                                           Module.slug == module_slug,
-                                           Module.retired_at.is_(None)))
+def _course_and_module_or_404(slug, module_slug):
+    """A visible course and one of its active modules, found in one query."""
+    row = db.session.execute(
+        select(Course, Module).join(Module, Module.course_id == Course.id)
+        .where(Course.slug == slug, Module.slug == module_slug, Module.retired_at.is_(None))
+    ).first()
+    if row is None:
+        abort(404)
+    return _visible_or_404(row.Course), row.Module
 
 
 @bp.route("/kursus/<slug>/modul/<module_slug>")
 @login_required
 def module_page(slug, module_slug):
-    course = _visible_course_or_404(slug)
-    module = _module_in_course_or_404(course, module_slug)
-    modules = _active_modules(course)
+    outline = _visible_outline_or_404(slug)
+    course, modules = outline.course, outline.modules
+    module = outline.module(module_slug)
+    if module is None:
+        abort(404)
     progress = services.course_progress(current_user, course, modules)
     if progress is None and not can_edit_course(current_user, course):
         flash(_("Daftar ke kursus ini terlebih dahulu untuk membaca modulnya."), "info")
@@ -161,8 +181,7 @@ def download_modules(slug):
 @bp.route("/kursus/<slug>/modul/<module_slug>/selesai", methods=["POST"])
 @login_required
 def complete_module(slug, module_slug):
-    course = _visible_course_or_404(slug)
-    module = _module_in_course_or_404(course, module_slug)
+    course, module = _course_and_module_or_404(slug, module_slug)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)

@@ -5,8 +5,9 @@ def register_quizzes(app):
     """Blueprint, template filter, course/module page sections and the completion rule."""
     from app.courses import services as course_services
     from app.courses import views as course_views
-    from app.quizzes.models import GRADING_METHODS
-    from app.quizzes.services import quizzes_passed
+    from app.courses.outline_cache import register_outline_part
+    from app.quizzes.models import GRADING_METHODS, Quiz
+    from app.quizzes.services import quizzes_after_modules, quizzes_passed
     from app.quizzes.views import bp, course_quiz_section, module_quiz_section
 
     app.register_blueprint(bp)
@@ -14,3 +15,4 @@ def register_quizzes(app):
     course_services.register_completion_rule(quizzes_passed)
     course_views.register_course_section(course_quiz_section)
     course_views.register_module_section(module_quiz_section)
+    register_outline_part("quizzes_after", quizzes_after_modules, Quiz)

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from app.courses import services as course_services
 from app.database import utcnow
@@ -22,6 +22,9 @@ from app.extensions import db
 from app.quizzes import grading
 from app.quizzes.models import Attempt, AttemptQuestion, Question, Quiz
 from app.settings import get_setting
+
+# Lists of quizzes (course and module pages) never need the author's GIFT text.
+QUIZ_LISTING = defer(Quiz.gift_source)
 
 
 class QuizError(LmsError):
@@ -151,20 +154,22 @@ def standing(quiz, attempts):
 
 
 def standings_for_course(user, course):
-    """Every active quiz of a course with this learner's standing: two queries."""
-    quizzes = db.session.scalars(
-        select(Quiz).where(Quiz.course_id == course.id, Quiz.retired_at.is_(None))
-        .order_by(Quiz.id)).all()
-    attempts = []
-    if user is not None and user.is_authenticated and quizzes:
-        attempts = db.session.scalars(
-            select(Attempt).where(Attempt.user_id == user.id,
-                                  Attempt.quiz_id.in_([q.id for q in quizzes]))
-            .order_by(Attempt.number)).all()
-    by_quiz = {}
-    for attempt in attempts:
-        by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
-    return [standing(q, by_quiz.get(q.id, [])) for q in quizzes]
+    """Every active quiz of a course with this learner's standing, in one query."""
+    query = (select(Quiz).options(QUIZ_LISTING)
+             .where(Quiz.course_id == course.id, Quiz.retired_at.is_(None)))
+    if user is None or not user.is_authenticated:
+        return [standing(q, []) for q in db.session.scalars(query.order_by(Quiz.id))]
+    rows = db.session.execute(
+        query.add_columns(Attempt)
+        .outerjoin(Attempt, and_(Attempt.quiz_id == Quiz.id, Attempt.user_id == user.id))
+        .order_by(Quiz.id, Attempt.number)).all()
+    quizzes, by_quiz = {}, {}
+    for quiz, attempt in rows:
+        quizzes[quiz.id] = quiz
+        attempts = by_quiz.setdefault(quiz.id, [])
+        if attempt is not None:
+            attempts.append(attempt)
+    return [standing(quiz, by_quiz[quiz_id]) for quiz_id, quiz in quizzes.items()]
 
 
 def quizzes_passed(user, course):
@@ -395,6 +400,12 @@ def grade_essay(slot, score_percent, comment, grader, now=None):
         course_services.refresh_completion(attempt.user, attempt.quiz.course, now)
 
 
-def quizzes_after_module(module):
-    return db.session.scalars(select(Quiz).where(
-        Quiz.after_module_id == module.id, Quiz.retired_at.is_(None)).order_by(Quiz.id)).all()
+def quizzes_after_modules(session, course):
+    """The course's active quizzes placed after a module: module id -> quizzes (a part of the
+    cached course outline, app/courses/outline_cache.py)."""
+    by_module = {}
+    for quiz in session.scalars(select(Quiz).options(QUIZ_LISTING).where(
+            Quiz.course_id == course.id, Quiz.after_module_id.is_not(None),
+            Quiz.retired_at.is_(None)).order_by(Quiz.id)):
+        by_module.setdefault(quiz.after_module_id, []).append(quiz)
+    return by_module

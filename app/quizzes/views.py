@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.courses.forms import ActionForm
 from app.courses.models import Course
+from app.courses.outline_cache import course_outline
 from app.extensions import db
 from app.quizzes import services
 from app.quizzes.forms import EssayGradeForm
@@ -252,7 +253,7 @@ def course_quiz_section(user, course, modules):
 
 
 def module_quiz_section(user, course, module):
-    quizzes = services.quizzes_after_module(module)
+    quizzes = course_outline(course.slug).parts["quizzes_after"].get(module.id)
     if not quizzes:
         return None
     return Markup(render_template("quizzes/_module_section.html", course=course,

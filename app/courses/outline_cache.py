@@ -1,0 +1,107 @@
+"""The course and module pages' outline (a course with its active modules), cached per process.
+
+Every course and module page needs the course row and its active modules in order; they change
+only when someone edits the course. Instead of two or three queries per page, each worker
+keeps the outline it last read, tagged with the content version: a random token stored as the
+setting "content.version" and replaced, in the same transaction, by every ORM change to a
+course, module or quiz (the `before_flush` listener below). Settings are read once per request
+anyway (app/settings.py), so checking the version costs no query, and a change committed
+through any worker or `flask content import` is seen by every other worker on its next request.
+
+The cached objects are detached from any session: read-only snapshots with all their columns
+loaded. Pages that change a course or module load their own attached copies.
+"""
+
+import threading
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from app.courses.models import Course, Module
+from app.extensions import db
+from app.settings import Setting, get_setting
+
+CONTENT_VERSION_KEY = "content.version"
+
+_outlines = {}
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Outline:
+    version: str | None
+    course: Course
+    modules: list  # active modules in order, bodies loaded
+    parts: dict  # name -> what that part's loader read (OUTLINE_PARTS)
+
+    def module(self, slug):
+        return next((m for m in self.modules if m.slug == slug), None)
+
+
+def course_outline(slug):
+    """The outline of the course with this slug (None if there is none), from the cache when
+    the content version has not changed since it was read."""
+    # No version yet (a database no content change has touched since this code was deployed)
+    # is a version too: the first change replaces it.
+    version = get_setting(CONTENT_VERSION_KEY)
+    cached = _outlines.get(slug)
+    if cached is not None and cached.version == version:
+        return cached
+    outline = _read_outline(slug, version)
+    if outline is not None:
+        with _lock:
+            _outlines[slug] = outline
+    return outline
+
+
+def _read_outline(slug, version):
+    # A session of its own on the request's connection (same transaction), so the snapshots
+    # never share identity with objects the request itself loads and changes.
+    with Session(bind=db.session.connection(), expire_on_commit=False) as session:
+        course = session.scalar(select(Course).where(Course.slug == slug))
+        if course is None:
+            return None
+        modules = session.scalars(
+            select(Module).where(Module.course_id == course.id, Module.retired_at.is_(None))
+            .order_by(Module.position)).all()
+        parts = {name: load(session, course) for name, load in OUTLINE_PARTS.items()}
+        session.expunge_all()
+    return Outline(version=version, course=course, modules=list(modules), parts=parts)
+
+
+def forget_outlines():
+    """Drop this process's cached outlines: for tests, which empty the database (and so the
+    version) between cases; in service the version makes this unnecessary."""
+    with _lock:
+        _outlines.clear()
+
+
+# Models whose changes alter an outline; packages that add a part add their models.
+_content_models = {Course, Module}
+# Parts other packages add to an outline (quizzes: the quizzes placed after each module):
+# name -> load(session, course), returning read-only data.
+OUTLINE_PARTS = {}
+
+
+def register_outline_part(name, load, *models):
+    OUTLINE_PARTS[name] = load
+    _content_models.update(models)
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_content_version(session, _flush_context, _instances):
+    # `dirty` also lists objects assigned their own values; only net changes count.
+    changed = (*session.new, *session.deleted,
+               *(obj for obj in session.dirty if session.is_modified(obj)))
+    content_models = tuple(_content_models)
+    if not any(isinstance(obj, content_models) for obj in changed):
+        return
+    with session.no_autoflush:
+        row = session.get(Setting, CONTENT_VERSION_KEY)
+        token = f'"{uuid.uuid4().hex}"'  # settings hold JSON
+        if row is None:
+            session.add(Setting(key=CONTENT_VERSION_KEY, value=token))
+        else:
+            row.value = token
