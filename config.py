@@ -134,6 +134,8 @@ class Config:
     # Keys in a shared Redis are prefixed, so two installations (or a test) never mix counts.
     RATELIMIT_KEY_PREFIX = os.environ.get("LMS_RATELIMIT_PREFIX", "kompeten")
     VERIFY_RATE_LIMIT = os.environ.get("LMS_VERIFY_RATE_LIMIT", "30 per minute")
+    # Attendance codes tried per learner (a mistyped code or two is normal, guessing is not).
+    CHECKIN_RATE_LIMIT = os.environ.get("LMS_CHECKIN_RATE_LIMIT", "10 per 10 minutes")
 
     # Certificates: where the QR code points, and the defaults for the certificate settings.
     BASE_URL = os.environ.get("LMS_BASE_URL", "http://127.0.0.1:5000")

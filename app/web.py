@@ -1,8 +1,10 @@
-"""Small helpers shared by views: safe redirects and 404-or-object lookups."""
+"""Small helpers shared by views: safe redirects, 404-or-object lookups, rate limit texts."""
 
 from urllib.parse import urlsplit
 
 from flask import abort, redirect, request, url_for
+from flask_babel import gettext as _
+from limits import parse_many
 
 from app.extensions import db
 
@@ -28,3 +30,16 @@ def one_or_404(statement):
     if obj is None:
         abort(404)
     return obj
+
+
+def limit_text(limit):
+    """A Flask-Limiter limit ("30 per minute; 500 per day") in words for the 429 page (the
+    library's own text is English)."""
+    units = {"second": _("detik"), "minute": _("menit"), "hour": _("jam"), "day": _("hari"),
+             "month": _("bulan"), "year": _("tahun")}
+    parts = []
+    for item in parse_many(limit):
+        unit = units.get(item.GRANULARITY.name, item.GRANULARITY.name)
+        per = unit if item.multiples == 1 else f"{item.multiples} {unit}"
+        parts.append(_("%(amount)d permintaan per %(per)s", amount=item.amount, per=per))
+    return ", ".join(parts)

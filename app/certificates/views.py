@@ -14,7 +14,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from limits import parse_many
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
@@ -28,7 +27,7 @@ from app.courses.models import Course
 from app.extensions import db, limiter
 from app.settings import get_setting, save_settings
 from app.timeutil import PALU_TZ
-from app.web import one_or_404
+from app.web import limit_text, one_or_404
 from app.workshops.models import WorkshopSession
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
@@ -38,23 +37,9 @@ def _verify_limit():
     return current_app.config["VERIFY_RATE_LIMIT"]
 
 
-LIMIT_UNITS = {"second": "detik", "minute": "menit", "hour": "jam", "day": "hari",
-               "month": "bulan", "year": "tahun"}
-
-
-def _verify_limit_message():
-    """The limit in Indonesian for the 429 page (Flask-Limiter's own text is English)."""
-    parts = []
-    for item in parse_many(_verify_limit()):
-        unit = LIMIT_UNITS.get(item.GRANULARITY.name, item.GRANULARITY.name)
-        per = unit if item.multiples == 1 else f"{item.multiples} {unit}"
-        parts.append(_("%(amount)d permintaan per %(per)s", amount=item.amount, per=per))
-    return ", ".join(parts)
-
-
 # One budget per IP across every way of looking a certificate up (code, number, JSON).
 verify_limit = limiter.shared_limit(_verify_limit, scope="verify",
-                                    error_message=_verify_limit_message)
+                                    error_message=lambda: limit_text(_verify_limit()))
 
 
 # --- public verification ------------------------------------------------------------------

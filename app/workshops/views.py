@@ -3,7 +3,16 @@ checking in with a code, and calendar files (one session, or a learner's secret 
 
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -11,10 +20,11 @@ from markupsafe import Markup
 
 from app.courses.forms import ActionForm
 from app.database import utcnow
-from app.extensions import db
+from app.extensions import db, limiter
 from app.hooks import Hook
 from app.templating import wita_datetime
 from app.timeutil import PALU_TZ
+from app.web import limit_text
 from app.workshops import attendance, calendar, queries, services
 from app.workshops.access import can_manage_session, session_or_404
 from app.workshops.forms import CheckInForm
@@ -124,8 +134,15 @@ def cancel(session_id):
     return _to_session(session)
 
 
+def _checkin_limit():
+    return current_app.config["CHECKIN_RATE_LIMIT"]
+
+
 @bp.route("/<int:session_id>/presensi", methods=["POST"])
 @login_required
+# Per learner, so nobody can try codes until one fits (31^6 codes; this makes it hopeless).
+@limiter.limit(_checkin_limit, key_func=lambda: f"checkin:{current_user.id}",
+               error_message=lambda: limit_text(_checkin_limit()))
 def check_in(session_id):
     session = session_or_404(session_id)
     form = CheckInForm()

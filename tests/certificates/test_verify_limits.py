@@ -129,10 +129,10 @@ def test_rate_limit_headers_count_down(client, certificate):
     ("1000 per day", "1000 permintaan per hari"),
 ])
 def test_limit_is_named_in_indonesian(app, configured, words):
-    from app.certificates.views import _verify_limit_message
+    from app.web import limit_text
 
-    app.config["VERIFY_RATE_LIMIT"] = configured
-    assert _verify_limit_message() == words
+    with app.test_request_context("/"):
+        assert limit_text(configured) == words
 
 
 def test_limited_visitor_can_still_use_the_rest_of_the_site(client, certificate):

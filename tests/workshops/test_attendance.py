@@ -11,6 +11,7 @@ from app.audit import AuditEvent
 from app.extensions import db
 from app.settings import set_setting
 from app.workshops import attendance, services
+from tests.conftest import csrf_token
 from tests.workshops.conftest import ANDI, BUDI, CITRA, browser, flashes, post_form, text
 from tests.workshops.helpers import make_session, registration, reload, start_now
 
@@ -174,3 +175,19 @@ def test_a_session_with_attendance_cannot_be_cancelled(people, trainer_browser):
     with pytest.raises(services.WorkshopError, match="Kehadiran Anda sudah tercatat"):
         services.cancel_registration(registration(session, people.andi))
     db.session.rollback()
+
+
+def test_guessing_codes_is_stopped_per_learner(app, people):
+    app.config["CHECKIN_RATE_LIMIT"] = "3 per 10 minutes"
+    session = running_session(people)
+    andi = browser(app, ANDI)
+    for _ in range(3):
+        assert "Kode presensi salah" in check_in(andi, session, "XXXXXX")
+    page = andi.get(f"/agenda/{session.id}")
+    url = f"/agenda/{session.id}/presensi"
+    refused = andi.post(url, data={"code": "YYYYYY",
+                                   "csrf_token": csrf_token(page.get_data(as_text=True))})
+    assert refused.status_code == 429
+    assert "3 permintaan per 10 menit" in refused.get_data(as_text=True)
+    # Another learner has a budget of their own.
+    assert "Kode presensi salah" in check_in(browser(app, BUDI), session, "XXXXXX")
