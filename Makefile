@@ -74,6 +74,16 @@ chromium:
 	      || echo "Chromium gagal dipasang: uji peramban (tests/browser) dilewati. Pasang manual: apt-get install chromium"; \
 	  fi; }
 
+# Known vulnerabilities in the pinned requirements (docs/security.md "Dependencies"). Needs
+# PyPI's per-release JSON API (or OSV: AUDIT_SERVICE=osv) on the internet; --strict fails when a
+# package could not be checked, so an unreachable service never passes for a clean audit.
+AUDIT_SERVICE ?= pypi
+.PHONY: audit
+audit: $(VENV)/bin/activate
+	$(PY) -m pip install --quiet pip-audit==2.10.1
+	$(VENV)/bin/pip-audit --strict --no-deps --disable-pip -s $(AUDIT_SERVICE) \
+	  -r requirements.txt -r requirements-dev.txt
+
 lint: install-dev
 	$(VENV)/bin/ruff check app tests config.py run.py
 
