@@ -7,6 +7,7 @@ session's audience by selectinload, a learner's registrations in one query).
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.auth.models import Agency
 from app.courses.models import course_owner
 from app.database import utcnow
 from app.extensions import db
@@ -48,14 +49,25 @@ def registrations_by_session(user, session_ids):
 
 def audience_condition(agency_ids):
     """SQL: the session is open to everyone, or to one of these agencies."""
+    if isinstance(agency_ids, (list, set, tuple)) and not agency_ids:
+        agency_ids = [-1]  # no agency: only sessions open to all
     chosen = select(session_agency.c.session_id).where(
-        session_agency.c.agency_id.in_(agency_ids or [-1]))
+        session_agency.c.agency_id.in_(agency_ids))
     return or_(WorkshopSession.audience == "all", WorkshopSession.id.in_(chosen))
+
+
+def agency_chain_of(user):
+    """SQL: the user's agency and the OPD above it (a unit counts for its OPD; agencies are two
+    levels deep), without loading either: the dashboard asks on every visit."""
+    if user.agency_id is None:
+        return []
+    parent = select(Agency.parent_id).where(Agency.id == user.agency_id).scalar_subquery()
+    return select(Agency.id).where(or_(Agency.id == user.agency_id, Agency.id == parent))
 
 
 def open_sessions_for(user, agency_ids, now=None, limit=3):
     """Scheduled sessions this user may still register for and has not: the dashboard's
-    suggestions."""
+    suggestions. `agency_ids`: ids, or a select of them (agency_chain_of)."""
     now = now or utcnow()
     mine = select(SessionRegistration.session_id).where(
         SessionRegistration.user_id == user.id, SessionRegistration.status != CANCELLED)

@@ -225,3 +225,13 @@ def test_racing_cancellations_promote_each_waiting_learner_once(app, people, cro
     assert _counts(session) == ({"cancelled": 3, "registered": 3, "waitlisted": 1}, 3)
     seated = {u.name for u in crowd[:7] if registration(session, u).status == "registered"}
     assert seated == {crowd[3].name, crowd[4].name, crowd[5].name}
+
+
+def test_the_dashboard_suggests_sessions_for_the_learners_opd_and_its_units(app, people):
+    for_diskominfo = make_session(people.trainer, audience="opd", title="Khusus Diskominfo")
+    for_diskominfo.agencies = [people.diskominfo]
+    db.session.commit()
+    # Andi works at Diskominfo, Budi in a unit inside it, Citra at Disdukcapil.
+    assert "Khusus Diskominfo" in text(browser(app, ANDI).get("/beranda"))
+    assert "Khusus Diskominfo" in text(browser(app, BUDI).get("/beranda"))
+    assert "Khusus Diskominfo" not in text(browser(app, CITRA).get("/beranda"))
