@@ -12,6 +12,8 @@ PostgreSQL gets the same shape for another reason, round trips: GET requests run
 outside a transaction and begin one at their first write (`_postgres_begin`).
 """
 
+import re
+
 from flask import has_request_context, request
 from psycopg.pq import TransactionStatus
 from sqlalchemy import event
@@ -63,9 +65,13 @@ def _postgres_begin(connection):
         dbapi_connection.autocommit = has_request_context() and not begins_immediate()
 
 
+# Row-locking clauses (FOR UPDATE, FOR NO KEY UPDATE, FOR SHARE, FOR KEY SHARE): a lock is
+# only worth something inside the transaction that goes on to write.
+ROW_LOCK = re.compile(r"\bFOR\s+(NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b")
+
+
 def _reads_only(statement):
-    head = statement.lstrip()[:6].upper()
-    return head == "SELECT" and " FOR UPDATE" not in statement and " FOR SHARE" not in statement
+    return statement.lstrip()[:6].upper() == "SELECT" and not ROW_LOCK.search(statement)
 
 
 def _postgres_write_starts_transaction(conn, cursor, statement, parameters, context, many):
