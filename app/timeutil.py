@@ -12,6 +12,11 @@ def now_in_palu():
     return utcnow().astimezone(PALU_TZ)
 
 
+def palu_date(moment):
+    """The WITA calendar date of an aware datetime (None stays None)."""
+    return moment.astimezone(PALU_TZ).date() if moment is not None else None
+
+
 def current_year():
     """The calendar year in Palu now (JP are credited per WITA calendar year)."""
     return now_in_palu().year

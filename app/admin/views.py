@@ -20,7 +20,7 @@ from app.admin.menu import register_admin_page
 from app.auth.access import admin_required
 from app.auth.models import Agency, User
 from app.auth.services import AccountError
-from app.courses.forms import ActionForm
+from app.courses.forms import ActionForm, action_or_400
 from app.errors import LmsError
 from app.extensions import db
 from app.settings import get_setting, save_settings
@@ -45,10 +45,6 @@ def _admins_only():
 def _page_number():
     return request.args.get("halaman", 1, type=int) or 1
 
-
-def _action_or_400():
-    if not ActionForm().validate_on_submit():
-        abort(400)
 
 
 @bp.route("/")
@@ -120,7 +116,7 @@ def edit_person(user_id):
 @bp.route("/pengguna/<int:user_id>/status", methods=["POST"])
 def set_person_active(user_id):
     user = _person_or_404(user_id)
-    _action_or_400()
+    action_or_400()
     active = request.form.get("aktif") == "1"
     try:
         services.set_active(user, active, current_user)
@@ -138,7 +134,7 @@ def set_person_active(user_id):
 @bp.route("/pengguna/<int:user_id>/kata-sandi", methods=["POST"])
 def reset_password(user_id):
     user = _person_or_404(user_id)
-    _action_or_400()
+    action_or_400()
     password = services.reset_password(user, current_user)
     db.session.commit()
     # Shown once, on this response only: the password is stored nowhere but as a hash.
@@ -187,7 +183,7 @@ def edit_agency(agency_id):
 @bp.route("/opd/<int:agency_id>/hapus", methods=["POST"])
 def delete_agency(agency_id):
     agency = db.session.get(Agency, agency_id) or abort(404)
-    _action_or_400()
+    action_or_400()
     try:
         services.delete_agency(agency, current_user)
     except LmsError as error:

@@ -35,7 +35,7 @@ from app.authoring.forms import (
 from app.content.exporter import archive_name, course_archive
 from app.content.markdown import render_markdown
 from app.content.media import course_files, media_url
-from app.courses.forms import ActionForm
+from app.courses.forms import ActionForm, action_or_400
 from app.courses.models import COURSE_STATUSES, CourseFile, Module
 from app.extensions import db
 from app.quizzes.models import Question
@@ -61,10 +61,6 @@ def _fail(error, course, anchor=None):
     flash(error.message, "error")
     return _to_course(course, anchor)
 
-
-def _action_or_400():
-    if not ActionForm().validate_on_submit():
-        abort(400)
 
 
 # --- courses -----------------------------------------------------------------------------------
@@ -215,7 +211,7 @@ def edit_module(slug, module_id):
 def move_module(slug, module_id):
     course = editable_course_or_404(slug)
     module = _module_or_404(course, module_id)
-    _action_or_400()
+    action_or_400()
     direction = request.form.get("arah")
     if direction not in ("up", "down") or module.retired_at is not None:
         abort(400)
@@ -228,7 +224,7 @@ def move_module(slug, module_id):
 def remove_module(slug, module_id):
     course = editable_course_or_404(slug)
     module = _module_or_404(course, module_id)
-    _action_or_400()
+    action_or_400()
     outcome = services.remove_module(module, current_user)
     db.session.commit()
     if outcome == "retired":
@@ -244,7 +240,7 @@ def remove_module(slug, module_id):
 def restore_module(slug, module_id):
     course = editable_course_or_404(slug)
     module = _module_or_404(course, module_id)
-    _action_or_400()
+    action_or_400()
     services.restore_module(module, current_user)
     db.session.commit()
     flash(_("Modul \u201c%(title)s\u201d tampil lagi, di urutan terakhir.", title=module.title),
@@ -283,7 +279,7 @@ def delete_file(slug, file_id):
     course = editable_course_or_404(slug)
     course_file = one_or_404(select(CourseFile).where(CourseFile.id == file_id,
                                                       CourseFile.course_id == course.id))
-    _action_or_400()
+    action_or_400()
     try:
         services.delete_file(course, course_file, current_user)
     except services.AuthoringError as error:
@@ -384,7 +380,7 @@ def preview_quiz(slug, quiz_slug):
 def remove_quiz(slug, quiz_slug):
     course = editable_course_or_404(slug)
     quiz = editable_quiz_or_404(course, quiz_slug)
-    _action_or_400()
+    action_or_400()
     outcome = services.remove_quiz(quiz, current_user)
     db.session.commit()
     if outcome == "retired":
@@ -425,7 +421,7 @@ def add_owner(slug):
 def remove_owner(slug, user_id):
     course = editable_course_or_404(slug)
     _admin_only()
-    _action_or_400()
+    action_or_400()
     user = next((u for u in course.owners if u.id == user_id), None)
     if user is None:
         abort(404)

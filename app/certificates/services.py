@@ -32,7 +32,7 @@ from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
 from app.settings import get_setting
-from app.timeutil import PALU_TZ
+from app.timeutil import PALU_TZ, palu_date
 from app.workshops.models import SessionRegistration, WorkshopSession
 
 # No 0/O, 1/I/L: a code read off paper or a photo is typed back without guessing.
@@ -236,13 +236,9 @@ def _valid_for(subject):
         Certificate.revoked_at.is_(None)))
 
 
-def _wita_date(moment):
-    return moment.astimezone(PALU_TZ).date() if moment is not None else None
-
-
 def _snapshot(subject, issued_on):
     user = subject.user
-    completed_on, started_on = _wita_date(subject.completed_at), _wita_date(subject.started_at)
+    completed_on, started_on = palu_date(subject.completed_at), palu_date(subject.started_at)
     return {
         "holder_name": user.name, "holder_nip": user.nip, "holder_rank": _rank(user),
         "holder_position": _position(user),
@@ -319,7 +315,7 @@ def _issue(subject, issuer, now, **audit):
         raise CertificateError(_("Isi nama penandatangan di Pengaturan sertifikat sebelum "
                                  "menerbitkan sertifikat."))
     now = now or utcnow()
-    issued_on = now.astimezone(PALU_TZ).date()
+    issued_on = palu_date(now)
     # An official Indonesian document: its labels never follow the issuer's interface language.
     with force_locale("id"):
         snapshot = _snapshot(subject, issued_on)

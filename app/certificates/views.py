@@ -22,7 +22,7 @@ from app.auth.access import admin_required
 from app.certificates import services
 from app.certificates.forms import CertificateSettingsForm, RevokeForm
 from app.certificates.models import Certificate
-from app.courses.forms import ActionForm
+from app.courses.forms import ActionForm, action_or_400
 from app.courses.models import Course
 from app.extensions import db, limiter
 from app.settings import get_setting, save_settings
@@ -222,8 +222,7 @@ def revoke(certificate_id):
 @admin_required
 def reissue(certificate_id):
     certificate = _certificate_or_404(certificate_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    action_or_400()
     try:
         new = services.reissue_certificate(certificate, current_user)
     except services.CertificateError as error:

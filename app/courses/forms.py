@@ -1,5 +1,6 @@
 """Catalogue filter and the one-button forms (enrol, mark done) that carry the CSRF token."""
 
+from flask import abort
 from flask_babel import lazy_gettext as _l
 from wtforms import SearchField, SelectField
 from wtforms.validators import Length, Optional
@@ -24,3 +25,10 @@ class CatalogueFilterForm(KompetenForm):
 
 class ActionForm(KompetenForm):
     """A button that changes something: only the CSRF token travels."""
+
+
+def action_or_400():
+    """A button's POST without a valid CSRF token is refused (the button's page always sends
+    one, so only a forged or stale request gets here)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)

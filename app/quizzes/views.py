@@ -19,7 +19,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.courses.forms import ActionForm
+from app.courses.forms import ActionForm, action_or_400
 from app.courses.models import Course
 from app.courses.outline_cache import course_outline
 from app.extensions import db
@@ -97,8 +97,7 @@ def overview(slug, quiz_slug):
 @login_required
 def start(slug, quiz_slug):
     quiz = _quiz_or_404(slug, quiz_slug)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    action_or_400()
     try:
         attempt = services.start_attempt(current_user, quiz)
     except services.QuizError as error:

@@ -29,7 +29,7 @@ from app.certificates.models import Certificate
 from app.courses.models import Course, Enrollment, JpCredit
 from app.extensions import db
 from app.settings import jp_target_for
-from app.timeutil import PALU_TZ, year_bounds_utc
+from app.timeutil import palu_date, year_bounds_utc
 from app.workshops.models import SessionRegistration, WorkshopSession
 from app.workshops.queries import attended_jp_by_user
 
@@ -401,10 +401,6 @@ class HistoryRow:
     has_evidence: bool = False
 
 
-def wita_date(moment):
-    return moment.astimezone(PALU_TZ).date() if moment is not None else None
-
-
 def _history_select(source, user_id_column, *columns):
     """select(NIP, name, top-level OPD name, *columns) from `source`, joined to its user (by
     `user_id_column`) and that user's OPD: the common part of every history query."""
@@ -470,13 +466,13 @@ def _scoped(query, user_id):
 
 def _course_history_row(r):
     return HistoryRow(r.nip, r.name, r.opd, COURSE_KIND, r.code, r.title, r.provider,
-                      wita_date(r.enrolled_at), wita_date(r.started_at),
-                      wita_date(r.completed_at), int(r.jp), r.number, "")
+                      palu_date(r.enrolled_at), palu_date(r.started_at),
+                      palu_date(r.completed_at), int(r.jp), r.number, "")
 
 
 def _session_history_row(r):
     return HistoryRow(r.nip, r.name, r.opd, SESSION_KIND, "", r.title, r.provider,
-                      wita_date(r.created_at), wita_date(r.starts_at), wita_date(r.ends_at),
+                      palu_date(r.created_at), palu_date(r.starts_at), palu_date(r.ends_at),
                       int(r.jp), r.number, "")
 
 

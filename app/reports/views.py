@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.auth.access import admin_required
-from app.courses.forms import ActionForm
+from app.courses.forms import ActionForm, action_or_400
 from app.courses.models import Course, JpCredit
 from app.extensions import db
 from app.reports import charts, credit_services, exports, queries, tables
@@ -248,8 +248,7 @@ def credit_form():
 @admin_required
 def credit_delete(credit_id):
     credit = one_or_404(select(JpCredit).where(JpCredit.id == credit_id))
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    action_or_400()
     nip, year, title = credit.user.nip, credit.earned_on.year, credit.title
     folder = credit_services.remove_jp_credit(credit, actor=current_user)
     db.session.commit()

@@ -1,12 +1,12 @@
 """Trainers and admins schedule sessions, follow registrations, record attendance and reveal
 the check-in code, under /pengajar/sesi."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.authoring.access import require_author
-from app.courses.forms import ActionForm
+from app.courses.forms import ActionForm, action_or_400
 from app.database import utcnow
 from app.extensions import db
 from app.workshops import attendance as presence
@@ -33,10 +33,6 @@ def _fail(error, session, anchor=None):
     flash(error.message, "error")
     return _to_session(session, anchor)
 
-
-def _action_or_400():
-    if not ActionForm().validate_on_submit():
-        abort(400)
 
 
 @bp.route("/")
@@ -106,7 +102,7 @@ def detail(session_id):
 @bp.route("/<int:session_id>/kehadiran", methods=["POST"])
 def attendance(session_id):
     session = managed_session_or_404(session_id)
-    _action_or_400()
+    action_or_400()
     registered, _waiting = queries.participants(session)
     if request.form.get("aksi") == "semua":
         ticked = {r.id for r in registered}
@@ -129,7 +125,7 @@ def attendance(session_id):
 @bp.route("/<int:session_id>/kode", methods=["POST"])
 def reveal_code(session_id):
     session = managed_session_or_404(session_id)
-    _action_or_400()
+    action_or_400()
     try:
         presence.reveal_code(session, current_user)
     except services.WorkshopError as error:
@@ -142,7 +138,7 @@ def reveal_code(session_id):
 @bp.route("/<int:session_id>/batalkan", methods=["POST"])
 def cancel(session_id):
     session = managed_session_or_404(session_id)
-    _action_or_400()
+    action_or_400()
     try:
         services.cancel_session(session, current_user)
     except services.WorkshopError as error:

@@ -18,12 +18,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from app.courses.forms import ActionForm
+from app.courses.forms import ActionForm, action_or_400
 from app.database import utcnow
 from app.extensions import db, limiter
 from app.hooks import Hook
 from app.templating import wita_datetime
-from app.timeutil import PALU_TZ
+from app.timeutil import palu_date
 from app.web import limit_text
 from app.workshops import attendance, calendar, queries, services
 from app.workshops.access import can_manage_session, session_or_404
@@ -44,7 +44,7 @@ def session_when(session):
     """'Selasa, 3 November 2026, 09.00–12.00 WITA'; a session over several days shows both
     ends in full."""
     start, end = session.starts_at, session.ends_at
-    if start.astimezone(PALU_TZ).date() == end.astimezone(PALU_TZ).date():
+    if palu_date(start) == palu_date(end):
         return (f"{format_date(start, 'EEEE, d MMMM yyyy')}, {format_datetime(start, 'HH.mm')}"
                 f"–{format_datetime(end, 'HH.mm')} WITA")
     return f"{wita_datetime(start)} – {wita_datetime(end)}"
@@ -53,10 +53,6 @@ def session_when(session):
 def _to_session(session, anchor=None):
     return redirect(url_for(".session_page", session_id=session.id, _anchor=anchor))
 
-
-def _action_or_400():
-    if not ActionForm().validate_on_submit():
-        abort(400)
 
 
 @bp.route("/")
@@ -98,7 +94,7 @@ def session_page(session_id):
 @login_required
 def register(session_id):
     session = session_or_404(session_id)
-    _action_or_400()
+    action_or_400()
     try:
         registration = services.register_learner(session, current_user)
     except services.WorkshopError as error:
@@ -118,7 +114,7 @@ def register(session_id):
 @login_required
 def cancel(session_id):
     session = session_or_404(session_id)
-    _action_or_400()
+    action_or_400()
     registration = services.registration_of(current_user, session)
     if registration is None:
         flash(_("Anda tidak terdaftar di sesi ini."), "error")
@@ -194,7 +190,7 @@ def mine():
 @bp.route("/saya/kalender", methods=["POST"])
 @login_required
 def regenerate_feed():
-    _action_or_400()
+    action_or_400()
     had_feed = calendar.feed_of(current_user) is not None
     calendar.regenerate_feed(current_user)
     db.session.commit()
