@@ -115,10 +115,16 @@ class Config:
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * env_int("LMS_REMEMBER_DAYS", 14)
     # Served over HTTPS (at the proxy): Secure cookies above, and HSTS on every response.
     HTTPS = env_bool("LMS_HTTPS", False)
-    # Failed logins allowed per account and per client IP within the window (moving window,
-    # counted in the rate-limit storage, so in Redis across workers when configured).
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted
+    # (nginx on the same machine: 1). 0: no proxy, those headers are ignored (app/proxy.py).
+    PROXY_COUNT = env_int("LMS_PROXY_COUNT", 0)
+    # Failed logins allowed within the window (moving window, counted in the rate-limit
+    # storage, so in Redis across workers when configured): per account from one client
+    # address, per client address over all accounts, and per account from everywhere. The last
+    # is high so that someone who knows a NIP cannot keep its owner out (app/auth/throttle.py).
     LOGIN_FAILURES_PER_ACCOUNT = env_int("LMS_LOGIN_FAILURES_PER_ACCOUNT", 5)
     LOGIN_FAILURES_PER_IP = env_int("LMS_LOGIN_FAILURES_PER_IP", 20)
+    LOGIN_FAILURES_PER_ACCOUNT_TOTAL = env_int("LMS_LOGIN_FAILURES_PER_ACCOUNT_TOTAL", 100)
     LOGIN_THROTTLE_WINDOW_SECONDS = env_int("LMS_LOGIN_THROTTLE_MINUTES", 15) * 60
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: slow readers are normal
 

@@ -9,6 +9,7 @@ def create_app(config_object="config.Config", overrides=None):
     """The application factory: a table of contents, one register_* call per concern."""
     app = Flask(__name__, instance_path=None, instance_relative_config=False)
     register_config(app, config_object, overrides)
+    register_proxy(app)
     register_extensions(app)
     register_models()
     register_blueprints(app)
@@ -29,6 +30,12 @@ def register_config(app, config_object, overrides):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
 
 
+def register_proxy(app):
+    from app.proxy import register_proxy as apply_proxy_settings
+
+    apply_proxy_settings(app)
+
+
 def register_extensions(app):
     from app.auth.login import configure_login
     from app.database_setup import configure_engine
@@ -40,7 +47,7 @@ def register_extensions(app):
     csrf.init_app(app)
     configure_babel(app, babel)
     login_manager.init_app(app)
-    configure_login(login_manager)
+    configure_login(app, login_manager)
     limiter.init_app(app)
     compress.init_app(app)
 
@@ -103,6 +110,7 @@ def register_templates(app):
 
 
 def register_headers(app):
-    from app.headers import add_security_headers
+    from app.headers import add_cache_policy, add_security_headers
 
     app.after_request(add_security_headers)
+    app.after_request(add_cache_policy)

@@ -1,5 +1,6 @@
 """Security headers on every response: a strict CSP (no inline script or style), no MIME
-sniffing, no framing, and HSTS when the site is served over HTTPS (LMS_HTTPS=1)."""
+sniffing, no framing, HSTS when the site is served over HTTPS (LMS_HTTPS=1), and no caching
+of anything that is not explicitly public."""
 
 from flask import current_app
 
@@ -16,6 +17,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 HSTS = "max-age=31536000; includeSubDomains"
+PRIVATE = "private, no-store"
 
 
 def add_security_headers(response):
@@ -26,4 +28,16 @@ def add_security_headers(response):
     # Only over HTTPS: sent from a plain-HTTP install it would lock browsers out of it.
     if current_app.config.get("HTTPS"):
         response.headers.setdefault("Strict-Transport-Security", HSTS)
+    return response
+
+
+def add_cache_policy(response):
+    """Pages are made for whoever asks (their menu, their CSRF token, their grades), so no
+    browser or proxy may keep one: after logout, on a shared computer in an OPD office, the
+    back button must not show the last user's dashboard. Only responses that declare
+    themselves public (versioned static files, course media) stay cacheable; a weaker private
+    policy (the certificate PDF's max-age=0) is made no-store too."""
+    if response.cache_control.public or response.cache_control.no_store:
+        return response
+    response.headers["Cache-Control"] = PRIVATE
     return response

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from limits import parse_many
 
 from app.extensions import db
+from app.settings import get_setting
 
 
 def is_safe_next(target):
@@ -17,6 +18,19 @@ def is_safe_next(target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+def absolute_url(path):
+    """An address for use outside this page (offline file, calendar, QR code, e-mail): the
+    configured base URL (the "base_url" setting, LMS_BASE_URL) and the path. Never the
+    request's Host header, which the client chooses: a forged Host must not reach a
+    downloaded file, a certificate or a calendar entry."""
+    return f"{(get_setting('base_url') or '').rstrip('/')}{path}"
+
+
+def external_url(endpoint, **values):
+    """url_for(endpoint, _external=True), but on the configured base URL (absolute_url)."""
+    return absolute_url(url_for(endpoint, **values))
 
 
 def redirect_next(default_endpoint, **values):

@@ -1,22 +1,97 @@
-"""Flask-Login wiring: the cookie carries id:session_version, so old cookies stop working."""
+"""Flask-Login wiring: sessions and remember-me cookies that hold, and only for their owner.
 
+Both the session and the remember-me cookie carry ``id:session_version:binding``. The session
+version ends every login of an account at once (logout, password change). The binding is an
+HMAC of the session identifier (client address after ProxyFix + user agent) the login was made
+from: a remember-me cookie copied to another browser or address is refused, even when sent
+together with a session cookie of the thief's own (docs/security.md, "Sessions").
+"""
+
+import hashlib
+import hmac
+
+from flask import current_app, g, request, session
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user, user_loaded_from_cookie
+from flask_login.config import COOKIE_NAME
 
+from app.audit import record_event
 from app.auth.models import User
 from app.extensions import db
 
+BINDING_LENGTH = 24  # hex characters of the HMAC kept in the cookie: 96 bits
 
-def load_user(user_id):
-    user_id, _, version = (user_id or "").partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+
+def session_identifier():
+    """The client as far as the server can tell: its address (the real one behind a trusted
+    proxy, never a header the client sets) and its user agent."""
+    agent = request.headers.get("User-Agent", "")
+    return hashlib.sha512(f"{request.remote_addr}|{agent}".encode()).hexdigest()
+
+
+def client_binding():
+    """An HMAC of the session identifier: unforgeable, and says nothing about the address."""
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, session_identifier().encode(), hashlib.sha256).hexdigest()
+    return digest[:BINDING_LENGTH]
+
+
+def login_token(user):
+    """What the session and the remember-me cookie store for a user logged in here and now."""
+    return f"{user.id}:{user.session_version}:{client_binding()}"
+
+
+def load_user(token):
+    user_id, version, binding = _parse_token(token)
+    if user_id is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active or user.session_version != int(version):
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active or user.session_version != version:
+        return None
+    if not hmac.compare_digest(binding, client_binding()):
+        _refuse_foreign_login(user)
         return None
     return user
 
 
-def configure_login(login_manager):
+def _parse_token(token):
+    parts = (token or "").split(":")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+        return None, None, None
+    return int(parts[0]), int(parts[1]), parts[2]
+
+
+def _refuse_foreign_login(user):
+    """A valid login made in another browser or from another address: someone copied the
+    cookie. Drop it from this browser and audit it (before the view runs, see below)."""
+    session.pop("_user_id", None)
+    session["_remember"] = "clear"
+    g.refused_login_user_id = user.id
+
+
+def _bind_restored_session(sender, user, **extra):
+    """Flask-Login does not store the session identifier when it restores a login from the
+    remember-me cookie, so strong protection would end that session on the very next request
+    and delete the cookie ("ingat saya" after a browser restart). Bind it here; load_user has
+    already checked that the cookie belongs to this client."""
+    session["_id"] = session_identifier()
+
+
+def audit_refused_login():
+    """Load the user before the view when a remember-me cookie came along, so a refused
+    foreign cookie is audited and committed on its own, outside the view's transaction."""
+    cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+    if request.endpoint == "static" or cookie not in request.cookies:
+        return
+    current_user._get_current_object()
+    refused = g.pop("refused_login_user_id", None)
+    if refused is not None:
+        record_event(None, "auth.login_cookie_refused", "user", refused,
+                     user_agent=request.headers.get("User-Agent", "")[:200])
+        db.session.commit()
+
+
+def configure_login(app, login_manager):
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Silakan masuk terlebih dahulu untuk membuka halaman ini.")
     login_manager.login_message_category = "info"
@@ -24,4 +99,9 @@ def configure_login(login_manager):
     # dropped, and so is the remember-me cookie; a copied cookie is useless elsewhere. The
     # price: a phone that changes network mid-session must log in again (docs/security.md).
     login_manager.session_protection = "strong"
+    # Flask-Login's own identifier trusts X-Forwarded-For, which any client can send.
+    login_manager._session_identifier_generator = session_identifier
+    login_manager.id_attribute = "login_token"
     login_manager.user_loader(load_user)
+    user_loaded_from_cookie.connect(_bind_restored_session)
+    app.before_request(audit_refused_login)

@@ -108,6 +108,13 @@ class User(UserMixin, db.Model):
     def get_id(self):
         return f"{self.id}:{self.session_version}"
 
+    def login_token(self):
+        """What Flask-Login stores in the session and remember-me cookie (its id_attribute):
+        the id, the session version and a binding to this client (app/auth/login.py)."""
+        from app.auth.login import login_token
+
+        return login_token(self)
+
     @property
     def nip_display(self):
         return format_nip(self.nip)

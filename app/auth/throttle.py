@@ -1,4 +1,12 @@
-"""Login throttling: failed logins are counted per account and per client IP.
+"""Login throttling: failed logins are counted per account from one client address, per client
+address, and per account from everywhere.
+
+Counting per account alone would let anyone who knows a NIP keep its owner out forever with
+five guesses every fifteen minutes. So the small account limit counts one account from one
+address (a guesser is stopped quickly, the owner elsewhere is not), the address limit spans all
+accounts (one machine trying many NIPs), and a much higher per-account ceiling stops a guesser
+spread over many addresses. "Address" is `request.remote_addr`: behind a trusted proxy, the
+client's own (app/proxy.py).
 
 The counts live in the rate-limit storage (`RATELIMIT_STORAGE_URI`): Redis when
 `LMS_REDIS_URL` is set, so every worker and server sees the same count, memory otherwise.
@@ -23,7 +31,7 @@ EXTENSION_KEY = "login_throttle"
 class Refusal:
     """Why a login is refused before the password is even looked at."""
 
-    scope: str  # "account" or "ip"
+    scope: str  # "account" (from this address or from everywhere) or "ip"
     wait_seconds: int
 
     @property
@@ -53,6 +61,10 @@ def _ip_limit():
     return _limit("LOGIN_FAILURES_PER_IP")
 
 
+def _account_total_limit():
+    return _limit("LOGIN_FAILURES_PER_ACCOUNT_TOTAL")
+
+
 def account_key(identifier):
     """The same key for every way of typing one login: an e-mail in any case, a NIP with or
     without spaces. Hashed, so the shared storage holds no NIPs or addresses."""
@@ -62,31 +74,46 @@ def account_key(identifier):
     return hashlib.sha256(identifier.encode()).hexdigest()[:32]
 
 
-def _ids(scope, value):
-    return current_app.config["RATELIMIT_KEY_PREFIX"], "login-failures", scope, value
+def _ids(*key):
+    return (current_app.config["RATELIMIT_KEY_PREFIX"], "login-failures", *key)
 
 
-def _refusal(scope, limit, value):
+def _refusal(scope, limit, *key):
     strategy = _rate_limiter()
-    if strategy.test(limit, *_ids(scope, value)):
+    if strategy.test(limit, *_ids(*key)):
         return None
-    reset_at = strategy.get_window_stats(limit, *_ids(scope, value)).reset_time
+    reset_at = strategy.get_window_stats(limit, *_ids(*key)).reset_time
     return Refusal(scope, max(1, math.ceil(reset_at - time.time())))
 
 
+def _counters(identifier, ip):
+    """(scope shown to the user, limit, storage key) for every count one failure adds to."""
+    account, address = account_key(identifier), ip or "unknown"
+    return (("account", _account_limit(), ("account-from-ip", account, address)),
+            ("ip", _ip_limit(), ("ip", address)),
+            ("account", _account_total_limit(), ("account", account)))
+
+
 def check(identifier, ip):
-    """A Refusal when this account or this IP has failed too often lately, else None."""
-    return (_refusal("account", _account_limit(), account_key(identifier))
-            or _refusal("ip", _ip_limit(), ip or "unknown"))
+    """A Refusal when this account from this address, this address, or this account from
+    everywhere has failed too often lately, else None."""
+    for scope, limit, key in _counters(identifier, ip):
+        refusal = _refusal(scope, limit, *key)
+        if refusal is not None:
+            return refusal
+    return None
 
 
 def record_failure(identifier, ip):
     strategy = _rate_limiter()
-    strategy.hit(_account_limit(), *_ids("account", account_key(identifier)))
-    strategy.hit(_ip_limit(), *_ids("ip", ip or "unknown"))
+    for _scope, limit, key in _counters(identifier, ip):
+        strategy.hit(limit, *_ids(*key))
 
 
-def reset_account(identifier):
-    """After a successful login the owner is back in. The IP count is left alone: otherwise
-    an attacker holding one valid account could wipe their IP's count by logging into it."""
-    _rate_limiter().clear(_account_limit(), *_ids("account", account_key(identifier)))
+def reset_account(identifier, ip):
+    """After a successful login the owner is back in from their address. The address count
+    is left alone (otherwise an attacker holding one valid account could wipe their address's
+    count by logging into it), and so is the account's total: only its owner's own address is
+    forgiven, not a guesser's."""
+    key = ("account-from-ip", account_key(identifier), ip or "unknown")
+    _rate_limiter().clear(_account_limit(), *_ids(*key))

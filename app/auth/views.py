@@ -97,7 +97,7 @@ def login():
                 _("Akun ini dinonaktifkan. Hubungi admin BKPSDM untuk mengaktifkannya kembali.")
             )
         else:
-            throttle.reset_account(account)
+            throttle.reset_account(account, request.remote_addr)
             services.record_login(user)
             db.session.commit()
             login_user(user, remember=form.remember.data)

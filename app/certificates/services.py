@@ -33,6 +33,7 @@ from app.errors import LmsError
 from app.extensions import db
 from app.settings import get_setting
 from app.timeutil import PALU_TZ, palu_date
+from app.web import absolute_url
 from app.workshops.models import SessionRegistration, WorkshopSession
 
 # No 0/O, 1/I/L: a code read off paper or a photo is typed back without guessing.
@@ -89,7 +90,7 @@ def template_problem(template):
 
 
 def verify_url(code):
-    return f"{get_setting('base_url').rstrip('/')}/verify/{code}"
+    return absolute_url(f"/verify/{code}")
 
 
 # --- eligibility ------------------------------------------------------------------------------

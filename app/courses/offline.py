@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from flask import make_response, render_template, url_for
+from flask import make_response, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -35,6 +35,7 @@ from app.courses.models import Module
 from app.database import utcnow
 from app.extensions import db
 from app.settings import get_setting
+from app.web import external_url
 
 IMAGE_BUDGET_BYTES = 4 * 1024 * 1024  # raw bytes of inlined images in one file (~5.3 MB base64)
 # The file itself says what it may load: nothing but its own styles and data: images.
@@ -147,8 +148,8 @@ def readable_modules(course):
 
 def offline_response(course):
     """The download: one HTML file, in Indonesian whatever the interface language."""
-    rewriter = OfflineRewriter(course, course_files(course.id), lambda module: url_for(
-        "courses.module_page", slug=course.slug, module_slug=module.slug, _external=True))
+    rewriter = OfflineRewriter(course, course_files(course.id), lambda module: external_url(
+        "courses.module_page", slug=course.slug, module_slug=module.slug))
     with force_locale("id"):
         sections = [Section(module, f"modul-{module.slug}", rewriter.module_html(module))
                     for module in readable_modules(course)]
@@ -156,7 +157,7 @@ def offline_response(course):
             "courses/offline.html", course=course, sections=sections, policy=Markup(FILE_POLICY),
             stylesheet=Markup(static_text("css/kompeten.css")), generated_at=utcnow(),
             institution=get_setting("institution_name"),
-            course_url=url_for("courses.course_detail", slug=course.slug, _external=True))
+            course_url=external_url("courses.course_detail", slug=course.slug))
     response = make_response(body)
     response.headers.set("Content-Disposition", "attachment", filename=offline_filename(course))
     response.headers["Content-Security-Policy"] = FILE_POLICY + "; sandbox"

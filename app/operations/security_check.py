@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import sys
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import click
 from flask import current_app
@@ -18,6 +19,7 @@ from sqlalchemy import select, text
 from app.auth.models import User
 from app.auth.services import password_problem
 from app.extensions import db
+from app.proxy import address_kind, read_note
 from app.settings import get_setting
 
 OK, INFO, WARN, FAIL = "OK", "INFO", "WARN", "FAIL"
@@ -169,9 +171,44 @@ def check_self_registration(config):
     return Finding(OK, _("pendaftaran mandiri mati"))
 
 
+def check_proxy(config):
+    """What the last requests looked like (app/proxy.py notes it every few minutes)."""
+    hops = int(config.get("PROXY_COUNT") or 0)
+    note = read_note()
+    if note is None:
+        return Finding(INFO, _("belum ada permintaan yang tercatat: jalankan lagi setelah "
+                               "server melayani pengunjung"))
+    if hops == 0 and note.get("peer") == "loopback":
+        return Finding(WARN, _("permintaan datang dari alamat loopback tanpa proxy terpercaya: "
+                               "di belakang nginx set LMS_PROXY_COUNT=1, kalau tidak semua "
+                               "pengguna berbagi satu alamat (batas masuk, log audit)"))
+    if hops > 0 and not note.get("forwarded"):
+        return Finding(WARN, _("LMS_PROXY_COUNT=%(n)d tetapi permintaan tiba tanpa "
+                               "X-Forwarded-For: periksa proxy_set_header di nginx, atau set "
+                               "LMS_PROXY_COUNT=0 bila tidak ada proxy", n=hops))
+    if hops > 0:
+        return Finding(OK, _("alamat klien dari proxy (%(n)d hop terpercaya)", n=hops))
+    return Finding(OK, _("tanpa proxy: alamat klien langsung dari koneksi"))
+
+
+def check_base_url(config):
+    base = urlsplit(get_setting("base_url") or "")
+    if base.scheme not in ("http", "https") or not base.hostname:
+        return Finding(FAIL, _("alamat dasar (LMS_BASE_URL) tidak valid: tautan dan kode QR "
+                               "sertifikat memakainya"))
+    if address_kind(base.hostname) == "loopback" or base.hostname == "localhost":
+        return Finding(WARN, _("alamat dasar masih %(url)s: set LMS_BASE_URL ke alamat publik "
+                               "(kode QR sertifikat, berkas unduh modul, kalender)",
+                               url=base.geturl()))
+    if config.get("HTTPS") and base.scheme != "https":
+        return Finding(WARN, _("LMS_HTTPS=1 tetapi alamat dasar memakai http://"))
+    return Finding(OK, _("alamat dasar %(url)s", url=base.geturl()))
+
+
 CHECKS = (check_debug, check_secret_key, check_cookies, check_cookie_flags, check_csrf,
           check_database, check_admin_password_env, check_admins, check_upload_limits,
-          check_rate_limit_storage, check_password_hashing, check_self_registration)
+          check_rate_limit_storage, check_password_hashing, check_self_registration,
+          check_proxy, check_base_url)
 
 
 def run_guarded(check, config):

@@ -19,6 +19,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.settings import get_setting
 from app.timeutil import PALU_TZ
+from app.web import absolute_url
 from app.workshops.models import CalendarFeed
 
 PRODID = "-//Kompeten//Agenda workshop dan webinar//ID"
@@ -31,10 +32,6 @@ def _host():
 
 def session_uid(session):
     return f"sesi-{session.id}@{_host()}"
-
-
-def absolute_url(path):
-    return f"{(get_setting('base_url') or '').rstrip('/')}{path}"
 
 
 def _location(session):

@@ -24,7 +24,7 @@ from app.extensions import db, limiter
 from app.hooks import Hook
 from app.templating import wita_datetime
 from app.timeutil import palu_date
-from app.web import limit_text
+from app.web import external_url, limit_text
 from app.workshops import attendance, calendar, queries, services
 from app.workshops.access import can_manage_session, session_or_404
 from app.workshops.forms import CheckInForm
@@ -182,7 +182,7 @@ def mine():
     feed = calendar.feed_of(current_user)
     return render_template(
         "workshops/mine.html", registrations=queries.registrations_of(current_user),
-        feed_url=(calendar.absolute_url(url_for(".feed", token=feed.token))
+        feed_url=(external_url(".feed", token=feed.token)
                   if feed is not None else None),
         action_form=ActionForm())
 
