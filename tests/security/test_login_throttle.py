@@ -1,4 +1,5 @@
-"""Login throttling: failed logins counted per account and per IP, shared through Redis."""
+"""Login throttling: failed logins counted per account and address, per address and per
+account from everywhere, shared through Redis."""
 
 import json
 import os
@@ -154,3 +155,40 @@ def test_two_app_instances_share_the_count_through_redis(app, siti, database_url
     for instance in (first, second):
         with instance.app_context():
             db.engine.dispose()
+
+
+# --- someone who knows a NIP cannot keep its owner out ----------------------------------------
+
+def test_the_owner_logs_in_from_their_address_while_an_attacker_hammers_from_another(app, siti):
+    """Counting failures per account alone let anyone lock any account with 5 tries every 15
+    minutes. The small limit counts one account from one address."""
+    attacker = app.test_client()
+    fail_times(attacker, PNS_NIP, 5, ip="10.66.6.6")
+    for _ in range(10):  # the attacker keeps trying: refused, and the owner unaffected
+        assert attempt(attacker, PNS_NIP, "salah-lagi-99", ip="10.66.6.6").status_code == 429
+    owner = app.test_client()
+    response = attempt(owner, PNS_NIP, PASSWORD, ip="10.0.0.1")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/beranda")
+    # ... and the attacker is still refused, even with the right password.
+    assert attempt(attacker, PNS_NIP, PASSWORD, ip="10.66.6.6").status_code == 429
+
+
+def test_many_addresses_hit_the_per_account_ceiling(app, siti):
+    """A guesser spread over many addresses is stopped by a much higher per-account ceiling
+    (LMS_LOGIN_FAILURES_PER_ACCOUNT_TOTAL, 100 by default)."""
+    app.config["LOGIN_FAILURES_PER_ACCOUNT_TOTAL"] = 12
+    for number in range(3):
+        fail_times(app.test_client(), PNS_NIP, 4, ip=f"10.66.0.{number}")
+    response = attempt(app.test_client(), PNS_NIP, PASSWORD, ip="10.0.0.1")
+    assert response.status_code == 429 and 14 <= wait_minutes(response) <= 15
+
+
+def test_the_ceiling_defaults_far_above_the_per_address_limit(app):
+    assert app.config["LOGIN_FAILURES_PER_ACCOUNT_TOTAL"] == 100
+    assert app.config["LOGIN_FAILURES_PER_ACCOUNT"] == 5
+
+
+def test_a_success_forgives_only_the_owners_address(app, siti):
+    fail_times(app.test_client(), PNS_NIP, 5, ip="10.66.6.6")
+    assert attempt(app.test_client(), PNS_NIP, PASSWORD, ip="10.0.0.1").status_code == 302
+    assert attempt(app.test_client(), PNS_NIP, PASSWORD, ip="10.66.6.6").status_code == 429
