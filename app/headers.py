@@ -36,8 +36,9 @@ def add_cache_policy(response):
     browser or proxy may keep one: after logout, on a shared computer in an OPD office, the
     back button must not show the last user's dashboard. Only responses that declare
     themselves public (versioned static files, course media) stay cacheable; a weaker private
-    policy (the certificate PDF's max-age=0) is made no-store too."""
-    if response.cache_control.public or response.cache_control.no_store:
+    policy (the certificate PDF's max-age=0) is made no-store too, and every private
+response says the same two words."""
+    if response.cache_control.public:
         return response
     response.headers["Cache-Control"] = PRIVATE
     return response
