@@ -50,7 +50,7 @@ run: db
 serve: db
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py 'app:create_app()'
 
-test: install-dev translations chromium
+test: install-dev translations chromium nginx
 	env -u LMS_TEST_DATABASE_URL $(PY) -m pytest -q
 	@if [ -n "$$LMS_TEST_DATABASE_URL" ]; then \
 	  echo "== the same suite on PostgreSQL: $$LMS_TEST_DATABASE_URL =="; \
@@ -72,6 +72,24 @@ chromium:
 	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
 	      || { $$SUDO apt-get update -q >/dev/null && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } \
 	      || echo "Chromium gagal dipasang: uji peramban (tests/browser) dilewati. Pasang manual: apt-get install chromium"; \
+	  fi; }
+
+# Debian's nginx for tests/security/test_nginx.py (Kompeten behind the proxy configuration
+# docs/operations.md prints), installed when missing, as Chromium above; where that is
+# impossible the test is skipped and says why. Only the binary is used: no service is started.
+LMS_NGINX ?= /usr/sbin/nginx
+.PHONY: nginx
+nginx:
+	@[ -x "$(LMS_NGINX)" ] || { \
+	  if ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "nginx tidak ditemukan di $(LMS_NGINX) dan apt-get tidak tersedia:"; \
+	    echo "uji proxy (tests/security/test_nginx.py) dilewati. Pasang nginx, lalu set LMS_NGINX ke lokasinya."; \
+	  else \
+	    SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO="sudo -n"; \
+	    echo "Memasang nginx untuk uji proxy: $$SUDO apt-get install -y nginx"; \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null \
+	      || { $$SUDO apt-get update -q >/dev/null && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null; } \
+	      || echo "nginx gagal dipasang: uji proxy (tests/security/test_nginx.py) dilewati. Pasang manual: apt-get install nginx"; \
 	  fi; }
 
 # Known vulnerabilities in the pinned requirements (docs/security.md "Dependencies"). Needs
