@@ -127,3 +127,17 @@ def test_weak_hashing_cost_warns(production_like):
     production_like.config["ARGON2_MEMORY_COST"] = 1024
     finding = security_check.check_password_hashing(production_like.config)
     assert finding.level == "WARN" and "ARGON2_MEMORY_COST" in finding.message
+
+
+@pytest.mark.parametrize("base_url, level, expected", [
+    ("http://127.0.0.1:5000", "WARN", "alamat dasar masih http://127.0.0.1:5000"),
+    ("http://localhost:8000", "WARN", "alamat dasar masih"),
+    ("http://kompeten.palukota.go.id", "WARN", "LMS_HTTPS=1 tetapi alamat dasar memakai http://"),
+    ("https://kompeten.palukota.go.id", "OK", "alamat dasar https://kompeten.palukota.go.id"),
+    ("kompeten.palukota.go.id", "FAIL", "alamat dasar (LMS_BASE_URL) tidak valid"),
+])
+def test_the_base_url_is_checked(production_like, base_url, level, expected):
+    set_setting("base_url", base_url)
+    db.session.commit()
+    finding = security_check.check_base_url(production_like.config)
+    assert finding.level == level and finding.message.startswith(expected), finding
