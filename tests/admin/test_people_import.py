@@ -385,7 +385,7 @@ def test_nothing_is_written_before_confirm_and_the_file_waits_on_the_server(app,
     response = confirm(admin_client, page)
     assert response.headers["Content-Disposition"].startswith(
         'attachment; filename="kata-sandi-sementara-')
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
     assert user_count() == 3
     assert stored_uploads(app) == []
     # The same preview cannot be confirmed twice.

@@ -18,7 +18,7 @@ def test_healthz_reports_the_database(client):
     assert response.status_code == 200
     body = response.get_json()
     assert body["status"] == "ok" and body["checks"] == {"database": "ok"}
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
 
 
 def test_healthz_is_503_when_redis_is_configured_but_down(app, client):
