@@ -182,6 +182,9 @@ def check_proxy(config):
         return Finding(WARN, _("permintaan datang dari alamat loopback tanpa proxy terpercaya: "
                                "di belakang nginx set LMS_PROXY_COUNT=1, kalau tidak semua "
                                "pengguna berbagi satu alamat (batas masuk, log audit)"))
+    if hops == 0 and note.get("forwarded"):
+        return Finding(WARN, _("permintaan membawa X-Forwarded-For tetapi LMS_PROXY_COUNT=0: "
+                               "bila ada proxy di depan, set LMS_PROXY_COUNT ke jumlah proxy"))
     if hops > 0 and not note.get("forwarded"):
         return Finding(WARN, _("LMS_PROXY_COUNT=%(n)d tetapi permintaan tiba tanpa "
                                "X-Forwarded-For: periksa proxy_set_header di nginx, atau set "

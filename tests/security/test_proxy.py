@@ -184,6 +184,14 @@ def test_loopback_requests_without_a_proxy_warn(app, client):
     assert result.level == "WARN" and "LMS_PROXY_COUNT=1" in result.message
 
 
+def test_forwarded_requests_without_a_proxy_count_warn(app, client):
+    """A proxy on another machine (a private address) the app was not told about."""
+    client.get("/healthz", environ_base={"REMOTE_ADDR": "10.0.0.2"},
+               headers={"X-Forwarded-For": ANI})
+    result = finding(app)
+    assert result.level == "WARN" and "LMS_PROXY_COUNT=0" in result.message
+
+
 def test_a_proxy_that_forwards_nothing_warns(proxied_app):
     proxied_app.test_client().get("/healthz", environ_base={"REMOTE_ADDR": PROXY})
     result = finding(proxied_app)
