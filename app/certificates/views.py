@@ -98,15 +98,20 @@ def lookup():
 
 def _lookup_by_number(form):
     """A wrong NIP with a real number answers exactly like a number that was never issued:
-    same text, same status, same single query."""
+    same text, same status, same single query. The answer echoes the typed NIP, so no cache
+    may keep it."""
     if not form.validate_on_submit():
-        return render_template("certificates/lookup.html", query="", form=form)
+        return _no_store(render_template("certificates/lookup.html", query="", form=form))
     certificate = services.find_by_number_and_nip(form.number.data, form.nip.data)
     if certificate is None:
         form.number.errors = [_("Tidak ada sertifikat dengan nomor ini untuk NIP pemegang "
                                 "tersebut. Periksa kembali keduanya.")]
-        return render_template("certificates/lookup.html", query="", form=form), 404
+        return _no_store(render_template("certificates/lookup.html", query="", form=form), 404)
     return redirect(url_for(".verify", code=certificate.verification_code))
+
+
+def _no_store(body, status=200):
+    return body, status, {"Cache-Control": "no-store"}
 
 
 @bp.route("/verify/<code>.json")

@@ -204,6 +204,10 @@ def test_nip_is_not_put_in_the_address(client, certificates):
     response = by_number(client, NUMBER, PNS_NIP)
     assert PNS_NIP not in response.headers["Location"]
     assert BIRTH_DATE_DIGITS not in response.headers["Location"]
+    # A miss shows the typed NIP again in the form: no cache may keep that page.
+    miss = by_number(client, "800/0099/BKPSDM/XI/2026", PNS_NIP)
+    assert miss.status_code == 404
+    assert miss.headers["Cache-Control"] == "no-store"
 
 
 def test_control_characters_in_the_number_form_do_not_fail(client, certificates):
