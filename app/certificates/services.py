@@ -21,7 +21,11 @@ from sqlalchemy.orm import joinedload
 from app.audit import record_event
 from app.auth.models import EMPLOYMENT_LABELS, GOLONGAN_PNS, JABATAN_TYPES
 from app.auth.nip import normalize_nip
-from app.certificates.models import PUBLIC_REVOCATION_REASONS, Certificate
+from app.certificates.models import (
+    NEUTRAL_REVOCATION_REASON,
+    PUBLIC_REVOCATION_REASONS,
+    Certificate,
+)
 from app.certificates.pdf import (
     COURSE_KIND,
     SESSION_KIND,
@@ -369,7 +373,8 @@ def issue_many(subjects, issuer, now=None, issue=issue_certificate):
     return result
 
 
-def revoke_certificate(certificate, reason, by, now=None, public_reason="lainnya"):
+def revoke_certificate(certificate, reason, by, now=None,
+                       public_reason=NEUTRAL_REVOCATION_REASON):
     """Revoke with an internal note (`reason`, free text for admins and the audit log) and a
     public reason from PUBLIC_REVOCATION_REASONS, the only one the verification page shows."""
     reason = (reason or "").strip()
