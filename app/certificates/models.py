@@ -6,6 +6,7 @@ edits never change an issued certificate. A revoked certificate stays on record;
 creates a new certificate with a new number.
 """
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -24,6 +25,19 @@ from app.database import UTCDateTime, utcnow
 from app.extensions import db
 from app.workshops import models as workshop_models  # noqa: F401  (named by relationships)
 
+# The reason the public verification page gives for a revocation, chosen by the admin from this
+# short list. The admin's own free-text note (revoked_reason) stays internal: it may name a
+# person, an investigation or a mistake nobody should read on a public page.
+PUBLIC_REVOCATION_REASONS = {
+    "kesalahan_data": _l("Kesalahan data"),
+    "diterbitkan_ganda": _l("Diterbitkan ganda"),
+    "pelanggaran_ketentuan": _l("Pelanggaran ketentuan pelatihan"),
+    "permintaan_pemegang": _l("Permintaan pemegang"),
+    "lainnya": _l("Lainnya"),
+}
+# Shown for a revocation without a public reason (none recorded before migration 0009).
+NEUTRAL_REVOCATION_REASON = "lainnya"
+
 
 class Certificate(db.Model):
     __tablename__ = "certificate"
@@ -36,6 +50,8 @@ class Certificate(db.Model):
             "(revoked_at IS NULL AND revoked_reason IS NULL) OR "
             "(revoked_at IS NOT NULL AND revoked_reason IS NOT NULL)",
             name="revocation_complete"),
+        CheckConstraint("revoked_public_reason IS NULL OR revoked_at IS NOT NULL",
+                        name="public_reason_only_when_revoked"),
         # A certificate is for a course (enrolment) or for a session (registration), never both.
         CheckConstraint(
             "(enrollment_id IS NOT NULL AND course_id IS NOT NULL AND registration_id IS NULL "
@@ -88,7 +104,8 @@ class Certificate(db.Model):
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     revoked_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    revoked_reason: Mapped[str | None] = mapped_column(Text)
+    revoked_reason: Mapped[str | None] = mapped_column(Text)  # internal note, never public
+    revoked_public_reason: Mapped[str | None] = mapped_column(String(32))  # a PUBLIC_... key
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     # The PDF as issued: the same bytes at every download. Deferred: lists never load it.
@@ -110,16 +127,40 @@ class Certificate(db.Model):
 
     @property
     def masked_nip(self):
-        """NIP shown publicly: first 8 and last 3 digits, the rest hidden."""
-        nip = self.holder_nip or ""
-        if len(nip) != 18:
-            return "*" * len(nip)
-        return f"{nip[:8]} ****** * {nip[15:]}"
+        """NIP shown publicly: only the last three digits (the serial). The first eight are the
+        birth date and the next seven the appointment date and sex (UU 27/2022 personal data),
+        so all of them are hidden; the grouping shows it is an 18-digit NIP."""
+        return mask_nip(self.holder_nip)
 
-    def revoke(self, reason, by, when):
+    @property
+    def public_revocation_reason(self):
+        """The key of the public reason of a revoked certificate (None while valid)."""
+        if self.revoked_at is None:
+            return None
+        if self.revoked_public_reason in PUBLIC_REVOCATION_REASONS:
+            return self.revoked_public_reason
+        return NEUTRAL_REVOCATION_REASON
+
+    @property
+    def public_revocation_label(self):
+        reason = self.public_revocation_reason
+        return PUBLIC_REVOCATION_REASONS[reason] if reason else None
+
+    def revoke(self, reason, by, when, public_reason=NEUTRAL_REVOCATION_REASON):
         """A model guard: revoking twice is refused; the record itself stays."""
         if self.revoked_at is not None:
             raise ValueError("certificate already revoked")
+        if public_reason not in PUBLIC_REVOCATION_REASONS:
+            raise ValueError(f"unknown public revocation reason {public_reason!r}")
         self.revoked_at = when
         self.revoked_reason = reason
+        self.revoked_public_reason = public_reason
         self.revoked_by_id = by.id if by is not None else None
+
+
+def mask_nip(nip):
+    """The one public form of a NIP: "******** ****** * 001" (only the serial shows)."""
+    nip = nip or ""
+    if len(nip) != 18:
+        return "*" * len(nip)
+    return f"******** ****** * {nip[15:]}"

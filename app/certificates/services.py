@@ -20,13 +20,20 @@ from sqlalchemy.orm import joinedload
 
 from app.audit import record_event
 from app.auth.models import EMPLOYMENT_LABELS, GOLONGAN_PNS, JABATAN_TYPES
-from app.certificates.models import Certificate
+from app.auth.nip import normalize_nip
+from app.certificates.models import (
+    NEUTRAL_REVOCATION_REASON,
+    PUBLIC_REVOCATION_REASONS,
+    Certificate,
+)
 from app.certificates.pdf import (
     COURSE_KIND,
     SESSION_KIND,
     CertificateDocument,
+    indonesian_date,
     render_certificate,
 )
+from app.certificates.stamp import stamp_revoked
 from app.courses.models import LEARNING_MODES, Enrollment
 from app.database import utcnow
 from app.errors import LmsError
@@ -367,17 +374,34 @@ def issue_many(subjects, issuer, now=None, issue=issue_certificate):
     return result
 
 
-def revoke_certificate(certificate, reason, by, now=None):
+def revoke_certificate(certificate, reason, by, now=None,
+                       public_reason=NEUTRAL_REVOCATION_REASON):
+    """Revoke with an internal note (`reason`, free text for admins and the audit log) and a
+    public reason from PUBLIC_REVOCATION_REASONS, the only one the verification page shows."""
     reason = (reason or "").strip()
     if not reason:
         raise CertificateError(_("Alasan pencabutan wajib diisi."))
+    if public_reason not in PUBLIC_REVOCATION_REASONS:
+        raise CertificateError(_("Pilih alasan yang ditampilkan publik dari daftar."))
     if not certificate.is_valid:
         raise CertificateError(_("Sertifikat ini sudah dicabut."))
-    certificate.revoke(reason, by, now or utcnow())
+    certificate.revoke(reason, by, now or utcnow(), public_reason=public_reason)
     record_event(by, "certificate.revoke", "certificate", certificate.id,
-                 number=certificate.number, reason=reason)
+                 number=certificate.number, reason=reason, public_reason=public_reason)
     db.session.flush()
     return certificate
+
+
+def revoked_pdf(certificate):
+    """The stored PDF of a revoked certificate stamped DICABUT on every page, with the date and
+    the public reason across the top. Made per download (a read): the stored bytes are never
+    changed, they stay the record of what was issued."""
+    # An official Indonesian document, like the certificate itself: never the reader's language.
+    with force_locale("id"):
+        reason = str(certificate.public_revocation_label)
+    notice = (f"DICABUT pada {indonesian_date(palu_date(certificate.revoked_at))}: sertifikat "
+              f"ini tidak berlaku lagi. Alasan: {reason}.")
+    return stamp_revoked(certificate.pdf, notice)
 
 
 def reissue_certificate(certificate, issuer, now=None):
@@ -419,14 +443,18 @@ def find_by_code(code):
         Certificate.verification_code == normalize_code(code)))
 
 
-def find_by_number_or_code(text):
-    """What a reviewer types from paper: the number exactly (spaces trimmed) or the code."""
-    text = (text or "").strip()
-    if not text:
+def find_by_number_and_nip(number, nip):
+    """The certificate with this number (as printed, any case, spaces trimmed) whose holder has
+    this NIP (spaces, dots and dashes allowed), or None.
+
+    The number is sequential, so it alone would let anyone walk 800/0001/... and list every
+    holder. Both are matched in one query: a wrong NIP and an unknown number take the same path
+    and give the same None."""
+    number, nip = (number or "").strip(), normalize_nip(nip)
+    if not number or not nip or "\x00" in number + nip:
         return None
-    by_number = db.session.scalar(select(Certificate).where(
-        func.upper(Certificate.number) == text.upper()))
-    return by_number or find_by_code(text)
+    return db.session.scalar(select(Certificate).where(
+        func.upper(Certificate.number) == number.upper(), Certificate.holder_nip == nip))
 
 
 def certificates_of(user):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import undefer
 
 from app.auth.access import admin_required
 from app.certificates import services
-from app.certificates.forms import CertificateSettingsForm, RevokeForm
+from app.certificates.forms import CertificateSettingsForm, RevokeForm, VerifyByNumberForm
 from app.certificates.models import Certificate
 from app.courses.forms import ActionForm, action_or_400
 from app.courses.models import Course
@@ -37,7 +37,8 @@ def _verify_limit():
     return current_app.config["VERIFY_RATE_LIMIT"]
 
 
-# One budget per IP across every way of looking a certificate up (code, number, JSON).
+# One budget per IP across every way of looking a certificate up (code, number and NIP, JSON),
+# failed guesses included.
 verify_limit = limiter.shared_limit(_verify_limit, scope="verify",
                                     error_message=lambda: limit_text(_verify_limit()))
 
@@ -57,7 +58,8 @@ def certificate_json(certificate):
         "issuer": certificate.issuer_unit,
         "revoked_on": (certificate.revoked_at.astimezone(PALU_TZ).date().isoformat()
                        if certificate.revoked_at else None),
-        "revocation_reason": certificate.revoked_reason,
+        # The public reason's key (PUBLIC_REVOCATION_REASONS); the admin's note stays internal.
+        "revocation_reason": certificate.public_revocation_reason,
     }
     if certificate.is_for_session:
         first_day = certificate.started_on or certificate.completed_on
@@ -71,18 +73,45 @@ def _not_found_page():
     return render_template("certificates/not_found.html"), 404
 
 
-@bp.route("/verify")
+LOOKUP_MAX = 120
+
+
+@bp.route("/verify", methods=["GET", "POST"])
 @verify_limit
 def lookup():
-    """Look a certificate up by what is printed on it: its number or its code."""
-    query = (request.args.get("q") or "").strip()[:120]
+    """Look a certificate up by its verification code alone (?q=), or by its number together
+    with the holder's NIP (the second form, posted). A number alone finds nothing: numbers are
+    sequential, and would let anyone list every holder with name and training."""
+    form = VerifyByNumberForm()
+    if request.method == "POST":
+        return _lookup_by_number(form)
+    query = (request.args.get("q") or "").strip()[:LOOKUP_MAX]
     if not query:
-        return render_template("certificates/lookup.html", query="")
-    # PostgreSQL refuses NUL in text; no number or code has one, so it is simply not found.
-    certificate = None if "\x00" in query else services.find_by_number_or_code(query)
+        return render_template("certificates/lookup.html", query="", form=form)
+    # PostgreSQL refuses NUL in text; no code has one, so it is simply not found.
+    certificate = None if "\x00" in query else services.find_by_code(query)
     if certificate is None:
-        return render_template("certificates/lookup.html", query=query, not_found=True), 404
+        return render_template("certificates/lookup.html", query=query, form=form,
+                               code_not_found=True), 404
     return redirect(url_for(".verify", code=certificate.verification_code))
+
+
+def _lookup_by_number(form):
+    """A wrong NIP with a real number answers exactly like a number that was never issued:
+    same text, same status, same single query. The answer echoes the typed NIP, so no cache
+    may keep it."""
+    if not form.validate_on_submit():
+        return _no_store(render_template("certificates/lookup.html", query="", form=form))
+    certificate = services.find_by_number_and_nip(form.number.data, form.nip.data)
+    if certificate is None:
+        form.number.errors = [_("Tidak ada sertifikat dengan nomor ini untuk NIP pemegang "
+                                "tersebut. Periksa kembali keduanya.")]
+        return _no_store(render_template("certificates/lookup.html", query="", form=form), 404)
+    return redirect(url_for(".verify", code=certificate.verification_code))
+
+
+def _no_store(body, status=200):
+    return body, status, {"Cache-Control": "no-store"}
 
 
 @bp.route("/verify/<code>.json")
@@ -117,13 +146,24 @@ def mine():
 @bp.route("/sertifikat/<int:certificate_id>/unduh")
 @login_required
 def download(certificate_id):
-    """The stored PDF, byte for byte as issued. The holder and admins only."""
-    certificate = one_or_404(select(Certificate).options(undefer(Certificate.pdf))
-                             .where(Certificate.id == certificate_id))
+    """The stored PDF, byte for byte as issued, while the certificate is valid; once revoked, a
+    copy stamped DICABUT on every page (the stored bytes stay as issued). Holder and admins."""
+    certificate = _certificate_with_pdf_or_404(certificate_id)
     if certificate.user_id != current_user.id and not current_user.is_admin:
         abort(404)
-    filename = f"sertifikat-{certificate.verification_code}.pdf"
-    return Response(certificate.pdf, mimetype="application/pdf", headers={
+    code = certificate.verification_code
+    if certificate.is_valid:
+        return _pdf_response(certificate.pdf, f"sertifikat-{code}.pdf")
+    return _pdf_response(services.revoked_pdf(certificate), f"sertifikat-{code}-dicabut.pdf")
+
+
+def _certificate_with_pdf_or_404(certificate_id):
+    return one_or_404(select(Certificate).options(undefer(Certificate.pdf))
+                      .where(Certificate.id == certificate_id))
+
+
+def _pdf_response(data, filename):
+    return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
         "Cache-Control": "private, max-age=0",
     })
@@ -207,7 +247,8 @@ def revoke(certificate_id):
     form = RevokeForm()
     if form.validate_on_submit():
         try:
-            services.revoke_certificate(certificate, form.reason.data, current_user)
+            services.revoke_certificate(certificate, form.reason.data, current_user,
+                                        public_reason=form.public_reason.data)
         except services.CertificateError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -216,6 +257,16 @@ def revoke(certificate_id):
             flash(_("Sertifikat %(number)s dicabut.", number=certificate.number), "success")
         return _issuing_page(certificate)
     return render_template("certificates/revoke.html", certificate=certificate, form=form)
+
+
+@bp.route("/admin/sertifikat/terbitan/<int:certificate_id>/pdf-asli")
+@admin_required
+def original_pdf(certificate_id):
+    """The stored PDF exactly as issued, also after a revocation (for the audit trail): only
+    admins get a revoked certificate without the DICABUT stamp."""
+    certificate = _certificate_with_pdf_or_404(certificate_id)
+    return _pdf_response(certificate.pdf,
+                         f"sertifikat-{certificate.verification_code}-asli.pdf")
 
 
 @bp.route("/admin/sertifikat/terbitan/<int:certificate_id>/terbitkan-ulang", methods=["POST"])

@@ -669,6 +669,7 @@ def seed_certificates(rng, plans, people, courses, count, admin, now):
         row.update(issued_by_id=admin.id,
                    revoked_at=min(issued_at + timedelta(days=1), now) if revoked else None,
                    revoked_reason="Nama peserta keliru (contoh)" if revoked else None,
+                   revoked_public_reason="kesalahan_data" if revoked else None,
                    revoked_by_id=admin.id if revoked else None)
         rows.append(row)
     ids = insert_rows(Certificate, rows, returning=True)

@@ -23,7 +23,8 @@ TRAINER_NIP = "198003152006042003"
 PUBLIC = {"certificates.lookup", "certificates.verify", "certificates.verify_json"}
 LEARNER = {"certificates.mine", "certificates.download"}
 ADMIN = {"certificates.admin_courses", "certificates.admin_course", "certificates.revoke",
-         "certificates.reissue", "certificates.settings", "certificates.admin_session"}
+         "certificates.reissue", "certificates.settings", "certificates.admin_session",
+         "certificates.original_pdf"}
 
 SETTINGS = {
     "institution_name": "Pemerintah Kota Palu",
@@ -92,7 +93,8 @@ def _state():
 def _post_data(endpoint):
     """Form data that would really do something if the route accepted it."""
     return {"certificates.admin_course": {"aksi": "semua"},
-            "certificates.revoke": {"reason": "Dicabut oleh yang tidak berhak"},
+            "certificates.revoke": {"reason": "Dicabut oleh yang tidak berhak",
+                                    "public_reason": "lainnya"},
             "certificates.settings": dict(SETTINGS, signer_name="Penyusup")}.get(endpoint, {})
 
 
@@ -109,6 +111,9 @@ def test_anonymous_visitors_may_only_verify(app, client, world):
                 assert response.headers["Location"].startswith("/masuk?next="), path
         if "POST" in methods:
             response = client.post(path, data=dict(_post_data(endpoint), csrf_token=token))
+            if endpoint in PUBLIC:  # the lookup by number and NIP: public, and writes nothing
+                assert response.status_code in (200, 302, 404), path
+                continue
             assert response.status_code == 302, path
             assert response.headers["Location"].startswith("/masuk?next="), path
     assert client.get(f"/verify/{world['held'].verification_code}.json").json["valid"] is True
@@ -191,7 +196,8 @@ def test_admins_may_use_every_route(app, admin_client, world):
         data={"csrf_token": token})
     assert reissued.status_code == 302
     revoked = admin_client.post(f"/admin/sertifikat/terbitan/{world['held'].id}/cabut",
-                                data={"csrf_token": token, "reason": "Uji coba"})
+                                data={"csrf_token": token, "reason": "Uji coba",
+                                      "public_reason": "lainnya"})
     assert revoked.status_code == 302
     saved = admin_client.post("/admin/pengaturan/sertifikat",
                               data=dict(SETTINGS, csrf_token=token))

@@ -91,8 +91,10 @@ def test_custom_template_and_numbers_never_change_after_settings_edits(client, w
     for certificate, number in zip(old, old_numbers, strict=True):
         page = h.html(client, f"/verify/{certificate.verification_code}")
         assert f"<dd>{number}</dd>" in page
-    # Looking a certificate up by its printed number finds it.
-    found = client.get("/verify", query_string={"q": "sert-2026.11/00003/diklat"})
+    # Looking a certificate up by its printed number (and its holder's NIP) finds it.
+    found = client.post("/verify", data={"number": "sert-2026.11/00003/diklat",
+                                         "nip": custom.holder_nip,
+                                         "csrf_token": h.token_from(client, "/verify")})
     assert found.status_code == 302
     assert found.headers["Location"].endswith(f"/verify/{custom.verification_code}")
 

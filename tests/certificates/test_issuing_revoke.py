@@ -1,7 +1,10 @@
-"""Revoking (reason required, recorded, once) and re-issuing (a new certificate with a new
+"""Revoking (a public reason from the list and an internal note, both required, recorded,
+once) and re-issuing (a new certificate with a new
 number) through the admin pages, CSRF on, with the audit trail each leaves."""
 
+import re
 from datetime import UTC, datetime, timedelta
+from html import unescape
 
 import pytest
 
@@ -41,6 +44,22 @@ def _reissue_url(certificate_id):
     return f"/admin/sertifikat/terbitan/{certificate_id}/terbitkan-ulang"
 
 
+PUBLIC_CHOICES = [("", "— pilih alasan —"), ("kesalahan_data", "Kesalahan data"),
+                  ("diterbitkan_ganda", "Diterbitkan ganda"),
+                  ("pelanggaran_ketentuan", "Pelanggaran ketentuan pelatihan"),
+                  ("permintaan_pemegang", "Permintaan pemegang"), ("lainnya", "Lainnya")]
+
+
+def test_revoke_form_offers_the_public_reasons_and_an_internal_note(admin_client, certificate):
+    form = h.html(admin_client, _revoke_url(certificate.id))
+    select = re.search(r'<select[^>]*name="public_reason"[^>]*>(.*?)</select>', form, re.S)
+    assert select, "no select for the public reason"
+    assert [(value, unescape(label)) for value, label in re.findall(
+        r'<option[^>]*value="([^"]*)"[^>]*>(.*?)</option>', select.group(1))] == PUBLIC_CHOICES
+    assert "Alasan yang ditampilkan publik" in form
+    assert "Catatan internal" in form and "Tidak pernah ditampilkan publik" in form
+
+
 @pytest.mark.parametrize("reason", ["", "   \n "])
 def test_revoking_needs_a_reason(admin_client, certificate, reason):
     url = _revoke_url(certificate.id)
@@ -48,7 +67,7 @@ def test_revoking_needs_a_reason(admin_client, certificate, reason):
     assert f"Cabut sertifikat {certificate.number}" in form
     assert "Andi Lamadjido · Dasar-Dasar Sistem Pemerintahan Berbasis Elektronik" in form
 
-    response = submit(admin_client, url, {"reason": reason})
+    response = submit(admin_client, url, {"reason": reason, "public_reason": "kesalahan_data"})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert h.field_errors(page, "reason") == ["Alasan pencabutan wajib diisi."]
@@ -58,11 +77,33 @@ def test_revoking_needs_a_reason(admin_client, certificate, reason):
     assert h.events("certificate.revoke") == []
 
 
+@pytest.mark.parametrize("public_reason", ["", "alasan-karangan", "<b>x</b>"])
+def test_revoking_needs_a_public_reason_from_the_list(admin_client, certificate, public_reason):
+    url = _revoke_url(certificate.id)
+    response = submit(admin_client, url, {"reason": "Catatan", "public_reason": public_reason})
+    assert response.status_code == 200
+    errors = h.field_errors(response.get_data(as_text=True), "public_reason")
+    assert len(errors) == 1
+    if public_reason == "":
+        assert errors == ["Pilih alasan yang ditampilkan publik."]
+    [stored] = h.all_certificates()
+    assert stored.is_valid and stored.revoked_public_reason is None
+    assert h.events("certificate.revoke") == []
+
+
+def test_service_refuses_an_unknown_public_reason(admin, certificate):
+    with pytest.raises(services.CertificateError) as refused:
+        services.revoke_certificate(certificate, "Catatan", admin, public_reason="rahasia")
+    assert refused.value.message == "Pilih alasan yang ditampilkan publik dari daftar."
+    assert certificate.is_valid
+
+
 def test_revoke_is_recorded_shown_and_refused_the_second_time(
         app, admin, admin_client, learner, certificate):
     url = _revoke_url(certificate.id)
     before = utcnow()
-    response = submit(admin_client, url, {"reason": "  NIP pada sertifikat salah  "},
+    response = submit(admin_client, url, {"reason": "  NIP pada sertifikat salah  ",
+                                          "public_reason": "kesalahan_data"},
                       follow_redirects=False)
     assert response.status_code == 302
     assert response.headers["Location"] == "/admin/sertifikat/spbe-101"
@@ -75,21 +116,28 @@ def test_revoke_is_recorded_shown_and_refused_the_second_time(
     [revoked] = h.all_certificates()
     assert revoked.number == certificate.number
     assert revoked.revoked_reason == "NIP pada sertifikat salah"
+    assert revoked.revoked_public_reason == "kesalahan_data"
     assert revoked.revoked_by_id == admin.id
     assert before <= revoked.revoked_at <= utcnow()
     [event] = h.events("certificate.revoke")
     assert event.actor_id == admin.id and event.object_id == str(certificate.id)
+    # The audit log keeps both: what the public sees and the admin's note.
     assert event.details == {"number": certificate.number,
-                             "reason": "NIP pada sertifikat salah"}
+                             "reason": "NIP pada sertifikat salah",
+                             "public_reason": "kesalahan_data"}
 
     verify = h.html(app.test_client(), f"/verify/{certificate.verification_code}")
-    assert "DICABUT" in verify and "Alasan: NIP pada sertifikat salah" in verify
+    assert "DICABUT" in verify and "Alasan: Kesalahan data" in verify
+    assert "NIP pada sertifikat salah" not in verify
+    # The issuing page (admins) shows the note; the holder sees the public reason.
+    assert "Catatan internal: NIP pada sertifikat salah" in h.html(
+        admin_client, "/admin/sertifikat/spbe-101")
     mine = h.html(h.login_as(app, learner.nip), "/sertifikat")
-    assert "NIP pada sertifikat salah" in mine
+    assert "Kesalahan data" in mine and "NIP pada sertifikat salah" not in mine
     assert f"/sertifikat/{certificate.id}/unduh" not in mine  # no download of a revoked one
 
     # A second revoke changes nothing and says why.
-    again = submit(admin_client, url, {"reason": "Alasan lain"})
+    again = submit(admin_client, url, {"reason": "Alasan lain", "public_reason": "lainnya"})
     assert h.flashes(again.get_data(as_text=True), "error") == ["Sertifikat ini sudah dicabut."]
     [still] = h.all_certificates()
     assert (still.revoked_at, still.revoked_reason) == (revoked.revoked_at,
@@ -113,7 +161,8 @@ def test_reissue_makes_a_new_certificate_with_a_new_number(
         app, admin, admin_client, learner, certificate):
     old_number, old_id = certificate.number, certificate.id
     old_pdf = h.stored_row(old_id)["pdf"]
-    submit(admin_client, _revoke_url(old_id), {"reason": "Nama salah ketik"})
+    submit(admin_client, _revoke_url(old_id), {"reason": "Nama salah ketik",
+                                               "public_reason": "kesalahan_data"})
     # The reason for revoking: the name was wrong. It is corrected before re-issuing.
     user = db.session.get(User, learner.id)
     user.name = "Andi Lamadjido, S.Kom."

@@ -17,8 +17,9 @@ from app.extensions import db
 from tests.conftest import PNS_NIP
 
 HOLDER_NAME = "Andi Lamadjido"
-# PNS_NIP = 19860926 201505 1 001: publicly only the birth date and the last three digits show.
-MASKED_NIP = "19860926 ****** * 001"
+# PNS_NIP = 19860926 201505 1 001: publicly only the last three digits (the serial) show.
+MASKED_NIP = "******** ****** * 001"
+BIRTH_DATE_DIGITS = PNS_NIP[:8]  # "19860926": personal data (UU 27/2022), never public
 HIDDEN_NIP_DIGITS = PNS_NIP[8:15]  # "2015051": TMT and gender, never shown
 GROUPED_NIP = "19860926 201505 1 001"
 COURSE_CODE = "SPBE-101"
@@ -33,7 +34,12 @@ ISSUED_AT = datetime(2026, 10, 31, 16, 30, tzinfo=UTC)
 NUMBER = "800/0001/BKPSDM/XI/2026"
 # 1 Dec 2026 17:30 UTC is 2 Dec 2026 01:30 WITA.
 REVOKED_AT = datetime(2026, 12, 1, 17, 30, tzinfo=UTC)
+# The admin's internal note (never public) and the public reason chosen from the list.
 REVOCATION_REASON = "Nilai ujian akhir terbukti hasil perjokian."
+PUBLIC_REASON, PUBLIC_REASON_LABEL = "pelanggaran_ketentuan", "Pelanggaran ketentuan pelatihan"
+
+CODE_MISS = ("Tidak ada sertifikat dengan kode tersebut. Untuk mencari dengan nomor sertifikat, "
+             "isi nomor dan NIP pemegang di bawah.")
 
 JSON_KEYS = {"valid", "status", "number", "holder", "course", "jp", "completed_on", "issued_on",
              "revoked_on", "revocation_reason", "issuer"}
@@ -53,8 +59,9 @@ def issue_for(user, course, completed_at=COMPLETED_AT, now=ISSUED_AT, issuer=Non
     return certificate
 
 
-def revoke(certificate, reason=REVOCATION_REASON, by=None, now=REVOKED_AT):
-    revoke_certificate(certificate, reason, by, now=now)
+def revoke(certificate, reason=REVOCATION_REASON, by=None, now=REVOKED_AT,
+           public_reason=PUBLIC_REASON):
+    revoke_certificate(certificate, reason, by, now=now, public_reason=public_reason)
     db.session.commit()
     return certificate
 
@@ -139,15 +146,15 @@ def test_page_shows_the_certificate_facts(client, certificate):
     assert "31 Oktober 2026" not in markup and "16 Agustus 2026" not in markup
 
 
-def test_nip_is_masked_except_first_eight_and_last_three(client, certificate):
+def test_nip_is_masked_except_the_last_three_digits(client, certificate):
     markup = page_text(client.get(f"/verify/{certificate.verification_code}"))
     assert MASKED_NIP in markup
     assert HIDDEN_NIP_DIGITS not in markup
-    for hidden in ("201505", PNS_NIP, GROUPED_NIP):
+    for hidden in (BIRTH_DATE_DIGITS, "201505", PNS_NIP, GROUPED_NIP):
         assert hidden not in markup
 
 
-def test_revoked_certificate_says_dicabut_with_wita_date_and_reason(client, revoked):
+def test_revoked_certificate_says_dicabut_with_wita_date_and_public_reason(client, revoked):
     response = client.get(f"/verify/{revoked.verification_code}")
     assert response.status_code == 200
     markup = page_text(response)
@@ -156,19 +163,37 @@ def test_revoked_certificate_says_dicabut_with_wita_date_and_reason(client, revo
     assert banner.startswith("DICABUT")
     # Revoked at 1 Dec 17:30 UTC: 2 Dec in Palu.
     assert "dicabut pada 2 Desember 2026" in banner
-    assert f"Alasan: {REVOCATION_REASON}" in banner
+    assert banner.endswith(f"Alasan: {PUBLIC_REASON_LABEL}")
+    # The admin's free-text note is internal: not on the page, nor any word of it.
+    assert REVOCATION_REASON not in markup and "perjokian" not in markup
     assert "1 Desember 2026" not in markup
     assert ">SAH<" not in markup and "asli dan berlaku" not in markup
     # The record itself is still shown in full.
     assert facts(markup)["Nomor"] == NUMBER
 
 
-def test_revocation_reason_is_escaped(client, certificate):
-    revoke(certificate, reason='<script>alert("x")</script> & lainnya')
+def test_internal_revocation_note_never_reaches_the_public(client, certificate):
+    revoke(certificate, reason='<script>alert("x")</script> catatan-rahasia & lainnya',
+           public_reason="kesalahan_data")
+    code = certificate.verification_code
+    for path in (f"/verify/{code}", f"/verify/{code}.json"):
+        body = page_text(client.get(path))
+        assert "catatan-rahasia" not in body and "alert" not in body, path
+    assert verdict(page_text(client.get(f"/verify/{code}")))[1].endswith(
+        "Alasan: Kesalahan data")
+    assert client.get(f"/verify/{code}.json").get_json()["revocation_reason"] == "kesalahan_data"
+
+
+def test_revoked_before_public_reasons_existed_shows_a_neutral_reason(client, certificate):
+    """Rows revoked before migration 0009 (or written without a public reason) say "Lainnya",
+    never their old free text."""
+    certificate.revoked_at, certificate.revoked_reason = REVOKED_AT, "Teks lama yang internal"
+    db.session.commit()
     markup = page_text(client.get(f"/verify/{certificate.verification_code}"))
-    assert "<script>alert" not in markup
-    assert "&lt;script&gt;alert(" in markup
-    assert verdict(markup)[1].endswith('Alasan: <script>alert("x")</script> & lainnya')
+    assert verdict(markup)[1].endswith("Alasan: Lainnya")
+    assert "Teks lama" not in markup
+    data = client.get(f"/verify/{certificate.verification_code}.json").get_json()
+    assert data["revocation_reason"] == "lainnya"
 
 
 @pytest.mark.parametrize("typed", [
@@ -249,7 +274,8 @@ def test_json_contract_for_a_revoked_certificate(client, revoked):
     assert data["valid"] is False
     assert data["status"] == "revoked"
     assert data["revoked_on"] == "2026-12-02"  # the WITA date, not the UTC one
-    assert data["revocation_reason"] == REVOCATION_REASON
+    assert data["revocation_reason"] == PUBLIC_REASON  # the key of the public reason only
+    assert REVOCATION_REASON not in page_text(response)
     assert data["number"] == NUMBER
     assert data["holder"] == {"name": HOLDER_NAME, "nip": MASKED_NIP}
     assert data["issued_on"] == "2026-11-01"
@@ -317,6 +343,10 @@ def test_lookup_form_is_public(client):
     markup = page_text(response)
     assert "Cek keaslian sertifikat" in markup
     assert re.search(r'<input type="text" id="q" name="q" value="" maxlength="120"', markup)
+    # The second way in: number and the holder's NIP, posted with the form's token.
+    assert re.search(r'<form method="post" action="/verify" novalidate>', markup)
+    for name in ("number", "nip", "csrf_token"):
+        assert f'name="{name}"' in markup, name
     assert "Tidak ada sertifikat" not in markup
     assert 'aria-invalid' not in markup
 
@@ -327,10 +357,13 @@ def test_lookup_form_is_public(client):
     NUMBER.lower(),
     "800/0001/bkpsdm/Xi/2026",
 ])
-def test_lookup_by_number_as_printed_redirects(client, certificate, typed):
+def test_lookup_by_number_alone_finds_nothing(client, certificate, typed):
+    """The number is sequential: typed alone into the code box it is just an unknown code."""
     response = client.get("/verify", query_string={"q": typed})
-    assert response.status_code == 302
-    assert response.headers["Location"] == f"/verify/{certificate.verification_code}"
+    assert response.status_code == 404
+    markup = page_text(response)
+    assert CODE_MISS in visible_text(markup)
+    assert certificate.verification_code not in markup and HOLDER_NAME not in markup
 
 
 @pytest.mark.parametrize("shape", ["exact", "lower", "spaced", "dashed", "padded"])
@@ -346,14 +379,16 @@ def test_lookup_by_code_redirects(client, certificate, shape):
 
 
 def test_lookup_redirect_lands_on_the_verify_page(client, certificate):
-    response = client.get("/verify", query_string={"q": f" {NUMBER} "}, follow_redirects=True)
+    response = client.get("/verify", query_string={"q": f" {certificate.verification_code} "},
+                          follow_redirects=True)
     assert response.status_code == 200
     assert verdict(page_text(response))[0] == "valid"
     assert response.request.path == f"/verify/{certificate.verification_code}"
 
 
 def test_lookup_finds_a_revoked_certificate_too(client, revoked):
-    response = client.get("/verify", query_string={"q": NUMBER}, follow_redirects=True)
+    response = client.get("/verify", query_string={"q": revoked.verification_code},
+                          follow_redirects=True)
     assert response.status_code == 200
     assert verdict(page_text(response))[0] == "revoked"
 
@@ -371,8 +406,7 @@ def test_lookup_unknown_is_404_with_message_on_the_field(client, certificate, ty
     markup = page_text(response)
     assert re.search(r'<div class="field field-error">', markup)
     assert 'aria-invalid="true" aria-describedby="q-error"' in markup
-    assert re.search(r'<ul class="errors" id="q-error"><li>Tidak ada sertifikat dengan nomor atau '
-                     r"kode tersebut\.</li></ul>", markup)
+    assert f'<ul class="errors" id="q-error"><li>{CODE_MISS}</li></ul>' in markup
     assert f'value="{html.escape(typed)}"' in markup  # what was typed stays in the box
     assert certificate.verification_code not in markup
     assert HOLDER_NAME not in markup
@@ -401,7 +435,7 @@ def test_lookup_over_long_input_does_not_fail(client, certificate, typed):
     response = client.get("/verify", query_string={"q": typed})
     assert response.status_code == 404
     markup = page_text(response)
-    assert "Tidak ada sertifikat dengan nomor atau kode tersebut." in markup
+    assert CODE_MISS in markup
     assert "<script>alert(1)" not in markup
     echoed = re.search(r'id="q" name="q" value="([^"]*)"', markup).group(1)
     assert len(html.unescape(echoed)) <= 120
@@ -494,7 +528,7 @@ def test_security_headers_on_every_verify_response(client, certificate):
         "page": client.get(f"/verify/{code}"),
         "json": client.get(f"/verify/{code}.json"),
         "form": client.get("/verify"),
-        "redirect": client.get("/verify", query_string={"q": NUMBER}),
+        "redirect": client.get("/verify", query_string={"q": code}),
         "lookup-miss": client.get("/verify", query_string={"q": "tidak-ada"}),
         "page-miss": client.get("/verify/ZZZZ2222ZZZZ"),
         "json-miss": client.get("/verify/ZZZZ2222ZZZZ.json"),
@@ -511,7 +545,7 @@ def test_full_nip_never_leaves_the_server(client, certificate, revoked_too):
     code = certificate.verification_code
     for path in (f"/verify/{code}", f"/verify/{code}.json", f"/verify/{code.lower()}.json"):
         body = client.get(path).get_data(as_text=True)
-        for leak in (PNS_NIP, GROUPED_NIP, HIDDEN_NIP_DIGITS):
+        for leak in (PNS_NIP, GROUPED_NIP, HIDDEN_NIP_DIGITS, BIRTH_DATE_DIGITS):
             assert leak not in body, (path, leak)
     data = client.get(f"/verify/{code}.json").get_json()
     assert data["holder"]["nip"] == MASKED_NIP
@@ -525,7 +559,8 @@ def test_pppk_nip_is_masked_the_same_way(client, create_user, courses):
     code = certificate.verification_code
     markup = page_text(client.get(f"/verify/{code}"))
     data = client.get(f"/verify/{code}.json").get_json()
-    assert facts(markup)["NIP"] == "20001231 ****** * 001" == data["holder"]["nip"]
+    assert facts(markup)["NIP"] == "******** ****** * 001" == data["holder"]["nip"]
     for body in (markup, client.get(f"/verify/{code}.json").get_data(as_text=True)):
+        assert PPPK_NIP[:8] not in body  # the birth date
         assert PPPK_NIP[8:15] not in body
         assert PPPK_NIP not in body

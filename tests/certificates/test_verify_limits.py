@@ -1,5 +1,6 @@
-"""Rate limiting of public verification: one budget per IP across the lookup form, the page and
-the JSON, so codes cannot be guessed in bulk; other visitors are not affected."""
+"""Rate limiting of public verification: one budget per IP across the lookup forms (code, and
+number + NIP), the page and the JSON, so codes and NIPs cannot be guessed in bulk; other visitors
+are not affected."""
 
 import pytest
 
@@ -13,7 +14,7 @@ from tests.certificates.test_verify import (
     make_holder,
     page_text,
 )
-from tests.conftest import BUNDLED_COURSES, _empty_all_tables
+from tests.conftest import BUNDLED_COURSES, PNS_NIP, _empty_all_tables, csrf_token
 
 LIMIT = 5
 FIRST_IP = "203.0.113.7"
@@ -71,7 +72,7 @@ def test_sixth_lookup_across_all_routes_is_refused(app, client, certificate):
     served = [
         get(f"/verify/{code}"),
         get(f"/verify/{code}.json"),
-        get("/verify", query_string={"q": NUMBER}),
+        get("/verify", query_string={"q": code}),
         get("/verify"),
         get(f"/verify/{code.lower()}"),
     ]
@@ -98,7 +99,7 @@ def test_budget_is_shared_whichever_route_spends_it(client, certificate, route):
     assert_too_many(get(f"/verify/{code}"))
     json_refused = get(f"/verify/{code}.json")
     assert json_refused.status_code == 429
-    assert_too_many(get("/verify", query_string={"q": NUMBER}))
+    assert_too_many(get("/verify", query_string={"q": code}))
 
 
 def test_guessing_unknown_codes_spends_the_budget(client, certificate):
@@ -111,6 +112,25 @@ def test_guessing_unknown_codes_spends_the_budget(client, certificate):
     refused = get(f"/verify/{certificate.verification_code}")
     assert_too_many(refused)
     assert certificate.holder_name not in page_text(refused)
+
+
+def test_guessing_nips_for_a_number_spends_the_budget(client, certificate):
+    """Number + NIP guesses are posted: they count like every other lookup, and once over, the
+    right NIP is refused too, without a word about the certificate."""
+    environ = {"REMOTE_ADDR": FIRST_IP}
+    token = csrf_token(page_text(client.get("/verify", environ_base=environ)))  # 1 of 5
+    guesses = [client.post("/verify", environ_base=environ, data={
+        "number": NUMBER, "nip": f"19860926201505100{n}", "csrf_token": token})
+        for n in range(2, 6)]
+    assert [r.status_code for r in guesses] == [404] * 4
+    right = client.post("/verify", environ_base=environ,
+                        data={"number": NUMBER, "nip": PNS_NIP, "csrf_token": token})
+    assert_too_many(right)
+    assert certificate.holder_name not in page_text(right)
+    # Another address still gets in with the right pair.
+    other = client.post("/verify", environ_base={"REMOTE_ADDR": SECOND_IP},
+                        data={"number": NUMBER, "nip": PNS_NIP, "csrf_token": token})
+    assert other.status_code == 302
 
 
 def test_rate_limit_headers_count_down(client, certificate):

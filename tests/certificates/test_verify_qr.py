@@ -1,5 +1,6 @@
 """The paper leads to the page: the QR code on the stored PDF opens the verification page of
-that certificate, on the configured public address, and keeps doing so after a revocation."""
+that certificate, on the configured public address, and keeps doing so after a revocation (on
+the stamped copy too)."""
 
 import io
 from urllib.parse import urlsplit
@@ -115,10 +116,12 @@ def test_after_revocation_the_same_qr_shows_dicabut(app, issued, holder_pdf, cli
     assert "2 Desember 2026" in banner
     assert reviewer.get(f"{path}.json").get_json()["status"] == "revoked"
 
-    # The paper itself does not change: the holder still downloads the same bytes.
+    # The holder's download now says DICABUT on its face (tests/certificates/
+    # test_revoked_pdf.py), and its QR code still opens the same page.
     again = client.get(f"/sertifikat/{issued.id}/unduh")
     assert again.status_code == 200
-    assert again.data == holder_pdf
+    assert again.data != holder_pdf
+    assert scan_qr(again.data) == [f"{BASE_URL}{path}"]
 
 
 def test_qr_keeps_the_address_it_was_issued_with(app, issued, holder_pdf):

@@ -117,6 +117,7 @@ ROUTES = {
     "certificates.revoke": "admin",
     "certificates.settings": "admin",
     "certificates.reissue": "admin",
+    "certificates.original_pdf": "admin",
     # reports
     "reports.my_ledger": "login",
     "reports.credit_evidence": "own-or-admin",

@@ -242,6 +242,9 @@ ROUTES = {
                    {"identifier": "198609262015051001", "password": "salah"},
                    records=("audit_event",)),
     "registration": Route("anon", lambda w: "/daftar", tuple(REGISTRATION), REGISTRATION),
+    "certificate_lookup": Route("anon", lambda w: "/verify", ("number", "nip"),
+                                {"number": "800/0001/BKPSDM/XI/2026",
+                                 "nip": "19860926 201505 1 001"}),
     "password_change": Route("learner", lambda w: "/akun/kata-sandi",
                              ("current_password", "password", "password_confirm"),
                              {"current_password": "salah-sekali", "password": PASSWORD}),
@@ -258,8 +261,8 @@ ROUTES = {
     "certificate_issue": Route("admin", lambda w: "/admin/sertifikat/duk-201",
                                ("enrollment", "aksi"), {"aksi": "semua"}),
     "certificate_revoke": Route("admin", lambda w: (
-        f"/admin/sertifikat/terbitan/{w.ids['certificate']}/cabut"), ("reason",),
-        {"reason": "Data keliru"}),
+        f"/admin/sertifikat/terbitan/{w.ids['certificate']}/cabut"),
+        ("public_reason", "reason"), {"public_reason": "kesalahan_data", "reason": "Data keliru"}),
     "certificate_reissue": Route("admin", lambda w: (
         f"/admin/sertifikat/terbitan/{w.ids['certificate']}/terbitkan-ulang")),
     "certificate_settings": Route("admin", lambda w: "/admin/pengaturan/sertifikat",
@@ -360,7 +363,7 @@ def _route_strategy(route):
 
 # One world per group (building it costs ~2 s); routes that change the world most come last.
 GROUPS = {
-    "anonymous": ["login", "registration"],
+    "anonymous": ["login", "registration", "certificate_lookup"],
     "learner": ["password_change", "module_done", "quiz_start", "enrol", "language", "large_text"],
     "trainer": ["essay_grading", "course_new", "course_edit", "course_preview", "module_new",
                 "module_edit", "module_move", "quiz_new", "quiz_edit", "course_upload",

@@ -151,7 +151,8 @@ def test_no_certificate_without_attendance_and_revoke_reissue_return_to_the_sess
     db.session.rollback()
     admin = browser(app, people.admin.nip)
     revoked = post_form(admin, f"/admin/sertifikat/terbitan/{issued.id}/cabut",
-                        {"reason": "Nama salah tulis"}, follow=False)
+                        {"reason": "Nama salah tulis", "public_reason": "kesalahan_data"},
+                        follow=False)
     assert revoked.headers["Location"] == f"/admin/sertifikat/sesi/{attended.id}"
     page = text(admin.get(f"/admin/sertifikat/sesi/{attended.id}"))
     assert "Terbitkan untuk semua (1)" in page
