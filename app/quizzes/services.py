@@ -48,21 +48,44 @@ class TamperedResponse(QuizError):
 TRUE_FALSE_LABELS = {"true": "Benar", "false": "Salah"}
 
 
-def _option(option):
-    return {"key": f"o{option.id}", "text": option.text_source, "text_html": option.text_html,
+class AnswerKeys:
+    """Fresh keys for the options of one question of one attempt.
+
+    Every value a learner's browser sees during an attempt (radio and checkbox values, matching
+    fields and choices, element ids built from them) is one of these: drawn from the attempt's
+    random source (the system's CSPRNG in production), unique within the question and stored in
+    the snapshot, so nothing on the page follows database ids, the author's order or which
+    answer is right. Grading and review read the keys back from the snapshot.
+    """
+
+    def __init__(self, rng):
+        self._rng = rng
+        self._given = set()
+
+    def new(self):
+        while True:
+            key = f"k{self._rng.getrandbits(64):016x}"
+            if key not in self._given:
+                self._given.add(key)
+                return key
+
+
+def _option(option, key):
+    return {"key": key, "text": option.text_source, "text_html": option.text_html,
             "fraction": option.fraction, "feedback_html": option.feedback_html,
             "tolerance": option.tolerance}
 
 
-def _matching_parts(question, rng):
+def _matching_parts(question, rng, keys):
     rights = []
     for option in question.options:
         if option.match_text not in rights:
             rights.append(option.match_text)
-    keys = {text: f"r{i}" for i, text in enumerate(rights)}
-    choices = [{"key": keys[text], "text": text} for text in rights]
+    right_keys = {text: keys.new() for text in rights}
+    choices = [{"key": right_keys[text], "text": text} for text in rights]
     rng.shuffle(choices)  # the right-hand list is always shuffled, as in Moodle
-    subquestions = [{"key": f"o{o.id}", "text_html": o.text_html, "answer": keys[o.match_text]}
+    subquestions = [{"key": keys.new(), "text_html": o.text_html,
+                     "answer": right_keys[o.match_text]}
                     for o in question.options if o.text_source.strip()]
     return subquestions, choices
 
@@ -75,14 +98,17 @@ def build_snapshot(question, shuffle, rng):
     snapshot = {"question_id": question.id, "type": question.type, "name": question.name,
                 "single": single, "text_html": question.text_html,
                 "general_feedback_html": question.general_feedback_html, "options": []}
+    keys = AnswerKeys(rng)
     if question.type == "matching":
-        snapshot["subquestions"], snapshot["choices"] = _matching_parts(question, rng)
+        snapshot["subquestions"], snapshot["choices"] = _matching_parts(question, rng, keys)
         return snapshot
-    options = [_option(o) for o in question.options]
+    options = [_option(o, keys.new()) for o in question.options]
     if question.type == "truefalse":
         for option in options:
             option["text_html"] = TRUE_FALSE_LABELS.get(option["text"], option["text_html"])
-    elif question.type == "multichoice" and shuffle:
+    # True/false too: with "Benar" always first, "always the first one" would score whatever
+    # share of a quiz's statements are true, instead of chance.
+    if question.type in ("multichoice", "truefalse") and shuffle:
         rng.shuffle(options)
     snapshot["options"] = options
     return snapshot
