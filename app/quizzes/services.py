@@ -144,6 +144,23 @@ def open_attempt(user, quiz):
         Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.state == "in_progress"))
 
 
+def submitted_attempt_count(user, quiz):
+    return db.session.scalar(select(func.count()).select_from(Attempt).where(
+        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.state == "submitted"))
+
+
+def answers_open(quiz, submitted_count):
+    """May this learner's reviews show the answer key and the feedback on their answers?
+
+    Only once it can no longer help an attempt: the trainer chose "always", the last attempt
+    has been submitted (an attempt still open does not count as used), or the quiz is closed
+    (retired, or its course archived). With unlimited attempts that means: when it closes.
+    """
+    if quiz.show_answers == "always" or quiz.is_retired or quiz.course.status == "archived":
+        return True
+    return bool(quiz.max_attempts) and submitted_count >= quiz.max_attempts
+
+
 def grace_seconds():
     return int(get_setting("quiz_grace_seconds") or 0)
 

@@ -179,8 +179,11 @@ def result(attempt_id):
     if attempt.is_open:
         return redirect(url_for(".take", attempt_id=attempt.id))
     quiz = attempt.quiz
+    answers_open = services.answers_open(
+        quiz, services.submitted_attempt_count(current_user, quiz))
     return render_template("quizzes/result.html", attempt=attempt, quiz=quiz, course=quiz.course,
-                           items=review_items(attempt, quiz.review_policy))
+                           answers_open=answers_open,
+                           items=review_items(attempt, quiz.review_policy, answers_open))
 
 
 # --- grading essays ------------------------------------------------------------------------
