@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, selectinload
 
+from app.audit import record_event
 from app.courses import services as course_services
 from app.database import utcnow
 from app.errors import LmsError
@@ -426,17 +427,32 @@ def close_if_expired(attempt, now=None):
 
 # --- essays --------------------------------------------------------------------------------------
 
+def _percent(score):
+    return None if score is None else round(score * 100, 2)
+
+
 def grade_essay(slot, score_percent, comment, grader, now=None):
-    """A trainer's grade for one essay answer; the attempt's result follows."""
+    """A trainer's grade for one essay answer; the attempt's result follows. Grading again
+    is allowed (a mistake, a second look) and audited with the grade before and after and who
+    changed it; the first grade is audited too."""
     attempt = slot.attempt
     if attempt.state != "submitted" or slot.snapshot["type"] != "essay":
         raise QuizError(_("Jawaban ini tidak menunggu penilaian."))
     now = now or utcnow()
+    before = {"score": _percent(slot.score), "comment": slot.grader_comment,
+              "grader_id": slot.graded_by_id}
     # The form gives a Decimal: as a float it adds up with the other slots' scores.
     slot.score = grading.clamp(float(score_percent) / 100)
     slot.grader_comment = (comment or "").strip() or None
     slot.graded_by_id = grader.id
     slot.graded_at = now
+    regrade = before["score"] is not None
+    record_event(grader, "quiz.essay_regraded" if regrade else "quiz.essay_graded",
+                 "attempt_question", slot.id, attempt_id=attempt.id, learner_id=attempt.user_id,
+                 quiz_id=attempt.quiz_id, score_before=before["score"],
+                 score_after=_percent(slot.score),
+                 comment_changed=before["comment"] != slot.grader_comment,
+                 previous_grader_id=before["grader_id"] if regrade else None)
     refresh_attempt_result(attempt)
     db.session.flush()
     if not attempt.needs_grading:
