@@ -25,7 +25,7 @@ from app.courses.models import (
 )
 from app.extensions import db
 from app.forms import KompetenForm, select_choices
-from app.quizzes.models import GRADING_METHODS, QUIZ_KINDS, REVIEW_POLICIES
+from app.quizzes.models import ANSWER_VISIBILITY, GRADING_METHODS, QUIZ_KINDS, REVIEW_POLICIES
 
 # Markdown bodies are stored whole; this bounds one module to a long book chapter.
 MAX_BODY = 200_000
@@ -137,6 +137,12 @@ class QuizForm(KompetenForm):
     shuffle_answers = BooleanField(_l("Acak urutan pilihan jawaban"))
     review = SelectField(_l("Setelah dikirim, peserta melihat"),
                          choices=select_choices(REVIEW_POLICIES.items()))
+    show_answers = SelectField(
+        _l("Kunci jawaban dan umpan balik ditampilkan"),
+        choices=select_choices(ANSWER_VISIBILITY.items()),
+        description=_l("Selama peserta masih punya kesempatan, kunci jawaban memberi tahu "
+                       "jawaban untuk percobaan berikutnya; sebelum itu peserta hanya melihat "
+                       "nilai dan benar/salah per soal."))
     gift = TextAreaField(
         _l("Soal (format GIFT Moodle)"), validators=[Length(max=MAX_GIFT)],
         description=_l("Satu soal per blok, dipisah baris kosong. Tekan \u201cPeriksa\u201d untuk "
@@ -156,7 +162,7 @@ class QuizForm(KompetenForm):
                 "pass_mark": self.pass_mark.data, "time_limit_minutes": self.time_limit.data,
                 "max_attempts": self.max_attempts.data, "grading_method": self.grading.data,
                 "draw_count": self.draw.data, "shuffle_answers": bool(self.shuffle_answers.data),
-                "review_policy": self.review.data}
+                "review_policy": self.review.data, "show_answers": self.show_answers.data}
 
 
 class OwnerForm(KompetenForm):

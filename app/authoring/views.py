@@ -298,7 +298,8 @@ def _quiz_form(course, quiz=None):
     if quiz is None:
         return QuizForm(modules=modules, data={
             "kind": "graded", "pass_mark": 70, "time_limit": 0, "max_attempts": 0,
-            "grading": "highest", "draw": 0, "shuffle_answers": True, "review": "feedback"})
+            "grading": "highest", "draw": 0, "shuffle_answers": True, "review": "feedback",
+            "show_answers": "after_last_attempt"})
     after = quiz.after_module.slug if quiz.after_module and not quiz.after_module.is_retired \
         else ""
     return QuizForm(modules=modules, quiz=quiz, data={
@@ -306,7 +307,7 @@ def _quiz_form(course, quiz=None):
         "time_limit": quiz.time_limit_minutes, "max_attempts": quiz.max_attempts,
         "grading": quiz.grading_method, "draw": quiz.draw_count,
         "shuffle_answers": quiz.shuffle_answers, "review": quiz.review_policy,
-        "gift": quiz.gift_source})
+        "show_answers": quiz.show_answers, "gift": quiz.gift_source})
 
 
 def _quiz_page(course, form, quiz=None, problems=(), checked=None):

@@ -96,7 +96,7 @@ def quiz_settings(quiz):
     meta.update(pass_mark=quiz.pass_mark, time_limit=quiz.time_limit_minutes,
                 max_attempts=quiz.max_attempts, grading=quiz.grading_method,
                 draw=quiz.draw_count, shuffle_answers=quiz.shuffle_answers,
-                review=quiz.review_policy)
+                review=quiz.review_policy, show_answers=quiz.show_answers)
     return meta
 
 

@@ -33,6 +33,7 @@ from app.courses.models import Course, Module
 from app.database import utcnow
 from app.extensions import db
 from app.quizzes.models import (
+    ANSWER_VISIBILITY,
     GRADING_METHODS,
     QUIZ_KINDS,
     REVIEW_POLICIES,
@@ -45,7 +46,7 @@ from app.quizzes.models import (
 
 QUIZ_SUFFIXES = (".gift", ".txt")
 QUIZ_KEYS = {"title", "kind", "after", "pass_mark", "time_limit", "max_attempts", "grading",
-             "draw", "shuffle_answers", "review"}
+             "draw", "shuffle_answers", "review", "show_answers"}
 MODULE_PREFIX = re.compile(r"^\d{2}-")
 # Changed settings and question fields by the names of the quiz file (see loader.assign_changes).
 QUIZ_FIELD_NAMES = {"time_limit_minutes": "time_limit", "grading_method": "grading",
@@ -92,6 +93,10 @@ def _read_settings(document, problems, slug):
         "draw_count": reader.whole_number("draw", 0, 1000, default=0),
         "shuffle_answers": reader.boolean("shuffle_answers", default=True),
         "review_policy": reader.choice("review", REVIEW_POLICIES, default="feedback"),
+        # Practice counts for nothing: its whole point is the feedback, at once.
+        "show_answers": reader.choice(
+            "show_answers", ANSWER_VISIBILITY,
+            default="always" if kind == "practice" else "after_last_attempt"),
     }, after
 
 

@@ -45,6 +45,13 @@ REVIEW_POLICIES = {
     "feedback": _l("nilai, jawaban dan umpan balik"),
     "score": _l("nilai saja"),
 }
+# When the answer key (and feedback that gives it away) is shown on the review of an attempt.
+# While a learner still has attempts left, showing it would hand them the answers for the next
+# one, so that needs a trainer's explicit "always" (docs/authoring.md, "Review").
+ANSWER_VISIBILITY = {
+    "after_last_attempt": _l("setelah kesempatan terakhir dipakai atau kuis ditutup"),
+    "always": _l("selalu, juga selama peserta masih punya kesempatan"),
+}
 QUESTION_TYPES = ("multichoice", "truefalse", "shortanswer", "numerical", "matching", "essay",
                   "description")
 ATTEMPT_STATES = ("in_progress", "submitted")
@@ -57,6 +64,7 @@ class Quiz(db.Model):
         CheckConstraint(sql_in("kind", QUIZ_KINDS), name="kind"),
         CheckConstraint(sql_in("grading_method", GRADING_METHODS), name="grading_method"),
         CheckConstraint(sql_in("review_policy", REVIEW_POLICIES), name="review_policy"),
+        CheckConstraint(sql_in("show_answers", ANSWER_VISIBILITY), name="show_answers"),
         CheckConstraint("pass_mark BETWEEN 0 AND 100", name="pass_mark"),
         CheckConstraint("time_limit_minutes >= 0", name="time_limit"),
         CheckConstraint("max_attempts >= 0", name="max_attempts"),
@@ -79,6 +87,7 @@ class Quiz(db.Model):
     draw_count: Mapped[int] = mapped_column(Integer, default=0)
     shuffle_answers: Mapped[bool] = mapped_column(Boolean, default=True)
     review_policy: Mapped[str] = mapped_column(String(16), default="feedback")
+    show_answers: Mapped[str] = mapped_column(String(24), default="after_last_attempt")
     # The GIFT text exactly as the author wrote it (comments and layout kept), so the browser
     # editor and an export give it back; questions below are what it parsed into.
     gift_source: Mapped[str] = mapped_column(Text, default="")

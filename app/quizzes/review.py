@@ -11,7 +11,8 @@ class ReviewItem:
     snapshot: dict
     response: dict | None
     score: float | None  # 0..1, None while an essay waits for a trainer
-    show_answers: bool  # the learner's answer, correctness and feedback
+    show_verdict: bool  # right / partly right / wrong, and the question's score
+    show_answers: bool  # the learner's answer and the feedback on it
     show_correct: bool  # the right answer too
     feedback_html: list  # per-answer feedback that applies to this response
     correct: dict
@@ -58,14 +59,22 @@ def applicable_feedback(snapshot, response):
     return []
 
 
-def review_items(attempt, policy):
+def review_items(attempt, policy, answers_open):
+    """The result page's questions as far as the review policy lets them be seen.
+
+    `answers_open` (services.answers_open) says whether the answer key may show yet: until
+    then a review shows only right or wrong per question, since the learner's own answers with
+    their feedback, or the key, would hand over the answers for the next attempt.
+    """
     items = []
-    show_answers = policy in ("full", "feedback")
+    show_verdict = policy in ("full", "feedback")
+    show_answers = show_verdict and answers_open
+    show_correct = policy == "full" and answers_open
     for number, slot in enumerate(attempt.slots, start=1):
         snapshot, response = slot.snapshot, slot.response
         items.append(ReviewItem(
             number=number, snapshot=snapshot, response=response, score=slot.score,
-            show_answers=show_answers, show_correct=policy == "full",
+            show_verdict=show_verdict, show_answers=show_answers, show_correct=show_correct,
             feedback_html=applicable_feedback(snapshot, response) if show_answers else [],
             correct=grading.correct_response(snapshot), grader_comment=slot.grader_comment))
     return items

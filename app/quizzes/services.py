@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, selectinload
 
+from app.audit import record_event
 from app.courses import services as course_services
 from app.database import utcnow
 from app.errors import LmsError
@@ -48,21 +49,44 @@ class TamperedResponse(QuizError):
 TRUE_FALSE_LABELS = {"true": "Benar", "false": "Salah"}
 
 
-def _option(option):
-    return {"key": f"o{option.id}", "text": option.text_source, "text_html": option.text_html,
+class AnswerKeys:
+    """Fresh keys for the options of one question of one attempt.
+
+    Every value a learner's browser sees during an attempt (radio and checkbox values, matching
+    fields and choices, element ids built from them) is one of these: drawn from the attempt's
+    random source (the system's CSPRNG in production), unique within the question and stored in
+    the snapshot, so nothing on the page follows database ids, the author's order or which
+    answer is right. Grading and review read the keys back from the snapshot.
+    """
+
+    def __init__(self, rng):
+        self._rng = rng
+        self._given = set()
+
+    def new(self):
+        while True:
+            key = f"k{self._rng.getrandbits(64):016x}"
+            if key not in self._given:
+                self._given.add(key)
+                return key
+
+
+def _option(option, key):
+    return {"key": key, "text": option.text_source, "text_html": option.text_html,
             "fraction": option.fraction, "feedback_html": option.feedback_html,
             "tolerance": option.tolerance}
 
 
-def _matching_parts(question, rng):
+def _matching_parts(question, rng, keys):
     rights = []
     for option in question.options:
         if option.match_text not in rights:
             rights.append(option.match_text)
-    keys = {text: f"r{i}" for i, text in enumerate(rights)}
-    choices = [{"key": keys[text], "text": text} for text in rights]
+    right_keys = {text: keys.new() for text in rights}
+    choices = [{"key": right_keys[text], "text": text} for text in rights]
     rng.shuffle(choices)  # the right-hand list is always shuffled, as in Moodle
-    subquestions = [{"key": f"o{o.id}", "text_html": o.text_html, "answer": keys[o.match_text]}
+    subquestions = [{"key": keys.new(), "text_html": o.text_html,
+                     "answer": right_keys[o.match_text]}
                     for o in question.options if o.text_source.strip()]
     return subquestions, choices
 
@@ -75,14 +99,17 @@ def build_snapshot(question, shuffle, rng):
     snapshot = {"question_id": question.id, "type": question.type, "name": question.name,
                 "single": single, "text_html": question.text_html,
                 "general_feedback_html": question.general_feedback_html, "options": []}
+    keys = AnswerKeys(rng)
     if question.type == "matching":
-        snapshot["subquestions"], snapshot["choices"] = _matching_parts(question, rng)
+        snapshot["subquestions"], snapshot["choices"] = _matching_parts(question, rng, keys)
         return snapshot
-    options = [_option(o) for o in question.options]
+    options = [_option(o, keys.new()) for o in question.options]
     if question.type == "truefalse":
         for option in options:
             option["text_html"] = TRUE_FALSE_LABELS.get(option["text"], option["text_html"])
-    elif question.type == "multichoice" and shuffle:
+    # True/false too: with "Benar" always first, "always the first one" would score whatever
+    # share of a quiz's statements are true, instead of chance.
+    if question.type in ("multichoice", "truefalse") and shuffle:
         rng.shuffle(options)
     snapshot["options"] = options
     return snapshot
@@ -116,6 +143,23 @@ def attempts_of(user, quiz):
 def open_attempt(user, quiz):
     return db.session.scalar(select(Attempt).where(
         Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.state == "in_progress"))
+
+
+def submitted_attempt_count(user, quiz):
+    return db.session.scalar(select(func.count()).select_from(Attempt).where(
+        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.state == "submitted"))
+
+
+def answers_open(quiz, submitted_count):
+    """May this learner's reviews show the answer key and the feedback on their answers?
+
+    Only once it can no longer help an attempt: the trainer chose "always", the last attempt
+    has been submitted (an attempt still open does not count as used), or the quiz is closed
+    (retired, or its course archived). With unlimited attempts that means: when it closes.
+    """
+    if quiz.show_answers == "always" or quiz.is_retired or quiz.course.status == "archived":
+        return True
+    return bool(quiz.max_attempts) and submitted_count >= quiz.max_attempts
 
 
 def grace_seconds():
@@ -383,17 +427,32 @@ def close_if_expired(attempt, now=None):
 
 # --- essays --------------------------------------------------------------------------------------
 
+def _percent(score):
+    return None if score is None else round(score * 100, 2)
+
+
 def grade_essay(slot, score_percent, comment, grader, now=None):
-    """A trainer's grade for one essay answer; the attempt's result follows."""
+    """A trainer's grade for one essay answer; the attempt's result follows. Grading again
+    is allowed (a mistake, a second look) and audited with the grade before and after and who
+    changed it; the first grade is audited too."""
     attempt = slot.attempt
     if attempt.state != "submitted" or slot.snapshot["type"] != "essay":
         raise QuizError(_("Jawaban ini tidak menunggu penilaian."))
     now = now or utcnow()
+    before = {"score": _percent(slot.score), "comment": slot.grader_comment,
+              "grader_id": slot.graded_by_id}
     # The form gives a Decimal: as a float it adds up with the other slots' scores.
     slot.score = grading.clamp(float(score_percent) / 100)
     slot.grader_comment = (comment or "").strip() or None
     slot.graded_by_id = grader.id
     slot.graded_at = now
+    regrade = before["score"] is not None
+    record_event(grader, "quiz.essay_regraded" if regrade else "quiz.essay_graded",
+                 "attempt_question", slot.id, attempt_id=attempt.id, learner_id=attempt.user_id,
+                 quiz_id=attempt.quiz_id, score_before=before["score"],
+                 score_after=_percent(slot.score),
+                 comment_changed=before["comment"] != slot.grader_comment,
+                 previous_grader_id=before["grader_id"] if regrade else None)
     refresh_attempt_result(attempt)
     db.session.flush()
     if not attempt.needs_grading:

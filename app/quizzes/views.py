@@ -19,6 +19,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.auth.models import User
 from app.courses.forms import ActionForm, action_or_400
 from app.courses.models import Course
 from app.courses.outline_cache import course_outline
@@ -27,7 +28,7 @@ from app.quizzes import services
 from app.quizzes.forms import EssayGradeForm
 from app.quizzes.models import Attempt, AttemptQuestion, Quiz
 from app.quizzes.review import review_items
-from app.templating import wita_datetime
+from app.templating import number, wita_datetime
 from app.web import one_or_404
 
 bp = Blueprint("quizzes", __name__, template_folder="templates")
@@ -179,8 +180,11 @@ def result(attempt_id):
     if attempt.is_open:
         return redirect(url_for(".take", attempt_id=attempt.id))
     quiz = attempt.quiz
+    answers_open = services.answers_open(
+        quiz, services.submitted_attempt_count(current_user, quiz))
     return render_template("quizzes/result.html", attempt=attempt, quiz=quiz, course=quiz.course,
-                           items=review_items(attempt, quiz.review_policy))
+                           answers_open=answers_open,
+                           items=review_items(attempt, quiz.review_policy, answers_open))
 
 
 # --- grading essays ------------------------------------------------------------------------
@@ -211,7 +215,24 @@ def pending_essays():
                       .joinedload(Quiz.course))
              .order_by(Attempt.submitted_at))
     slots = db.session.scalars(_gradable_courses_filter(query)).all()
-    return render_template("quizzes/pending.html", slots=slots)
+    return render_template("quizzes/pending.html", slots=slots, graded=_recently_graded())
+
+
+RECENTLY_GRADED = 50
+
+
+def _recently_graded():
+    """The latest graded essays, so a grade can be looked at and changed again."""
+    query = (select(AttemptQuestion)
+             .join(AttemptQuestion.attempt).join(Attempt.quiz).join(Quiz.course)
+             .where(AttemptQuestion.question_type == "essay",
+                    AttemptQuestion.score.is_not(None))
+             .options(joinedload(AttemptQuestion.attempt).joinedload(Attempt.user),
+                      joinedload(AttemptQuestion.attempt).joinedload(Attempt.quiz)
+                      .joinedload(Quiz.course))
+             .order_by(AttemptQuestion.graded_at.desc(), AttemptQuestion.id.desc())
+             .limit(RECENTLY_GRADED))
+    return db.session.scalars(_gradable_courses_filter(query)).all()
 
 
 @bp.route("/penilaian/<int:slot_id>", methods=["GET", "POST"])
@@ -223,13 +244,22 @@ def grade(slot_id):
     slot = one_or_404(_gradable_courses_filter(query))
     if slot.snapshot["type"] != "essay" or slot.attempt.state != "submitted":
         abort(404)
-    form = EssayGradeForm(obj=None)
+    graded = slot.score is not None
+    form = EssayGradeForm(data={"score": round(slot.score * 100, 2),
+                                "comment": slot.grader_comment} if graded else None)
     if form.validate_on_submit():
+        before = slot.score
         services.grade_essay(slot, form.score.data, form.comment.data, current_user)
         db.session.commit()
-        flash(_("Nilai esai disimpan."), "success")
+        if before is None:
+            flash(_("Nilai esai disimpan."), "success")
+        else:
+            flash(_("Nilai esai diubah dari %(before)s menjadi %(after)s; perubahan dicatat di "
+                    "log audit.", before=number(before * 100, 2),
+                    after=number(slot.score * 100, 2)), "success")
         return redirect(url_for(".pending_essays"))
-    return render_template("quizzes/grade.html", slot=slot, form=form,
+    grader = db.session.get(User, slot.graded_by_id) if slot.graded_by_id else None
+    return render_template("quizzes/grade.html", slot=slot, form=form, grader=grader,
                            snapshot=slot.snapshot, response=slot.response)
 
 

@@ -19,7 +19,8 @@ COURSE_FORM = {
 QUIZ_FORM = {
     "slug": "kuis-akhir", "title": "Kuis akhir TTE", "kind": "graded", "after": "",
     "pass_mark": "70", "time_limit": "0", "max_attempts": "0", "grading": "highest",
-    "draw": "0", "shuffle_answers": "", "review": "full", "aksi": "simpan",
+    "draw": "0", "shuffle_answers": "", "review": "full", "show_answers": "after_last_attempt",
+    "aksi": "simpan",
 }
 GIFT = """::Q1 Penerbit::Siapa penyelenggara sertifikat elektronik untuk ASN?{
 =BSrE#Benar, Balai Sertifikasi Elektronik.

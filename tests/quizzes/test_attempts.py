@@ -28,7 +28,8 @@ def verdicts(html):
 def six(app, courses, tmp_path):
     """A quiz with one question of each auto-graded type, in file order, 2 attempts."""
     return h.add_quiz(tmp_path, "uji", h.SIX_TYPES, title="Kuis Uji Percobaan", pass_mark=60,
-                      max_attempts=2, shuffle_answers="false", review="full")
+                      max_attempts=2, shuffle_answers="false", review="full",
+                      show_answers="always")
 
 
 def test_journey_answer_save_autosave_submit_and_see_the_grade(app, create_user, six):
@@ -270,7 +271,7 @@ REVIEW_QUIZ = """
 def test_review_policy_limits_what_the_result_page_shows(policy, app, courses, create_user,
                                                          tmp_path):
     quiz = h.add_quiz(tmp_path, f"tinjau-{policy}", REVIEW_QUIZ, review=policy,
-                      shuffle_answers="false", pass_mark=70)
+                      shuffle_answers="false", pass_mark=70, show_answers="always")
     _user, client = h.learner(app, create_user)
     attempt_id = h.start(client, quiz)
     url = f"/percobaan/{attempt_id}"
@@ -438,7 +439,7 @@ def test_true_false_answers_are_kept_and_graded_also_in_older_snapshots(app, cre
 ::B1 Perpres::SPBE diatur dalam Perpres 95/2018.{T}
 
 ::B2 Berbagi sandi::Sertifikat elektronik boleh dipinjamkan kepada staf.{FALSE}
-""", pass_mark=100)
+""", pass_mark=100, shuffle_answers="false", show_answers="always")
     _user, client = h.learner(app, create_user)
     attempt_id = h.start(client, quiz)
     b1, b2 = h.slots(attempt_id)

@@ -177,3 +177,42 @@ def test_an_essay_of_an_open_attempt_cannot_be_graded(app, create_user, courses,
     assert "Tidak ada esai yang menunggu penilaian." in h.page(admin, "/penilaian")
     assert admin.get(f"/penilaian/{essay.id}").status_code == 404
     assert h.attempt(attempt_id).is_open
+
+
+def test_a_grade_can_be_changed_and_the_change_is_audited(app, create_user, essay_setup):
+    """Changing an essay grade after grading is allowed, shows the current grade on the form,
+    and leaves an audit event with the grade before and after and who changed it."""
+    from sqlalchemy import select
+
+    from app.audit import AuditEvent
+
+    essay_url = f"/penilaian/{essay_setup['essay'].id}"
+    first = grader(app, create_user, ("trainer",), owner=True)
+    page = h.page(first, essay_url)
+    first.post(essay_url, data={"csrf_token": csrf_token(page), "score": "40",
+                                "comment": "Kurang contoh."})
+    assert h.attempt(essay_setup["attempt_id"]).score == 70.0  # (1 + 0.4) / 2
+
+    second = grader(app, create_user, ("admin",))
+    listing = h.page(second, "/penilaian")
+    assert "Baru dinilai" in listing and f'href="{essay_url}"' in listing
+    page = h.page(second, essay_url)
+    assert 'value="40.0"' in page and "Kurang contoh." in page  # the current grade, to change
+    assert "Sudah dinilai 40,00" in page
+    response = second.post(essay_url, data={"csrf_token": csrf_token(page), "score": "90",
+                                            "comment": COMMENT}, follow_redirects=True)
+    assert "Nilai esai diubah dari 40,00 menjadi 90,00" in response.get_data(as_text=True)
+    attempt = h.attempt(essay_setup["attempt_id"])
+    assert (attempt.score, attempt.passed) == (95.0, True)
+
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action.in_(("quiz.essay_graded", "quiz.essay_regraded")))
+        .order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == ["quiz.essay_graded", "quiz.essay_regraded"]
+    regrade = events[1]
+    assert regrade.object_id == str(essay_setup["essay"].id)
+    assert regrade.details["score_before"] == 40.0 and regrade.details["score_after"] == 90.0
+    assert regrade.details["comment_changed"] is True
+    assert regrade.details["previous_grader_id"] == events[0].actor_id
+    assert regrade.actor_id != events[0].actor_id
+    assert regrade.details["learner_id"] == essay_setup["user"].id

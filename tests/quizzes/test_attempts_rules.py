@@ -289,8 +289,12 @@ def test_draw_and_shuffle_are_frozen_for_the_attempt(app, create_user, courses, 
         for slot in slots:
             snapshot = slot.snapshot
             assert snapshot["question_id"] == slot.question_id
-            assert sorted(o["key"] for o in snapshot["options"]) == sorted(
-                f"o{o.id}" for o in question_ids[slot.question_id].options)
+            assert sorted(o["text"] for o in snapshot["options"]) == sorted(
+                o.text_source for o in question_ids[slot.question_id].options)
+            # Keys are the attempt's own (tests/quizzes/test_answer_keys.py), never ids.
+            keys = [o["key"] for o in snapshot["options"]]
+            assert len(set(keys)) == len(keys)
+            assert not set(keys) & {f"o{o.id}" for o in question_ids[slot.question_id].options}
 
         first_view = _page_layout(client, attempt_id)
         numbers, choices = first_view

@@ -739,7 +739,8 @@ def test_check_json_prints_the_parsed_quiz(cli, monkeypatch):
     assert data["settings"] == {
         "title": "Kuis Akhir SPBE-101", "kind": "graded", "pass_mark": 70,
         "time_limit_minutes": 30, "max_attempts": 3, "grading_method": "highest",
-        "draw_count": 0, "shuffle_answers": True, "review_policy": "feedback", "after": None}
+        "draw_count": 0, "shuffle_answers": True, "review_policy": "feedback",
+        "show_answers": "after_last_attempt", "after": None}
     questions = data["questions"]
     assert len(questions) == 12
     assert questions[0]["name"] == "Definisi SPBE"
