@@ -5,7 +5,7 @@ learner's last attempt is used or the quiz closes), except practice quizzes, whi
 everything at once as they did.
 
 Revision ID: 0010_quiz_review
-Revises: 0007_workshops
+Revises: 0009_revocation_reason
 Create Date: 2026-12-05 01:00:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_quiz_review'
-down_revision = '0007_workshops'
+down_revision = '0009_revocation_reason'
 branch_labels = None
 depends_on = None
 
