@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.content.frontmatter import Problem
+from app.content.paths import UnsafeFile, link_message, read_inside
 from app.courses.models import CourseFile
 from app.extensions import db
 from app.settings import get_setting
@@ -123,11 +124,18 @@ def read_media(folder, problems):
     A rejected file maps to None, so a reference to it is not reported a second time.
     """
     media_dir = Path(folder) / MEDIA_FOLDER
+    if media_dir.is_symlink():
+        problems.append(Problem(str(media_dir), 1, link_message()))
+        return {}
     if not media_dir.is_dir():
         return {}
     limit = upload_limit_bytes()
     found = {}
     for path in sorted(media_dir.iterdir()):
+        if path.is_symlink():
+            problems.append(Problem(str(path), 1, link_message()))
+            found[path.name] = None
+            continue
         if not path.is_file() or not SAFE_NAME.match(path.name):
             problems.append(Problem(str(path), 1, _(
                 "nama berkas media harus huruf kecil/angka/tanda hubung dengan ekstensi png, "
@@ -139,7 +147,10 @@ def read_media(folder, problems):
                 kb=path.stat().st_size // 1024, max=limit // 1024)))
             found[path.name] = None
             continue
-        _mime, message = inspect_bytes(path.read_bytes(), path.name)
+        try:
+            _mime, message = inspect_bytes(read_inside(path, folder), path.name)
+        except UnsafeFile as error:
+            message = error.message
         if message:
             problems.append(Problem(str(path), 1, message))
             found[path.name] = None
@@ -183,5 +194,5 @@ def publish_media(course, media):
     for name, source in media.items():
         if source is None:
             continue
-        data = Path(source).read_bytes()
+        data = read_inside(source)
         store_course_file(course, name, data, filetype.guess_mime(data[:8192]))
