@@ -400,8 +400,8 @@ def _admin_only():
 
 @bp.route("/kursus/<slug>/pengajar", methods=["POST"])
 def add_owner(slug):
+    _admin_only()  # by role first: whether the course exists is no trainer's business here
     course = editable_course_or_404(slug)
-    _admin_only()
     form = OwnerForm()
     if not form.validate_on_submit():
         for error in form.nip.errors or [_("Permintaan tidak sah: muat ulang halaman.")]:
@@ -419,8 +419,8 @@ def add_owner(slug):
 
 @bp.route("/kursus/<slug>/pengajar/<int:user_id>/hapus", methods=["POST"])
 def remove_owner(slug, user_id):
+    _admin_only()  # by role first: whether the course exists is no trainer's business here
     course = editable_course_or_404(slug)
-    _admin_only()
     action_or_400()
     user = next((u for u in course.owners if u.id == user_id), None)
     if user is None:
