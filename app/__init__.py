@@ -11,6 +11,7 @@ def create_app(config_object="config.Config", overrides=None):
     register_config(app, config_object, overrides)
     register_extensions(app)
     register_models()
+    register_url_converters(app)
     register_blueprints(app)
     register_cli(app)
     register_errors(app)
@@ -51,6 +52,12 @@ def register_models():
     import app.courses.models
     import app.settings
     import app.workshops.models  # noqa: F401
+
+
+def register_url_converters(app):
+    from app.web import register_converters
+
+    register_converters(app)
 
 
 def register_blueprints(app):
