@@ -41,17 +41,10 @@ from app.workshops.services import MAX_CAPACITY, MAX_JP, MIN_JP, schedule_proble
 
 MAX_DESCRIPTION = 50_000
 TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-def _plausible_year(form, field):
-    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
-        raise ValidationError(_l("Tahun harus antara %(low)d dan %(high)d.", low=FIRST_YEAR,
-                                 high=LAST_YEAR))
 
 
 def _web_address(form, field):
@@ -64,7 +57,7 @@ def _web_address(form, field):
 def wita_field(label, required_message=None, description=None):
     validators = ([InputRequired(required_message)] if required_message else [Optional()])
     return CalendarDateTimeField(label, format=TIME_FORMATS, tz=PALU_TZ, description=description,
-                              validators=[*validators, _plausible_year])
+                                 validators=validators)
 
 
 def to_utc(moment):
