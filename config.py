@@ -71,6 +71,9 @@ class Config:
     # Largest image or PDF a course may carry (uploaded, or in a course folder's media/);
     # the default for the "upload.max_kb" setting admins can change.
     UPLOAD_MAX_KB = env_int("LMS_UPLOAD_MAX_KB", 5120)
+    # Largest image (width x height) accepted as course media or JP evidence: a small file can
+    # claim a huge picture (a decompression bomb) that would unpack to gigabytes when shown.
+    MAX_IMAGE_PIXELS = env_int("LMS_MAX_IMAGE_PIXELS", 40_000_000)
     # Hard cap on any request body, far above the upload setting: a larger body is cut off
     # by Werkzeug before it is read into memory.
     MAX_CONTENT_LENGTH = env_int("LMS_MAX_REQUEST_MB", 32) * 1024 * 1024

@@ -12,6 +12,7 @@ def create_app(config_object="config.Config", overrides=None):
     register_proxy(app)
     register_extensions(app)
     register_models()
+    register_url_converters(app)
     register_blueprints(app)
     register_cli(app)
     register_errors(app)
@@ -58,6 +59,12 @@ def register_models():
     import app.courses.models
     import app.settings
     import app.workshops.models  # noqa: F401
+
+
+def register_url_converters(app):
+    from app.web import register_converters
+
+    register_converters(app)
 
 
 def register_blueprints(app):

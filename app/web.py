@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
 from limits import parse_many
+from werkzeug.routing import IntegerConverter
 
 from app.extensions import db
 from app.settings import get_setting
@@ -36,6 +37,21 @@ def external_url(endpoint, **values):
 def redirect_next(default_endpoint, **values):
     target = request.values.get("next")
     return redirect(target if is_safe_next(target) else url_for(default_endpoint, **values))
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: digits 0-9 only (Werkzeug's own also takes "１００") and no
+    larger than an INTEGER column holds, so a 400-digit id is a 404, not a database error."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def register_converters(app):
+    app.url_map.converters["int"] = IdConverter
 
 
 def one_or_404(statement):

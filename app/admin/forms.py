@@ -4,9 +4,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
-    IntegerField,
     SearchField,
     SelectField,
     SelectMultipleField,
@@ -28,7 +26,13 @@ from app.auth.forms import golongan_choices
 from app.auth.models import GOLONGAN_BY_TYPE, JABATAN_TYPES, ROLE_LABELS, Agency, User
 from app.auth.nip import InvalidNip, parse_nip
 from app.extensions import db
-from app.forms import KompetenForm, select_choices
+from app.forms import (
+    CalendarDateField,
+    KompetenForm,
+    WholeNumberField,
+    select_choices,
+    whole_number,
+)
 
 REQUIRED = _l("Wajib diisi.")
 
@@ -65,7 +69,7 @@ class PersonForm(KompetenForm):
     email = EmailField(_l("Email (opsional)"), filters=[_strip], validators=[
         Optional(), Length(max=254),
         EmailValidator(_l("Alamat email tidak valid."), check_deliverability=False)])
-    agency_id = SelectField(_l("Perangkat daerah (OPD)"), coerce=int)
+    agency_id = SelectField(_l("Perangkat daerah (OPD)"), coerce=whole_number)
     jabatan_type = SelectField(_l("Jenis jabatan"), choices=select_choices(
         [("", _l("— tidak diisi —"))] + list(JABATAN_TYPES.items())), validators=[Optional()])
     jabatan_title = StringField(_l("Nama jabatan"), filters=[_strip],
@@ -120,7 +124,7 @@ class PeopleFilterForm(KompetenForm):
         csrf = False
 
     q = SearchField(_l("Cari NIP, nama atau email"), validators=[Optional(), Length(max=100)])
-    opd = SelectField(_l("OPD"), coerce=int, validators=[Optional()])
+    opd = SelectField(_l("OPD"), coerce=whole_number, validators=[Optional()])
     peran = SelectField(_l("Peran"), validators=[Optional()], choices=select_choices(
         [("", _l("Semua peran"))] + list(ROLE_LABELS.items())))
     status = SelectField(_l("Status"), validators=[Optional()], choices=select_choices(
@@ -138,7 +142,7 @@ class AgencyForm(KompetenForm):
                message=_l("Kode hanya huruf, angka, titik, garis bawah dan tanda hubung."))])
     name = StringField(_l("Nama"), filters=[_strip],
                        validators=[DataRequired(REQUIRED), Length(max=200)])
-    parent_id = SelectField(_l("Bagian dari"), coerce=int,
+    parent_id = SelectField(_l("Bagian dari"), coerce=whole_number,
                             description=_l("Kosongkan untuk OPD; pilih OPD untuk sebuah unit "
                                            "(bidang, UPT, puskesmas, kelurahan)."))
 
@@ -153,34 +157,34 @@ class AgencyForm(KompetenForm):
 
 
 class GeneralSettingsForm(KompetenForm):
-    jp_target_pns = IntegerField(_l("Target JP per tahun untuk PNS"), validators=[
+    jp_target_pns = WholeNumberField(_l("Target JP per tahun untuk PNS"), validators=[
         InputRequired(REQUIRED), NumberRange(min=0, max=500, message=_l("Antara 0 dan 500."))])
-    jp_target_pppk = IntegerField(_l("Target JP per tahun untuk PPPK"), validators=[
+    jp_target_pppk = WholeNumberField(_l("Target JP per tahun untuk PPPK"), validators=[
         InputRequired(REQUIRED), NumberRange(min=0, max=500, message=_l("Antara 0 dan 500."))])
-    jp_minutes = IntegerField(_l("Menit per JP"), description=_l(
+    jp_minutes = WholeNumberField(_l("Menit per JP"), description=_l(
         "Satu jam pelajaran pelatihan ASN lazimnya 45 menit."), validators=[
         InputRequired(REQUIRED), NumberRange(min=10, max=120,
                                              message=_l("Antara 10 dan 120 menit."))])
     self_registration = BooleanField(_l("ASN boleh mendaftar sendiri dengan NIP"))
-    upload_max_kb = IntegerField(_l("Ukuran maksimal gambar/PDF kursus (KB)"), validators=[
+    upload_max_kb = WholeNumberField(_l("Ukuran maksimal gambar/PDF kursus (KB)"), validators=[
         InputRequired(REQUIRED), NumberRange(min=100, max=30000,
                                              message=_l("Antara 100 dan 30000 KB."))])
-    quiz_grace_seconds = IntegerField(
+    quiz_grace_seconds = WholeNumberField(
         _l("Kelonggaran waktu kuis (detik)"),
         description=_l("Jawaban masih diterima sebentar setelah waktu habis, untuk sinyal lemah."),
         validators=[InputRequired(REQUIRED),
                     NumberRange(min=0, max=600, message=_l("Antara 0 dan 600 detik."))])
-    workshop_checkin_before = IntegerField(
+    workshop_checkin_before = WholeNumberField(
         _l("Presensi dengan kode dibuka (menit sebelum sesi mulai)"),
         description=_l("Peserta workshop/webinar dapat memasukkan kode presensi sejak sekian "
                        "menit sebelum sesi mulai."),
         validators=[InputRequired(REQUIRED),
                     NumberRange(min=0, max=240, message=_l("Antara 0 dan 240 menit."))])
-    workshop_checkin_after = IntegerField(
+    workshop_checkin_after = WholeNumberField(
         _l("Presensi dengan kode ditutup (menit sesudah sesi selesai)"),
         validators=[InputRequired(REQUIRED),
                     NumberRange(min=0, max=1440, message=_l("Antara 0 dan 1440 menit."))])
-    workshop_link_before = IntegerField(
+    workshop_link_before = WholeNumberField(
         _l("Tautan rapat ditampilkan (menit sebelum sesi mulai)"),
         description=_l("Hanya untuk peserta terdaftar; sebelum itu tautan disembunyikan."),
         validators=[InputRequired(REQUIRED),
@@ -204,8 +208,8 @@ class AuditFilterForm(KompetenForm):
 
     aksi = SelectField(_l("Tindakan"), validators=[Optional()])
     nip = StringField(_l("NIP pelaku"), filters=[_strip], validators=[Optional(), Length(max=40)])
-    dari = DateField(_l("Dari tanggal"), validators=[Optional()])
-    sampai = DateField(_l("Sampai tanggal"), validators=[Optional()])
+    dari = CalendarDateField(_l("Dari tanggal"), validators=[Optional()])
+    sampai = CalendarDateField(_l("Sampai tanggal"), validators=[Optional()])
 
     def __init__(self, *args, actions=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,6 +23,7 @@ from app.auth.services import AccountError
 from app.courses.forms import ActionForm, action_or_400
 from app.errors import LmsError
 from app.extensions import db
+from app.forms import whole_number_arg
 from app.settings import get_setting, save_settings
 from app.timeutil import PALU_TZ
 
@@ -43,7 +44,7 @@ def _admins_only():
 
 
 def _page_number():
-    return request.args.get("halaman", 1, type=int) or 1
+    return max(whole_number_arg(request.args, "halaman", 1), 1)
 
 
 

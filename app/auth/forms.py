@@ -24,7 +24,7 @@ from app.auth.models import (
 )
 from app.auth.nip import InvalidNip, parse_nip
 from app.extensions import db
-from app.forms import KompetenForm, select_choices
+from app.forms import KompetenForm, select_choices, whole_number
 
 REQUIRED = _l("Wajib diisi.")
 
@@ -102,7 +102,7 @@ class AccountFieldsForm(NewPasswordMixin, KompetenForm):
 
 
 class RegistrationForm(AccountFieldsForm):
-    agency_id = SelectField(_l("Perangkat daerah (OPD)"), coerce=int,
+    agency_id = SelectField(_l("Perangkat daerah (OPD)"), coerce=whole_number,
                             validators=[DataRequired(_l("Pilih OPD Anda."))])
     jabatan_type = SelectField(
         _l("Jenis jabatan"),

@@ -17,11 +17,13 @@ def require_author():
 
 
 def editable_course_or_404(slug):
-    """The course by slug, if the current user may edit it (403 if not, 404 if no such)."""
+    """The course by slug, if the current user may edit it; 404 if not, exactly as for a
+    course that does not exist, so another trainer's draft (its slug, its being there at
+    all) is not theirs to learn."""
     require_author()
     course = one_or_404(select(Course).where(Course.slug == slug))
     if not can_edit_course(current_user, course):
-        abort(403)
+        abort(404)
     return course
 
 

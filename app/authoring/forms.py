@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -24,7 +24,7 @@ from app.courses.models import (
     Course,
 )
 from app.extensions import db
-from app.forms import KompetenForm, select_choices
+from app.forms import KompetenForm, WholeNumberField, select_choices
 from app.quizzes.models import ANSWER_VISIBILITY, GRADING_METHODS, QUIZ_KINDS, REVIEW_POLICIES
 
 # Markdown bodies are stored whole; this bounds one module to a long book chapter.
@@ -54,7 +54,7 @@ class CourseForm(KompetenForm):
     description = TextAreaField(
         _l("Deskripsi (Markdown)"), validators=[Optional(), Length(max=MAX_BODY)],
         description=_l("Tujuan, sasaran peserta dan isi kursus. Judul bagian ditulis dengan ##."))
-    jp = IntegerField(_l("Jam pelajaran (JP)"), validators=[
+    jp = WholeNumberField(_l("Jam pelajaran (JP)"), validators=[
         InputRequired(_l("Isi jumlah JP.")),
         NumberRange(min=1, max=200, message=_l("JP harus antara 1 dan 200."))])
     competency = SelectField(_l("Jenis kompetensi"),
@@ -91,7 +91,7 @@ class ModuleForm(KompetenForm):
         _l("Alamat (slug)"), filters=[_strip],
         description=_l("Bagian alamat halaman modul. Kosongkan untuk dibuat dari judul."),
         validators=[Optional(), Length(max=100), Regexp(SLUG, message=SLUG_MESSAGE)])
-    minutes = IntegerField(_l("Perkiraan waktu baca (menit)"), validators=[
+    minutes = WholeNumberField(_l("Perkiraan waktu baca (menit)"), validators=[
         InputRequired(_l("Isi perkiraan waktu baca.")),
         NumberRange(min=1, max=600, message=_l("Waktu baca harus antara 1 dan 600 menit."))])
     body = TextAreaField(_l("Isi modul (Markdown)"), validators=[
@@ -120,18 +120,18 @@ class QuizForm(KompetenForm):
                         validators=[DataRequired(_l("Isi judul kuis.")), Length(max=200)])
     kind = SelectField(_l("Jenis"), choices=select_choices(QUIZ_KINDS.items()))
     after = SelectField(_l("Letak"), description=_l("Kuis akhir tampil setelah modul terakhir."))
-    pass_mark = IntegerField(_l("Nilai lulus (0–100)"), validators=[
+    pass_mark = WholeNumberField(_l("Nilai lulus (0–100)"), validators=[
         InputRequired(_l("Isi nilai lulus.")),
         NumberRange(min=0, max=100, message=_l("Nilai lulus harus antara 0 dan 100."))])
-    time_limit = IntegerField(_l("Batas waktu (menit, 0 = tanpa batas)"), validators=[
+    time_limit = WholeNumberField(_l("Batas waktu (menit, 0 = tanpa batas)"), validators=[
         InputRequired(_l("Isi batas waktu (0 bila tanpa batas).")),
         NumberRange(min=0, max=600, message=_l("Batas waktu harus antara 0 dan 600 menit."))])
-    max_attempts = IntegerField(_l("Jumlah percobaan (0 = tanpa batas)"), validators=[
+    max_attempts = WholeNumberField(_l("Jumlah percobaan (0 = tanpa batas)"), validators=[
         InputRequired(_l("Isi jumlah percobaan (0 bila tanpa batas).")),
         NumberRange(min=0, max=100, message=_l("Jumlah percobaan harus antara 0 dan 100."))])
     grading = SelectField(_l("Nilai akhir diambil dari"),
                           choices=select_choices(GRADING_METHODS.items()))
-    draw = IntegerField(_l("Soal diacak dari bank (0 = semua soal)"), validators=[
+    draw = WholeNumberField(_l("Soal diacak dari bank (0 = semua soal)"), validators=[
         InputRequired(_l("Isi jumlah soal yang diambil (0 bila semua).")),
         NumberRange(min=0, max=1000, message=_l("Jumlah soal harus antara 0 dan 1000."))])
     shuffle_answers = BooleanField(_l("Acak urutan pilihan jawaban"))

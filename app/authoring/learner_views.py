@@ -3,13 +3,13 @@
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from wtforms import IntegerField, SelectField
+from wtforms import SelectField
 from wtforms.validators import NumberRange, Optional
 
 from app.authoring import learners as reports
 from app.authoring.access import editable_course_or_404, editable_quiz_or_404
 from app.authoring.views import bp
-from app.forms import KompetenForm, select_choices
+from app.forms import KompetenForm, WholeNumberField, select_choices
 
 
 class LearnerFilterForm(KompetenForm):
@@ -19,7 +19,7 @@ class LearnerFilterForm(KompetenForm):
         csrf = False
 
     opd = SelectField(_l("OPD"), validators=[Optional()])
-    halaman = IntegerField(_l("Halaman"), validators=[Optional(), NumberRange(min=1)])
+    halaman = WholeNumberField(_l("Halaman"), validators=[Optional(), NumberRange(min=1)])
 
     def set_agencies(self, agencies):
         self.opd.choices = select_choices(

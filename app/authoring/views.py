@@ -38,6 +38,7 @@ from app.content.media import course_files, media_url
 from app.courses.forms import ActionForm, action_or_400
 from app.courses.models import COURSE_STATUSES, CourseFile, Module
 from app.extensions import db
+from app.forms import whole_number_arg
 from app.quizzes.models import Question
 from app.quizzes.services import build_snapshot
 from app.web import one_or_404
@@ -254,7 +255,7 @@ def restore_module(slug, module_id):
 def upload(slug):
     course = editable_course_or_404(slug)
     form = UploadForm()
-    back = request.form.get("kembali_modul", type=int)
+    back = whole_number_arg(request.form, "kembali_modul")
     target = (url_for(".edit_module", slug=slug, module_id=back) if back
               else url_for(".course", slug=slug, _anchor="berkas"))
     if not form.validate_on_submit():
@@ -401,8 +402,8 @@ def _admin_only():
 
 @bp.route("/kursus/<slug>/pengajar", methods=["POST"])
 def add_owner(slug):
+    _admin_only()  # by role first: whether the course exists is no trainer's business here
     course = editable_course_or_404(slug)
-    _admin_only()
     form = OwnerForm()
     if not form.validate_on_submit():
         for error in form.nip.errors or [_("Permintaan tidak sah: muat ulang halaman.")]:
@@ -420,8 +421,8 @@ def add_owner(slug):
 
 @bp.route("/kursus/<slug>/pengajar/<int:user_id>/hapus", methods=["POST"])
 def remove_owner(slug, user_id):
+    _admin_only()  # by role first: whether the course exists is no trainer's business here
     course = editable_course_or_404(slug)
-    _admin_only()
     action_or_400()
     user = next((u for u in course.owners if u.id == user_id), None)
     if user is None:

@@ -21,6 +21,7 @@ from app.courses.models import Course
 from app.errors import LmsError
 from app.extensions import db
 from app.quizzes.models import Quiz
+from app.storage import write_private
 
 COURSES_FOLDER = "courses"
 QUIZZES_FOLDER = "quizzes"
@@ -198,8 +199,9 @@ def export_course(course, root):
     written = []
     for relative, data in tree.items():
         path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        # Drafts and their files are not public: 0640 files in 0750 folders below courses/
+        # and quizzes/ (the folder the operator named keeps its own mode).
+        write_private(path, data, root=root / path.relative_to(root).parts[0])
         written.append(path)
     return written
 

@@ -7,6 +7,8 @@ from pathlib import Path
 import yaml
 from flask_babel import gettext as _
 
+from app.content.paths import UnsafeFile, read_inside
+
 KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 
 
@@ -35,11 +37,17 @@ class Document:
 
 
 def read_text(path, problems):
-    """The file as text, or None with a problem when it is not UTF-8."""
+    """The file as text, or None with a problem when it is not UTF-8 or not safe to read (a
+    symbolic link, see app.content.paths)."""
     try:
-        return Path(path).read_bytes().decode("utf-8-sig")
+        data = read_inside(path)
+    except UnsafeFile as error:
+        problems.append(Problem(str(path), 1, error.message))
+        return None
+    try:
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = Path(path).read_bytes()[: error.start].count(b"\n") + 1
+        line = data[: error.start].count(b"\n") + 1
         problems.append(Problem(str(path), line, _("berkas bukan teks UTF-8")))
         return None
 

@@ -21,6 +21,7 @@ from app.content.media import (
     publish_media,
     read_media,
 )
+from app.content.paths import link_message, links_below, read_inside
 from app.courses.models import (
     CERTIFICATE_POLICIES,
     COMPETENCY_TYPES,
@@ -181,6 +182,10 @@ def read_course(folder):
         problems.append(Problem(str(folder), 1, _(
             "nama folder kursus '%(name)s' harus slug: huruf kecil, angka, tanda hubung",
             name=folder.name)))
+    # Nothing is read from a folder holding a link: one could make any server file course media.
+    links = links_below(folder)
+    if links:
+        return None, problems + [Problem(str(link), 1, link_message()) for link in links]
     if not (folder / COURSE_FILE).is_file():
         problems.append(Problem(str(folder / COURSE_FILE), 1, _("berkas course.md tidak ada")))
         return None, problems
@@ -197,7 +202,8 @@ def read_course(folder):
 
 
 def find_course_folders(root):
-    """A course folder itself, or every course folder directly inside root."""
+    """A course folder itself, or every course folder directly inside root (links included:
+    check_courses refuses them)."""
     root = Path(root)
     if (root / COURSE_FILE).is_file():
         return [root]
@@ -215,6 +221,9 @@ def check_courses(root):
             "bukan folder: berikan folder kursus atau folder berisi kursus"))]
     by_code = {}
     for folder in find_course_folders(root):
+        if folder != root and folder.is_symlink():
+            problems.append(Problem(str(folder), 1, link_message()))
+            continue
         spec, course_problems = read_course(folder)
         problems.extend(course_problems)
         if spec is not None:
@@ -311,7 +320,7 @@ def _media_changes(course, media):
     for name, source in media.items():
         if source is None:
             continue
-        digest = hashlib.sha256(Path(source).read_bytes()).hexdigest()
+        digest = hashlib.sha256(read_inside(source)).hexdigest()
         if name not in stored:
             parts.append(PartChange("media", "added", name))
         elif stored[name] != digest:

@@ -7,23 +7,30 @@ CourseFile row and stored in `instance/uploads/<course id>/<name>`; the reader s
 """
 
 import hashlib
+import io
 import re
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import filetype
 from flask import current_app
 from flask_babel import gettext as _
+from PIL import Image
 from sqlalchemy import select
 
 from app.content.frontmatter import Problem
+from app.content.paths import UnsafeFile, link_message, read_inside
 from app.courses.models import CourseFile
 from app.extensions import db
 from app.settings import get_setting
+from app.storage import write_private
 
 MEDIA_FOLDER = "media"
 FILE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif",
               "image/webp": "webp", "application/pdf": "pdf"}
+PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF",
+                  "image/webp": "WEBP"}
 SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*\.(png|jpe?g|gif|webp|pdf)$")
 IMAGE_REF = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 # A plain link (not an image) to a file of the course: [Panduan](media/panduan.pdf)
@@ -83,7 +90,46 @@ def inspect_bytes(data, name=None):
     if name is not None and not name.lower().endswith("." + extension_for(kind, name)):
         return None, _("isi berkas %(kind)s tidak cocok dengan nama '%(name)s': gunakan "
                        "ekstensi .%(ext)s", kind=kind, name=name, ext=FILE_TYPES[kind])
-    return kind, None
+    message = image_size_problem(data, kind) if kind in PILLOW_FORMATS else None
+    return (None, message) if message else (kind, None)
+
+
+def max_image_pixels():
+    return int(current_app.config["MAX_IMAGE_PIXELS"])
+
+
+def _megapixels(pixels):
+    return f"{pixels / 1_000_000:.1f}".replace(".", ",")
+
+
+def image_size_problem(data, mime):
+    """Why the image is refused (more pixels than LMS_MAX_IMAGE_PIXELS, or a header that cannot
+    be read), or None.
+
+    A few KB of PNG can claim 20000 x 20000 pixels and unpack to gigabytes in whatever decodes
+    it (a learner's phone, a future thumbnail). Pillow reads only the header here: open() is
+    lazy and nothing calls load(). Pillow's own bomb check (a warning over 89 megapixels, an
+    error over twice that) is not our limit, so its warning is silenced and its error is a
+    refusal like ours. An image whose header Pillow cannot read is refused too: its size is
+    unknown, and browsers are more forgiving than Pillow (a bad checksum, say).
+    """
+    limit = max_image_pixels()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[mime]]) as image:
+                width, height = image.size
+    except Image.DecompressionBombError:
+        return _("gambar terlalu besar: lebih dari %(max)s megapiksel",
+                 max=_megapixels(limit))
+    except (OSError, SyntaxError, ValueError, EOFError):
+        return _("gambar tidak dapat dibaca (rusak atau terpotong): simpan ulang sebagai "
+                 "PNG atau JPEG")
+    if width * height > limit:
+        return _("gambar terlalu besar: %(width)d x %(height)d piksel (%(mp)s megapiksel), "
+                 "maksimal %(max)s megapiksel", width=width, height=height,
+                 mp=_megapixels(width * height), max=_megapixels(limit))
+    return None
 
 
 def store_course_file(course, name, data, mime, user=None):
@@ -103,11 +149,7 @@ def store_course_file(course, name, data, mime, user=None):
     row.mime, row.size, row.sha256 = mime, len(data), digest
     if user is not None:
         row.uploaded_by_id = user.id
-    path = stored_path(row)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(data)
-    temporary.replace(path)  # atomic: a reader never sees half a file
+    write_private(stored_path(row), data, root=uploads_root())  # 0640, atomic
     db.session.flush()
     return row, True
 
@@ -123,11 +165,18 @@ def read_media(folder, problems):
     A rejected file maps to None, so a reference to it is not reported a second time.
     """
     media_dir = Path(folder) / MEDIA_FOLDER
+    if media_dir.is_symlink():
+        problems.append(Problem(str(media_dir), 1, link_message()))
+        return {}
     if not media_dir.is_dir():
         return {}
     limit = upload_limit_bytes()
     found = {}
     for path in sorted(media_dir.iterdir()):
+        if path.is_symlink():
+            problems.append(Problem(str(path), 1, link_message()))
+            found[path.name] = None
+            continue
         if not path.is_file() or not SAFE_NAME.match(path.name):
             problems.append(Problem(str(path), 1, _(
                 "nama berkas media harus huruf kecil/angka/tanda hubung dengan ekstensi png, "
@@ -139,7 +188,10 @@ def read_media(folder, problems):
                 kb=path.stat().st_size // 1024, max=limit // 1024)))
             found[path.name] = None
             continue
-        _mime, message = inspect_bytes(path.read_bytes(), path.name)
+        try:
+            _mime, message = inspect_bytes(read_inside(path, folder), path.name)
+        except UnsafeFile as error:
+            message = error.message
         if message:
             problems.append(Problem(str(path), 1, message))
             found[path.name] = None
@@ -183,5 +235,5 @@ def publish_media(course, media):
     for name, source in media.items():
         if source is None:
             continue
-        data = Path(source).read_bytes()
+        data = read_inside(source)
         store_course_file(course, name, data, filetype.guess_mime(data[:8192]))

@@ -29,6 +29,7 @@ from app.content.loader import (
     record_change,
 )
 from app.content.markdown import render_authored
+from app.content.paths import link_message
 from app.courses.models import Course, Module
 from app.database import utcnow
 from app.extensions import db
@@ -166,23 +167,36 @@ def read_quiz(path):
                     questions=result.questions, gift_source=document.body), problems
 
 
+def _quiz_folders(root):
+    """The course folders of a folder of quizzes; a linked one is not one (it is refused)."""
+    return [p for p in sorted(root.iterdir())
+            if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")]
+
+
 def find_quiz_files(root):
-    """A quiz file itself, the quiz files of one course folder, or of every course folder."""
+    """(files, links): a quiz file itself, the quiz files of one course folder, or of every
+    course folder; and the symbolic links met on the way (quiz files or folders), which are
+    refused, never followed (see app.content.paths)."""
     root = Path(root)
     if root.is_file():
-        return [root]
-    files = sorted(p for p in root.iterdir() if p.is_file() and is_quiz_file(p))
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        files += sorted(p for p in folder.iterdir() if p.is_file() and is_quiz_file(p))
-    return files
+        return [root], []
+    files, links = [], []
+    for folder in [root, *_quiz_folders(root)]:
+        for path in sorted(folder.iterdir()):
+            if path.is_symlink() and (path.is_dir() or is_quiz_file(path)):
+                links.append(path)
+            elif path.is_file() and is_quiz_file(path):
+                files.append(path)
+    return files, links
 
 
 def check_quizzes(root):
     root = Path(root)
     if not root.exists():
         return [], [Problem(str(root), 1, _("folder atau berkas tidak ditemukan"))]
-    specs, problems = [], []
-    for path in find_quiz_files(root):
+    files, links = find_quiz_files(root)
+    specs, problems = [], [Problem(str(link), 1, link_message()) for link in links]
+    for path in files:
         spec, quiz_problems = read_quiz(path)
         problems.extend(quiz_problems)
         if spec is not None:
@@ -350,7 +364,8 @@ def _retire_missing_quizzes(root, specs, report):
     # A folder with quiz files, or with nothing in it any more, is one course's quiz folder.
     is_course_folder = any(is_quiz_file(p) for p in children) or not any(
         p.is_dir() for p in children)
-    folders = [root] if is_course_folder else [p for p in children if p.is_dir()]
+    # A linked folder was refused, not read: its quizzes stay as they are.
+    folders = [root] if is_course_folder else _quiz_folders(root)
     present = {(s.course_slug, s.slug) for s in specs}
     broken = {(Path(p.path).parent.name, Path(p.path).stem) for p in report.problems}
     for folder in folders:

@@ -5,6 +5,7 @@ other workers keep reading and writing (copying the file could catch a half-writ
 miss the WAL). PostgreSQL is backed up with pg_dump (docs/operations.md).
 """
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import click
 from flask.cli import with_appcontext
 
 from app.extensions import db
+from app.storage import FILE_MODE
 
 
 def sqlite_backup(source_path, target_path, pages_per_step=1024):
@@ -20,6 +22,9 @@ def sqlite_backup(source_path, target_path, pages_per_step=1024):
     target_path.parent.mkdir(parents=True, exist_ok=True)
     partial = target_path.with_name(target_path.name + ".partial")
     partial.unlink(missing_ok=True)
+    # The copy holds every account and certificate: 0640 before a byte is written.
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    os.chmod(partial, FILE_MODE)
     source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
     target = sqlite3.connect(partial)
     try:

@@ -1,14 +1,14 @@
 """The trainer's essay grading form (attempt pages parse their dynamic fields in the view)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.forms import KompetenForm
+from app.forms import DecimalNumberField, KompetenForm
 
 
 class EssayGradeForm(KompetenForm):
-    score = DecimalField(
+    score = DecimalNumberField(
         _l("Nilai (0–100)"), places=None,
         # InputRequired, not DataRequired: a score of 0 is falsy but a real grade.
         validators=[InputRequired(_l("Isi nilai 0 sampai 100.")),

@@ -18,6 +18,7 @@ from app.content.media import extension_for, inspect_bytes, safe_file_name, uplo
 from app.courses.models import JpCredit
 from app.errors import LmsError
 from app.extensions import db
+from app.storage import write_private
 from app.timeutil import now_in_palu
 
 MIN_JP, MAX_JP = 1, 200
@@ -64,10 +65,7 @@ def _store_evidence(credit, original_name, data):
     # A folder already there is an orphan (a rolled-back upload, or a deleted credit's id
     # reused by SQLite): it belongs to no row, so it goes.
     discard_evidence(path.parent)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(data)
-    temporary.replace(path)  # atomic: a reader never sees half a file
+    write_private(path, data, root=uploads_root())  # 0640 in 0750 folders, atomic
 
 
 def add_jp_credit(user, *, earned_on, jp, title, provider="", note="", evidence=None,

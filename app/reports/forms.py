@@ -6,12 +6,12 @@ default for that field, so a hand-edited address never ends in an error page.
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.auth.nip import PNS, PPPK, InvalidNip, parse_nip
 from app.content.media import inspect_bytes, upload_limit_bytes
-from app.forms import KompetenForm, select_choices
+from app.forms import CalendarDateField, KompetenForm, WholeNumberField, select_choices
 from app.reports.exports import FORMATS
 from app.reports.queries import NO_OPD, find_user_by_nip
 from app.timeutil import current_year, now_in_palu
@@ -47,7 +47,7 @@ class YearForm(KompetenForm):
     class Meta:
         csrf = False
 
-    year = IntegerField(_l("Tahun"), validators=[Optional(),
+    year = WholeNumberField(_l("Tahun"), validators=[Optional(),
                                                  WholeNumberBetween(FIRST_YEAR, _latest_year,
                                                                     YEAR_MESSAGE)])
     format = StringField(_l("Format unduhan"), validators=[Optional()])
@@ -70,7 +70,7 @@ class LedgerFilterForm(YearForm):
                        choices=select_choices([("", _l("PNS dan PPPK")), (PNS, "PNS"),
                                                (PPPK, "PPPK")]))
     below = BooleanField(_l("Hanya yang di bawah target"))
-    page = IntegerField(_l("Halaman"), validators=[
+    page = WholeNumberField(_l("Halaman"), validators=[
         Optional(), WholeNumberBetween(1, 10**9, _l("Halaman harus angka 1 atau lebih."))])
 
     def set_opd_choices(self, opds, no_opd_label):
@@ -103,10 +103,10 @@ class JpCreditForm(KompetenForm):
     nip = StringField(_l("NIP peserta"), filters=[_strip],
                       validators=[InputRequired(_l("NIP wajib diisi."))],
                       render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    earned_on = DateField(_l("Tanggal pembelajaran selesai (WITA)"),
+    earned_on = CalendarDateField(_l("Tanggal pembelajaran selesai (WITA)"),
                           validators=[InputRequired(_l("Tanggal wajib diisi."))],
                           description=_l("JP dihitung pada tahun tanggal ini."))
-    jp = IntegerField(_l("JP yang diakui"), validators=[
+    jp = WholeNumberField(_l("JP yang diakui"), validators=[
         InputRequired(_l("JP wajib diisi.")),
         WholeNumberBetween(1, MAX_JP, _l("JP harus antara 1 dan %(max)d.", max=MAX_JP))],
         description=_l("1 JP = 45 menit."))

@@ -8,6 +8,7 @@ The meeting link is never written into a calendar (it shows on the session page 
 learners shortly before the start); the event links to that page instead.
 """
 
+import re
 import secrets
 from urllib.parse import urlsplit
 
@@ -24,6 +25,20 @@ from app.workshops.models import CalendarFeed
 
 PRODID = "-//Kompeten//Agenda workshop dan webinar//ID"
 TEXT_LIMIT = 2000  # a calendar entry's description, not the whole Markdown source
+# RFC 5545 text holds no control characters but the tab (and escaped line breaks); a title
+# is one line. Sessions saved before the form refused line breaks in titles still export.
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def one_line(text):
+    """Text for a one-line calendar field: line breaks folded into one space, controls gone."""
+    return _CONTROLS.sub("", _LINE_BREAKS.sub(" ", text or "")).strip()
+
+
+def multi_line(text):
+    """Text for the description: line breaks kept as \\n (icalendar escapes them)."""
+    return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", (text or "").replace("\r\n", "\n")))
 
 
 def _host():
@@ -36,7 +51,7 @@ def session_uid(session):
 
 def _location(session):
     if session.place:
-        return session.place
+        return one_line(session.place)
     return _("Daring (tautan di halaman sesi)") if session.is_online else ""
 
 
@@ -44,7 +59,7 @@ def _description(session, page_url):
     text = (session.description_source or "").strip()
     if len(text) > TEXT_LIMIT:
         text = text[:TEXT_LIMIT].rstrip() + " …"
-    lines = [f"{session.provider} · {session.jp} JP", text,
+    lines = [f"{one_line(session.provider)} · {session.jp} JP", multi_line(text),
              _("Halaman sesi: %(url)s", url=page_url)]
     return "\n\n".join(line for line in lines if line)
 
@@ -58,7 +73,7 @@ def session_event(session, page_path):
     event.add("dtstamp", session.updated_at)
     event.add("dtstart", session.starts_at.astimezone(PALU_TZ))
     event.add("dtend", session.ends_at.astimezone(PALU_TZ))
-    event.add("summary", session.title)
+    event.add("summary", one_line(session.title))
     event.add("description", _description(session, page_url))
     event.add("url", page_url)
     event.add("status", "CANCELLED" if session.is_cancelled else "CONFIRMED")
@@ -75,7 +90,7 @@ def calendar_bytes(events, name):
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", one_line(name))
     calendar.add("x-wr-timezone", "Asia/Makassar")
     for event in events:
         calendar.add_component(event)

@@ -9,8 +9,6 @@ from datetime import UTC
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from wtforms import (
-    DateTimeLocalField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -30,24 +28,23 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.auth.models import Agency
 from app.courses.models import COMPETENCY_TYPES, Course, course_owner
 from app.extensions import db
-from app.forms import KompetenForm, select_choices
+from app.forms import (
+    CalendarDateTimeField,
+    KompetenForm,
+    WholeNumberField,
+    select_choices,
+    whole_number,
+)
 from app.timeutil import PALU_TZ
 from app.workshops.models import AUDIENCES, SESSION_KINDS
 from app.workshops.services import MAX_CAPACITY, MAX_JP, MIN_JP, schedule_problems
 
 MAX_DESCRIPTION = 50_000
 TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-def _plausible_year(form, field):
-    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
-        raise ValidationError(_l("Tahun harus antara %(low)d dan %(high)d.", low=FIRST_YEAR,
-                                 high=LAST_YEAR))
 
 
 def _web_address(form, field):
@@ -59,8 +56,8 @@ def _web_address(form, field):
 
 def wita_field(label, required_message=None, description=None):
     validators = ([InputRequired(required_message)] if required_message else [Optional()])
-    return DateTimeLocalField(label, format=TIME_FORMATS, tz=PALU_TZ, description=description,
-                              validators=[*validators, _plausible_year])
+    return CalendarDateTimeField(label, format=TIME_FORMATS, tz=PALU_TZ, description=description,
+                                 validators=validators)
 
 
 def to_utc(moment):
@@ -105,22 +102,22 @@ class SessionForm(KompetenForm):
         description=_l("Untuk webinar. Hanya terlihat oleh peserta terdaftar, menjelang sesi "
                        "dimulai."),
         validators=[Optional(), Length(max=500), _web_address])
-    capacity = IntegerField(_l("Kapasitas (peserta)"), validators=[
+    capacity = WholeNumberField(_l("Kapasitas (peserta)"), validators=[
         InputRequired(_l("Isi kapasitas.")),
         NumberRange(min=1, max=MAX_CAPACITY,
                     message=_l("Kapasitas harus antara 1 dan %(n)d peserta.", n=MAX_CAPACITY))])
-    jp = IntegerField(_l("JP yang diberikan"), validators=[
+    jp = WholeNumberField(_l("JP yang diberikan"), validators=[
         InputRequired(_l("Isi jumlah JP.")),
         NumberRange(min=MIN_JP, max=MAX_JP,
                     message=_l("JP harus antara %(low)d dan %(high)d.", low=MIN_JP,
                                high=MAX_JP))])
-    course = SelectField(_l("Bagian dari kursus (opsional)"), coerce=int)
+    course = SelectField(_l("Bagian dari kursus (opsional)"), coerce=whole_number)
     registration_deadline = wita_field(
         _l("Batas pendaftaran (WITA, opsional)"),
         description=_l("Kosongkan bila pendaftaran dibuka sampai sesi dimulai."))
     audience = RadioField(_l("Peserta"), choices=select_choices(AUDIENCES.items()),
                           default="all")
-    agencies = MultiCheckboxField(_l("OPD peserta"), coerce=int,
+    agencies = MultiCheckboxField(_l("OPD peserta"), coerce=whole_number,
                                   description=_l("Hanya bila peserta dari OPD tertentu; unit "
                                                  "ikut OPD induknya."))
     description = TextAreaField(

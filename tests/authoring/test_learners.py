@@ -380,7 +380,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, quizzes, url):
 @pytest.mark.parametrize("url", PAGES)
 @pytest.mark.parametrize("roles, owner, status", [
     (("learner",), False, 403),
-    (("trainer",), False, 403),
+    (("trainer",), False, 404),  # another trainer's course: as if it did not exist
     (("trainer",), True, 200),
     (("admin",), False, 200),
 ])

@@ -50,7 +50,9 @@ GIFT = "::Q1::Ibu kota Sulawesi Tengah?{=Palu ~Poso}\n\n::Esai::Jelaskan SPBE.{}
 #   login         any logged-in user (anonymous users are sent to /masuk)
 #   author        trainers and admins
 #   grader        trainers and admins (a trainer sees only their own courses' work)
-#   owner         the course's own trainers and admins; other trainers 403
+#   owner         the session's own trainer and admins; other trainers 403
+#   editor        the course's own trainers and admins; other trainers 404, as for a course
+#                 that does not exist (not theirs to know)
 #   course-grader the course's own trainers and admins; other trainers 404 (not theirs to know)
 #   admin         admins only
 #   own           the learner the object belongs to; everyone else 404 (IDOR), admins too
@@ -66,6 +68,8 @@ RULES = {
                "other_trainer": "ok", "admin": "ok"},
     "owner": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "trainer": "ok",
               "other_trainer": 403, "admin": "ok"},
+    "editor": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "trainer": "ok",
+               "other_trainer": 404, "admin": "ok"},
     "course-grader": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "trainer": "ok",
                       "other_trainer": 404, "admin": "ok"},
     "admin": {**dict.fromkeys(PERSONAS, 403), "anonymous": LOGIN, "admin": "ok"},
@@ -148,21 +152,21 @@ ROUTES = {
     # authoring
     "authoring.index": "author",
     "authoring.new_course": "author",
-    "authoring.course": "owner",
-    "authoring.edit_course": "owner",
-    "authoring.course_status": "owner",
-    "authoring.preview": "owner",
-    "authoring.download": "owner",
-    "authoring.new_module": "owner",
-    "authoring.edit_module": "owner",
-    "authoring.move_module": "owner",
-    "authoring.restore_module": "owner",
-    "authoring.upload": "owner",
-    "authoring.new_quiz": "owner",
-    "authoring.edit_quiz": "owner",
-    "authoring.preview_quiz": "owner",
-    "authoring.learners": "owner",
-    "authoring.item_analysis": "owner",
+    "authoring.course": "editor",
+    "authoring.edit_course": "editor",
+    "authoring.course_status": "editor",
+    "authoring.preview": "editor",
+    "authoring.download": "editor",
+    "authoring.new_module": "editor",
+    "authoring.edit_module": "editor",
+    "authoring.move_module": "editor",
+    "authoring.restore_module": "editor",
+    "authoring.upload": "editor",
+    "authoring.new_quiz": "editor",
+    "authoring.edit_quiz": "editor",
+    "authoring.preview_quiz": "editor",
+    "authoring.learners": "editor",
+    "authoring.item_analysis": "editor",
     "authoring.add_owner": "admin",
     # workshops and webinars (TRAINER organizes the session)
     "workshops.agenda": "public",
@@ -184,9 +188,9 @@ ROUTES = {
     # Last: these take away what the routes above work on.
     "reports.credit_delete": "admin",
     "admin.delete_agency": "admin",
-    "authoring.remove_module": "owner",
-    "authoring.delete_file": "owner",
-    "authoring.remove_quiz": "owner",
+    "authoring.remove_module": "editor",
+    "authoring.delete_file": "editor",
+    "authoring.remove_quiz": "editor",
     "authoring.remove_owner": "admin",
     "workshop_manage.cancel": "owner",
     "auth.logout": "login",
@@ -216,6 +220,7 @@ def world(app, create_user):
     authoring.create_module(draft, {"title": "Rahasia", "minutes": 5, "body": "x"},
                             other_trainer)
     authoring.upload_file(draft, "rahasia.png", tiny_png(), other_trainer)
+    authoring.save_quiz(draft, None, "rahasia", QUIZ, GIFT, None, other_trainer)
     db.session.commit()
     enrollment = enroll_learner(learner, course)
     enroll_learner(other_learner, course)
@@ -232,7 +237,12 @@ def world(app, create_user):
     db.session.commit()
     essay = db.session.scalar(select(AttemptQuestion.id).where(
         AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.question_type == "essay"))
+    draft_module = draft.modules[0]
     return {
+        "draft": {"slug": draft.slug, "module_slug": draft_module.slug,
+                  "module_id": draft_module.id, "quiz_slug": "rahasia", "name": "rahasia.png",
+                  "file_id": db.session.scalar(select(CourseFile.id).where(
+                      CourseFile.course_id == draft.id))},
         "slug": course.slug, "module_slug": module.slug, "module_id": module.id,
         "quiz_slug": "kuis", "attempt_id": attempt.id, "slot_id": essay,
         "certificate_id": certificate.id, "code": certificate.verification_code,
@@ -347,3 +357,30 @@ def test_a_draft_course_and_its_files_are_hidden_from_all_but_its_editors(app, w
         assert statuses == {DRAFT_URLS[0]: 404, DRAFT_URLS[1]: 302, DRAFT_URLS[2]: 404}
     else:
         assert set(statuses.values()) == {404}, statuses
+
+
+# Every route that takes a course slug answers a trainer asking for another trainer's draft
+# exactly as for a course that does not exist: 404 (admins-only routes refuse by role first).
+MISSING = {"slug": "tidak-ada", "module_slug": "tidak-ada", "quiz_slug": "tidak-ada",
+           "name": "tidak-ada.png", "module_id": 999_999, "file_id": 999_999}
+
+
+def slug_routes(app):
+    return {endpoint: rule for endpoint, rule in rules_by_endpoint(app).items()
+            if "slug" in rule.arguments}
+
+
+def test_another_trainers_draft_is_not_found_on_every_course_route(app, world):
+    client = client_for(app, "trainer")
+    answers = {}
+    for endpoint, rule in slug_routes(app).items():
+        ids = dict(world, **world["draft"])
+        draft = request_route(app, client, rule, ids)[1].status_code
+        missing = request_route(app, client, rule, dict(ids, **MISSING))[1].status_code
+        answers[endpoint] = (draft, missing)
+    assert {endpoint: draft for endpoint, (draft, missing) in answers.items()
+            if draft != missing} == {}
+    # Admins-only course routes may refuse by role (403) before looking the course up.
+    assert {endpoint: draft for endpoint, (draft, _missing) in answers.items()
+            if draft != 404 and not (ROUTES[endpoint] == "admin" and draft == 403)} == {}
+    assert len(answers) > 25  # every authoring route and the learner side's course routes

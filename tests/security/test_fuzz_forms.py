@@ -51,9 +51,33 @@ NASTY = [
     "31/12/2026", "0000-00-00", "on", "true", "up", "down", "kirim", "simpan", "pratinjau",
     "periksa", "published", "archived", "admin",
 ]
+# Issue 15: numbers far past any column, dates at the ends of the calendar, digits that are not
+# 0-9 (int("１００") is 100 in Python), and line breaks in single-line fields (a title in an
+# .ics file). Each class also comes from a strategy below, and HOSTILE_INPUT is swept through
+# every field of every form and every query parameter of the list and report pages.
+HUGE_INTEGER = "9" * 400
+HOSTILE_INPUT = [
+    HUGE_INTEGER, "-" + HUGE_INTEGER, "9" * 19, "1" + "0" * 5000,
+    "0001-01-01", "9999-12-31", "0001-01-01T00:00", "9999-12-31T23:59", "10000-01-01",
+    "１００", "２０２６-０１-０１", "٢٠", "1_000",
+    "Judul\r\nBaris dua", "a\nBEGIN:VEVENT\nEND:VCALENDAR", "a\rb", "x\u2028y",
+]
+huge_integers = st.integers(min_value=10**20, max_value=10**400).map(
+    lambda n: str(n) if n % 2 else f"-{n}")
+extreme_dates = st.one_of(
+    st.dates().map(lambda d: d.isoformat()),
+    st.datetimes().map(lambda d: d.strftime("%Y-%m-%dT%H:%M")))
+full_width = st.integers(min_value=0, max_value=10**6).map(
+    lambda n: str(n).translate({ord(c): 0xFF10 + int(c) for c in "0123456789"}))
+line_breaks = st.tuples(st.text(max_size=10), st.sampled_from(["\r\n", "\n", "\r", "\u2028"]),
+                        st.text(max_size=10)).map("".join)
+# One of each class for the field-by-field sweep of every form (the full list costs minutes).
+SWEEP_INPUT = [HUGE_INTEGER, "-" + HUGE_INTEGER, "0001-01-01", "9999-12-31T23:59", "１００",
+               "Judul\r\nBaris dua"]
 HUGE = "x" * (MAX_BODY + 1)
-small = st.one_of(st.text(max_size=40), st.sampled_from(NASTY),
-                  st.integers(min_value=-(10**30), max_value=10**30).map(str))
+small = st.one_of(st.text(max_size=40), st.sampled_from(NASTY + HOSTILE_INPUT),
+                  st.integers(min_value=-(10**30), max_value=10**30).map(str),
+                  huge_integers, extreme_dates, full_width, line_breaks)
 extra_names = st.text(min_size=1, max_size=12).filter(lambda name: name != "csrf_token")
 
 
@@ -376,6 +400,131 @@ GROUPS = {
                   "session_attendance", "session_certificates", "calendar_feed",
                   "session_register", "session_leave", "session_cancel"],
 }
+
+
+def _sweep(world, route, url=None):
+    """Every field of the route, one at a time, set to each SWEEP_INPUT value while the others
+    stay valid (so the post reaches the service): never a 5xx, and a refusal writes nothing."""
+    client, token = world.clients[route.who], world.tokens[route.who]
+    failures = {}
+    for name in route.fields:
+        for value in SWEEP_INPUT:
+            target = url(world) if url else route.url(world)
+            before = digest(route.records)
+            try:
+                status, _body, _is_json = _post(client, target, dict(
+                    route.valid, csrf_token=token, **{name: value}))
+            except Exception as error:  # the test app propagates what would be a 500
+                db.session.rollback()
+                failures[(name, value[:20])] = f"500 {type(error).__name__}: {str(error)[:80]}"
+                continue
+            refused = (status >= 400 or (status == 200 and not route.writes_with_200
+                                         and not route.json)
+                       or "error" in popped_flash_categories(client))
+            if status >= 500:
+                failures[(name, value[:20])] = status
+            elif refused and digest(route.records) != before:
+                failures[(name, value[:20])] = f"refused ({status}) but rows changed"
+    return failures
+
+
+@pytest.mark.parametrize("group", sorted(GROUPS))
+def test_every_field_survives_huge_numbers_extreme_dates_odd_digits_and_line_breaks(world,
+                                                                                     group):
+    failures = {name: _sweep(world, ROUTES[name]) for name in GROUPS[group]}
+    assert {name: found for name, found in failures.items() if found} == {}
+
+
+# --- query parameters of list and report pages --------------------------------------------------
+
+QUERY_PARAMETERS = ("halaman", "page", "tahun", "year", "opd", "dari", "sampai", "q", "nip",
+                    "type", "below", "format", "aksi", "peran", "status", "kompetensi", "bagian")
+REPORT = ("year", "format", "opd", "type", "below", "page", "nip")
+# page -> (who opens it, the parameters it reads)
+GET_PAGES = {
+    "/": ("anon", ("q", "kompetensi")),
+    "/verify": ("anon", ("q",)),
+    "/agenda/": ("anon", ()),
+    "/masuk": ("anon", ("next",)),
+    "/beranda": ("learner", ()),
+    "/jp-saya": ("learner", ("year", "format")),
+    "/sertifikat": ("learner", ()),
+    "/agenda/saya": ("learner", ()),
+    "/pengajar/": ("trainer", ()),
+    f"{C}/peserta": ("trainer", ("opd", "halaman")),
+    f"{C}/kuis/enam/analisis": ("trainer", ()),
+    "/penilaian": ("trainer", ()),
+    f"{C}/kuis/enam/pratinjau": ("trainer", ()),
+    "/admin/": ("admin", ()),
+    "/admin/pengguna": ("admin", ("q", "opd", "peran", "status", "halaman")),
+    "/admin/audit": ("admin", ("aksi", "nip", "dari", "sampai", "halaman")),
+    "/admin/opd": ("admin", ()),
+    "/admin/laporan": ("admin", REPORT),
+    "/admin/laporan/jp": ("admin", REPORT),
+    "/admin/laporan/opd": ("admin", REPORT),
+    "/admin/laporan/kursus": ("admin", REPORT),
+    "/admin/laporan/kursus/spbe-101": ("admin", REPORT),
+    "/admin/laporan/riwayat": ("admin", REPORT),
+    "/admin/laporan/riwayat.csv": ("admin", REPORT),
+    "/admin/laporan/jp/kredit": ("admin", ("nip",)),
+    "/admin/sertifikat": ("admin", ()),
+}
+query_values = st.one_of(small, huge_integers, extreme_dates, full_width)
+
+
+def _get(client, url, params):
+    try:
+        with client.get(url, query_string=params) as response:
+            return response.status_code
+    except Exception as error:  # the test app propagates what would be a 500
+        return f"500 {type(error).__name__}: {str(error)[:80]}"
+
+
+def _is_5xx(status):
+    return isinstance(status, str) or status >= 500
+
+
+def test_query_parameters_never_answer_5xx(world):
+    """Each parameter a page reads, alone, with each HOSTILE_INPUT value; and every parameter
+    at once (one refused filter may make a page ignore the others, so both)."""
+    failures = {}
+    for url, (who, names) in GET_PAGES.items():
+        client = world.clients[who]
+        for value in HOSTILE_INPUT:
+            for params in [{name: value} for name in names] + [
+                    dict.fromkeys(QUERY_PARAMETERS, value)]:
+                status = _get(client, url, params)
+                if _is_5xx(status):
+                    failures[(url, tuple(params)[:3], value[:20])] = status
+    assert failures == {}, "\n".join(f"{key}: {status}" for key, status in failures.items())
+
+
+@pytest.mark.parametrize("who", ["anon", "learner", "trainer", "admin"])
+def test_query_strings_survive_hostile_combinations(world, who):
+    client = world.clients[who]
+    urls = sorted(url for url, (owner, _names) in GET_PAGES.items() if owner == who)
+
+    @settings(max_examples=EXAMPLES * 3, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(url=st.sampled_from(urls),
+           params=st.dictionaries(st.sampled_from(QUERY_PARAMETERS), query_values, max_size=5))
+    def run(url, params):
+        status = _get(client, url, params)
+        assert not _is_5xx(status), (url, params, status)
+
+    run()
+
+
+def test_ids_beyond_any_column_are_404(world):
+    """An id in the path far past any database integer is not found, never a database error."""
+    huge = "9" * 400
+    urls = {"learner": [f"/percobaan/{huge}/hasil", f"/agenda/{huge}", f"/agenda/{huge}.ics",
+                        f"/sertifikat/{huge}/unduh", f"/jp-saya/bukti/{huge}"],
+            "trainer": [f"{C}/modul/{huge}", f"/penilaian/{huge}", f"{S}/{huge}"],
+            "admin": [f"/admin/pengguna/{huge}", f"/admin/opd/{huge}"]}
+    statuses = {url: _get(world.clients[who], url, {}) for who, group in urls.items()
+                for url in group}
+    assert set(statuses.values()) == {404}, statuses
 
 
 def test_every_post_route_is_fuzzed():

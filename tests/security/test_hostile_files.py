@@ -4,9 +4,11 @@ memory."""
 
 import codecs
 import io
+import struct
 import time
 import tracemalloc
 import zipfile
+import zlib
 
 import pytest
 from sqlalchemy import func, select
@@ -19,6 +21,8 @@ from app.content.gift import parse_gift
 from app.courses.models import CourseFile
 from app.extensions import db
 from tests.conftest import csrf_token
+from tests.content.helpers import module_text, write
+from tests.content.test_media import tiny_png
 from tests.quizzes import attempts_helpers as h
 
 SECONDS = 5.0
@@ -136,9 +140,11 @@ UPLOAD_CASES = {
     "random bytes": (bytes(range(256)) * 8, "a.png", False, "bukan gambar"),
     "zip bomb": (zip_bomb(), "bom.png", False, "bukan gambar"),
     # Renamed by its content, so it is served as what it is.
-    "png named pdf": (png(), "a.pdf", True, "Berkas a.png tersimpan"),
-    "gif/js polyglot": (b"GIF89a/*\x01\x00\x01\x00\x00\x00\x00*/=alert(1);//;", "a.gif", True,
-                        "tersimpan"),
+    "png named pdf": (tiny_png(), "a.pdf", True, "Berkas a.png tersimpan"),
+    # No image Pillow can read the size of (so it could be a bomb): refused since issue 15.
+    "gif/js polyglot": (b"GIF89a/*\x01\x00\x01\x00\x00\x00\x00*/=alert(1);//;", "a.gif", False,
+                        "tidak dapat dibaca"),
+    "truncated png": (png(), "a.png", False, "tidak dapat dibaca"),
     "pdf with javascript": (PDF_WITH_JS, "panduan.pdf", True, "tersimpan"),
 }
 
@@ -253,3 +259,117 @@ def test_content_check_on_hostile_gift_file(app, courses, tmp_path, content):
     assert time.perf_counter() - started < SECONDS
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert result.exit_code in (0, 1), result.output
+
+
+# --- decompression bombs ------------------------------------------------------------------------
+
+def png_claiming(width, height):
+    """A valid PNG header (right checksums) claiming width x height, with one tiny IDAT."""
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+
+
+def _pillow_bytes(fmt):
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", (1, 1)).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def jpeg_claiming(width, height):
+    """A small real JPEG whose frame header (SOF0) claims width x height."""
+    data = bytearray(_pillow_bytes("JPEG"))
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5:sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+def gif_claiming(width, height):
+    """A small real GIF whose logical screen claims width x height."""
+    data = bytearray(_pillow_bytes("GIF"))
+    data[6:10] = struct.pack("<HH", width, height)
+    return bytes(data)
+
+
+BOMBS = {
+    # name: (bytes, file name, words of the refusal)
+    "png 20000x20000": (png_claiming(20000, 20000), "bom.png",
+                        "gambar terlalu besar: lebih dari 40,0 megapiksel"),
+    "png 8000x6000": (png_claiming(8000, 6000), "bom.png",
+                      "gambar terlalu besar: 8000 x 6000 piksel (48,0 megapiksel), maksimal "
+                      "40,0 megapiksel"),
+    "jpeg 9000x9000": (jpeg_claiming(9000, 9000), "bom.jpg",
+                       "9000 x 9000 piksel (81,0 megapiksel), maksimal 40,0 megapiksel"),
+    "jpeg 65535x65535": (jpeg_claiming(65535, 65535), "bom.jpg", "lebih dari 40,0 megapiksel"),
+    "gif 65535x65535": (gif_claiming(65535, 65535), "bom.gif", "lebih dari 40,0 megapiksel"),
+    "gif 7000x7000": (gif_claiming(7000, 7000), "bom.gif", "49,0 megapiksel"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BOMBS))
+def test_inspect_refuses_images_with_too_many_pixels_fast_and_small(app, case):
+    from app.content.media import inspect_bytes
+    data, name, words = BOMBS[case]
+    assert len(data) < 2048
+    with app.test_request_context():
+        mime, message = bounded(inspect_bytes, data, name)
+    assert mime is None and words in message, message
+
+
+def test_an_image_under_the_limit_is_accepted(app):
+    from app.content.media import inspect_bytes
+    with app.test_request_context():
+        assert inspect_bytes(png_claiming(8000, 5000), "besar.png") == ("image/png", None)
+        assert inspect_bytes(jpeg_claiming(4000, 3000), "foto.jpg") == ("image/jpeg", None)
+
+
+def test_the_pixel_limit_is_a_setting(app):
+    from app.content.media import inspect_bytes
+    app.config["MAX_IMAGE_PIXELS"] = 10_000
+    with app.test_request_context():
+        assert inspect_bytes(png_claiming(100, 100), "a.png") == ("image/png", None)
+        _mime, message = inspect_bytes(png_claiming(101, 100), "a.png")
+    assert message == ("gambar terlalu besar: 101 x 100 piksel (0,0 megapiksel), maksimal "
+                       "0,0 megapiksel")
+
+
+@pytest.mark.parametrize("case", ["png 20000x20000", "jpeg 9000x9000", "gif 65535x65535"])
+def test_course_upload_refuses_a_bomb(trainer_client, case):
+    data, name, words = BOMBS[case]
+    status, body = _upload(trainer_client, data, name)
+    assert status == 200 and words in body, body[:3000]
+    assert db.session.scalar(select(func.count(CourseFile.id))) == 0
+
+
+def test_course_import_refuses_a_bomb_in_media(app, tmp_path):
+    from app.content.loader import check_courses
+    folder = tmp_path / "src" / "uji-101"
+    write(folder / "course.md", "---\ncode: UJI-101\ntitle: Uji\njp: 2\ncompetency: teknis\n"
+                                "mode: e-learning\nprovider: BKPSDM\n---\nIsi.\n")
+    write(folder / "01-pengantar.md", module_text() + "\n![Peta](media/peta.png)\n")
+    write(folder / "media" / "peta.png", png_claiming(20000, 20000))
+    specs, problems = bounded(check_courses, folder.parent)
+    assert specs == []
+    assert [str(p) for p in problems] == [
+        f"{folder / 'media' / 'peta.png'}:1: gambar terlalu besar: lebih dari 40,0 megapiksel"]
+
+
+@pytest.mark.parametrize("case", ["png 8000x6000", "gif 65535x65535"])
+def test_jp_evidence_refuses_a_bomb(admin_client, create_user, case):
+    from app.courses.models import JpCredit
+    learner = create_user()
+    data, name, words = BOMBS[case]
+    token = csrf_token(h.page(admin_client, "/admin/laporan/jp/kredit"))
+    started = time.perf_counter()
+    with admin_client.post("/admin/laporan/jp/kredit", data={
+            "csrf_token": token, "nip": learner.nip, "earned_on": "2026-05-06", "jp": "2",
+            "title": "Webinar", "provider": "", "note": "",
+            "evidence": (io.BytesIO(data), name)}) as response:
+        body = response.get_data(as_text=True)
+    assert time.perf_counter() - started < SECONDS
+    assert response.status_code == 200 and words in body, body[:3000]
+    assert db.session.scalar(select(func.count(JpCredit.id))) == 0
