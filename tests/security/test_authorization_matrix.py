@@ -199,7 +199,7 @@ FORM = {"status": "published", "arah": "down", "nip": OTHER_TRAINER, "source": "
 def world(app, create_user):
     """The people, one published course of TRAINER with an enrolled learner who has an attempt,
     a certificate and JP evidence, and OTHER_TRAINER's own course."""
-    set_setting("self_registration", True)
+    set_setting("registration", "open-with-verification")
     trainer = create_user(nip=TRAINER, roles=("trainer",))
     other_trainer = create_user(nip=OTHER_TRAINER, roles=("trainer",))
     learner = create_user(nip=LEARNER)

@@ -222,7 +222,7 @@ PERSON = {"nip": "199202022020121003", "name": "Siti", "email": "", "agency_id":
           "jabatan_type": "pelaksana", "jabatan_title": "Staf", "golongan": "",
           "roles": "learner"}
 SETTINGS = {"jp_target_pns": "20", "jp_target_pppk": "20", "jp_minutes": "45",
-            "self_registration": "y", "upload_max_kb": "2048", "quiz_grace_seconds": "60",
+            "registration": "open-with-verification", "upload_max_kb": "2048", "quiz_grace_seconds": "60",
             "workshop_checkin_before": "15", "workshop_checkin_after": "30",
             "workshop_link_before": "30"}
 CERT_SETTINGS = {"institution_name": "Pemkot Palu", "issuer_unit": "BKPSDM",
