@@ -80,12 +80,15 @@ def verify_accounts():
         flash(error.message, "error")
         return redirect(back)
     db.session.commit()
-    if refuse:
+    if not count:
+        flash(_("Tidak ada akun yang berubah: akun yang dipilih sudah diverifikasi, nonaktif, "
+                "atau tidak ada."), "error")
+    elif refuse:
         flash(_("%(n)d akun ditolak: dinonaktifkan dan NIP-nya dilepas.", n=count), "success")
     else:
         flash(_("%(n)d akun diverifikasi.", n=count), "success")
     skipped = len(set(ids)) - count
-    if skipped:
+    if count and skipped:
         flash(_("%(n)d akun dilewati: sudah diverifikasi, nonaktif, atau tidak ada.",
                 n=skipped), "info")
     return redirect(back)

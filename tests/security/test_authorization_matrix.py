@@ -180,7 +180,9 @@ ROUTES = {
     "workshop_manage.attendance": "owner",
     "workshop_manage.reveal_code": "owner",
     "certificates.admin_session": "admin",
+    "admin.verify_accounts": "admin",
     # Last: these take away what the routes above work on.
+    "admin.hand_over_nip": "admin",
     "reports.credit_delete": "admin",
     "admin.delete_agency": "admin",
     "authoring.remove_module": "owner",
