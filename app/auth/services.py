@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, null, select
 
 from app.audit import record_event
 from app.auth.models import GOLONGAN_BY_TYPE, Agency, User
@@ -164,7 +164,9 @@ def create_user(*, nip, name, password, roles=("learner",), email=None, agency=N
         employment_type=info.employment_type,
     )
     if self_registered:
-        user.verified_at = None  # explicitly NULL: the column default would verify it
+        # SQL NULL, not None: the ORM leaves a None out of the INSERT and the column default
+        # (verified now) would fill it in.
+        user.verified_at = null()
     user.set_roles(set(roles))
     db.session.add(user)
     db.session.flush()
