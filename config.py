@@ -21,6 +21,15 @@ def env_int(name, default):
     return int(value) if value not in (None, "") else default
 
 
+def registration_default():
+    """LMS_REGISTRATION ("open-with-verification" or "closed"); the older boolean
+    LMS_SELF_REGISTRATION still works: 0/false/no/off means closed."""
+    value = os.environ.get("LMS_REGISTRATION")
+    if value:
+        return value.strip().lower()
+    return "open-with-verification" if env_bool("LMS_SELF_REGISTRATION", True) else "closed"
+
+
 def load_secret_key(instance_dir=INSTANCE_DIR):
     """LMS_SECRET_KEY, or a key generated once into instance/secret_key and reused after."""
     from_env = os.environ.get("LMS_SECRET_KEY")
@@ -78,7 +87,10 @@ class Config:
     # by Werkzeug before it is read into memory.
     MAX_CONTENT_LENGTH = env_int("LMS_MAX_REQUEST_MB", 32) * 1024 * 1024
 
-    SELF_REGISTRATION = env_bool("LMS_SELF_REGISTRATION", True)
+    # Who may create an account at /daftar: "open-with-verification" (anyone with a valid NIP;
+    # the account learns but earns no certificate and counts in no report until an admin
+    # verifies it) or "closed" (admins create every account). The "registration" setting.
+    REGISTRATION = registration_default()
     # Yearly competency-development target in JP, per employment type (DOMAIN.md).
     # Admins can override both at runtime through the settings table.
     JP_TARGET_PNS = env_int("LMS_JP_TARGET_PNS", 20)
@@ -177,6 +189,6 @@ class TestConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
-    SELF_REGISTRATION = True
+    REGISTRATION = "open-with-verification"
     ADMIN_NIP = None
     ADMIN_PASSWORD = None

@@ -14,12 +14,16 @@ from app.audit import record_event
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
 
+REGISTRATION_OPEN = "open-with-verification"
+REGISTRATION_CLOSED = "closed"
+REGISTRATION_MODES = (REGISTRATION_OPEN, REGISTRATION_CLOSED)
+
 # setting key -> config key holding its default
 DEFAULTS_FROM_CONFIG = {
     "jp_target.pns": "JP_TARGET_PNS",
     "jp_target.pppk": "JP_TARGET_PPPK",
     "jp.minutes": "JP_MINUTES",
-    "self_registration": "SELF_REGISTRATION",
+    "registration": "REGISTRATION",
     "institution_name": "INSTITUTION_NAME",
     "quiz_grace_seconds": "QUIZ_GRACE_SECONDS",
     "workshop.checkin_before_minutes": "WORKSHOP_CHECKIN_BEFORE_MINUTES",
@@ -99,3 +103,9 @@ def delete_setting(key):
 def jp_target_for(employment_type):
     """The yearly JP target for PNS or PPPK."""
     return int(get_setting(f"jp_target.{employment_type}") or 20)
+
+
+def registration_open():
+    """Whether /daftar takes new accounts. Anything but the one open value (a typo in
+    LMS_REGISTRATION, an old stored value) keeps registration closed."""
+    return get_setting("registration") == REGISTRATION_OPEN

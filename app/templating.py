@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask_babel import format_date, format_decimal, format_time
 
 from app.auth.nip import format_nip
-from app.settings import get_setting
+from app.settings import get_setting, registration_open
 
 
 def wita_datetime(value):
@@ -44,4 +44,4 @@ def register_template_helpers(app):
     @app.context_processor
     def institution():
         return {"institution_name": lambda: get_setting("institution_name"),
-                "self_registration_open": lambda: bool(get_setting("self_registration"))}
+                "self_registration_open": registration_open}

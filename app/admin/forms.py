@@ -33,6 +33,7 @@ from app.forms import (
     select_choices,
     whole_number,
 )
+from app.settings import REGISTRATION_CLOSED, REGISTRATION_OPEN
 
 REQUIRED = _l("Wajib diisi.")
 
@@ -117,6 +118,26 @@ class PersonForm(KompetenForm):
                 "roles": list(self.roles.data)}
 
 
+class HandoverForm(PersonForm):
+    """The real owner of a NIP another account holds: their own data, typed by the admin from
+    the owner's documents (nothing is copied from the account that held the NIP)."""
+
+    confirm = BooleanField(
+        _l("Saya sudah memastikan identitas pemilik NIP ini (mis. dari SK atau kartu pegawai)."),
+        validators=[DataRequired(_l("Centang untuk menyatakan bahwa identitas pemilik NIP "
+                                    "sudah dipastikan."))])
+
+    def __init__(self, *args, holder, **kwargs):
+        super().__init__(*args, user=holder, **kwargs)
+        del self.roles  # the owner starts as a learner; roles are changed on their page after
+
+    def fields(self):
+        return {"name": self.name.data, "email": self.email.data or None,
+                "agency": db.session.get(Agency, self.agency_id.data or 0),
+                "jabatan_type": self.jabatan_type.data or None,
+                "jabatan_title": self.jabatan_title.data, "golongan": self.golongan.data or None}
+
+
 class PeopleFilterForm(KompetenForm):
     """The people list's filters, read from the query string (no CSRF on a GET search)."""
 
@@ -128,7 +149,8 @@ class PeopleFilterForm(KompetenForm):
     peran = SelectField(_l("Peran"), validators=[Optional()], choices=select_choices(
         [("", _l("Semua peran"))] + list(ROLE_LABELS.items())))
     status = SelectField(_l("Status"), validators=[Optional()], choices=select_choices(
-        [("", _l("Semua")), ("aktif", _l("Aktif")), ("nonaktif", _l("Nonaktif"))]))
+        [("", _l("Semua")), ("aktif", _l("Aktif")), ("nonaktif", _l("Nonaktif")),
+         ("menunggu", _l("Menunggu verifikasi"))]))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -165,7 +187,15 @@ class GeneralSettingsForm(KompetenForm):
         "Satu jam pelajaran pelatihan ASN lazimnya 45 menit."), validators=[
         InputRequired(REQUIRED), NumberRange(min=10, max=120,
                                              message=_l("Antara 10 dan 120 menit."))])
-    self_registration = BooleanField(_l("ASN boleh mendaftar sendiri dengan NIP"))
+    registration = SelectField(
+        _l("Pendaftaran mandiri"),
+        choices=select_choices([
+            (REGISTRATION_OPEN, _l("Terbuka, dengan verifikasi admin")),
+            (REGISTRATION_CLOSED, _l("Ditutup: akun hanya dibuat oleh admin"))]),
+        description=_l("Akun yang mendaftar sendiri dapat belajar, tetapi belum mendapat "
+                       "sertifikat dan tidak dihitung di laporan sampai admin "
+                       "memverifikasinya di halaman Admin."),
+        validators=[InputRequired(REQUIRED)])
     upload_max_kb = WholeNumberField(_l("Ukuran maksimal gambar/PDF kursus (KB)"), validators=[
         InputRequired(REQUIRED), NumberRange(min=100, max=30000,
                                              message=_l("Antara 100 dan 30000 KB."))])
@@ -194,7 +224,7 @@ class GeneralSettingsForm(KompetenForm):
 # form field -> setting key
 GENERAL_SETTINGS = {
     "jp_target_pns": "jp_target.pns", "jp_target_pppk": "jp_target.pppk",
-    "jp_minutes": "jp.minutes", "self_registration": "self_registration",
+    "jp_minutes": "jp.minutes", "registration": "registration",
     "upload_max_kb": "upload.max_kb", "quiz_grace_seconds": "quiz_grace_seconds",
     "workshop_checkin_before": "workshop.checkin_before_minutes",
     "workshop_checkin_after": "workshop.checkin_after_minutes",

@@ -7,13 +7,15 @@ and their learning history, certificates and JP stay.
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.audit import AuditEvent, record_event
-from app.auth.models import ROLES, Agency, User
+from app.auth.models import ROLES, Agency, User, released_nip
 from app.auth.passwords import hash_password, temporary_password
 from app.auth.services import AccountError, create_user, email_taken
+from app.certificates.models import Certificate
+from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
 
@@ -43,7 +45,7 @@ def paginate(query, page, per_page=PAGE_SIZE):
     return Page(items, total, page, pages)
 
 
-def search_people(text=None, agency_id=None, role=None, active=None):
+def search_people(text=None, agency_id=None, role=None, active=None, unverified=False):
     """Users matching a NIP/name/e-mail fragment, an OPD (with its units), a role, a state."""
     query = (select(User).options(joinedload(User.agency))
              .order_by(func.lower(User.name), User.nip))
@@ -61,6 +63,8 @@ def search_people(text=None, agency_id=None, role=None, active=None):
         query = query.where(getattr(User, f"is_{role}").is_(True))
     if active is not None:
         query = query.where(User.active.is_(active))
+    if unverified:
+        query = query.where(User.verified_at.is_(None), User.active.is_(True))
     return query
 
 
@@ -75,6 +79,7 @@ def create_person(fields, actor):
                        jabatan_title=fields.get("jabatan_title"),
                        golongan=fields.get("golongan"))
     user.must_change_password = True
+    user.verified_by_id = actor.id
     db.session.flush()
     record_event(actor, "user.create", "user", user.id, nip=user.nip,
                  roles=sorted(user.roles))
@@ -128,6 +133,94 @@ def reset_password(user, actor):
     db.session.flush()
     record_event(actor, "user.password_reset", "user", user.id, nip=user.nip)
     return password
+
+
+# --- verifying self-registered accounts --------------------------------------------------------
+
+def unverified_people():
+    """Active self-registered accounts waiting for an admin, oldest first (a select to page)."""
+    return (select(User).options(joinedload(User.agency))
+            .where(User.verified_at.is_(None), User.active.is_(True))
+            .order_by(User.created_at, User.id))
+
+
+def verify_accounts(user_ids, actor):
+    """Mark these accounts verified; returns how many changed.
+
+    One conditional UPDATE: an account another admin verified (or deactivated) a moment ago is
+    left alone and audited once, by whoever won. Each verified account gets its own audit
+    event, naming the NIP that was confirmed."""
+    if not user_ids:
+        return 0
+    rows = db.session.execute(
+        update(User)
+        .where(User.id.in_(user_ids), User.verified_at.is_(None), User.active.is_(True))
+        .values(verified_at=utcnow(), verified_by_id=actor.id)
+        .returning(User.id, User.nip)
+        .execution_options(synchronize_session=False)).all()
+    for user_id, nip in rows:
+        record_event(actor, "user.verify", "user", user_id, nip=nip)
+    db.session.flush()
+    db.session.expire_all()  # objects loaded before still say "unverified"
+    return len(rows)
+
+
+def release_problem(user, actor):
+    """Why this account's NIP may not be taken from it, or None."""
+    if user.id == actor.id or user.is_admin:
+        return _("NIP akun admin tidak dapat dilepas dari halaman ini.")
+    if user.nip_released:
+        return _("NIP akun ini sudah dilepas.")
+    valid = db.session.scalar(select(func.count()).select_from(Certificate).where(
+        Certificate.user_id == user.id, Certificate.revoked_at.is_(None)))
+    if valid:
+        # Each of those certificates prints this NIP for training its holder did: the admin
+        # decides about them (revoke) before the NIP changes hands.
+        return _("Akun ini memegang %(n)d sertifikat berlaku dengan NIP tersebut. Cabut "
+                 "sertifikatnya dulu, lalu ulangi.", n=valid)
+    return None
+
+
+def release_nip(user, actor, reason):
+    """Take the NIP away from an account: it is deactivated (every session ends), its NIP is
+    replaced by a placeholder no real NIP can equal and its e-mail cleared, so both are free.
+    Its learning history stays with it, credited to nobody else."""
+    problem = release_problem(user, actor)
+    if problem:
+        raise AdminError(problem)
+    nip, email = user.nip, user.email
+    user.nip = released_nip(user.id)
+    user.email = None
+    user.active = False
+    user.end_all_sessions()
+    db.session.flush()
+    record_event(actor, "user.nip_release", "user", user.id, nip=nip, email=email,
+                 name=user.name, reason=reason)
+    return nip
+
+
+def reject_accounts(user_ids, actor):
+    """Refuse these unverified accounts: each is deactivated and its NIP released (the NIP's
+    owner can then register or be added). Returns how many were refused."""
+    users = db.session.scalars(select(User).where(
+        User.id.in_(user_ids or []), User.verified_at.is_(None), User.active.is_(True))).all()
+    for user in users:
+        release_nip(user, actor, reason="rejected")
+    return len(users)
+
+
+def hand_over_nip(holder, fields, actor):
+    """Give a NIP held by the wrong account to its real owner: the holder's NIP is released
+    (see release_nip) and a new, verified account with that NIP is made for the owner, with a
+    temporary password to hand over. Returns (new user, password).
+
+    A new account rather than the old one reset: the holder's enrolments, quiz attempts and JP
+    credits stay with the holder, never credited to the owner without anyone deciding so."""
+    nip = release_nip(holder, actor, reason="handover")
+    user, password = create_person(dict(fields, nip=nip, roles=["learner"]), actor)
+    db.session.flush()
+    record_event(actor, "user.nip_handover", "user", user.id, nip=nip, from_user=holder.id)
+    return user, password
 
 
 # --- agencies ----------------------------------------------------------------------------------

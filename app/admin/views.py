@@ -13,6 +13,7 @@ from app.admin.forms import (
     AgencyForm,
     AuditFilterForm,
     GeneralSettingsForm,
+    HandoverForm,
     PeopleFilterForm,
     PersonForm,
 )
@@ -26,6 +27,7 @@ from app.extensions import db
 from app.forms import whole_number_arg
 from app.settings import get_setting, save_settings
 from app.timeutil import PALU_TZ
+from app.web import is_safe_next
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
 
@@ -50,7 +52,47 @@ def _page_number():
 
 @bp.route("/")
 def index():
-    return render_template("admin/index.html")
+    """The admin home: the menu, and the self-registered accounts waiting for verification
+    (one page of them: two queries however long the queue is)."""
+    waiting = services.paginate(services.unverified_people(), _page_number())
+    return render_template("admin/index.html", waiting=waiting, action_form=ActionForm())
+
+
+def _ticked_ids():
+    return [int(value) for value in request.form.getlist("akun")
+            if value.isascii() and value.isdigit() and len(value) < 10]
+
+
+@bp.route("/verifikasi", methods=["POST"])
+def verify_accounts():
+    """Verify (or refuse) the ticked accounts of the queue, or the one of a person's page."""
+    action_or_400()
+    ids, refuse = _ticked_ids(), request.form.get("aksi") == "tolak"
+    back = request.form.get("kembali")
+    back = back if is_safe_next(back) else url_for(".index", _anchor="verifikasi")
+    if not ids:
+        flash(_("Pilih minimal satu akun."), "error")
+        return redirect(back)
+    try:
+        count = (services.reject_accounts(ids, current_user) if refuse
+                 else services.verify_accounts(ids, current_user))
+    except LmsError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back)
+    db.session.commit()
+    if not count:
+        flash(_("Tidak ada akun yang berubah: akun yang dipilih sudah diverifikasi, nonaktif, "
+                "atau tidak ada."), "error")
+    elif refuse:
+        flash(_("%(n)d akun ditolak: dinonaktifkan dan NIP-nya dilepas.", n=count), "success")
+    else:
+        flash(_("%(n)d akun diverifikasi.", n=count), "success")
+    skipped = len(set(ids)) - count
+    if count and skipped:
+        flash(_("%(n)d akun dilewati: sudah diverifikasi, nonaktif, atau tidak ada.",
+                n=skipped), "info")
+    return redirect(back)
 
 
 # --- people ------------------------------------------------------------------------------------
@@ -63,7 +105,7 @@ def people():
     query = services.search_people(
         text=form.q.data if valid else None, agency_id=form.opd.data if valid else None,
         role=form.peran.data if valid else None,
-        active={"aktif": True, "nonaktif": False}.get(status))
+        active={"aktif": True, "nonaktif": False}.get(status), unverified=status == "menunggu")
     page = services.paginate(query, _page_number())
     return render_template("admin/people.html", form=form, page=page,
                            filters={k: v for k, v in request.args.items() if k != "halaman"})
@@ -141,6 +183,25 @@ def reset_password(user_id):
     # Shown once, on this response only: the password is stored nowhere but as a hash.
     return render_template("admin/password_once.html", user=user, password=password,
                            created=False)
+
+
+@bp.route("/pengguna/<int:user_id>/serahkan-nip", methods=["GET", "POST"])
+def hand_over_nip(user_id):
+    """Give the NIP an account holds to its real owner, as a new account (docs/admin.md)."""
+    holder = _person_or_404(user_id)
+    form = HandoverForm(holder=holder)
+    if form.validate_on_submit():
+        try:
+            user, password = services.hand_over_nip(holder, form.fields(), current_user)
+        except LmsError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            return render_template("admin/password_once.html", user=user, password=password,
+                                   created=True, handed_over_from=holder)
+    return render_template("admin/handover.html", form=form, holder=holder,
+                           problem=services.release_problem(holder, current_user))
 
 
 # --- agencies ----------------------------------------------------------------------------------

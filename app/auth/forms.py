@@ -75,13 +75,15 @@ class AccountFieldsForm(NewPasswordMixin, KompetenForm):
                     EmailValidator(_l("Alamat email tidak valid."), check_deliverability=False)],
     )
 
+    nip_taken_message = _l("NIP ini sudah terdaftar. Silakan masuk.")
+
     def validate_nip(self, field):
         try:
             info = parse_nip(field.data)
         except InvalidNip as error:
             raise ValidationError(str(error)) from None
         if services.nip_taken(info.nip):
-            raise ValidationError(_l("NIP ini sudah terdaftar. Silakan masuk."))
+            raise ValidationError(self.nip_taken_message)
 
     def validate_email(self, field):
         if field.data and services.email_taken(field.data):
@@ -102,6 +104,13 @@ class AccountFieldsForm(NewPasswordMixin, KompetenForm):
 
 
 class RegistrationForm(AccountFieldsForm):
+    # The same answer whoever holds the NIP (an imported roster entry, an admin-made account, an
+    # unverified self-registration): it says no more than "taken", which the unique NIP always
+    # said, and points the real owner to the one way in that needs no registration.
+    nip_taken_message = _l("NIP ini sudah terdaftar. Jika ini NIP Anda dan Anda belum pernah "
+                           "membuat akun, minta kata sandi sementara kepada admin BKPSDM; "
+                           "jika sudah punya akun, silakan masuk.")
+
     agency_id = SelectField(_l("Perangkat daerah (OPD)"), coerce=whole_number,
                             validators=[DataRequired(_l("Pilih OPD Anda."))])
     jabatan_type = SelectField(

@@ -59,6 +59,15 @@ class Agency(db.Model):
         return f"<Agency {self.code}>"
 
 
+# A released NIP (docs/admin.md, "serahkan NIP"): eight zeros are no birth date, so no real NIP
+# starts like this; the account id keeps it unique.
+RELEASED_NIP_PREFIX = "00000000"
+
+
+def released_nip(user_id):
+    return f"{RELEASED_NIP_PREFIX}{user_id:010d}"
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "user"
     __table_args__ = (
@@ -94,6 +103,13 @@ class User(UserMixin, db.Model):
     language: Mapped[str | None] = mapped_column(String(5))
     # "Teks besar": a larger root font size on every page.
     large_text: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When an admin confirmed that this account belongs to the ASN whose NIP it carries.
+    # Accounts made by admins, CSV import, the CLI and first-admin setup are trusted at creation
+    # (the default); self-registration stores None, so a NIP typed by someone else earns no
+    # certificate and counts in no report until an admin looks (docs/admin.md).
+    verified_at: Mapped[object | None] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    verified_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[object | None] = mapped_column(UTCDateTime)
 
@@ -114,6 +130,14 @@ class User(UserMixin, db.Model):
         from app.auth.login import login_token
 
         return login_token(self)
+
+    @property
+    def is_verified(self):
+        return self.verified_at is not None
+
+    @property
+    def nip_released(self):
+        return self.nip.startswith(RELEASED_NIP_PREFIX)
 
     @property
     def nip_display(self):

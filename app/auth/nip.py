@@ -72,9 +72,13 @@ def parse_nip(raw):
             _("digit 13–14 (%(value)s) bukan bulan TMT CPNS 01–12 dan bukan kode PPPK (2)",
               value=nip[12:14])
         )
+    # Both layouts carry the sex at digit 15 (DOMAIN.md): PNS after the TMT month, PPPK after
+    # the PPPK code and the agreement digit. The message names the layout that was read.
     if nip[14] not in "12":
         raise InvalidNip(
-            _("digit ke-15 (jenis kelamin) harus 1 atau 2, bukan %(value)s", value=nip[14])
+            _("digit ke-15 (jenis kelamin) NIP %(layout)s harus 1 (laki-laki) atau "
+              "2 (perempuan), bukan %(value)s",
+              layout=employment_type.upper(), value=nip[14])
         )
     if nip[15:] == "000":
         raise InvalidNip(_("nomor urut (3 digit terakhir) tidak boleh 000"))

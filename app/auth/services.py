@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, null, select
 
 from app.audit import record_event
 from app.auth.models import GOLONGAN_BY_TYPE, Agency, User
@@ -131,8 +131,12 @@ def email_taken(email, except_user=None):
 
 
 def create_user(*, nip, name, password, roles=("learner",), email=None, agency=None,
-                jabatan_type=None, jabatan_title=None, golongan=None):
-    """Create an account. Employment type (PNS/PPPK) is read from the NIP itself."""
+                jabatan_type=None, jabatan_title=None, golongan=None, self_registered=False):
+    """Create an account. Employment type (PNS/PPPK) is read from the NIP itself.
+
+    An account someone made for themselves (self_registered) starts unverified: nothing but
+    their word says the NIP is theirs. Every other way in (admin, CSV, CLI, first admin) is
+    verified at creation."""
     info = parse_nip(nip)
     # Check the address in the form it is stored in (a stray space must not slip past).
     email = (email or "").strip().lower() or None
@@ -159,8 +163,21 @@ def create_user(*, nip, name, password, roles=("learner",), email=None, agency=N
         golongan=golongan or None,
         employment_type=info.employment_type,
     )
+    if self_registered:
+        # SQL NULL, not None: the ORM leaves a None out of the INSERT and the column default
+        # (verified now) would fill it in.
+        user.verified_at = null()
     user.set_roles(set(roles))
     db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register_user(**fields):
+    """Self-registration at /daftar: a learner account that waits for an admin's
+    verification (audited, so the queue shows who came when)."""
+    user = create_user(roles=("learner",), self_registered=True, **fields)
+    record_event(user, "auth.register", "user", user.id, nip=user.nip)
     db.session.flush()
     return user
 

@@ -25,7 +25,7 @@ from app.auth.forms import (
 from app.auth.models import Agency
 from app.auth.nip import parse_nip, plausibility_warnings
 from app.extensions import db
-from app.settings import get_setting
+from app.settings import registration_open
 from app.web import is_safe_next, redirect_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -57,7 +57,7 @@ def _throttled_message(refusal):
 
 def _login_page(form, status=200, headers=None):
     return render_template("auth/login.html", form=form,
-                           self_registration=bool(get_setting("self_registration"))), \
+                           self_registration=registration_open()), \
         status, headers or {}
 
 
@@ -123,18 +123,18 @@ def logout():
 
 @bp.route("/daftar", methods=["GET", "POST"])
 def register():
-    if not get_setting("self_registration"):
+    if not registration_open():
         abort(404)
     if current_user.is_authenticated:
         return redirect(url_for("courses.dashboard"))
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
-            user = services.create_user(
+            user = services.register_user(
                 nip=form.nip.data, name=form.name.data, password=form.password.data,
                 email=form.email.data or None, agency=db.session.get(Agency, form.agency_id.data),
                 jabatan_type=form.jabatan_type.data, jabatan_title=form.jabatan_title.data,
-                golongan=form.golongan.data, roles=("learner",),
+                golongan=form.golongan.data,
             )
         except services.AccountError as error:
             db.session.rollback()
@@ -143,6 +143,9 @@ def register():
             db.session.commit()
             login_user(user)
             flash(_("Akun Anda sudah dibuat. Selamat belajar!"), "success")
+            flash(_("Admin BKPSDM akan memverifikasi NIP Anda. Sampai itu, Anda dapat belajar "
+                    "dan mengerjakan kuis, tetapi sertifikat dan JP di laporan menunggu "
+                    "verifikasi."), "info")
             # Odd but possible NIPs (old TMT dates) are accepted; the owner is asked to look.
             for warning in plausibility_warnings(parse_nip(user.nip)):
                 flash(_("Periksa NIP Anda: %(warning)s.", warning=warning), "info")

@@ -313,9 +313,17 @@ def _insert_numbered(certificate, issued_on, mode_label, subject):
     raise CertificateError(_("Nomor sertifikat tidak dapat dibuat; coba lagi."))
 
 
+def unverified_message(user):
+    return _("%(name)s belum diverifikasi admin: akun yang mendaftar sendiri baru mendapat "
+             "sertifikat setelah admin BKPSDM memastikan NIP-nya (Admin › Akun menunggu "
+             "verifikasi).", name=user.name)
+
+
 def _issue(subject, issuer, now, **audit):
     """Snapshot, number, render and store the certificate of a subject that qualifies; its
     PDF is rendered and stored once."""
+    if not subject.user.is_verified:
+        raise CertificateError(unverified_message(subject.user))
     if _valid_for(subject) is not None:
         raise CertificateError(subject.duplicate_message)
     if not (get_setting("certificate.signer_name") or "").strip():
@@ -359,13 +367,18 @@ def issue_session_certificate(registration, issuer, now=None):
 class BulkResult:
     issued: list
     refused: list  # (enrollment, message)
+    unverified: list  # skipped: their accounts wait for an admin's verification
 
 
 def issue_many(subjects, issuer, now=None, issue=issue_certificate):
     """Issue to each enrolment (or, with issue=issue_session_certificate, registration); one
-    learner's refusal does not stop the others."""
-    result = BulkResult(issued=[], refused=[])
+    learner's refusal does not stop the others. Unverified accounts are skipped as a group
+    (one line for the admin, not one error per learner)."""
+    result = BulkResult(issued=[], refused=[], unverified=[])
     for subject in subjects:
+        if not subject.user.is_verified:
+            result.unverified.append(subject)
+            continue
         try:
             with db.session.begin_nested():
                 result.issued.append(issue(subject, issuer, now))
@@ -423,10 +436,15 @@ def auto_issue_on_completion(enrollment):
     """Completion listener: courses set to 'auto' issue as soon as a learner completes.
 
     A refusal (e.g. no signer configured yet) never fails the learner's request: the
-    enrolment simply stays on the admin's list of learners waiting for a certificate.
+    enrolment simply stays on the admin's list of learners waiting for a certificate. So does
+    an unverified learner's.
     """
     course = enrollment.course
     if course.certificate_policy != "auto" or valid_certificate(enrollment.user, course):
+        return
+    if not enrollment.user.is_verified:
+        # Expected, not a warning: the completion waits on the admin's list until the account
+        # is verified (verifying issues nothing by itself: PDFs are not rendered in bulk there).
         return
     try:
         with db.session.begin_nested():

@@ -197,6 +197,10 @@ def _issue_chosen(chosen, back, issue):
     db.session.commit()
     if result.issued:
         flash(_("%(n)d sertifikat diterbitkan.", n=len(result.issued)), "success")
+    if result.unverified:
+        flash(_("%(n)d peserta dilewati: akunnya mendaftar sendiri dan belum diverifikasi "
+                "admin. Verifikasi dulu di Admin › Akun menunggu verifikasi.",
+                n=len(result.unverified)), "info")
     for _subject, message in result.refused:
         flash(message, "error")
     return redirect(back)

@@ -14,13 +14,13 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from app.auth.models import User
 from app.auth.services import password_problem
 from app.extensions import db
 from app.proxy import address_kind, read_note
-from app.settings import get_setting
+from app.settings import REGISTRATION_CLOSED, REGISTRATION_OPEN, get_setting
 
 OK, INFO, WARN, FAIL = "OK", "INFO", "WARN", "FAIL"
 MIN_SECRET_KEY_LENGTH = 32
@@ -165,10 +165,18 @@ def check_password_hashing(config):
 
 
 def check_self_registration(config):
-    if get_setting("self_registration"):
-        return Finding(INFO, _("pendaftaran mandiri aktif: siapa pun dengan NIP yang sah "
-                               "dapat membuat akun peserta"))
-    return Finding(OK, _("pendaftaran mandiri mati"))
+    mode = get_setting("registration")
+    if mode == REGISTRATION_CLOSED:
+        return Finding(OK, _("pendaftaran mandiri ditutup"))
+    if mode != REGISTRATION_OPEN:
+        return Finding(WARN, _("pengaturan registration bernilai %(value)s yang tidak dikenal: "
+                               "pendaftaran ditutup; pakai open-with-verification atau closed",
+                               value=repr(mode)))
+    waiting = db.session.scalar(select(func.count()).select_from(User).where(
+        User.verified_at.is_(None), User.active.is_(True)))
+    return Finding(INFO, _("pendaftaran mandiri terbuka dengan verifikasi: akun baru belum "
+                           "mendapat sertifikat dan tidak dihitung di laporan sampai admin "
+                           "memverifikasinya; %(n)d akun menunggu verifikasi", n=waiting))
 
 
 def check_proxy(config):

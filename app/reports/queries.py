@@ -6,7 +6,8 @@ are computed in Python (WITA calendar year -> UTC timestamps, or plain dates for
 credits), so the SQL is the same on SQLite and PostgreSQL.
 
 Definitions (docs/reports.md):
-- ASN: an active account with the learner role.
+- ASN: an active, verified account with the learner role (self-registered accounts count once
+  an admin has verified them).
 - JP of a year: Course.jp of every enrolment completed in that WITA year, plus JpCredit.jp of
   every manual credit whose earned_on date falls in that year, plus WorkshopSession.jp of every
   session the ASN attended (attendance recorded) that started in that WITA year.
@@ -68,7 +69,15 @@ def opd_roots():
 
 
 def is_asn():
-    return and_(User.active.is_(True), User.is_learner.is_(True))
+    """Who a compliance report counts. A self-registered account an admin has not verified is
+    left out: its NIP may be someone else's, and its JP must not make an OPD look compliant."""
+    return and_(User.active.is_(True), User.is_learner.is_(True), User.verified_at.is_not(None))
+
+
+def unverified_count():
+    """Active learner accounts left out of every report until an admin verifies them."""
+    return db.session.scalar(select(func.count()).select_from(User).where(
+        User.active.is_(True), User.is_learner.is_(True), User.verified_at.is_(None)))
 
 
 def top_level_opds():

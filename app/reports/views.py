@@ -92,6 +92,7 @@ def jp_ledger():
     return render_template(
         "reports/ledger.html", form=form, year=year, page=page,
         table=tables.ledger_table(year, page.rows, page.totals), downloads=download_links(),
+        unverified=queries.unverified_count(),
         links={"name": lambda row: url_for(".history", nip=row.nip, year=year)})
 
 
@@ -119,6 +120,7 @@ def opd_summary():
         return exports.download(table, fmt)
     return render_template("reports/opd.html", form=form, year=year, table=table,
                            chart=opd_chart(year, summary), downloads=download_links(),
+                           unverified=queries.unverified_count(),
                            links={"name": lambda row: _ledger_link(row, year)})
 
 

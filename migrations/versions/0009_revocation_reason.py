@@ -4,7 +4,7 @@ Certificates revoked before this revision get the neutral public reason "lainnya
 free-text reason was written for a public page, but it is now internal and never shown.
 
 Revision ID: 0009_revocation_reason
-Revises: 0007_workshops
+Revises: 0008_account_verification
 Create Date: 2026-12-05 10:00:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_revocation_reason'
-down_revision = '0007_workshops'
+down_revision = '0008_account_verification'
 branch_labels = None
 depends_on = None
 

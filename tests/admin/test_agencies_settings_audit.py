@@ -11,7 +11,8 @@ from tests.conftest import csrf_token, submit
 
 ADMIN_NIP = "197503121998032004"
 SETTINGS_FORM = {"jp_target_pns": "24", "jp_target_pppk": "20", "jp_minutes": "45",
-                 "self_registration": "y", "upload_max_kb": "4096", "quiz_grace_seconds": "60",
+                 "registration": "open-with-verification", "upload_max_kb": "4096",
+                 "quiz_grace_seconds": "60",
                  "workshop_checkin_before": "15", "workshop_checkin_after": "30",
                  "workshop_link_before": "30"}
 
@@ -80,12 +81,14 @@ def test_an_agency_with_people_cannot_be_deleted(client, admin, create_user):
 
 def test_settings_are_saved_used_and_audited(client, admin):
     page = text(submit(client, "/admin/pengaturan", dict(SETTINGS_FORM,
-                                                         self_registration="")))
+                                                         registration="closed")))
     assert "Pengaturan disimpan." in page
     assert get_setting("jp_target.pns") == 24
-    assert get_setting("self_registration") is False
+    assert get_setting("registration") == "closed"
     change = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "settings.change"))
     assert change.details["changes"]["jp_target.pns"] == {"before": 20, "after": 24}
+    assert change.details["changes"]["registration"] == {"before": "open-with-verification",
+                                                         "after": "closed"}
     # Self-registration off: the page is gone and the menu no longer offers it.
     client.post("/keluar", data={"csrf_token": csrf_token(text(client.get("/")))})
     assert client.get("/daftar").status_code == 404

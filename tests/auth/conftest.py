@@ -9,13 +9,13 @@ from tests.conftest import BUNDLED_COURSES
 
 @pytest.fixture
 def closed_app(database_url, tmp_path):
-    """Kompeten as deployed with LMS_SELF_REGISTRATION=0 (accounts made by admins only)."""
+    """Kompeten as deployed with LMS_REGISTRATION=closed (accounts made by admins only)."""
     app = create_app("config.TestConfig", {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "INSTANCE_PATH": str(tmp_path / "instance-closed"),
         "SECRET_KEY": "test-secret-key",
         "COURSES_DIR": str(BUNDLED_COURSES),
-        "SELF_REGISTRATION": False,
+        "REGISTRATION": "closed",
     })
     with app.app_context():
         db.create_all()

@@ -78,8 +78,12 @@ INVALID = [
     ("198609262015991001", ["digit 13–14", "(99)"]),
     # Digit 15 is the sex: 1 or 2.
     ("198609262015050001", ["digit ke-15", "jenis kelamin", "bukan 0"]),
-    ("198609262015053001", ["digit ke-15", "jenis kelamin", "bukan 3"]),
-    ("200012312024219001", ["digit ke-15", "jenis kelamin", "bukan 9"]),
+    ("198609262015053001", ["digit ke-15", "jenis kelamin", "NIP PNS", "bukan 3"]),
+    ("198609262015059001", ["digit ke-15", "jenis kelamin", "NIP PNS", "bukan 9"]),
+    # PPPK: digit 13 is the code 2, 14 the agreement count, and the sex is digit 15 too.
+    ("200012312024219001", ["digit ke-15", "jenis kelamin", "NIP PPPK", "bukan 9"]),
+    ("200012312024213001", ["digit ke-15", "jenis kelamin", "NIP PPPK", "bukan 3"]),
+    ("200012312024290001", ["digit ke-15", "jenis kelamin", "NIP PPPK", "bukan 0"]),
     # The serial is never 000, for PNS and PPPK alike.
     ("198609262015051000", ["nomor urut", "000"]),
     ("200012312024211000", ["nomor urut", "000"]),

@@ -21,6 +21,10 @@ from tests.auth.helpers import (
 )
 from tests.conftest import PASSWORD, PNS_NIP, PPPK_NIP, submit
 
+NIP_TAKEN = ("NIP ini sudah terdaftar. Jika ini NIP Anda dan Anda belum pernah membuat akun, "
+             "minta kata sandi sementara kepada admin BKPSDM; jika sudah punya akun, silakan "
+             "masuk.")
+
 
 def register(client, **overrides):
     return submit(client, "/daftar", registration_data(**overrides))
@@ -134,7 +138,7 @@ def test_invalid_nip_is_kept_as_typed(client, agencies):
 def test_duplicate_nip_is_refused_even_typed_differently(client, agencies, create_user):
     create_user(nip=PNS_NIP, name="Pemilik Asli")
     page = text(register(client, nip="19860926.201505.1.001", email="lain@palukota.go.id"))
-    assert field_errors(page, "nip") == ["NIP ini sudah terdaftar. Silakan masuk."]
+    assert field_errors(page, "nip") == [NIP_TAKEN]
     assert user_count() == 1
     assert user_by_nip(PNS_NIP).name == "Pemilik Asli"
 

@@ -185,7 +185,9 @@ ROUTES = {
     "workshop_manage.attendance": "owner",
     "workshop_manage.reveal_code": "owner",
     "certificates.admin_session": "admin",
+    "admin.verify_accounts": "admin",
     # Last: these take away what the routes above work on.
+    "admin.hand_over_nip": "admin",
     "reports.credit_delete": "admin",
     "admin.delete_agency": "admin",
     "authoring.remove_module": "editor",
@@ -204,7 +206,7 @@ FORM = {"status": "published", "arah": "down", "nip": OTHER_TRAINER, "source": "
 def world(app, create_user):
     """The people, one published course of TRAINER with an enrolled learner who has an attempt,
     a certificate and JP evidence, and OTHER_TRAINER's own course."""
-    set_setting("self_registration", True)
+    set_setting("registration", "open-with-verification")
     trainer = create_user(nip=TRAINER, roles=("trainer",))
     other_trainer = create_user(nip=OTHER_TRAINER, roles=("trainer",))
     learner = create_user(nip=LEARNER)

@@ -149,6 +149,8 @@ def world(app, courses, agencies, create_user, tmp_path):
     learner = create_user()
     other = create_user()
     victim = create_user()
+    squatter = create_user(name="Pendaftar Mandiri")
+    squatter.verified_at = None  # as /daftar leaves it
     quiz = h.add_quiz(tmp_path, "enam", SIX_TYPES, title="Kuis enam", shuffle_answers="false",
                       max_attempts=0, pass_mark=70)
     essay = h.add_quiz(tmp_path, "esai", ESSAY_QUIZ, title="Kuis esai", max_attempts=0,
@@ -177,6 +179,7 @@ def world(app, courses, agencies, create_user, tmp_path):
     certificate = certificate_services.issue_certificate(enrollment, admin)
     db.session.commit()
     w.ids.update(certificate=certificate.id, victim=victim.id, quiz=quiz.id,
+                 squatter=squatter.id,
                  agency=victim.agency_id or 1,
                  module=db.session.scalar(select(Module.id).where(
                      Module.course_id == course.id).order_by(Module.position)),
@@ -246,9 +249,12 @@ PERSON = {"nip": "199202022020121003", "name": "Siti", "email": "", "agency_id":
           "jabatan_type": "pelaksana", "jabatan_title": "Staf", "golongan": "",
           "roles": "learner"}
 SETTINGS = {"jp_target_pns": "20", "jp_target_pppk": "20", "jp_minutes": "45",
-            "self_registration": "y", "upload_max_kb": "2048", "quiz_grace_seconds": "60",
+            "registration": "open-with-verification", "upload_max_kb": "2048",
+            "quiz_grace_seconds": "60",
             "workshop_checkin_before": "15", "workshop_checkin_after": "30",
             "workshop_link_before": "30"}
+HANDOVER = {"name": "Pemilik Asli", "email": "", "agency_id": "1", "jabatan_type": "pelaksana",
+            "jabatan_title": "Staf", "golongan": "", "confirm": "y"}
 CERT_SETTINGS = {"institution_name": "Pemkot Palu", "issuer_unit": "BKPSDM",
                  "number_template": "{seq:04d}/BKPSDM/{roman_month}/{year}",
                  "signer_name": "Dr. Nur", "signer_title": "Kepala", "signer_nip": "",
@@ -324,6 +330,11 @@ ROUTES = {
     "agency_edit": Route("admin", lambda w: f"/admin/opd/{w.ids['agency']}",
                          ("code", "name", "parent_id"), {"parent_id": "0"}),
     "agency_delete": Route("admin", lambda w: "/admin/opd/99999/hapus"),
+    "verify_accounts": Route("admin", lambda w: "/admin/verifikasi", ("akun", "aksi", "kembali"),
+                             {"aksi": "verifikasi", "kembali": "/admin/"}),
+    "nip_handover": Route("admin", lambda w: f"/admin/pengguna/{w.ids['squatter']}/serahkan-nip",
+                          tuple(HANDOVER), HANDOVER,
+                          writes_with_200=True),  # the one-time password page
     "general_settings": Route("admin", lambda w: "/admin/pengaturan", tuple(SETTINGS), SETTINGS),
     "people_import": Route("admin", lambda w: "/admin/pengguna/impor", files=("file",)),
     "people_import_confirm": Route("admin", lambda w: "/admin/pengguna/impor/konfirmasi",
@@ -395,7 +406,8 @@ GROUPS = {
     "admin": ["certificate_issue", "certificate_settings", "course_owner", "person_new",
               "person_edit", "agency_new", "agency_edit", "agency_delete", "general_settings",
               "people_import", "people_import_confirm", "people_import_cancel", "jp_credit",
-              "person_password", "certificate_reissue", "certificate_revoke", "person_status"],
+              "person_password", "certificate_reissue", "certificate_revoke", "person_status",
+              "verify_accounts", "nip_handover"],
     "workshops": ["session_new", "session_edit", "session_code", "session_check_in",
                   "session_attendance", "session_certificates", "calendar_feed",
                   "session_register", "session_leave", "session_cancel"],

@@ -6,7 +6,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.operations import security_check
 from app.settings import set_setting
-from tests.conftest import PNS_NIP
+from tests.conftest import PNS_NIP, PPPK_NIP
 
 STRONG_KEY = "k" * 16 + "0123456789abcdef0123456789"
 
@@ -18,7 +18,7 @@ def production_like(app, monkeypatch, tmp_path):
                       SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True,
                       ARGON2_TIME_COST=3, ARGON2_MEMORY_COST=65536, ARGON2_PARALLELISM=4)
     monkeypatch.setenv("LMS_WORKERS", "1")
-    set_setting("self_registration", False)
+    set_setting("registration", "closed")
     db.session.commit()
     return app
 
@@ -95,11 +95,26 @@ def test_memory_rate_limits_with_several_workers_warn(production_like, settled_a
     assert any("5 worker" in line for line in lines_with(output, "WARN"))
 
 
-def test_self_registration_is_reported(production_like, settled_admin):
-    set_setting("self_registration", True)
+def test_self_registration_is_reported(production_like, settled_admin, create_user):
+    set_setting("registration", "open-with-verification")
+    create_user(nip=PPPK_NIP).verified_at = None
     db.session.commit()
-    assert any("pendaftaran mandiri aktif" in line
-               for line in lines_with(run(production_like)[1], "INFO"))
+    info = lines_with(run(production_like)[1], "INFO")
+    assert any("pendaftaran mandiri terbuka dengan verifikasi" in line
+               and "1 akun menunggu verifikasi" in line for line in info), info
+
+
+def test_closed_registration_is_ok(production_like, settled_admin):
+    assert "pendaftaran mandiri ditutup" in lines_with(run(production_like)[1], "OK")
+
+
+def test_unknown_registration_value_warns_and_keeps_daftar_closed(production_like,
+                                                                 settled_admin):
+    set_setting("registration", "open")  # a typo, or the old boolean's spirit
+    db.session.commit()
+    warnings = lines_with(run(production_like)[1], "WARN")
+    assert any("'open'" in line and "pendaftaran ditutup" in line for line in warnings), warnings
+    assert production_like.test_client().get("/daftar").status_code == 404
 
 
 def test_sqlite_without_wal_warns(production_like, monkeypatch):
