@@ -57,6 +57,10 @@ def admin_issues_certificate(open_page, learner):
     admin = open_page(seed.ADMIN, viewport=DESKTOP)
     admin.goto("/")
     admin.get_by_role("link", name="Admin", exact=True).click()
+    # A self-registered account earns a certificate only once an admin has verified its NIP.
+    admin.get_by_label(f"Pilih {learner.name}").check()
+    admin.get_by_role("button", name="Verifikasi yang dipilih").click()
+    expect(admin.get_by_role("status")).to_contain_text("1 akun diverifikasi.")
     admin.get_by_role("main").get_by_role("link", name="Sertifikat", exact=True).click()
     admin.get_by_role("link", name=f"DUK-201 · {COURSE_TITLE}").click()
     admin.get_by_label(f"Pilih {learner.name}").check()
