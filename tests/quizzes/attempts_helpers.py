@@ -47,6 +47,20 @@ SIX_TYPES = """
 }
 """
 
+# Two questions with per-answer and general feedback, for what reviews may show.
+REVIEW_QUIZ = """
+::R1 Ibu kota::Ibu kota Provinsi Sulawesi Tengah adalah ...{
+=Palu#Tepat, Palu ibu kotanya.
+~Donggala#Bukan, Donggala kabupaten tetangga.
+~Poso#Bukan, Poso kabupaten.
+####Palu menjadi ibu kota provinsi sejak 1964.
+}
+
+::R2 Isian::Aplikasi umum untuk naskah dinas elektronik bernama ...{
+=SRIKANDI#Betul, SRIKANDI dibina ANRI.
+}
+"""
+
 
 def quiz_text(body, **settings):
     """Front matter (YAML scalars) + GIFT body."""

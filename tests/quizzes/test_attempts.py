@@ -253,24 +253,12 @@ def test_two_tabs_submit_one_attempt_with_one_result(app, create_user, six):
 
 # --- review policies ----------------------------------------------------------------------------
 
-REVIEW_QUIZ = """
-::R1 Ibu kota::Ibu kota Provinsi Sulawesi Tengah adalah ...{
-=Palu#Tepat, Palu ibu kotanya.
-~Donggala#Bukan, Donggala kabupaten tetangga.
-~Poso#Bukan, Poso kabupaten.
-####Palu menjadi ibu kota provinsi sejak 1964.
-}
-
-::R2 Isian::Aplikasi umum untuk naskah dinas elektronik bernama ...{
-=SRIKANDI#Betul, SRIKANDI dibina ANRI.
-}
-"""
 
 
 @pytest.mark.parametrize("policy", ["score", "feedback", "full"])
 def test_review_policy_limits_what_the_result_page_shows(policy, app, courses, create_user,
                                                          tmp_path):
-    quiz = h.add_quiz(tmp_path, f"tinjau-{policy}", REVIEW_QUIZ, review=policy,
+    quiz = h.add_quiz(tmp_path, f"tinjau-{policy}", h.REVIEW_QUIZ, review=policy,
                       shuffle_answers="false", pass_mark=70, show_answers="always")
     _user, client = h.learner(app, create_user)
     attempt_id = h.start(client, quiz)

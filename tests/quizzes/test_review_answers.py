@@ -16,18 +16,7 @@ from app.quizzes.models import Quiz
 from tests.conftest import ROOT
 from tests.quizzes import attempts_helpers as h
 
-QUIZ = """
-::R1 Ibu kota::Ibu kota Provinsi Sulawesi Tengah adalah ...{
-=Palu#Tepat, Palu ibu kotanya.
-~Donggala#Bukan, Donggala kabupaten tetangga.
-~Poso#Bukan, Poso kabupaten.
-####Palu menjadi ibu kota provinsi sejak 1964.
-}
-
-::R2 Isian::Aplikasi umum untuk naskah dinas elektronik bernama ...{
-=SRIKANDI#Betul, SRIKANDI dibina ANRI.
-}
-"""
+QUIZ = h.REVIEW_QUIZ
 # Anything that tells which answer is right, beyond right/wrong of the learner's own answer.
 REVEALING = ["Jawaban Anda:", "Bukan, Donggala kabupaten tetangga.", "Betul, SRIKANDI dibina ANRI.",
              "Palu menjadi ibu kota provinsi sejak 1964.", "Tepat, Palu ibu kotanya.",
