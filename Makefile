@@ -43,11 +43,16 @@ db: translations
 	$(FLASK) agencies seed
 	$(FLASK) content import
 
+# The development server and, as its child process, the job consumer (run.py).
 run: db
 	$(PY) run.py
 
-# Production-style: gunicorn with gunicorn.conf.py (LMS_BIND, LMS_WORKERS, LMS_DATABASE_URL...).
+# Production-style: two processes, gunicorn with gunicorn.conf.py (LMS_BIND, LMS_WORKERS,
+# LMS_DATABASE_URL...) and the job consumer; stopping one stops both. In production run them as
+# two services (docs/operations.md has systemd units).
 serve: db
+	@$(FLASK) jobs worker & consumer=$$!; \
+	trap 'kill $$consumer 2>/dev/null; wait $$consumer' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py 'app:create_app()'
 
 test: install-dev translations chromium nginx

@@ -158,6 +158,19 @@ class Config:
     # Attendance codes tried per learner (a mistyped code or two is normal, guessing is not).
     CHECKIN_RATE_LIMIT = os.environ.get("LMS_CHECKIN_RATE_LIMIT", "10 per 10 minutes")
 
+    # Background jobs (app/jobs, docs/operations.md): Huey's queue is a SQLite file in
+    # instance/ (jobs.db), or Redis when LMS_REDIS_URL is set (shared by several app servers).
+    # Immediate mode runs each job inside the process that starts it (tests only).
+    JOBS_IMMEDIATE = env_bool("LMS_JOBS_IMMEDIATE", False)
+    JOBS_QUEUE_NAME = os.environ.get("LMS_JOBS_QUEUE", "kompeten")
+    JOB_WORKERS = env_int("LMS_JOB_WORKERS", 2)  # threads in one consumer process
+    JOB_HEARTBEAT_SECONDS = env_int("LMS_JOB_HEARTBEAT_SECONDS", 10)
+    # A running job whose heartbeat is older than this is taken as lost (its consumer died)
+    # and run again; every job step beats far more often (one certificate: well under 1 s).
+    JOB_STALE_SECONDS = env_int("LMS_JOB_STALE_SECONDS", 120)
+    JOB_RETRY_SECONDS = env_int("LMS_JOB_RETRY_SECONDS", 30)  # then 60, 120, 240 ...
+    JOB_RESULT_DAYS = env_int("LMS_JOB_RESULT_DAYS", 7)  # exports offered for download
+
     # Certificates: where the QR code points, and the defaults for the certificate settings.
     BASE_URL = os.environ.get("LMS_BASE_URL", "http://127.0.0.1:5000")
     CERTIFICATE_NUMBER_TEMPLATE = os.environ.get(
@@ -190,5 +203,7 @@ class TestConfig(Config):
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
     REGISTRATION = "open-with-verification"
+    JOBS_IMMEDIATE = True  # jobs run inside the test; tests/jobs also drive a real consumer
+    JOB_RETRY_SECONDS = 1
     ADMIN_NIP = None
     ADMIN_PASSWORD = None

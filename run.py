@@ -1,10 +1,13 @@
 """`python run.py`: serve Kompeten on the embedded SQLite default (PORT=5000 unless set).
 
-Before serving it makes sure a first admin can exist: it takes LMS_ADMIN_NIP/LMS_ADMIN_PASSWORD
-when set, and otherwise prints a one-time setup link on this console.
+It also starts the background job consumer (`flask jobs worker`) as a child process and stops
+it on exit. Before serving it makes sure a first admin can exist: it takes LMS_ADMIN_NIP and
+LMS_ADMIN_PASSWORD when set, and otherwise prints a one-time setup link on this console.
 """
 
+import atexit
 import os
+import subprocess
 import sys
 
 from app import create_app
@@ -29,6 +32,27 @@ def prepare_first_admin(app, base_url):
             print(f"   {base}/penyiapan/{value}", flush=True)
 
 
+def start_job_consumer():
+    """The job consumer (certificates in bulk, exports, nightly backups) as a child process, so
+    that one command runs everything; LMS_RUN_CONSUMER=0 when it runs elsewhere."""
+    if os.environ.get("LMS_RUN_CONSUMER", "1") == "0":
+        return None
+    consumer = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app:create_app",
+                                 "jobs", "worker"])
+    atexit.register(_stop, consumer)
+    print(f" * Konsumen tugas latar berjalan (pid {consumer.pid}).", flush=True)
+    return consumer
+
+
+def _stop(process):
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 def main():
     app = create_app()
     port = int(os.environ.get("PORT", "5000"))
@@ -45,6 +69,7 @@ def main():
         print(f"Basis data belum siap ({error}). Jalankan `make run` atau `flask db upgrade`.",
               file=sys.stderr)
         sys.exit(1)
+    start_job_consumer()
     app.run(host=host, port=port, debug=os.environ.get("LMS_DEBUG") == "1",
             use_reloader=False)
 

@@ -14,6 +14,7 @@ def create_app(config_object="config.Config", overrides=None):
     register_models()
     register_url_converters(app)
     register_blueprints(app)
+    register_jobs(app)
     register_cli(app)
     register_errors(app)
     register_templates(app)
@@ -57,6 +58,7 @@ def register_models():
     """Import every model module so metadata (and Alembic) sees all tables."""
     import app.auth.models
     import app.courses.models
+    import app.jobs.models
     import app.settings
     import app.workshops.models  # noqa: F401
 
@@ -89,6 +91,12 @@ def register_blueprints(app):
     register_workshops(app)
     register_operations(app)
     register_preferences(app)
+
+
+def register_jobs(app):
+    from app.jobs import register_jobs as configure_jobs
+
+    configure_jobs(app)
 
 
 def register_cli(app):

@@ -1,4 +1,5 @@
-"""`/healthz`: is this worker able to serve? Database (and Redis when configured) reachable."""
+"""`/healthz`: is this worker able to serve? Database (and Redis when configured) reachable;
+the job consumer's heartbeat and the queue length are reported alongside."""
 
 import time
 
@@ -37,6 +38,29 @@ def _timed(check, *args):
     return status, round((time.perf_counter() - started) * 1000, 1)
 
 
+def job_queue_status():
+    """The consumer's heartbeat and the queue's length. Reported, never a reason for 503: a
+    stopped consumer delays certificates, but this web worker still serves everyone."""
+    from app.jobs import queue
+
+    if queue.huey.immediate:
+        return {"consumer": "immediate"}
+    try:
+        heartbeat, waiting = queue.last_heartbeat(), queue.queue_length()
+    except Exception as error:  # the queue's storage itself is unreachable
+        current_app.logger.warning("health check of the job queue failed: %s", error)
+        return {"consumer": f"error: {type(error).__name__}"}
+    status = {"queue_length": waiting}
+    if heartbeat is None:
+        status["consumer"] = "missing"
+        return status
+    age = max(0.0, time.time() - heartbeat["at"])
+    stale_after = 3 * current_app.config["JOB_HEARTBEAT_SECONDS"]
+    status.update(consumer="ok" if age <= stale_after else "stale",
+                  heartbeat_age_seconds=round(age, 1), worker=heartbeat["worker"])
+    return status
+
+
 @bp.route("/healthz")
 def healthz():
     """200 when every dependency answers, 503 otherwise (take this worker out of rotation)."""
@@ -47,7 +71,8 @@ def healthz():
     if redis_url:
         checks["redis"], timings["redis_ms"] = _timed(_check_redis, redis_url)
     healthy = all(value == "ok" for value in checks.values())
-    response = jsonify(status="ok" if healthy else "error", checks=checks, **timings)
+    response = jsonify(status="ok" if healthy else "error", checks=checks,
+                       jobs=job_queue_status(), **timings)
     response.status_code = 200 if healthy else 503
     response.headers["Cache-Control"] = "no-store"
     return response

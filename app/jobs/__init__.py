@@ -1,0 +1,18 @@
+"""Background jobs: heavy work (certificates in bulk, big exports and imports, nightly backups)
+runs on a queue (Huey) in a separate consumer process, never inside a web request."""
+
+
+def register_jobs(app):
+    """The queue, the job kinds, /admin/tugas, and `flask jobs`."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.admin.menu import register_admin_page
+    from app.jobs.cli import jobs_cli
+    from app.jobs.queue import configure_queue
+    from app.jobs.views import bp
+
+    configure_queue(app)
+    app.register_blueprint(bp)
+    app.cli.add_command(jobs_cli)
+    register_admin_page("jobs.index", _l("Tugas latar"),
+                        _l("sertifikat massal, ekspor besar, cadangan: kemajuan dan kegagalan"))
