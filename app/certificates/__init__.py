@@ -4,6 +4,8 @@ workshop/webinar sessions, PDF with QR, public verification."""
 
 def register_certificates(app):
     """Blueprint, auto-issue on completion, and the certificate panels on other pages."""
+    from app.certificates.cli import certificates_cli
+    from app.certificates.jobs import register_certificate_jobs
     from app.certificates.services import auto_issue_on_completion, certified_registration_ids
     from app.certificates.views import (
         bp,
@@ -17,6 +19,8 @@ def register_certificates(app):
     from app.workshops import views as workshop_views
 
     app.register_blueprint(bp)
+    app.cli.add_command(certificates_cli)
+    register_certificate_jobs()
     course_services.register_completion_listener(auto_issue_on_completion)
     course_views.register_course_section(course_certificate_section)
     course_views.register_dashboard_section(dashboard_certificate_section)

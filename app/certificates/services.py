@@ -11,7 +11,6 @@ import string
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, select
@@ -288,12 +287,14 @@ def _next_sequence(year):
                               .where(Certificate.year == year)) or 0) + 1
 
 
-def _insert_numbered(certificate, issued_on, mode_label, subject):
+def _insert_numbered(certificate, issued_on, mode_label, subject, short_transactions=False):
     """Give the certificate the next free number, render its PDF, and insert it; a collision
     with a racing issue retries with the next number.
 
     The PDF is rendered before the insert, so a certificate row never exists without its
-    document (on SQLite an outermost savepoint's release is already a commit).
+    document (on SQLite an outermost savepoint's release is already a commit). With
+    short_transactions (jobs), the reads are committed before rendering, so no transaction is
+    open while the PDF renders and the write lock is held only for the insert and its commit.
     """
     template = get_setting("certificate.number_template")
     for _attempt in range(NUMBER_RETRIES):
@@ -301,7 +302,10 @@ def _insert_numbered(certificate, issued_on, mode_label, subject):
         certificate.sequence = _next_sequence(issued_on.year)
         certificate.number = format_number(template, certificate.sequence, issued_on)
         certificate.verification_code = new_verification_code()
-        certificate.pdf = render_certificate(_document(certificate, mode_label))
+        document = _document(certificate, mode_label)
+        if short_transactions:
+            db.session.commit()
+        certificate.pdf = render_certificate(document)
         try:
             with db.session.begin_nested():
                 db.session.add(certificate)
@@ -313,23 +317,31 @@ def _insert_numbered(certificate, issued_on, mode_label, subject):
     raise CertificateError(_("Nomor sertifikat tidak dapat dibuat; coba lagi."))
 
 
+def signer_problem():
+    """Why no certificate can be issued at all right now, or None."""
+    if not (get_setting("certificate.signer_name") or "").strip():
+        # A certificate never changes once issued: one without a signer would stay so.
+        return _("Isi nama penandatangan di Pengaturan sertifikat sebelum menerbitkan "
+                 "sertifikat.")
+    return None
+
+
 def unverified_message(user):
     return _("%(name)s belum diverifikasi admin: akun yang mendaftar sendiri baru mendapat "
              "sertifikat setelah admin BKPSDM memastikan NIP-nya (Admin › Akun menunggu "
              "verifikasi).", name=user.name)
 
 
-def _issue(subject, issuer, now, **audit):
+def _issue(subject, issuer, now, short_transactions=False, **audit):
     """Snapshot, number, render and store the certificate of a subject that qualifies; its
     PDF is rendered and stored once."""
     if not subject.user.is_verified:
         raise CertificateError(unverified_message(subject.user))
     if _valid_for(subject) is not None:
         raise CertificateError(subject.duplicate_message)
-    if not (get_setting("certificate.signer_name") or "").strip():
-        # A certificate never changes once issued: one without a signer would stay so.
-        raise CertificateError(_("Isi nama penandatangan di Pengaturan sertifikat sebelum "
-                                 "menerbitkan sertifikat."))
+    problem = signer_problem()
+    if problem:
+        raise CertificateError(problem)
     now = now or utcnow()
     issued_on = palu_date(now)
     # An official Indonesian document: its labels never follow the issuer's interface language.
@@ -339,27 +351,28 @@ def _issue(subject, issuer, now, **audit):
     certificate = Certificate(user_id=subject.user.id, issued_at=now,
                               issued_by_id=issuer.id if issuer is not None else None,
                               **subject.links, **snapshot)
-    _insert_numbered(certificate, issued_on, mode_label, subject)
+    _insert_numbered(certificate, issued_on, mode_label, subject, short_transactions)
     record_event(issuer, "certificate.issue", "certificate", certificate.id,
                  number=certificate.number, holder_nip=certificate.holder_nip, **audit)
     db.session.flush()
     return certificate
 
 
-def issue_certificate(enrollment, issuer, now=None):
+def issue_certificate(enrollment, issuer, now=None, short_transactions=False):
     """Issue a certificate for a completed enrolment."""
     if enrollment.completed_at is None:
         raise CertificateError(_("%(name)s belum menyelesaikan kursus ini.",
                                  name=enrollment.user.name))
-    return _issue(course_subject(enrollment), issuer, now, course=enrollment.course.code)
+    return _issue(course_subject(enrollment), issuer, now, short_transactions,
+                  course=enrollment.course.code)
 
 
-def issue_session_certificate(registration, issuer, now=None):
+def issue_session_certificate(registration, issuer, now=None, short_transactions=False):
     """Issue a certificate for an attended session (eligible = attendance recorded)."""
     if not registration.has_attended:
         raise CertificateError(_("%(name)s belum tercatat hadir pada sesi ini.",
                                  name=registration.user.name))
-    return _issue(session_subject(registration), issuer, now,
+    return _issue(session_subject(registration), issuer, now, short_transactions,
                   session=registration.session_id)
 
 
@@ -435,23 +448,19 @@ def reissue_certificate(certificate, issuer, now=None):
 def auto_issue_on_completion(enrollment):
     """Completion listener: courses set to 'auto' issue as soon as a learner completes.
 
-    A refusal (e.g. no signer configured yet) never fails the learner's request: the
-    enrolment simply stays on the admin's list of learners waiting for a certificate. So does
-    an unverified learner's.
+    The certificate is made by a background job (app/certificates/jobs.py), started when the
+    learner's request commits: completing a course never renders a PDF inside that request.
+    An unverified learner's completion simply waits on the admin's list (expected, not a
+    warning: verifying issues nothing by itself).
     """
     course = enrollment.course
-    if course.certificate_policy != "auto" or valid_certificate(enrollment.user, course):
+    if course.certificate_policy != "auto" or not enrollment.user.is_verified:
         return
-    if not enrollment.user.is_verified:
-        # Expected, not a warning: the completion waits on the admin's list until the account
-        # is verified (verifying issues nothing by itself: PDFs are not rendered in bulk there).
+    if valid_certificate(enrollment.user, course):
         return
-    try:
-        with db.session.begin_nested():
-            issue_certificate(enrollment, None)
-    except CertificateError as error:
-        current_app.logger.warning("auto-issue for enrolment %s refused: %s",
-                                   enrollment.id, error.message)
+    from app.certificates.jobs import start_auto_issue  # jobs import this module
+
+    start_auto_issue(enrollment)
 
 
 # --- looking up -------------------------------------------------------------------------------

@@ -19,12 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from app.auth.access import admin_required
+from app.certificates import jobs as issuing_jobs
 from app.certificates import services
 from app.certificates.forms import CertificateSettingsForm, RevokeForm, VerifyByNumberForm
 from app.certificates.models import Certificate
 from app.courses.forms import ActionForm, action_or_400
 from app.courses.models import Course
 from app.extensions import db, limiter
+from app.jobs import services as job_services
 from app.settings import get_setting, save_settings
 from app.timeutil import PALU_TZ
 from app.web import limit_text, one_or_404
@@ -180,47 +182,47 @@ def admin_courses():
                            sessions=services.sessions_with_attendance())
 
 
-def _chosen_from_form(eligible, box):
-    """The ticked learners, or everyone eligible; ids not in the eligible list are ignored."""
+def _chosen_ids(box):
+    """The ticked learners' ids, or None for everyone eligible ("Terbitkan untuk semua")."""
     if request.form.get("aksi") == "semua":
-        return eligible
-    chosen = set(request.form.getlist(box))
-    return [item for item in eligible if str(item.id) in chosen]
+        return None
+    return {int(value) for value in request.form.getlist(box) if value.isdigit()}
 
 
-def _issue_chosen(chosen, back, issue):
-    """Issue to the chosen learners, commit, report, and go back to the issuing page."""
-    if not chosen:
-        flash(_("Pilih minimal satu peserta."), "error")
-        return redirect(back)
-    result = services.issue_many(chosen, current_user, issue=issue)
+def _start_issuing(target_kind, target, box):
+    """Start the issuing job and show its progress; the PDFs are made by the job consumer."""
+    try:
+        job = issuing_jobs.start_issuing(target_kind, target, _chosen_ids(box), current_user)
+    except services.CertificateError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(request.path)
+    started = job.state == "queued" and job.progress_done == 0
     db.session.commit()
-    if result.issued:
-        flash(_("%(n)d sertifikat diterbitkan.", n=len(result.issued)), "success")
-    if result.unverified:
-        flash(_("%(n)d peserta dilewati: akunnya mendaftar sendiri dan belum diverifikasi "
-                "admin. Verifikasi dulu di Admin › Akun menunggu verifikasi.",
-                n=len(result.unverified)), "info")
-    for _subject, message in result.refused:
-        flash(message, "error")
-    return redirect(back)
+    if not started:
+        flash(_("Penerbitan untuk ini sudah berjalan; kemajuannya di bawah. Peserta lain dapat "
+                "diterbitkan setelah selesai."), "info")
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
-def _issuing(eligible, box, issue, template, **context):
-    """An issuing page: the form issues to the ticked (or all) eligible learners."""
+def _issuing(target_kind, target, eligible, box, template, **context):
+    """An issuing page: the form starts a job for the ticked (or all) eligible learners; a job
+    already running for this course or session is shown with its progress."""
     form = ActionForm()
     if form.validate_on_submit():
-        return _issue_chosen(_chosen_from_form(eligible, box), request.path, issue)
-    return render_template(template, eligible=eligible, form=form, **context)
+        return _start_issuing(target_kind, target, box)
+    key = issuing_jobs.issuing_key(target_kind, target.id)
+    return render_template(template, eligible=eligible, form=form,
+                           job=job_services.latest_job(key), **context)
 
 
 @bp.route("/admin/sertifikat/<slug>", methods=["GET", "POST"])
 @admin_required
 def admin_course(slug):
     course = one_or_404(select(Course).where(Course.slug == slug))
-    return _issuing(services.eligible_enrollments(course), "enrollment",
-                    services.issue_certificate, "certificates/admin_course.html",
-                    course=course, issued=services.issued_for_course(course))
+    return _issuing("course", course, services.eligible_enrollments(course), "enrollment",
+                    "certificates/admin_course.html", course=course,
+                    issued=services.issued_for_course(course))
 
 
 @bp.route("/admin/sertifikat/sesi/<int:session_id>", methods=["GET", "POST"])
@@ -228,9 +230,9 @@ def admin_course(slug):
 def admin_session(session_id):
     """Certificates for a workshop or webinar: eligible = attendance recorded."""
     session = one_or_404(select(WorkshopSession).where(WorkshopSession.id == session_id))
-    return _issuing(services.eligible_registrations(session), "registration",
-                    services.issue_session_certificate, "certificates/admin_session.html",
-                    session=session, issued=services.issued_for_session(session))
+    return _issuing("session", session, services.eligible_registrations(session),
+                    "registration", "certificates/admin_session.html", session=session,
+                    issued=services.issued_for_session(session))
 
 
 def _issuing_page(certificate):

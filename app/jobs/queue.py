@@ -9,6 +9,7 @@ re-sent from the database (runner.requeue_lost_jobs).
 import logging
 import os
 import socket
+import threading
 import time
 from pathlib import Path
 
@@ -68,7 +69,29 @@ def worker_name():
 def run_job_task(job_id):
     from app.jobs.runner import run_job
 
-    run_job(job_id)
+    if huey.immediate:
+        _run_in_own_thread(run_job, job_id)
+    else:
+        run_job(job_id)
+
+
+def _run_in_own_thread(function, *args):
+    """Immediate mode (tests): run the job as a consumer thread would, outside the request
+    that started it (no request context, own app context and database connection), and wait
+    for it; whatever it raises is raised here."""
+    outcome = {}
+
+    def target():
+        try:
+            function(*args)
+        except BaseException as error:  # handed to the caller's thread below
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target, name=f"job-{args[0]}")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
 
 
 def send_job(job_id, delay=None):

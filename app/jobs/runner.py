@@ -9,6 +9,7 @@ consumers that both received "run job N" never run it at the same time.
 import json
 import logging
 import shutil
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from huey.exceptions import RetryTask
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from app.database import utcnow
 from app.errors import LmsError
@@ -41,6 +42,7 @@ class JobKind:
     max_attempts: int = 5
     progress_text: object = None  # progress_text(job) -> "137 dari 500 diterbitkan"
     back_link: object = None  # back_link(params) -> (url, text) of the page it was started from
+    summary_lines: object = None  # summary_lines(job) -> [text]: what the job's page reports
 
 
 JOB_KINDS = {}
@@ -117,15 +119,13 @@ def _claim(job_id):
     claimed = db.session.execute(
         update(Job).where(Job.id == job_id, Job.state == QUEUED)
         .values(state=RUNNING, worker=queue.worker_name(), attempts=Job.attempts + 1,
-                heartbeat_at=now, retry_at=None, error=None)
+                heartbeat_at=now, retry_at=None, error=None,
+                started_at=func.coalesce(Job.started_at, now))
         .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
     if claimed != 1:
         return None  # finished, running elsewhere, or never committed
-    job = db.session.get(Job, job_id)
-    if job.started_at is None:
-        job.started_at = now
-    return job
+    return db.session.get(Job, job_id)
 
 
 def _run_claimed(job):
@@ -220,3 +220,36 @@ def requeue_lost_jobs(now=None):
 def remove_result_file(job):
     """Delete a job's result folder (after the row no longer offers it)."""
     shutil.rmtree(results_root() / str(job.id), ignore_errors=True)
+
+
+# --- waiting (CLI --wait) ---------------------------------------------------------------------
+
+def consumer_is_alive():
+    beat = queue.last_heartbeat()
+    limit = 3 * current_app.config["JOB_HEARTBEAT_SECONDS"]
+    return beat is not None and time.time() - beat["at"] <= limit
+
+
+def wait_for_job(job_id, report=None, poll_seconds=1.0):
+    """Block until the job has ended and return it; `report(job)` is called as it moves.
+    With no live consumer the job is run here, in this process (its retries too), so a
+    command with --wait finishes on a server whose consumer is not running."""
+    last = None
+    while True:
+        db.session.expire_all()
+        job = db.session.get(Job, job_id)
+        if report is not None and (job.state, job.progress_done) != last:
+            last = (job.state, job.progress_done)
+            report(job)
+        if job.is_finished:
+            return job
+        if job.state == QUEUED and not queue.huey.immediate and not consumer_is_alive():
+            due = job.retry_at is None or job.retry_at <= utcnow()
+            if due:
+                db.session.commit()
+                try:
+                    run_job(job_id)
+                except RetryTask:
+                    pass  # the job is queued again with its retry time; loop waits for it
+                continue
+        time.sleep(poll_seconds)

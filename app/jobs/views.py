@@ -1,6 +1,7 @@
-"""/admin/tugas: the jobs, their progress and errors; retrying a failed one; a job's result
-file. A job's own page refreshes itself (no JavaScript needed); with JavaScript it polls the
-JSON and updates in place."""
+"""/admin/tugas, for admins only (every job is started by an admin or by the schedule): the
+jobs, their progress and errors; retrying a failed one; a job's result file. A job's own page
+refreshes itself (no JavaScript needed); with JavaScript it polls the JSON and updates in
+place."""
 
 from flask import (
     Blueprint,
@@ -14,7 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -48,11 +49,7 @@ def index():
 
 
 def _job_or_404(job_id):
-    """A job its starter or an admin may see (anyone else: 404, as if it did not exist)."""
-    job = one_or_404(select(Job).options(joinedload(Job.created_by)).where(Job.id == job_id))
-    if not current_user.is_admin and job.created_by_id != current_user.id:
-        abort(404)
-    return job
+    return one_or_404(select(Job).options(joinedload(Job.created_by)).where(Job.id == job_id))
 
 
 def progress_text(job):
@@ -69,18 +66,24 @@ def back_link(job):
     return kind.back_link(job.params) if kind is not None and kind.back_link else None
 
 
+def summary_lines(job):
+    kind = JOB_KINDS.get(job.kind)
+    return kind.summary_lines(job) if kind is not None and kind.summary_lines else []
+
+
 @bp.route("/<int:job_id>")
-@login_required
+@admin_required
 def show(job_id):
     job = _job_or_404(job_id)
     refresh = None if job.is_finished else REFRESH_SECONDS
     return render_template("jobs/show.html", job=job, label=job_label(job), refresh=refresh,
                            progress=progress_text(job), back=back_link(job), form=ActionForm(),
+                           lines=summary_lines(job),
                            now=utcnow())
 
 
-@bp.route("/<int:job_id>.json")
-@login_required
+@bp.route("/<int:job_id>/status.json")
+@admin_required
 def show_json(job_id):
     job = _job_or_404(job_id)
     response = jsonify(id=job.id, state=job.state, state_label=str(job.state_label),
@@ -110,7 +113,7 @@ def retry(job_id):
 
 
 @bp.route("/<int:job_id>/unduh")
-@login_required
+@admin_required
 def download(job_id):
     job = _job_or_404(job_id)
     if not job.has_result_file():

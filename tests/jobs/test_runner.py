@@ -153,7 +153,7 @@ def test_a_running_job_page_refreshes_itself_and_reports_json(app, client, creat
     login(admin.nip)
     page = client.get(f"/admin/tugas/{job.id}").get_data(as_text=True)
     assert '<meta http-equiv="refresh" content="3">' in page and "137 dari 500" in page
-    data = client.get(f"/admin/tugas/{job.id}.json").get_json()
+    data = client.get(f"/admin/tugas/{job.id}/status.json").get_json()
     assert data["done"] == 137 and data["total"] == 500 and data["finished"] is False
 
 
@@ -162,8 +162,8 @@ def test_other_people_cannot_see_a_job(app, client, create_user, login):
     job = services.start_job("test.count", {}, admin)
     db.session.commit()
     login(create_user(roles=("trainer",)).nip)
-    assert client.get(f"/admin/tugas/{job.id}").status_code == 404
-    assert client.get(f"/admin/tugas/{job.id}.json").status_code == 404
+    assert client.get(f"/admin/tugas/{job.id}").status_code == 403
+    assert client.get(f"/admin/tugas/{job.id}/status.json").status_code == 403
     assert client.get("/admin/tugas/").status_code == 403
 
 

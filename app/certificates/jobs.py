@@ -1,0 +1,177 @@
+"""Certificates made by background jobs: issuing to many learners at once (a course's or a
+session's), and automatic issuing when a learner completes an 'auto' course.
+
+Each certificate is rendered outside any transaction, then numbered and committed in its own
+short transaction together with the job's progress. A job run again after a crash looks up who
+still has no valid certificate, so nobody gets two and nobody is skipped; numbers stay
+consecutive because a number is only taken by the insert that commits it.
+"""
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from app.auth.models import User
+from app.certificates import services
+from app.courses.models import Course, Enrollment
+from app.extensions import db
+from app.jobs.runner import JobError, register_job_kind
+from app.jobs.services import start_job
+from app.workshops.models import SessionRegistration, WorkshopSession
+
+ISSUE_KIND = "certificates.issue"
+AUTO_KIND = "certificates.auto"
+REFUSALS_KEPT = 20  # refusal messages kept on the job (the count is always complete)
+
+# What a bulk job issues for: a course (its completed enrolments) or a session (attendance):
+# the target's model, the learner's row, and the services' names (looked up when used).
+TARGETS = {
+    "course": (Course, Enrollment, "eligible_enrollments", "issue_certificate"),
+    "session": (WorkshopSession, SessionRegistration, "eligible_registrations",
+                "issue_session_certificate"),
+}
+
+
+def issuing_key(target_kind, target_id):
+    return f"certificates:{target_kind}:{target_id}"
+
+
+def _target_label(target_kind, target):
+    return target.code if target_kind == "course" else target.title
+
+
+def start_issuing(target_kind, target, chosen_ids, issuer):
+    """Start the job that issues to the chosen eligible learners (chosen_ids None: all of
+    them), or return the job already running for this course or session. Flushes; the job
+    starts when the caller commits."""
+    problem = services.signer_problem()
+    if problem:
+        raise services.CertificateError(problem)
+    count = len(_pending(target_kind, target, chosen_ids))
+    if count == 0:
+        raise services.CertificateError(
+            _("Tidak ada peserta yang menunggu sertifikat.") if chosen_ids is None
+            else _("Pilih minimal satu peserta."))
+    params = {"target": target_kind, "id": target.id, "label": _target_label(target_kind, target),
+              "slug": getattr(target, "slug", None),
+              "chosen": sorted(chosen_ids) if chosen_ids is not None else None}
+    return start_job(ISSUE_KIND, params, issuer, subject_key=issuing_key(target_kind, target.id),
+                     total=count)
+
+
+def _pending(target_kind, target, chosen_ids):
+    """Eligible learners (no valid certificate yet) among the chosen, oldest completion first."""
+    eligible = getattr(services, TARGETS[target_kind][2])(target)
+    if chosen_ids is None:
+        return eligible
+    chosen = set(chosen_ids)
+    return [item for item in eligible if item.id in chosen]
+
+
+def run_issuing(context):
+    """The bulk job: issue to every chosen learner still without a valid certificate."""
+    params = context.params
+    model, item_model, _eligible, issue_name = TARGETS[params["target"]]
+    issue = getattr(services, issue_name)
+    target = db.session.get(model, params["id"])
+    if target is None:
+        raise JobError(_("Kursus atau sesi ini sudah tidak ada."))
+    problem = services.signer_problem()
+    if problem:
+        raise JobError(problem)
+    issuer = db.session.get(User, context.job.created_by_id) if context.job.created_by_id else None
+    pending_ids = [item.id for item in _pending(params["target"], target, params["chosen"])]
+    total = max(context.job.progress_total, len(pending_ids))
+    done_before = total - len(pending_ids)
+    summary = context.summary
+    summary.setdefault("issued", 0)
+    # Skipped and refused learners stay pending, so each run counts them afresh.
+    summary.update(unverified=0, refused=0, refusals=[])
+    for index, item_id in enumerate(pending_ids, start=1):
+        _issue_one(db.session.get(item_model, item_id), issuer, issue, summary)
+        context.progress(done_before + index, total)
+
+
+def _issue_one(item, issuer, issue, summary):
+    if not item.user.is_verified:
+        summary["unverified"] += 1
+        return
+    try:
+        issue(item, issuer, short_transactions=True)
+    except services.CertificateError as error:
+        db.session.rollback()
+        summary["refused"] += 1
+        if len(summary["refusals"]) < REFUSALS_KEPT:
+            summary["refusals"].append(error.message)
+        return
+    summary["issued"] += 1
+
+
+def issuing_label(params):
+    return _("Terbitkan sertifikat %(what)s", what=params.get("label", ""))
+
+
+def issuing_progress(job):
+    return _("%(issued)d dari %(total)d diterbitkan", issued=job.summary.get("issued", 0),
+             total=job.progress_total)
+
+
+def issuing_summary(job):
+    summary, lines = job.summary, []
+    if summary.get("unverified"):
+        lines.append(_("%(n)d peserta dilewati: akunnya mendaftar sendiri dan belum "
+                       "diverifikasi admin. Verifikasi dulu di Admin › Akun menunggu "
+                       "verifikasi.", n=summary["unverified"]))
+    if summary.get("refused"):
+        lines.append(_("%(n)d peserta tidak diterbitkan:", n=summary["refused"]))
+        lines.extend(summary.get("refusals", []))
+    return lines
+
+
+def issuing_back_link(params):
+    if params.get("target") == "session":
+        return (url_for("certificates.admin_session", session_id=params["id"]),
+                _("Kembali ke penerbitan sertifikat sesi"))
+    return (url_for("certificates.admin_course", slug=params["slug"]),
+            _("Kembali ke penerbitan sertifikat %(code)s", code=params.get("label", "")))
+
+
+# --- automatic issuing on completion ----------------------------------------------------------
+
+def start_auto_issue(enrollment):
+    """Called by the completion listener inside the learner's request: only records the job."""
+    start_job(AUTO_KIND, {"enrollment_id": enrollment.id, "label": enrollment.course.code,
+                          "name": enrollment.user.name}, None,
+              subject_key=f"certificates:auto:{enrollment.id}", total=1)
+
+
+def run_auto_issue(context):
+    """Issue the completed 'auto' course's certificate, unless that is no longer wanted (the
+    policy changed, an admin issued it meanwhile, the enrolment is gone)."""
+    enrollment = db.session.get(Enrollment, context.params["enrollment_id"])
+    if enrollment is None or enrollment.completed_at is None:
+        return
+    if (enrollment.course.certificate_policy != "auto" or not enrollment.user.is_verified
+            or services.valid_certificate(enrollment.user, enrollment.course)):
+        return
+    try:
+        services.issue_certificate(enrollment, None, short_transactions=True)
+    except services.CertificateError as error:
+        db.session.rollback()
+        if services.valid_certificate(enrollment.user, enrollment.course):
+            return  # issued by someone else at the same moment: that is the outcome wanted
+        # Shown on /admin/tugas; the learner also stays on the admin's list of those waiting.
+        raise JobError(error.message) from None
+    context.summary["issued"] = 1
+    context.progress(1, 1)
+
+
+def auto_label(params):
+    return _("Sertifikat otomatis %(code)s untuk %(name)s", code=params.get("label", ""),
+             name=params.get("name", ""))
+
+
+def register_certificate_jobs():
+    register_job_kind(ISSUE_KIND, run_issuing, issuing_label, progress_text=issuing_progress,
+                      summary_lines=issuing_summary, back_link=issuing_back_link)
+    register_job_kind(AUTO_KIND, run_auto_issue, auto_label)
+
