@@ -9,9 +9,11 @@ consecutive because a number is only taken by the insert that commits it.
 
 from flask import url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from app.auth.models import User
 from app.certificates import services
+from app.certificates.models import Certificate
 from app.courses.models import Course, Enrollment
 from app.extensions import db
 from app.jobs.runner import JobError, register_job_kind
@@ -20,6 +22,7 @@ from app.workshops.models import SessionRegistration, WorkshopSession
 
 ISSUE_KIND = "certificates.issue"
 AUTO_KIND = "certificates.auto"
+REISSUE_KIND = "certificates.reissue"
 REFUSALS_KEPT = 20  # refusal messages kept on the job (the count is always complete)
 
 # What a bulk job issues for: a course (its completed enrolments) or a session (attendance):
@@ -170,8 +173,105 @@ def auto_label(params):
              name=params.get("name", ""))
 
 
+# --- re-issuing a course's certificates in bulk -------------------------------------------------
+
+def reissue_key(course):
+    return f"certificates:reissue:{course.id}"
+
+
+def start_reissuing(course, reason, public_reason, issuer):
+    """Revoke every valid certificate of the course and issue each holder a new one (new
+    number, today's snapshot: after a correction to the course, the signer or the holder's
+    data). Flushes; the job starts when the caller commits."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise services.CertificateError(_("Alasan pencabutan wajib diisi."))
+    if public_reason not in services.PUBLIC_REVOCATION_REASONS:
+        raise services.CertificateError(_("Pilih alasan yang ditampilkan publik dari daftar."))
+    problem = services.signer_problem()
+    if problem:
+        raise services.CertificateError(problem)
+    count = len(_valid_of_course(course.id))
+    if count == 0:
+        raise services.CertificateError(_("Belum ada sertifikat berlaku untuk kursus ini."))
+    params = {"id": course.id, "label": course.code, "slug": course.slug, "reason": reason,
+              "public_reason": public_reason}
+    return start_job(REISSUE_KIND, params, issuer, subject_key=reissue_key(course), total=count)
+
+
+def _valid_of_course(course_id, issued_before=None):
+    query = select(Certificate).where(Certificate.course_id == course_id,
+                                      Certificate.revoked_at.is_(None))
+    if issued_before is not None:
+        query = query.where(Certificate.issued_at < issued_before)
+    return db.session.scalars(query.order_by(Certificate.sequence)).all()
+
+
+def _replaced_but_not_reissued(course_id, since):
+    """Certificates this job revoked whose holder has no valid certificate yet (the job
+    stopped between the two steps): their new one is still owed."""
+    revoked = db.session.scalars(select(Certificate).where(
+        Certificate.course_id == course_id, Certificate.issued_at < since,
+        Certificate.revoked_at >= since).order_by(Certificate.sequence)).all()
+    return [old for old in revoked
+            if services.valid_certificate(old.holder, old.course) is None]
+
+
+def run_reissuing(context):
+    """Idempotent: only certificates issued before the job started are replaced, and a holder
+    whose old certificate this job already revoked gets the new one it is owed."""
+    params, started = context.params, context.job.created_at
+    course = db.session.get(Course, params["id"])
+    if course is None:
+        raise JobError(_("Kursus ini sudah tidak ada."))
+    problem = services.signer_problem()
+    if problem:
+        raise JobError(problem)
+    issuer = db.session.get(User, context.job.created_by_id) if context.job.created_by_id else None
+    owed = _replaced_but_not_reissued(course.id, started) + _valid_of_course(course.id, started)
+    owed_ids = [certificate.id for certificate in owed]
+    total = max(context.job.progress_total, len(owed_ids))
+    done_before = total - len(owed_ids)
+    summary = context.summary
+    summary.setdefault("issued", 0)
+    summary.update(unverified=0, refused=0, refusals=[])
+    for index, certificate_id in enumerate(owed_ids, start=1):
+        _reissue_one(db.session.get(Certificate, certificate_id), params, issuer, summary)
+        context.progress(done_before + index, total)
+
+
+def _reissue_one(old, params, issuer, summary):
+    enrollment = old.enrollment
+    if not enrollment.user.is_verified or enrollment.completed_at is None:
+        # Never revoke what cannot be replaced: the holder keeps the old certificate.
+        summary["refused"] += 1
+        if len(summary["refusals"]) < REFUSALS_KEPT:
+            summary["refusals"].append(_("%(name)s tidak memenuhi syarat lagi; sertifikat "
+                                         "lamanya tetap berlaku.", name=old.holder_name))
+        return
+    try:
+        if old.is_valid:
+            services.revoke_certificate(old, params["reason"], issuer,
+                                        public_reason=params["public_reason"])
+        services.reissue_certificate(old, issuer, short_transactions=True)
+    except services.CertificateError as error:
+        db.session.rollback()
+        summary["refused"] += 1
+        if len(summary["refusals"]) < REFUSALS_KEPT:
+            summary["refusals"].append(error.message)
+        return
+    summary["issued"] += 1
+
+
+def reissuing_label(params):
+    return _("Terbitkan ulang sertifikat %(code)s", code=params.get("label", ""))
+
+
 def register_certificate_jobs():
     register_job_kind(ISSUE_KIND, run_issuing, issuing_label, progress_text=issuing_progress,
                       summary_lines=issuing_summary, back_link=issuing_back_link)
     register_job_kind(AUTO_KIND, run_auto_issue, auto_label)
+    register_job_kind(REISSUE_KIND, run_reissuing, reissuing_label,
+                      progress_text=issuing_progress, summary_lines=issuing_summary,
+                      back_link=lambda params: issuing_back_link(dict(params, target="course")))
 

@@ -430,16 +430,17 @@ def revoked_pdf(certificate):
     return stamp_revoked(certificate.pdf, notice)
 
 
-def reissue_certificate(certificate, issuer, now=None):
+def reissue_certificate(certificate, issuer, now=None, short_transactions=False):
     """A new certificate, with a new number, for the enrolment (or session registration) of a
     revoked one."""
     if certificate.is_valid:
         raise CertificateError(_("Cabut sertifikat ini terlebih dahulu sebelum menerbitkan "
                                  "ulang."))
     if certificate.is_for_session:
-        new = issue_session_certificate(certificate.registration, issuer, now)
+        new = issue_session_certificate(certificate.registration, issuer, now,
+                                        short_transactions)
     else:
-        new = issue_certificate(certificate.enrollment, issuer, now)
+        new = issue_certificate(certificate.enrollment, issuer, now, short_transactions)
     record_event(issuer, "certificate.reissue", "certificate", new.id,
                  number=new.number, replaces=certificate.number)
     return new
@@ -494,6 +495,11 @@ def issued_for_course(course):
     return db.session.scalars(
         select(Certificate).where(Certificate.course_id == course.id)
         .order_by(Certificate.issued_at.desc())).all()
+
+
+def valid_count_for_course(course):
+    return db.session.scalar(select(func.count()).select_from(Certificate).where(
+        Certificate.course_id == course.id, Certificate.revoked_at.is_(None)))
 
 
 def issued_for_session(session):

@@ -225,6 +225,26 @@ def admin_course(slug):
                     issued=services.issued_for_course(course))
 
 
+@bp.route("/admin/sertifikat/<slug>/terbitkan-ulang-semua", methods=["GET", "POST"])
+@admin_required
+def reissue_all(slug):
+    """Revoke every valid certificate of a course and issue new ones, as a background job."""
+    course = one_or_404(select(Course).where(Course.slug == slug))
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            job = issuing_jobs.start_reissuing(course, form.reason.data, form.public_reason.data,
+                                               current_user)
+        except services.CertificateError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            return redirect(url_for("jobs.show", job_id=job.id))
+    return render_template("certificates/reissue_all.html", course=course, form=form,
+                           valid_count=services.valid_count_for_course(course))
+
+
 @bp.route("/admin/sertifikat/sesi/<int:session_id>", methods=["GET", "POST"])
 @admin_required
 def admin_session(session_id):
