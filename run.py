@@ -7,6 +7,7 @@ LMS_ADMIN_PASSWORD when set, and otherwise prints a one-time setup link on this 
 
 import atexit
 import os
+import signal
 import subprocess
 import sys
 
@@ -70,6 +71,8 @@ def main():
               file=sys.stderr)
         sys.exit(1)
     start_job_consumer()
+    # Stopped with SIGTERM (not only Ctrl+C): exit normally, so atexit stops the consumer too.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     app.run(host=host, port=port, debug=os.environ.get("LMS_DEBUG") == "1",
             use_reloader=False)
 
