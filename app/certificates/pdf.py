@@ -5,15 +5,24 @@ that opens the public verification page.
 Pure rendering: no database, app or locale. The same document always gives the same bytes.
 """
 
+import copy
+import io
 import re
+import tempfile
+import threading
+from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 
 import segno
+from fontTools import subset as ftsubset
+from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.enums import PathPaintRule, XPos, YPos
+from fpdf.fonts import SubsetMap
 
 FONT_DIR = Path(__file__).with_name("fonts")
 SERIF, SANS = "DejaVuSerif", "DejaVuSans"
@@ -156,7 +165,7 @@ def render_certificate(document, *, emblem=None):
 def _fit(document, emblem):
     """(scale, spare height) of the largest scale that fits, measured on a scratch PDF with one
     page per try: loading the fonts is the slow part, so it happens once for all tries."""
-    with _open_pdf(document) as scratch:
+    with _open_pdf(document, final=False) as scratch:
         for scale in SCALES:
             end = _Page(scratch, document, scale, 0.0, emblem, final=False).draw()
             if end <= BOTTOM:
@@ -302,7 +311,7 @@ class _Page:
     def _verification(self, top, bottom):
         """QR bottom-left, its caption ending level with the signer's last line."""
         size, col_w = 30.0, 125.0
-        qr = segno.make_qr(self.doc.verify_url, error="m")  # segno boosts to Q/H when free
+        qr = _qr_code(self.doc.verify_url)
         quiet = 4 * size / qr.symbol_size(border=0)[0]  # the 4-module margin scanners expect
         caption = (f"Verifikasi keaslian: {self.doc.verify_url}\n"
                    f"Kode verifikasi: {self.doc.verification_code}")
@@ -323,23 +332,47 @@ def _holder_rows(doc):
 
 
 @contextmanager
-def _open_pdf(doc):
+def _open_pdf(doc, *, final=True):
+    """An FPDF for this document with its fonts installed. A scratch PDF (final=False, only
+    measured, never written out) shares the process's parsed fonts; a final one gets its own
+    copy of the font tables, because writing the PDF subsets them in place."""
+    fonts = _fonts_for(doc)
     pdf = _new_pdf(doc)
+    opened = []
+    for key, prototype, data in fonts:
+        font = _fresh_copy(prototype)
+        if final:
+            font.ttfont = ttLib.TTFont(io.BytesIO(data), lazy=True, recalcTimestamp=False)
+            opened.append(font.ttfont)
+        pdf.fonts[key] = font
+    # Sans covers more scripts than Serif: a name with a rare letter still prints.
+    pdf.set_fallback_fonts([SANS], exact_match=False)
     try:
         yield pdf
     finally:
-        # fpdf2 reads the font files lazily and never closes them itself.
-        for font in pdf.fonts.values():
-            font.ttfont.close()
+        for ttfont in opened:
+            ttfont.close()
+
+
+@lru_cache(maxsize=32)
+def _qr_code(url):
+    """Encoded once per document, not once per layout pass (measuring, then drawing)."""
+    return segno.make_qr(url, error="m")  # segno boosts to Q/H when free
+
+
+def _fresh_copy(prototype):
+    """The parsed font for one document: what a document changes (used characters, the
+    subset, missing glyphs, widths looked up) is its own; parsed tables and maps are shared."""
+    font = copy.copy(prototype)
+    font.cw = defaultdict(prototype.cw.default_factory, prototype.cw)
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font.subset = SubsetMap(font)
+    return font
 
 
 def _new_pdf(doc):
     pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.add_font(SERIF, "", FONT_DIR / "DejaVuSerif.ttf")
-    pdf.add_font(SERIF, "B", FONT_DIR / "DejaVuSerif-Bold.ttf")
-    pdf.add_font(SANS, "", FONT_DIR / "DejaVuSans.ttf")
-    # Sans covers more scripts than Serif: a name with a rare letter still prints.
-    pdf.set_fallback_fonts([SANS], exact_match=False)
     pdf.set_auto_page_break(False)  # overflow is detected and shrunk, never spilled to page 2
     pdf.set_margins(MARGIN_X, TOP, MARGIN_X)
     pdf.c_margin = 0
@@ -350,6 +383,71 @@ def _new_pdf(doc):
     pdf.set_lang("id")
     pdf.set_creation_date(datetime.combine(doc.issued_on, time(), tzinfo=WITA))
     return pdf
+
+
+# --- fonts, prepared once per process -----------------------------------------------------------
+# Parsing DejaVu (6,000+ glyphs each) took most of a render, twice per certificate. Each font is
+# now cut once per process to the Latin letters, punctuation and symbols a certificate uses
+# (about 800 glyphs) and parsed once; a render copies the parsed metrics and reads the small font
+# back from memory. A document with a character outside that set (a rare script in a name) is
+# rendered from the full files, as before.
+
+FONT_FILES = ((SERIF, "", "DejaVuSerif.ttf"), (SERIF, "B", "DejaVuSerif-Bold.ttf"),
+              (SANS, "", "DejaVuSans.ttf"))  # in this order: fpdf2 numbers fonts as added
+COMMON_CODEPOINTS = frozenset(
+    [*range(0x20, 0x7F), *range(0xA0, 0x250), *range(0x2000, 0x2070), *range(0x20A0, 0x20C0),
+     *range(0x2100, 0x2150)])
+_font_lock = threading.Lock()
+_font_sets = {}
+
+
+def _fonts_for(doc):
+    """[(fontkey, parsed TTFFont, font bytes)]: the common cut when every character of the
+    document is in it, else the full fonts."""
+    kind = "common" if _only_common_characters(doc) else "full"
+    if kind not in _font_sets:
+        with _font_lock:  # the first renders of a process may come from several threads
+            if kind not in _font_sets:
+                _font_sets[kind] = _load_fonts(kind == "common")
+    return _font_sets[kind]
+
+
+def _only_common_characters(doc):
+    return all(ord(ch) in COMMON_CODEPOINTS for value in vars(doc).values()
+               if isinstance(value, str) for ch in value)
+
+
+def _load_fonts(common):
+    loader = FPDF()
+    fonts = []
+    for family, style, name in FONT_FILES:
+        path = FONT_DIR / name
+        data = _common_cut(path) if common else path.read_bytes()
+        with tempfile.TemporaryDirectory() as folder:  # fpdf2 parses fonts from a file
+            copy_path = Path(folder) / name
+            copy_path.write_bytes(data)
+            loader.add_font(family, style, copy_path)
+            key, font = list(loader.fonts.items())[-1]
+            # Read every table now and let go of the file: from here on the parsed font is
+            # shared, read-only, by every scratch PDF of this process.
+            font.ttfont.ensureDecompiled()
+            font.ttfont.close()
+        fonts.append((key, font, data))
+    return fonts
+
+
+def _common_cut(path):
+    font = ttLib.TTFont(path, recalcTimestamp=False)
+    options = ftsubset.Options(glyph_names=True, notdef_outline=True, recommended_glyphs=True,
+                               name_IDs=["*"], name_languages=["*"], layout_features=[])
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "FFTM"]
+    cutter = ftsubset.Subsetter(options)
+    cutter.populate(unicodes=sorted(COMMON_CODEPOINTS))
+    cutter.subset(font)
+    output = io.BytesIO()
+    font.save(output)
+    font.close()
+    return output.getvalue()
 
 
 def _draw_border(pdf):
