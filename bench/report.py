@@ -251,5 +251,9 @@ def markdown(document):
         lines += run_table(run) + [""]
     lines += comparison_table(document["postgresql_vs_sqlite"]) + [""]
     lines += targets_table(document["targets"]) + [""]
+    if "certificate_render" in document:
+        import render  # bench/render.py
+
+        lines += render.markdown(document["certificate_render"]) + [""]
     lines.append(f"Whole bench: {document['wall_seconds'] / 60:.1f} min.")
     return "\n".join(lines) + "\n"

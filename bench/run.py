@@ -24,6 +24,7 @@ import sys
 import time
 from pathlib import Path
 
+import render
 import report
 import scenarios
 from client import csrf_token, fetch, log_in_all
@@ -322,6 +323,7 @@ def write_results(runs, args, wall_seconds):
                      "quiet_wait_s": args.quiet_wait, "quiet_below_cores": args.quiet_below},
         "runs": runs, "postgresql_vs_sqlite": comparison,
         "targets": report.evaluate_targets(runs, comparison),
+        "certificate_render": render.measure(),
         "wall_seconds": round(wall_seconds, 1),
     }
     output = Path(args.output)

@@ -21,7 +21,7 @@ import segno
 from fontTools import subset as ftsubset
 from fontTools import ttLib
 from fpdf import FPDF
-from fpdf.enums import PathPaintRule, XPos, YPos
+from fpdf.enums import XPos, YPos
 from fpdf.fonts import SubsetMap
 
 FONT_DIR = Path(__file__).with_name("fonts")
@@ -198,6 +198,10 @@ class _Page:
              leading=1.4):
         """A wrapping paragraph: every user-supplied string goes through here, so none can run
         past its column."""
+        if not self.final:  # measuring: advance by the height, no glyphs to place
+            height = self.measure(text, size, style, w=w, family=family, leading=leading)
+            self.pdf.set_y(self.pdf.get_y() + height)
+            return
         self.font(size, style, family)
         self.pdf.set_x(x)
         self.pdf.multi_cell(w, self.line(size, leading), text.strip(), align=align,
@@ -438,8 +442,11 @@ def _load_fonts(common):
 
 def _common_cut(path):
     font = ttLib.TTFont(path, recalcTimestamp=False)
+    # No TrueType hinting: PDF viewers scale outlines themselves, and it is most of the bytes
+    # each certificate's subset would otherwise copy.
     options = ftsubset.Options(glyph_names=True, notdef_outline=True, recommended_glyphs=True,
-                               name_IDs=["*"], name_languages=["*"], layout_features=[])
+                               name_IDs=["*"], name_languages=["*"], layout_features=[],
+                               hinting=False)
     options.drop_tables += ["GSUB", "GPOS", "GDEF", "FFTM"]
     cutter = ftsubset.Subsetter(options)
     cutter.populate(unicodes=sorted(COMMON_CODEPOINTS))
@@ -467,14 +474,20 @@ def _double_rule(pdf, y, x1, x2):
 
 
 def _draw_qr(pdf, qr, x, y, size):
-    """Vector QR as one filled path, so no hairline seams show between modules."""
+    """Vector QR as one filled path, so no hairline seams show between modules.
+
+    Written as raw path operators (one `re` per run of dark modules, then one `f`): fpdf2's
+    drawing API copies every path element deeply, which took most of a render's time."""
     module = size / qr.symbol_size(border=0)[0]
-    with pdf.new_path(paint_rule=PathPaintRule.FILL_NONZERO) as path:
-        path.style.fill_color = "#000000"
-        for row_index, row in enumerate(qr.matrix_iter(border=0)):
-            for start, length in _dark_runs(row):
-                path.rectangle(x + start * module, y + row_index * module,
-                               length * module, module)
+    k, page_h = pdf.k, pdf.h  # points per mm; PDF y grows upwards from the page's bottom
+    ops = ["q 0 g"]
+    for row_index, row in enumerate(qr.matrix_iter(border=0)):
+        top = y + row_index * module
+        for start, length in _dark_runs(row):
+            ops.append(f"{(x + start * module) * k:.3f} {(page_h - top) * k:.3f} "
+                       f"{length * module * k:.3f} {-module * k:.3f} re")
+    ops.append("f Q")
+    pdf._out("\n".join(ops))
 
 
 def _dark_runs(row):
