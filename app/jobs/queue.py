@@ -15,6 +15,7 @@ from pathlib import Path
 
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+from redis import ConnectionPool
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -37,8 +38,9 @@ def _storage(app):
     name = app.config["JOBS_QUEUE_NAME"]
     if app.config.get("REDIS_URL"):
         # Short timeouts: a Redis that does not answer must not hold a web request for long.
-        return RedisStorage(name, url=app.config["REDIS_URL"], socket_timeout=5,
-                            socket_connect_timeout=2)
+        pool = ConnectionPool.from_url(app.config["REDIS_URL"], socket_timeout=5,
+                                       socket_connect_timeout=2)
+        return RedisStorage(name, connection_pool=pool)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     return SqliteStorage(name, filename=str(queue_file(app)), timeout=10)
 

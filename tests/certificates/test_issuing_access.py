@@ -24,7 +24,7 @@ PUBLIC = {"certificates.lookup", "certificates.verify", "certificates.verify_jso
 LEARNER = {"certificates.mine", "certificates.download"}
 ADMIN = {"certificates.admin_courses", "certificates.admin_course", "certificates.revoke",
          "certificates.reissue", "certificates.settings", "certificates.admin_session",
-         "certificates.original_pdf"}
+         "certificates.original_pdf", "certificates.reissue_all"}
 
 SETTINGS = {
     "institution_name": "Pemerintah Kota Palu",

@@ -8,6 +8,7 @@ route cannot ship without someone deciding who may open it.
 """
 
 import io
+import json
 import re
 from datetime import date
 
@@ -22,6 +23,7 @@ from app.courses.models import CourseFile
 from app.courses.services import enroll_learner
 from app.database import utcnow
 from app.extensions import db
+from app.jobs.models import Job
 from app.quizzes.models import AttemptQuestion
 from app.quizzes.services import start_attempt, submit_attempt
 from app.reports.credit_services import add_jp_credit
@@ -122,6 +124,12 @@ ROUTES = {
     "certificates.settings": "admin",
     "certificates.reissue": "admin",
     "certificates.original_pdf": "admin",
+    "certificates.reissue_all": "admin",
+    "jobs.index": "admin",
+    "jobs.show": "admin",
+    "jobs.show_json": "admin",
+    "jobs.retry": "admin",
+    "jobs.download": "admin",
     # reports
     "reports.my_ledger": "login",
     "reports.credit_evidence": "own-or-admin",
@@ -236,6 +244,10 @@ def world(app, create_user):
                            evidence=("bukti.pdf", PDF))
     workshop = make_session(trainer)
     register_learner(workshop, learner)
+    job = Job(kind="certificates.issue", state="failed", error="Gagal.",
+              params_json=json.dumps({"target": "course", "id": course.id, "label": course.code,
+                                      "slug": course.slug, "chosen": []}))
+    db.session.add(job)
     db.session.commit()
     essay = db.session.scalar(select(AttemptQuestion.id).where(
         AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.question_type == "essay"))
@@ -251,6 +263,7 @@ def world(app, create_user):
         "credit_id": credit.id, "file_id": db.session.scalar(select(CourseFile.id)),
         "name": "skema.png", "user_id": other_learner.id, "agency_id": agency.id,
         "token": "bukan-token-yang-benar", "filename": "x", "session_id": workshop.id,
+        "job_id": job.id,
         # An owner of the course, for the one route that takes away an owner.
         "authoring.remove_owner": {"user_id": trainer.id},
     }
