@@ -170,6 +170,16 @@ class Config:
     JOB_STALE_SECONDS = env_int("LMS_JOB_STALE_SECONDS", 120)
     JOB_RETRY_SECONDS = env_int("LMS_JOB_RETRY_SECONDS", 30)  # then 60, 120, 240 ...
     JOB_RESULT_DAYS = env_int("LMS_JOB_RESULT_DAYS", 7)  # exports offered for download
+    # Periodic jobs (app/jobs/periodic.py), each can be turned off: a consistent copy of the
+    # SQLite database into instance/backups/ every night at this hour (WITA), keeping the
+    # newest few; closing quiz attempts whose time ran out; deleting expired job results and
+    # job records older than the history.
+    BACKUP_NIGHTLY = env_bool("LMS_BACKUP_NIGHTLY", True)
+    BACKUP_HOUR = env_int("LMS_BACKUP_HOUR", 2)
+    BACKUP_KEEP = env_int("LMS_BACKUP_KEEP", 7)
+    CLOSE_OVERDUE_ATTEMPTS = env_bool("LMS_CLOSE_OVERDUE_ATTEMPTS", True)
+    EXPIRE_JOB_RESULTS = env_bool("LMS_EXPIRE_JOB_RESULTS", True)
+    JOB_HISTORY_DAYS = env_int("LMS_JOB_HISTORY_DAYS", 90)
 
     # Certificates: where the QR code points, and the defaults for the certificate settings.
     BASE_URL = os.environ.get("LMS_BASE_URL", "http://127.0.0.1:5000")

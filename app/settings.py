@@ -37,6 +37,12 @@ DEFAULTS_FROM_CONFIG = {
     "certificate.signer_title": "CERTIFICATE_SIGNER_TITLE",
     "certificate.signer_nip": "CERTIFICATE_SIGNER_NIP",
     "certificate.place": "CERTIFICATE_PLACE",
+    "backup.nightly": "BACKUP_NIGHTLY",
+    "backup.hour": "BACKUP_HOUR",
+    "backup.keep": "BACKUP_KEEP",
+    "quizzes.close_overdue": "CLOSE_OVERDUE_ATTEMPTS",
+    "jobs.expire_results": "EXPIRE_JOB_RESULTS",
+    "jobs.history_days": "JOB_HISTORY_DAYS",
 }
 
 

@@ -131,9 +131,13 @@ def issuing_summary(job):
 
 
 def issuing_back_link(params):
+    if "id" not in params:
+        return None
     if params.get("target") == "session":
         return (url_for("certificates.admin_session", session_id=params["id"]),
                 _("Kembali ke penerbitan sertifikat sesi"))
+    if not params.get("slug"):
+        return None
     return (url_for("certificates.admin_course", slug=params["slug"]),
             _("Kembali ke penerbitan sertifikat %(code)s", code=params.get("label", "")))
 

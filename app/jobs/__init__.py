@@ -8,10 +8,12 @@ def register_jobs(app):
 
     from app.admin.menu import register_admin_page
     from app.jobs.cli import jobs_cli
+    from app.jobs.periodic import register_job_housekeeping
     from app.jobs.queue import configure_queue
     from app.jobs.views import bp
 
     configure_queue(app)
+    register_job_housekeeping()
     app.register_blueprint(bp)
     app.cli.add_command(jobs_cli)
     register_admin_page("jobs.index", _l("Tugas latar"),

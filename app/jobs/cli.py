@@ -94,6 +94,26 @@ def list_command(limit):
                f"{heartbeat['worker'] + ' ' + str(round(heartbeat['at'])) if heartbeat else '-'}")
 
 
+@jobs_cli.command("run-periodic")
+@click.argument("name")
+@with_appcontext
+def run_periodic_command(name):
+    """Jalankan satu tugas terjadwal sekarang (nightly_backup, close_overdue_attempts, ...)."""
+    from app.jobs.periodic import PERIODIC, start_periodic
+    from app.jobs.runner import wait_for_job
+
+    if name not in PERIODIC:
+        raise click.ClickException(f"Tugas terjadwal {name} tidak ada. Pilihan: "
+                                   f"{', '.join(sorted(PERIODIC))}.")
+    job = start_periodic(name)
+    if job is None:
+        raise click.ClickException(f"Tugas terjadwal {name} dimatikan di pengaturan.")
+    job = wait_for_job(job.id)
+    click.echo(f"Tugas #{job.id}: {job.state_label}. {job.error or ''}".strip())
+    if job.state != "succeeded":
+        raise SystemExit(1)
+
+
 @jobs_cli.command("sweep")
 @with_appcontext
 def sweep_command():

@@ -27,6 +27,7 @@ from app.extensions import db
 from app.forms import whole_number_arg
 from app.jobs import services
 from app.jobs.models import JOB_STATES, STATE_LABELS, Job
+from app.jobs.periodic import periodic_overview
 from app.jobs.runner import JOB_KINDS, job_label, results_root
 from app.web import one_or_404
 
@@ -44,6 +45,7 @@ def index():
     number = max(whole_number_arg(request.args, "halaman", 1), 1)
     page = paginate(services.jobs_query(state), number)
     return render_template("jobs/index.html", page=page, state=state, states=STATE_LABELS,
+                           periodic=periodic_overview(),
                            job_label=job_label, form=ActionForm(),
                            filters={"status": state} if state else {})
 

@@ -7,9 +7,11 @@ def register_operations(app):
     from app.operations.backup import backup_command
     from app.operations.bench import bench_cli
     from app.operations.health import bp
+    from app.operations.nightly_backup import register_nightly_backup
     from app.operations.security_check import security_cli
 
     app.register_blueprint(bp)
+    register_nightly_backup()
     app.cli.add_command(backup_command)
     app.cli.add_command(bench_cli)
     app.cli.add_command(security_cli)

@@ -7,10 +7,12 @@ def register_quizzes(app):
     from app.courses import views as course_views
     from app.courses.outline_cache import register_outline_part
     from app.quizzes.models import GRADING_METHODS, Quiz
+    from app.quizzes.overdue import register_overdue_attempts
     from app.quizzes.services import quizzes_after_modules, quizzes_passed
     from app.quizzes.views import bp, course_quiz_section, module_quiz_section
 
     app.register_blueprint(bp)
+    register_overdue_attempts()
     app.add_template_filter(lambda method: GRADING_METHODS.get(method, method), "grading_label")
     course_services.register_completion_rule(quizzes_passed)
     course_views.register_course_section(course_quiz_section)
