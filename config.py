@@ -170,6 +170,8 @@ class Config:
     JOB_STALE_SECONDS = env_int("LMS_JOB_STALE_SECONDS", 120)
     JOB_RETRY_SECONDS = env_int("LMS_JOB_RETRY_SECONDS", 30)  # then 60, 120, 240 ...
     JOB_RESULT_DAYS = env_int("LMS_JOB_RESULT_DAYS", 7)  # exports offered for download
+    # A report export with more rows than this is written by a job, not inside the request.
+    EXPORT_INLINE_MAX_ROWS = env_int("LMS_EXPORT_INLINE_MAX_ROWS", 5000)
     # Periodic jobs (app/jobs/periodic.py), each can be turned off: a consistent copy of the
     # SQLite database into instance/backups/ every night at this hour (WITA), keeping the
     # newest few; closing quiz attempts whose time ran out; deleting expired job results and

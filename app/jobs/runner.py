@@ -83,6 +83,15 @@ class JobContext:
         self.job.summary_json = json.dumps(self.summary)
         db.session.commit()
 
+    def report(self, done, total=None):
+        """Record progress from inside a long read (an export streaming rows): written on its
+        own connection, so the session's open cursor and snapshot are left alone."""
+        values = {"progress_done": done, "heartbeat_at": utcnow()}
+        if total is not None:
+            values["progress_total"] = total
+        with db.engine.begin() as connection:
+            connection.execute(update(Job).where(Job.id == self.job.id).values(**values))
+
     def result_folder(self):
         folder = results_root() / str(self.job.id)
         folder.mkdir(parents=True, exist_ok=True)

@@ -7,9 +7,11 @@ def register_reports(app):
     from flask_babel import lazy_gettext as _l
 
     from app.admin.menu import register_admin_page
+    from app.reports.export_jobs import register_export_jobs
     from app.reports.views import bp
 
     app.register_blueprint(bp)
+    register_export_jobs()
     register_admin_page("reports.index", _l("Laporan"),
                         _l("JP per ASN, ringkasan OPD, corong kursus, riwayat pelatihan"))
     register_admin_page("reports.credit_form", _l("Kredit JP manual"),

@@ -82,6 +82,13 @@ def _xlsx_value(value):
 
 
 def xlsx_bytes(table):
+    buffer = io.BytesIO()
+    write_xlsx(table, buffer)
+    return buffer.getvalue()
+
+
+def write_xlsx(table, handle):
+    """Write the workbook to a file object (a job writes straight to its result file)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=table.name[:31])
     header = []
@@ -93,9 +100,7 @@ def xlsx_bytes(table):
     for row in _all_rows(table):
         sheet.append([_xlsx_cell(sheet, _xlsx_value(cell_value(row, c)), c)
                       for c in table.columns])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(handle)
 
 
 def xlsx_response(table):

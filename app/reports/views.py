@@ -23,7 +23,7 @@ from app.auth.access import admin_required
 from app.courses.forms import ActionForm, action_or_400
 from app.courses.models import Course, JpCredit
 from app.extensions import db
-from app.reports import charts, credit_services, exports, queries, tables
+from app.reports import charts, credit_services, export_jobs, exports, queries, tables
 from app.reports.forms import (
     HistoryFilterForm,
     JpCreditForm,
@@ -85,9 +85,12 @@ def jp_ledger():
     filters = queries.LedgerFilters(year, form.opd_value(), clean(form.type, None),
                                     bool(clean(form.below, False)))
     if fmt:
-        rows = queries.ledger_rows(filters)
+        totals = queries.ledger_totals(filters)
+        if totals.asn > export_jobs.inline_limit():
+            return _export_as_job("ledger", export_jobs.ledger_filters_params(filters), fmt,
+                                  totals.asn)
         return exports.download(
-            tables.ledger_table(year, rows, queries.ledger_totals(filters)), fmt)
+            tables.ledger_table(year, queries.ledger_rows(filters), totals), fmt)
     page = queries.ledger_page(filters, clean(form.page, 1), per_page=queries.PER_PAGE)
     return render_template(
         "reports/ledger.html", form=form, year=year, page=page,
@@ -213,12 +216,17 @@ def history():
 @bp.route("/admin/laporan/riwayat.csv")
 @admin_required
 def history_all_csv():
-    """Every ASN's training history for one year, for HR systems: streamed, one year at most."""
+    """Every ASN's training history for one year, for HR systems: always a background job
+    (a city's year is tens of thousands of rows), offered on the job's page when ready."""
     form = YearForm(request.args)
     year, _fmt = read_filters(form)
-    table = tables.history_table(f"riwayat-pelatihan-{year}", "", queries.training_history(year),
-                                 with_person=True)
-    return exports.csv_response(table)
+    return _export_as_job("history", {"year": year}, "csv")
+
+
+def _export_as_job(report, params, fmt, total=0):
+    job = export_jobs.start_export(report, params, fmt, current_user, total=total)
+    db.session.commit()
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 # --- admin: manual JP credits -----------------------------------------------------------------

@@ -123,3 +123,18 @@ def assert_same_table(html_rows, csv_rows, xlsx_rows, columns):
             assert _same_cell(text, in_csv[position], in_xlsx[position], column.kind), (
                 f"row {number}, {column.label}: page {text!r}, CSV {in_csv[position]!r}, "
                 f"XLSX {in_xlsx[position]!r}")
+
+
+def export_via_job(client, url):
+    """An export that runs as a background job (run at once in the tests): the request opens
+    the job's page, whose download link gives the file."""
+    started = client.get(url)
+    assert started.status_code == 302, started.status_code
+    job_page = started.headers["Location"]
+    assert job_page.startswith("/admin/tugas/"), job_page
+    assert "Unduh hasil" in client.get(job_page).get_data(as_text=True)
+    download = client.get(f"{job_page}/unduh")
+    assert download.status_code == 200
+    download.get_data()  # read the file, then let it go
+    download.close()
+    return download

@@ -59,7 +59,9 @@ def test_report_query_count_does_not_grow_with_data(app, world, create_user, que
     def measure():
         db.session.expire_all()
         with queries() as count, client.get(url) as response:
-            assert response.status_code == 200, response.status_code
+            # The everyone's-history export answers with its job's page (302); the job runs
+            # at once in the tests, and its queries are counted too.
+            assert response.status_code in (200, 302), response.status_code
             response.get_data()  # streamed downloads run their queries while sent
         return count()
 
