@@ -172,6 +172,9 @@ class Config:
     JOB_RESULT_DAYS = env_int("LMS_JOB_RESULT_DAYS", 7)  # exports offered for download
     # A report export with more rows than this is written by a job, not inside the request.
     EXPORT_INLINE_MAX_ROWS = env_int("LMS_EXPORT_INLINE_MAX_ROWS", 5000)
+    # A people import (browser, after its preview, or `flask users import`) of more rows than
+    # this is written by a job, in batches, not inside the request.
+    IMPORT_INLINE_MAX_ROWS = env_int("LMS_IMPORT_INLINE_MAX_ROWS", 1000)
     # Periodic jobs (app/jobs/periodic.py), each can be turned off: a consistent copy of the
     # SQLite database into instance/backups/ every night at this hour (WITA), keeping the
     # newest few; closing quiz attempts whose time ran out; deleting expired job results and

@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 from sqlalchemy.exc import IntegrityError
 
-from app.admin import people_import
+from app.admin import import_job, people_import
 from app.extensions import db
+from app.jobs.runner import remove_result_file, results_root, wait_for_job
 
 _CONCURRENT_CHANGE = ("Impor dibatalkan: data berubah bersamaan (mis. NIP atau email yang sama "
                       "baru saja didaftarkan). Tidak ada yang disimpan; jalankan lagi.")
@@ -21,7 +22,10 @@ _CONCURRENT_CHANGE = ("Impor dibatalkan: data berubah bersamaan (mis. NIP atau e
 @click.option("--passwords-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Berkas CSV baru (izin 0600) untuk kata sandi sementara akun baru; "
                    "wajib bila ada akun baru.")
-def import_users_command(file, dry_run, passwords_out):
+@click.option("--wait", is_flag=True,
+              help="Berkas besar (tugas latar): tunggu sampai selesai. Selalu ditunggu bila ada "
+                   "akun baru, agar kata sandinya tertulis ke --passwords-out.")
+def import_users_command(file, dry_run, passwords_out, wait):
     """Impor ASN dari berkas CSV: semua baris atau tidak sama sekali."""
     with file.open("rb") as handle:
         data = handle.read(people_import.MAX_BYTES + 1)
@@ -40,6 +44,9 @@ def import_users_command(file, dry_run, passwords_out):
         click.echo("Uji coba (--dry-run): tidak ada yang disimpan.")
         return
     _refuse_unsafe_passwords_out(preview.new, passwords_out)
+    if len(check.rows) > import_job.inline_limit():
+        _import_as_job(data, file, len(check.rows), passwords_out, wait or preview.new > 0)
+        return
     try:
         passwords = people_import.apply_import(check, actor=None)
     except IntegrityError:
@@ -50,6 +57,32 @@ def import_users_command(file, dry_run, passwords_out):
     if passwords:
         click.echo(f"Kata sandi sementara {len(passwords)} akun baru ditulis ke {passwords_out} "
                    "(hanya dapat dibaca pemiliknya). Serahkan lalu hapus berkas itu.")
+
+
+def _import_as_job(data, file, rows, passwords_out, wait):
+    """A big file: the same batched background job as the admin pages' import."""
+    job = import_job.start_import(data, file.name, rows, None)
+    db.session.commit()
+    click.echo(f"Tugas #{job.id}: {rows} baris diimpor di latar (per {import_job.IMPORT_BATCH_ROWS}"
+               f" baris). Pantau di /admin/tugas/{job.id}.")
+    if not wait:
+        return
+    job = wait_for_job(job.id)
+    if job.state != "succeeded":
+        raise click.ClickException(job.error or "Impor gagal.")
+    summary = job.summary
+    click.echo(f"Impor selesai: {summary.get('created', 0)} baru, "
+               f"{summary.get('updated', 0)} diperbarui.")
+    if job.result_path:
+        # The password list leaves the job's folder for the file the operator named.
+        source = results_root() / job.result_path
+        people_import.write_private_file(passwords_out, source.read_bytes())
+        job.result_path = None
+        db.session.commit()
+        remove_result_file(job)
+        click.echo(f"Kata sandi sementara {summary.get('created', 0)} akun baru ditulis ke "
+                   f"{passwords_out} (hanya dapat dibaca pemiliknya). Serahkan lalu hapus "
+                   "berkas itu.")
 
 
 def _refuse_unsafe_passwords_out(new_count, path):

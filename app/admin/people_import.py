@@ -632,7 +632,7 @@ def _new_user_values(row, password_hash, now):
     return values
 
 
-def _insert_new_users(rows):
+def insert_new_users(rows):
     hasher, now = _one_time_hasher(), utcnow()
     passwords, values = [], []
     for row in rows:
@@ -645,7 +645,7 @@ def _insert_new_users(rows):
     return passwords
 
 
-def _update_users(rows):
+def update_users(rows):
     """Bulk UPDATE by primary key; every row carries every field so it is one executemany."""
     values = []
     for row in rows:
@@ -664,8 +664,8 @@ def apply_import(check, actor):
     """
     if not check.ok:
         raise LmsError(_("Berkas masih bermasalah; tidak ada yang disimpan."))
-    passwords = _insert_new_users([row for row in check.rows if row.status == NEW])
-    _update_users([row for row in check.rows if row.status == UPDATED])
+    passwords = insert_new_users([row for row in check.rows if row.status == NEW])
+    update_users([row for row in check.rows if row.status == UPDATED])
     counts = preview_import(check)
     record_event(actor, "users.import", "user", None, created=counts.new,
                  updated=counts.updated, unchanged=counts.unchanged)

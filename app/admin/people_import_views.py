@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from app.admin import people_import
+from app.admin import import_job, people_import
 from app.admin.menu import register_admin_page
 from app.admin.people_import_forms import PeopleImportTokenForm, PeopleImportUploadForm
 from app.admin.views import bp
@@ -118,6 +118,11 @@ def confirm_people_import():
         flash(_("Data berubah sejak pratinjau dan berkas kini bermasalah. Tidak ada yang "
                 "disimpan."), "error")
         return _preview_page(check, filename="")
+    if len(check.rows) > import_job.inline_limit():
+        job = import_job.start_import(data, "", len(check.rows), current_user)
+        db.session.commit()
+        _discard_upload(token)
+        return redirect(url_for("jobs.show", job_id=job.id))
     try:
         passwords = people_import.apply_import(check, current_user)
         db.session.commit()

@@ -43,6 +43,7 @@ class JobKind:
     progress_text: object = None  # progress_text(job) -> "137 dari 500 diterbitkan"
     back_link: object = None  # back_link(params) -> (url, text) of the page it was started from
     summary_lines: object = None  # summary_lines(job) -> [text]: what the job's page reports
+    private_result: bool = False  # its result file (passwords) only for the admin who started it
 
 
 JOB_KINDS = {}
@@ -97,13 +98,13 @@ class JobContext:
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
-    def offer_result(self, path, download_name):
+    def offer_result(self, path, download_name, days=None):
         """Offer a finished file (written under result_folder()) for download for a set time."""
         path = Path(path)
         self.job.result_path = str(path.relative_to(results_root()))
         self.job.result_name = download_name
         self.job.result_size = path.stat().st_size
-        days = current_app.config["JOB_RESULT_DAYS"]
+        days = days if days is not None else current_app.config["JOB_RESULT_DAYS"]
         self.job.result_expires_at = utcnow() + timedelta(days=days)
 
 

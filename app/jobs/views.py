@@ -118,6 +118,9 @@ def retry(job_id):
 @admin_required
 def download(job_id):
     job = _job_or_404(job_id)
+    kind = JOB_KINDS.get(job.kind)
+    if kind is not None and kind.private_result and job.created_by_id != current_user.id:
+        abort(404)  # one-time passwords: only for the admin who started the import
     if not job.has_result_file():
         flash(_("Berkas hasil tugas ini tidak tersedia lagi (sudah kedaluwarsa atau belum "
                 "selesai). Jalankan ekspornya lagi."), "error")
@@ -125,4 +128,5 @@ def download(job_id):
     path = results_root() / job.result_path
     if not path.is_file():
         abort(404)
+    # Logged-in answers are "private, no-store" (app/headers.py): no cache keeps the file.
     return send_file(path, as_attachment=True, download_name=job.result_name, max_age=0)

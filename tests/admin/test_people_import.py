@@ -440,14 +440,14 @@ def test_a_failure_in_the_middle_of_writing_leaves_nothing_written(app, admin_cl
     page = upload(admin_client, csv_bytes([SITI, with_cells(SITI, nip=LEARNER_NIP, nama="Baru",
                                                             email="")]))
     assert (fact(page, "Pegawai baru"), fact(page, "Diperbarui")) == (1, 1)
-    real_update = people_import._update_users
+    real_update = people_import.update_users
 
     def update_then_fail(rows):
         real_update(rows)
         assert user_by_nip(SITI_NIP) is not None  # the insert really happened first
         raise IntegrityError("UPDATE user", {}, Exception("simulated constraint failure"))
 
-    monkeypatch.setattr(people_import, "_update_users", update_then_fail)
+    monkeypatch.setattr(people_import, "update_users", update_then_fail)
     response = confirm(admin_client, page, follow_redirects=True)
     assert "Impor dibatalkan karena data berubah bersamaan" in response.get_data(as_text=True)
     assert user_by_nip(SITI_NIP) is None
@@ -455,7 +455,7 @@ def test_a_failure_in_the_middle_of_writing_leaves_nothing_written(app, admin_cl
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action == "users.import")) == 0
     # The file still waits: the admin can confirm again once the cause is gone.
-    monkeypatch.setattr(people_import, "_update_users", real_update)
+    monkeypatch.setattr(people_import, "update_users", real_update)
     assert confirm(admin_client, page).status_code == 200
     assert user_by_nip(LEARNER_NIP).name == "Baru"
 
@@ -680,7 +680,11 @@ def test_two_thousand_rows_import_through_the_web(app, admin_client):
     page = upload(admin_client, csv_bytes(many_rows(2000), delimiter=";", bom=True))
     assert shown_problems(page) == []
     assert fact(page, "Pegawai baru") == 2000
-    passwords = read_passwords(confirm(admin_client, page))
+    started = confirm(admin_client, page)  # over 1,000 rows: a background job (run at once)
+    assert started.headers["Location"].startswith("/admin/tugas/")
+    download = admin_client.get(f"{started.headers['Location']}/unduh")
+    passwords = read_passwords(download)
+    download.close()
     assert len(passwords) == 2000
     assert user_count() == 2001
 
