@@ -33,6 +33,7 @@ from app.certificates.pdf import (
     render_certificate,
 )
 from app.certificates.stamp import stamp_revoked
+from app.certificates.turns import take_numbering_turn
 from app.courses.models import LEARNING_MODES, Enrollment
 from app.database import utcnow
 from app.errors import LmsError
@@ -293,28 +294,46 @@ def _insert_numbered(certificate, issued_on, mode_label, subject, short_transact
 
     The PDF is rendered before the insert, so a certificate row never exists without its
     document (on SQLite an outermost savepoint's release is already a commit). With
-    short_transactions (jobs), the reads are committed before rendering, so no transaction is
-    open while the PDF renders and the write lock is held only for the insert and its commit.
+    short_transactions (jobs), the reads are committed before rendering, so no write
+    transaction is open while the PDF renders and the write lock is held only for the insert
+    and its commit. Issuers take turns from choosing the number to the commit (turns.py).
     """
     template = get_setting("certificate.number_template")
     for _attempt in range(NUMBER_RETRIES):
+        if short_transactions:
+            db.session.commit()
+        take_numbering_turn(in_job=short_transactions)  # held until the commit (turns.py)
         certificate.year = issued_on.year
         certificate.sequence = _next_sequence(issued_on.year)
         certificate.number = format_number(template, certificate.sequence, issued_on)
         certificate.verification_code = new_verification_code()
-        document = _document(certificate, mode_label)
-        if short_transactions:
-            db.session.commit()
-        certificate.pdf = render_certificate(document)
+        certificate.pdf = render_certificate(_document(certificate, mode_label))
         try:
-            with db.session.begin_nested():
-                db.session.add(certificate)
+            _insert(certificate, short_transactions)
         except IntegrityError:
             if _valid_for(subject):
                 raise CertificateError(subject.duplicate_message) from None
             continue
         return certificate
     raise CertificateError(_("Nomor sertifikat tidak dapat dibuat; coba lagi."))
+
+
+def _insert(certificate, short_transactions):
+    """Insert the certificate, undoing only the insert when its number collides.
+
+    After a short transaction's commit nothing else is pending, and a savepoint would be the
+    outermost one, whose release on SQLite already commits the certificate without its audit
+    event or the job's progress: the plain insert opens the transaction they commit in."""
+    if not short_transactions:
+        with db.session.begin_nested():
+            db.session.add(certificate)
+        return
+    db.session.add(certificate)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise
 
 
 def signer_problem():

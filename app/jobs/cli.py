@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.jobs import queue
 from app.jobs.models import QUEUED, RUNNING, Job
-from app.jobs.runner import job_label, requeue_lost_jobs
+from app.jobs.runner import beat_running_jobs, job_label, requeue_lost_jobs
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ def _heartbeat_loop(app, stop, interval):
         try:
             queue.beat()
             with app.app_context():
+                beat_running_jobs()
                 revived = requeue_lost_jobs()
                 if revived:
                     log.warning("re-sent jobs %s (consumer killed or queue was down)", revived)
@@ -51,6 +52,8 @@ def worker_command(workers, no_periodic):
                                    " tidak ada konsumen yang perlu dijalankan.")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s "
                         "%(message)s")
+    # The PDF renderer's font subsetting logs some 40 lines per certificate at INFO.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     consumer = queue.huey.create_consumer(
         workers=workers or app.config["JOB_WORKERS"], worker_type="thread",
         periodic=not no_periodic, check_worker_health=True, initial_delay=0.1, max_delay=2.0)
@@ -74,10 +77,15 @@ def _give_back_interrupted(signal, task, *args, **kwargs):
     if job_id is None:
         return
     with queue.job_app().app_context():
-        db.session.execute(update(Job).where(Job.id == job_id, Job.state == RUNNING)
-                           .values(state=QUEUED, worker=None)
-                           .execution_options(synchronize_session=False))
+        given_back = db.session.execute(
+            update(Job).where(Job.id == job_id, Job.state == RUNNING)
+            .values(state=QUEUED, worker=None)
+            .execution_options(synchronize_session=False)).rowcount
         db.session.commit()
+    if given_back:
+        # Huey does not requeue an interrupted task; without a message the job would wait
+        # for a sweep, which sends only jobs older than JOB_STALE_SECONDS and an empty queue.
+        queue.send_job(job_id)
 
 
 @jobs_cli.command("list")

@@ -196,6 +196,18 @@ def _end(job, state, message, context):
 
 # --- recovery ---------------------------------------------------------------------------------
 
+def beat_running_jobs(now=None):
+    """The consumer's heartbeat thread marks the jobs it is running as alive, so that a step
+    slower than JOB_STALE_SECONDS (a long render, a wait for a lock) is not taken for a dead
+    consumer and run a second time beside itself; only a consumer that stopped beating loses
+    its jobs."""
+    db.session.execute(
+        update(Job).where(Job.state == RUNNING, Job.worker == queue.worker_name())
+        .values(heartbeat_at=now or utcnow())
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
 def requeue_lost_jobs(now=None):
     """Send again what the queue lost: running jobs whose heartbeat stopped (their consumer
     was killed) and, when the queue is empty, queued jobs that are due. Returns the job ids.
