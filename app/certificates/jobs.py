@@ -78,20 +78,40 @@ def run_issuing(context):
     target = db.session.get(model, params["id"])
     if target is None:
         raise JobError(_("Kursus atau sesi ini sudah tidak ada."))
+    issuer = _issuer_of(context)
+    pending_ids = [item.id for item in _pending(params["target"], target, params["chosen"])]
+    _each_in_turn(context, item_model, pending_ids,
+                  lambda item, summary: _issue_one(item, issuer, issue, summary))
+
+
+def _issuer_of(context):
+    """The admin who started the job (None: the schedule or the command line); refuses at
+    once when no certificate can be issued at all."""
     problem = services.signer_problem()
     if problem:
         raise JobError(problem)
-    issuer = db.session.get(User, context.job.created_by_id) if context.job.created_by_id else None
-    pending_ids = [item.id for item in _pending(params["target"], target, params["chosen"])]
-    total = max(context.job.progress_total, len(pending_ids))
-    done_before = total - len(pending_ids)
+    job = context.job
+    return db.session.get(User, job.created_by_id) if job.created_by_id else None
+
+
+def _each_in_turn(context, model, ids, step):
+    """step(object, summary) for each id, each in its own short transaction with the job's
+    progress; the ids an earlier run already finished count as done."""
+    total = max(context.job.progress_total, len(ids))
+    done_before = total - len(ids)
     summary = context.summary
     summary.setdefault("issued", 0)
-    # Skipped and refused learners stay pending, so each run counts them afresh.
+    # Skipped and refused learners stay to do, so each run counts them afresh.
     summary.update(unverified=0, refused=0, refusals=[])
-    for index, item_id in enumerate(pending_ids, start=1):
-        _issue_one(db.session.get(item_model, item_id), issuer, issue, summary)
+    for index, object_id in enumerate(ids, start=1):
+        step(db.session.get(model, object_id), summary)
         context.progress(done_before + index, total)
+
+
+def _refused(summary, message):
+    summary["refused"] += 1
+    if len(summary["refusals"]) < REFUSALS_KEPT:
+        summary["refusals"].append(message)
 
 
 def _issue_one(item, issuer, issue, summary):
@@ -102,9 +122,7 @@ def _issue_one(item, issuer, issue, summary):
         issue(item, issuer, short_transactions=True)
     except services.CertificateError as error:
         db.session.rollback()
-        summary["refused"] += 1
-        if len(summary["refusals"]) < REFUSALS_KEPT:
-            summary["refusals"].append(error.message)
+        _refused(summary, error.message)
         return
     summary["issued"] += 1
 
@@ -228,30 +246,18 @@ def run_reissuing(context):
     course = db.session.get(Course, params["id"])
     if course is None:
         raise JobError(_("Kursus ini sudah tidak ada."))
-    problem = services.signer_problem()
-    if problem:
-        raise JobError(problem)
-    issuer = db.session.get(User, context.job.created_by_id) if context.job.created_by_id else None
+    issuer = _issuer_of(context)
     owed = _replaced_but_not_reissued(course.id, started) + _valid_of_course(course.id, started)
-    owed_ids = [certificate.id for certificate in owed]
-    total = max(context.job.progress_total, len(owed_ids))
-    done_before = total - len(owed_ids)
-    summary = context.summary
-    summary.setdefault("issued", 0)
-    summary.update(unverified=0, refused=0, refusals=[])
-    for index, certificate_id in enumerate(owed_ids, start=1):
-        _reissue_one(db.session.get(Certificate, certificate_id), params, issuer, summary)
-        context.progress(done_before + index, total)
+    _each_in_turn(context, Certificate, [certificate.id for certificate in owed],
+                  lambda old, summary: _reissue_one(old, params, issuer, summary))
 
 
 def _reissue_one(old, params, issuer, summary):
     enrollment = old.enrollment
     if not enrollment.user.is_verified or enrollment.completed_at is None:
         # Never revoke what cannot be replaced: the holder keeps the old certificate.
-        summary["refused"] += 1
-        if len(summary["refusals"]) < REFUSALS_KEPT:
-            summary["refusals"].append(_("%(name)s tidak memenuhi syarat lagi; sertifikat "
-                                         "lamanya tetap berlaku.", name=old.holder_name))
+        _refused(summary, _("%(name)s tidak memenuhi syarat lagi; sertifikat lamanya tetap "
+                            "berlaku.", name=old.holder_name))
         return
     try:
         if old.is_valid:
@@ -260,9 +266,7 @@ def _reissue_one(old, params, issuer, summary):
         services.reissue_certificate(old, issuer, short_transactions=True)
     except services.CertificateError as error:
         db.session.rollback()
-        summary["refused"] += 1
-        if len(summary["refusals"]) < REFUSALS_KEPT:
-            summary["refusals"].append(error.message)
+        _refused(summary, error.message)
         return
     summary["issued"] += 1
 

@@ -78,5 +78,12 @@ def test_admins_open_every_admin_page_without_arguments(app, people):
     client = client_as(app, ADMIN_NIP)
     pages = [url for url, method in admin_routes(app) if method == "GET" and "x" not in
              url.split("/") and "1" not in url.split("/")]
-    statuses = {url: client.get(url).status_code for url in pages}
-    assert {url: s for url, s in statuses.items() if s != 200} == {}
+    wrong = {}
+    for url in pages:
+        response = client.get(url)
+        # A big export answers with its background job's page.
+        to_job = (response.status_code == 302
+                  and response.headers["Location"].startswith("/admin/tugas/"))
+        if response.status_code != 200 and not to_job:
+            wrong[url] = response.status_code
+    assert wrong == {}
