@@ -1,6 +1,8 @@
 """bench/results.json and bench/results.md from the runs of bench/run.py: figures per endpoint,
 ratios to the adjacent baseline, PostgreSQL against SQLite, and the issue's targets."""
 
+import issuing
+
 PAGES = ("catalogue", "course", "module", "dashboard", "verify", "admin_opd")
 RATIO_TARGET = 0.25  # module and course page req/s against the baseline's
 P99_TARGET_MS = 100
@@ -142,6 +144,8 @@ def evaluate_targets(runs, comparison):
         targets += admin_target(run)
     for run in runs.values():
         targets += submit_target(run)
+    for run in runs.values():
+        targets += issuing.targets(run)
     return targets + postgres_targets(comparison)
 
 
@@ -251,6 +255,7 @@ def markdown(document):
         lines += run_table(run) + [""]
     lines += comparison_table(document["postgresql_vs_sqlite"]) + [""]
     lines += targets_table(document["targets"]) + [""]
+    lines += issuing.markdown(document) + [""]
     if "certificate_render" in document:
         import render  # bench/render.py
 

@@ -24,6 +24,7 @@ import sys
 import time
 from pathlib import Path
 
+import issuing
 import render
 import report
 import scenarios
@@ -71,12 +72,14 @@ def parse_args():
                         help="on a shared machine, wait up to this long before each endpoint "
                              "until other programs use less than --quiet-below cores")
     parser.add_argument("--quiet-below", type=float, default=0.25, metavar="CORES")
-    parser.add_argument("--only", help="comma-separated endpoint keys (quick runs)")
+    parser.add_argument("--only", help="comma-separated endpoint keys, 'submit' and 'issuing' "
+                                       "(quick runs)")
     parser.add_argument("--no-submit", action="store_true", help="skip the quiz-submit burst")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results"),
                         help="results path without extension (.json and .md are written)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the seeded databases and logs (for profiling)")
+    issuing.add_arguments(parser)
     return parser.parse_args()
 
 
@@ -252,7 +255,7 @@ def measure(server, port, database, fixtures, args, work_dir):
     baselines = Baselines(port, args, work_dir, meters)
     endpoints = [measured_pair(s, baselines, args, work_dir, notes[s.key]) for s in planned]
     submit = None
-    if not args.no_submit:
+    if not args.no_submit and (not args.only or "submit" in args.only.split(",")):
         wait_for_quiet(args)
         submit = quiz_submit(port, learners, cookies, tokens, meters, database.url)
     return endpoints, submit
@@ -285,6 +288,9 @@ def bench_database(database_spec, args, redis_url):
     try:
         server.wait_ready()
         endpoints, submit = measure(server, port, database, fixtures, args, run_dir)
+        issued = issuing.run(env, port, database.url, fixtures, args, run_dir, CpuMeters(
+            server.cpu_seconds, postgres_cpu_seconds if database.kind == "postgresql" else None
+        )) if issuing.wanted(args) else None
     except BaseException:
         print(f"Stopped; the data and logs (gunicorn.log, *.wrk.txt) stay in {run_dir}")
         raise
@@ -298,7 +304,7 @@ def bench_database(database_spec, args, redis_url):
             "url": make_url(database.url).render_as_string(hide_password=True),
             "server_version": server_version, "seed_seconds": round(seed_seconds, 1),
             "counts": counts, "workers": args.workers, "redis": bool(redis_url),
-            "endpoints": endpoints, "submit": submit}
+            "endpoints": endpoints, "submit": submit, "issuing": issued}
 
 
 # --- all of it --------------------------------------------------------------------------------

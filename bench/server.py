@@ -93,6 +93,8 @@ def app_environment(database, run_dir, port, redis_url, workers):
         "LMS_VERIFY_RATE_LIMIT": "1000000 per minute",
         # Recycling a worker every 5,000 requests would put app start-ups into the figures.
         "LMS_MAX_REQUESTS": "0",
+        # The job queue of this run only (a shared Redis may hold an earlier run's messages).
+        "LMS_JOBS_QUEUE": f"bench-{run_dir.name}",
         "FLASK_APP": "app:create_app",
     })
     if redis_url:

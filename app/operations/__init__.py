@@ -6,6 +6,7 @@ load benchmark's data set (`flask bench seed`), and the security report
 def register_operations(app):
     from app.operations.backup import backup_command
     from app.operations.bench import bench_cli
+    from app.operations.bench_issuing import waiting_command  # noqa: F401  (adds to bench_cli)
     from app.operations.health import bp
     from app.operations.nightly_backup import register_nightly_backup
     from app.operations.security_check import security_cli

@@ -56,8 +56,9 @@ def consumers(app, database_url, live_queue, tmp_path):
         def start(*options):
             log = open(tmp_path / f"consumer-{len(started) + 1}.log", "wb")
             process = subprocess.Popen(
+                # No periodic jobs: one falling due mid-test would add jobs nobody asked for.
                 [sys.executable, "-m", "flask", "--app", "app:create_app", "jobs", "worker",
-                 *options],
+                 "--no-periodic", *options],
                 cwd=ROOT, env=_consumer_env(app, database_url), stdout=log,
                 stderr=subprocess.STDOUT)
             started.append((process, log))
