@@ -70,10 +70,6 @@ class JobContext:
     def params(self):
         return self.job.params
 
-    @property
-    def started_by(self):
-        return self.job.created_by
-
     def progress(self, done, total=None):
         """Record progress and commit, together with the step's own work: call it when a step
         is complete (one short transaction per step, which also proves the job is alive)."""
