@@ -86,6 +86,18 @@ class Config:
     # Hard cap on any request body, far above the upload setting: a larger body is cut off
     # by Werkzeug before it is read into memory.
     MAX_CONTENT_LENGTH = env_int("LMS_MAX_REQUEST_MB", 32) * 1024 * 1024
+    # Course text is read whole into memory and rendered; a runaway file (50 MB of Markdown)
+    # would take gigabytes and minutes. Larger files are refused by `flask content check`,
+    # the import and the browser editor, with the limit named.
+    MODULE_MAX_KB = env_int("LMS_MODULE_MAX_KB", 1024)  # one module's Markdown
+    DESCRIPTION_MAX_KB = env_int("LMS_DESCRIPTION_MAX_KB", 256)  # a course's description
+    GIFT_MAX_KB = env_int("LMS_GIFT_MAX_KB", 2048)  # one quiz's GIFT file
+
+    # The database not answering (lock timeout, lost connection): the 503 page asks browsers
+    # and scripts to try again after this many seconds.
+    OUTAGE_RETRY_AFTER_SECONDS = env_int("LMS_OUTAGE_RETRY_AFTER_SECONDS", 30)
+    # /healthz says "degraded" when the instance folder's disk has less free space than this.
+    DISK_LOW_MB = env_int("LMS_DISK_LOW_MB", 500)
 
     # Who may create an account at /daftar: "open-with-verification" (anyone with a valid NIP;
     # the account learns but earns no certificate and counts in no report until an admin
@@ -152,6 +164,11 @@ class Config:
     REDIS_URL = os.environ.get("LMS_REDIS_URL")
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: limits (and the login throttle, app/auth/throttle.py) count per process in
+    # memory until it answers again; short timeouts so a dead Redis costs no request a second.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = ({"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+                                 if REDIS_URL else {})
     # Keys in a shared Redis are prefixed, so two installations (or a test) never mix counts.
     RATELIMIT_KEY_PREFIX = os.environ.get("LMS_RATELIMIT_PREFIX", "kompeten")
     VERIFY_RATE_LIMIT = os.environ.get("LMS_VERIFY_RATE_LIMIT", "30 per minute")
@@ -210,6 +227,7 @@ class Config:
 class TestConfig(Config):
     TESTING = True
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_OPTIONS = {}
     CERTIFICATE_SIGNER_NAME = "Dr. Hj. Nurhayati Lamasitudju, S.Sos., M.Si."
     CERTIFICATE_SIGNER_NIP = "197503121998032004"
     SQLALCHEMY_DATABASE_URI = "sqlite://"

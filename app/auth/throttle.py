@@ -15,16 +15,18 @@ window expires, one more attempt is allowed.
 """
 
 import hashlib
+import logging
 import math
 import time
 from dataclasses import dataclass
 
 from flask import current_app
 from limits import RateLimitItemPerSecond
-from limits.storage import storage_from_string
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 EXTENSION_KEY = "login_throttle"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -39,12 +41,64 @@ class Refusal:
         return max(1, math.ceil(self.wait_seconds / 60))
 
 
+class FallbackLimiter:
+    """The moving-window limiter on the shared storage (Redis), or on this process's memory
+    while the shared storage does not answer: a Redis outage must never stop logins. One
+    warning per outage; the shared storage is tried again every RECHECK_SECONDS and taken back
+    as soon as it answers (counts made meanwhile stay per process)."""
+
+    RECHECK_SECONDS = 5
+
+    def __init__(self, storage):
+        self.shared = MovingWindowRateLimiter(storage)
+        self.local = MovingWindowRateLimiter(MemoryStorage())
+        self.down_since = None
+        self.next_check = 0.0
+
+    def _limiter(self):
+        if self.down_since is not None and time.monotonic() >= self.next_check:
+            self.next_check = time.monotonic() + self.RECHECK_SECONDS
+            if _answers(self.shared.storage):
+                log.warning("rate-limit storage answers again after %.0f s: shared login "
+                            "limits resume", time.monotonic() - self.down_since)
+                self.down_since = None
+        return self.local if self.down_since is not None else self.shared
+
+    def __getattr__(self, method):
+        def call(*args):
+            limiter = self._limiter()
+            try:
+                return getattr(limiter, method)(*args)
+            except Exception as error:  # any storage failure: count here instead
+                if limiter is self.local:
+                    raise
+                self._went_down(error)
+                return getattr(self.local, method)(*args)
+
+        return call
+
+    def _went_down(self, error):
+        if self.down_since is None:
+            log.warning("rate-limit storage unreachable (%s): login limits are counted per "
+                        "process until it answers again", type(error).__name__)
+            self.down_since = time.monotonic()
+        self.next_check = time.monotonic() + self.RECHECK_SECONDS
+
+
+def _answers(storage):
+    try:
+        return bool(storage.check())
+    except Exception:  # still down
+        return False
+
+
 def _rate_limiter():
-    """One strategy object per app, on the same storage URI as Flask-Limiter's limits."""
+    """One limiter per app, on the same storage as Flask-Limiter's limits (with its options)."""
     app = current_app._get_current_object()
     if EXTENSION_KEY not in app.extensions:
-        storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
-        app.extensions[EXTENSION_KEY] = MovingWindowRateLimiter(storage)
+        storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"],
+                                      **app.config.get("RATELIMIT_STORAGE_OPTIONS", {}))
+        app.extensions[EXTENSION_KEY] = FallbackLimiter(storage)
     return app.extensions[EXTENSION_KEY]
 
 

@@ -63,16 +63,20 @@ def job_queue_status():
 
 @bp.route("/healthz")
 def healthz():
-    """200 when every dependency answers, 503 otherwise (take this worker out of rotation)."""
+    """200 while the database answers ("degraded" when Redis does not), 503 otherwise (take
+    this worker out of rotation)."""
     checks = {}
     checks["database"], database_ms = _timed(_check_database)
     timings = {"database_ms": database_ms}
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
         checks["redis"], timings["redis_ms"] = _timed(_check_redis, redis_url)
-    healthy = all(value == "ok" for value in checks.values())
-    response = jsonify(status="ok" if healthy else "error", checks=checks,
-                       jobs=job_queue_status(), **timings)
+    # Only the database decides: without Redis every worker still serves (limits count per
+    # process, jobs wait), so the load balancer must keep it; "degraded" tells the operator.
+    healthy = checks["database"] == "ok"
+    degraded = healthy and any(value != "ok" for value in checks.values())
+    status = "degraded" if degraded else "ok" if healthy else "error"
+    response = jsonify(status=status, checks=checks, jobs=job_queue_status(), **timings)
     response.status_code = 200 if healthy else 503
     response.headers["Cache-Control"] = "no-store"
     return response
