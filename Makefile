@@ -41,7 +41,7 @@ extract: $(VENV)/.installed
 db: translations
 	$(FLASK) db upgrade
 	$(FLASK) agencies seed
-	$(FLASK) content import
+	$(FLASK) content import --startup
 
 # The development server and, as its child process, the job consumer (run.py).
 run: db

@@ -93,6 +93,9 @@ class Config:
     DESCRIPTION_MAX_KB = env_int("LMS_DESCRIPTION_MAX_KB", 256)  # a course's description
     GIFT_MAX_KB = env_int("LMS_GIFT_MAX_KB", 2048)  # one quiz's GIFT file
 
+    # How long a SQLite writer waits for another's write lock before giving up (then the
+    # request answers 503 "try again"); far above a normal write's few milliseconds.
+    SQLITE_BUSY_TIMEOUT_MS = env_int("LMS_SQLITE_BUSY_TIMEOUT_MS", 5000)
     # The database not answering (lock timeout, lost connection): the 503 page asks browsers
     # and scripts to try again after this many seconds.
     OUTAGE_RETRY_AFTER_SECONDS = env_int("LMS_OUTAGE_RETRY_AFTER_SECONDS", 30)

@@ -22,12 +22,15 @@ from sqlalchemy.engine import Engine
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _sqlite_pragmas(dbapi_connection, connection_record):
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_ms):
+    def set_pragmas(dbapi_connection, connection_record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    return set_pragmas
 
 
 def begins_immediate():
@@ -86,9 +89,10 @@ def configure_engine(app):
 
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite" and not event.contains(
-            engine, "connect", _sqlite_pragmas
+            engine, "begin", _sqlite_begin
         ):
-            event.listen(engine, "connect", _sqlite_pragmas)
+            busy_ms = app.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000)
+            event.listen(engine, "connect", _sqlite_pragmas(busy_ms))
             event.listen(engine, "begin", _sqlite_begin)
         if engine.dialect.name == "postgresql" and not event.contains(
             engine, "begin", _postgres_begin

@@ -46,6 +46,7 @@ from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
 from app.spreadsheet import spreadsheet_text
+from app.storage import removed_on_failure, storage_error
 from app.templating import number
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -705,6 +706,9 @@ def template_csv():
 
 def write_private_file(path, data):
     """Create a file only its owner can read (0600); refuse to overwrite an existing one."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as error:  # nothing was created: no partial file to remove
+        raise storage_error(error) from error
+    with removed_on_failure(path), os.fdopen(fd, "wb") as handle:
         handle.write(data)

@@ -21,6 +21,7 @@ from app.admin.menu import register_admin_page
 from app.auth.access import admin_required
 from app.auth.models import Agency, User
 from app.auth.services import AccountError
+from app.content.import_record import last_import
 from app.courses.forms import ActionForm, action_or_400
 from app.errors import LmsError
 from app.extensions import db
@@ -37,6 +38,8 @@ register_admin_page("admin.agencies", _l("OPD dan unit"), _l("perangkat daerah K
 register_admin_page("admin.settings", _l("Pengaturan"),
                     _l("target JP, menit per JP, pendaftaran mandiri, unggahan"))
 register_admin_page("admin.audit", _l("Log audit"), _l("siapa melakukan apa, kapan"))
+register_admin_page("admin.content_import", _l("Impor konten"),
+                    _l("masalah berkas kursus dan kuis pada impor terakhir"))
 
 
 @bp.before_request
@@ -55,7 +58,15 @@ def index():
     """The admin home: the menu, and the self-registered accounts waiting for verification
     (one page of them: two queries however long the queue is)."""
     waiting = services.paginate(services.unverified_people(), _page_number())
-    return render_template("admin/index.html", waiting=waiting, action_form=ActionForm())
+    return render_template("admin/index.html", waiting=waiting, action_form=ActionForm(),
+                           content_import=last_import())
+
+
+@bp.route("/impor-konten")
+def content_import():
+    """The last import of courses/ and quizzes/ (at start-up or by `flask content import`):
+    what it did and each file it refused, as path:line: message."""
+    return render_template("admin/content_import.html", record=last_import())
 
 
 def _ticked_ids():

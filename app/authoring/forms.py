@@ -15,6 +15,7 @@ from wtforms.validators import (
 )
 
 from app.auth.nip import InvalidNip, parse_nip
+from app.content.limits import WithinLimit
 from app.content.loader import CODE, SLUG
 from app.courses.models import (
     CERTIFICATE_POLICIES,
@@ -27,9 +28,6 @@ from app.extensions import db
 from app.forms import KompetenForm, WholeNumberField, select_choices
 from app.quizzes.models import ANSWER_VISIBILITY, GRADING_METHODS, QUIZ_KINDS, REVIEW_POLICIES
 
-# Markdown bodies are stored whole; this bounds one module to a long book chapter.
-MAX_BODY = 200_000
-MAX_GIFT = 500_000
 SLUG_MESSAGE = _l("Hanya huruf kecil, angka dan tanda hubung, mis. tanda-tangan-elektronik.")
 
 
@@ -52,7 +50,7 @@ class CourseForm(KompetenForm):
     summary = StringField(_l("Ringkasan (satu kalimat di katalog)"), filters=[_strip],
                           validators=[Optional(), Length(max=300)])
     description = TextAreaField(
-        _l("Deskripsi (Markdown)"), validators=[Optional(), Length(max=MAX_BODY)],
+        _l("Deskripsi (Markdown)"), validators=[Optional(), WithinLimit("description")],
         description=_l("Tujuan, sasaran peserta dan isi kursus. Judul bagian ditulis dengan ##."))
     jp = WholeNumberField(_l("Jam pelajaran (JP)"), validators=[
         InputRequired(_l("Isi jumlah JP.")),
@@ -95,13 +93,13 @@ class ModuleForm(KompetenForm):
         InputRequired(_l("Isi perkiraan waktu baca.")),
         NumberRange(min=1, max=600, message=_l("Waktu baca harus antara 1 dan 600 menit."))])
     body = TextAreaField(_l("Isi modul (Markdown)"), validators=[
-        DataRequired(_l("Isi modul tidak boleh kosong.")), Length(max=MAX_BODY)])
+        DataRequired(_l("Isi modul tidak boleh kosong.")), WithinLimit("module")])
 
 
 class PreviewForm(KompetenForm):
     """Markdown sent by the editor's live preview."""
 
-    source = TextAreaField(validators=[Optional(), Length(max=MAX_BODY)])
+    source = TextAreaField(validators=[Optional(), WithinLimit("module")])
 
 
 class UploadForm(KompetenForm):
@@ -144,7 +142,7 @@ class QuizForm(KompetenForm):
                        "jawaban untuk percobaan berikutnya; sebelum itu peserta hanya melihat "
                        "nilai dan benar/salah per soal."))
     gift = TextAreaField(
-        _l("Soal (format GIFT Moodle)"), validators=[Length(max=MAX_GIFT)],
+        _l("Soal (format GIFT Moodle)"), validators=[WithinLimit("gift")],
         description=_l("Satu soal per blok, dipisah baris kosong. Tekan \u201cPeriksa\u201d untuk "
                        "melihat masalah per baris sebelum menyimpan."))
 

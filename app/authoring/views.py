@@ -41,6 +41,7 @@ from app.extensions import db
 from app.forms import whole_number_arg
 from app.quizzes.models import Question
 from app.quizzes.services import build_snapshot
+from app.storage import StorageError
 from app.web import one_or_404
 
 bp = Blueprint("authoring", __name__, template_folder="templates", url_prefix="/pengajar")
@@ -265,7 +266,7 @@ def upload(slug):
     data = form.file.data.read()
     try:
         row = services.upload_file(course, form.file.data.filename, data, current_user)
-    except services.AuthoringError as error:
+    except (services.AuthoringError, StorageError) as error:  # StorageError: a full disk
         db.session.rollback()
         flash(error.message, "error")
         return redirect(target)

@@ -10,6 +10,8 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from app.content import exporter, loader, quiz_loader
+from app.content.import_lock import content_import_turn
+from app.content.import_record import record_import
 from app.extensions import db
 from app.templating import wita_datetime
 
@@ -194,16 +196,43 @@ def _commit_unless(dry_run):
 @click.argument("path", type=click.Path(), required=False)
 @click.option("--dry-run", is_flag=True,
               help="Tampilkan apa yang akan berubah tanpa menyimpan apa pun.")
-def import_command(path, dry_run):
+@click.option("--startup", is_flag=True,
+              help="Untuk make run/serve: masalah dicetak dan dicatat untuk admin, tetapi "
+                   "status keluar tetap 0 agar server tetap berjalan.")
+def import_command(path, dry_run, startup):
     """Impor PATH (bawaan: courses/ lalu quizzes/). Aman dijalankan berulang kali.
 
-    PATH boleh folder hasil `flask content export` (berisi courses/ dan quizzes/).
+    PATH boleh folder hasil `flask content export` (berisi courses/ dan quizzes/). Dengan
+    masalah, yang valid tetap diimpor dan status keluar 1 (0 dengan --startup).
     """
     courses_path, quizzes_path = _targets(path)
     if path is None and not Path(quizzes_path).exists():
         quizzes_path = None
-    reports = import_content(courses_path, quizzes_path, dry_run)
+    source = "start-up" if startup else "flask content import"
+    try:
+        with content_import_turn(_say_waiting):
+            reports = import_content(courses_path, quizzes_path, dry_run)
+    except Exception as error:
+        if not startup:
+            raise
+        _startup_import_failed(error, source)  # the server starts without the import
+        return
     problems = [p for _kind, report in reports for p in report.problems]
+    if not dry_run:
+        record_import(reports, problems, source)
+        db.session.commit()
+    _print_import(reports, problems, dry_run)
+    if problems:
+        click.echo(_("%(n)d masalah: yang bermasalah tidak diimpor.", n=len(problems)), err=True)
+        if not startup:
+            sys.exit(1)
+
+
+def _say_waiting():
+    click.echo(_("Impor konten lain sedang berjalan; menunggu sampai selesai..."), err=True)
+
+
+def _print_import(reports, problems, dry_run):
     _print_problems(problems)
     if dry_run:
         click.echo(_("Uji coba: tidak ada yang disimpan ke basis data atau folder unggahan."))
@@ -212,9 +241,20 @@ def import_command(path, dry_run):
     if not dry_run:
         for line in summary_lines(reports):
             click.echo(line)
-    if problems:
-        click.echo(_("%(n)d masalah: yang bermasalah tidak diimpor.", n=len(problems)), err=True)
-        sys.exit(1)
+
+
+def _startup_import_failed(error, source):
+    """An import that could not run at all (a bug, the database refusing) must not keep the
+    LMS down: say so, record it for the admins when the database allows, and go on."""
+    current_app.logger.exception("content import at start-up failed")
+    click.echo(_("Impor konten gagal (%(error)s); server tetap dijalankan dengan isi yang "
+                 "sudah ada.", error=type(error).__name__), err=True)
+    db.session.rollback()
+    try:
+        record_import([], [], source, failure=str(error)[:500])
+        db.session.commit()
+    except Exception:  # the database itself is what failed
+        db.session.rollback()
 
 
 @content_cli.command("export")

@@ -1,5 +1,6 @@
 """YAML front matter (between '---' lines) with the line numbers needed for path:line messages."""
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 import yaml
 from flask_babel import gettext as _
 
+from app.content.limits import size_problem
 from app.content.paths import UnsafeFile, read_inside
 
 KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
@@ -36,9 +38,18 @@ class Document:
         return self.key_lines.get(key, 1)
 
 
-def read_text(path, problems):
-    """The file as text, or None with a problem when it is not UTF-8 or not safe to read (a
-    symbolic link, see app.content.paths)."""
+def read_text(path, problems, limit=None):
+    """The file as text, or None with a problem when it is not UTF-8, not safe to read (a
+    symbolic link, see app.content.paths) or larger than the limit of its kind (limit:
+    "module", "description" or "gift", see app.content.limits)."""
+    if limit is not None:
+        try:
+            message = size_problem(os.stat(path, follow_symlinks=False).st_size, limit)
+        except OSError:
+            message = None  # read_inside below says what is wrong with it
+        if message:
+            problems.append(Problem(str(path), 1, _("berkas %(message)s", message=message)))
+            return None
     try:
         data = read_inside(path)
     except UnsafeFile as error:

@@ -106,7 +106,7 @@ class ImportReport:
 
 def _read_course_file(folder, problems, media):
     path = folder / COURSE_FILE
-    text = read_text(path, problems)
+    text = read_text(path, problems, limit="description")
     document = split_front_matter(path, text, problems) if text is not None else None
     if document is None:
         return None, ""
@@ -131,7 +131,7 @@ def _read_course_file(folder, problems, media):
 
 
 def _read_module_file(path, position, slug, problems, media):
-    text = read_text(path, problems)
+    text = read_text(path, problems, limit="module")
     document = split_front_matter(path, text, problems) if text is not None else None
     if document is None:
         return None

@@ -150,7 +150,7 @@ def read_quiz(path):
         problems.append(Problem(str(path), 1, _(
             "nama berkas kuis '%(name)s' harus slug: huruf kecil, angka, tanda hubung",
             name=path.name)))
-    text = read_text(path, problems)
+    text = read_text(path, problems, limit="gift")
     document = split_front_matter(path, text, problems, required=False) if text else None
     if document is None:
         if text is not None and not problems:

@@ -1,7 +1,10 @@
-"""`/healthz`: is this worker able to serve? Database (and Redis when configured) reachable;
-the job consumer's heartbeat and the queue length are reported alongside."""
+"""`/healthz`: is this worker able to serve? Database (and Redis when configured) reachable,
+the instance folder's disk writable with room left; the job consumer's heartbeat and the queue
+length are reported alongside."""
 
+import os
 import time
+from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
@@ -24,6 +27,22 @@ def _check_redis(url):
         client.ping()
     finally:
         client.close()
+
+
+def disk_status(folder, low_mb):
+    """("ok" | "low" | "read-only" | "error: ...", free MB) for the disk holding folder: uploads,
+    exports, backups and a SQLite database all live there."""
+    folder = Path(folder)
+    while not folder.exists() and folder != folder.parent:  # not made yet: the disk it will be on
+        folder = folder.parent
+    try:
+        stats = os.statvfs(folder)
+    except OSError as error:
+        return f"error: {error.strerror}", None
+    free_mb = round(stats.f_bavail * stats.f_frsize / (1024 * 1024), 1)
+    if stats.f_flag & os.ST_RDONLY:
+        return "read-only", free_mb
+    return ("low" if free_mb < low_mb else "ok"), free_mb
 
 
 def _timed(check, *args):
@@ -71,12 +90,16 @@ def healthz():
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
         checks["redis"], timings["redis_ms"] = _timed(_check_redis, redis_url)
-    # Only the database decides: without Redis every worker still serves (limits count per
-    # process, jobs wait), so the load balancer must keep it; "degraded" tells the operator.
+    checks["disk"], free_mb = disk_status(current_app.instance_path,
+                                          current_app.config["DISK_LOW_MB"])
+    # Only the database decides: without Redis or disk room every worker still serves pages
+    # (limits count per process, jobs wait, uploads are refused with a message), so the load
+    # balancer must keep it; "degraded" tells the operator.
     healthy = checks["database"] == "ok"
     degraded = healthy and any(value != "ok" for value in checks.values())
     status = "degraded" if degraded else "ok" if healthy else "error"
-    response = jsonify(status=status, checks=checks, jobs=job_queue_status(), **timings)
+    response = jsonify(status=status, checks=checks, jobs=job_queue_status(),
+                       disk_free_mb=free_mb, **timings)
     response.status_code = 200 if healthy else 503
     response.headers["Cache-Control"] = "no-store"
     return response

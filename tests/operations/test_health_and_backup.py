@@ -17,7 +17,7 @@ def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.get_json()
-    assert body["status"] == "ok" and body["checks"] == {"database": "ok"}
+    assert body["status"] == "ok" and body["checks"] == {"database": "ok", "disk": "ok"}
     assert response.headers["Cache-Control"] == "private, no-store"
 
 
@@ -47,7 +47,7 @@ def _redis_available():
 def test_healthz_checks_redis_when_configured(app, client):
     app.config["REDIS_URL"] = REDIS_URL
     body = client.get("/healthz").get_json()
-    assert body["checks"] == {"database": "ok", "redis": "ok"}
+    assert body["checks"] == {"database": "ok", "redis": "ok", "disk": "ok"}
 
 
 def test_backup_of_a_live_sqlite_database_restores_the_data(tmp_path, create_user):

@@ -157,6 +157,7 @@ ROUTES = {
     "admin.edit_agency": "admin",
     "admin.settings": "admin",
     "admin.audit": "admin",
+    "admin.content_import": "admin",
     # authoring
     "authoring.index": "author",
     "authoring.new_course": "author",

@@ -19,13 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from app.authoring.forms import MAX_BODY
 from app.certificates import services as certificate_services
 from app.courses.models import Enrollment, Module
 from app.extensions import db
 from app.quizzes import services as quiz_services
 from app.quizzes.models import Attempt, Quiz
 from app.workshops.services import register_learner
+from config import Config
 from tests.authoring.helpers import COURSE_FORM, GIFT, QUIZ_FORM
 from tests.conftest import PASSWORD, csrf_token
 from tests.quizzes import attempts_helpers as h
@@ -74,7 +74,7 @@ line_breaks = st.tuples(st.text(max_size=10), st.sampled_from(["\r\n", "\n", "\r
 # One of each class for the field-by-field sweep of every form (the full list costs minutes).
 SWEEP_INPUT = [HUGE_INTEGER, "-" + HUGE_INTEGER, "0001-01-01", "9999-12-31T23:59", "１００",
                "Judul\r\nBaris dua"]
-HUGE = "x" * (MAX_BODY + 1)
+HUGE = "x" * (Config.MODULE_MAX_KB * 1024 + 1)  # one byte over the module limit
 small = st.one_of(st.text(max_size=40), st.sampled_from(NASTY + HOSTILE_INPUT),
                   st.integers(min_value=-(10**30), max_value=10**30).map(str),
                   huge_integers, extreme_dates, full_width, line_breaks)

@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 from app.admin import people_import
 from app.admin.people_import import OneTimePassword, passwords_csv
 from app.auth.models import User
-from app.authoring.forms import MAX_GIFT
 from app.content.gift import parse_gift
 from app.courses.models import CourseFile
 from app.extensions import db
+from config import Config
 from tests.conftest import csrf_token
 from tests.content.helpers import module_text, write
 from tests.content.test_media import tiny_png
@@ -226,13 +226,14 @@ def test_quiz_editor_refuses_gift_over_the_limit(trainer_client):
     url = "/pengajar/kursus/spbe-101/kuis/baru"
     token = csrf_token(h.page(trainer_client, url))
     started = time.perf_counter()
+    too_big = "x" * (Config.GIFT_MAX_KB * 1024 + 1)
     with trainer_client.post(url, data=dict(QUIZ_FORM, csrf_token=token, aksi="periksa",
-                                            gift="x" * (MAX_GIFT + 1))) as response:
+                                            gift=too_big)) as response:
         body = response.get_data(as_text=True)
     assert time.perf_counter() - started < SECONDS
     assert response.status_code in (200, 413) and "500" not in str(response.status_code)
     if response.status_code == 200:
-        assert "paling banyak" in body or "maksimal" in body or "karakter" in body
+        assert "Teks terlalu besar: 2.049 KB, batas 2.048 KB (pengaturan LMS_GIFT_MAX_KB)" in body
 
 
 @pytest.mark.parametrize("case", ["thousands of questions", "pathological nesting",

@@ -20,7 +20,8 @@
       var body = new FormData();
       body.append("csrf_token", token.value);
       body.append("source", source.value);
-      fetch(editor.dataset.previewUrl, {method: "POST", body: body, credentials: "same-origin"})
+      fetch(editor.dataset.previewUrl, {method: "POST", body: body, credentials: "same-origin",
+                                        headers: {"Accept": "application/json"}})
         .then(function (response) { return response.json(); })
         .then(function (data) {
           if (data.ok) output.innerHTML = data.html;
