@@ -21,6 +21,13 @@ accesslog = os.environ.get("LMS_ACCESS_LOG", "-")
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 forwarded_allow_ips = os.environ.get("LMS_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's control socket (for `gunicornc`) defaults to one path per user account, so a
+# second instance on the machine (staging beside production, a test run) would take over the
+# first one's. It lives in this instance's own folder; LMS_CONTROL_SOCKET=off disables it.
+_instance = os.environ.get("LMS_INSTANCE_PATH") or os.path.join(os.path.dirname(
+    os.path.abspath(__file__)), "instance")
+control_socket = os.environ.get("LMS_CONTROL_SOCKET") or os.path.join(_instance, "gunicorn.ctl")
+control_socket_disable = control_socket.lower() in ("off", "0", "no", "false")
 
 
 def post_fork(server, worker):

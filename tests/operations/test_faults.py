@@ -268,3 +268,36 @@ def test_a_read_only_instance_folder_refuses_an_upload_clearly(app, client, trai
     assert db.session.scalar(select(func.count()).select_from(CourseFile)) == 0
     health = client.get("/healthz")
     assert health.status_code == 200 and health.get_json()["checks"]["disk"] == "read-only"
+
+
+def test_a_read_only_instance_folder_under_sqlite_answers_503_not_a_bare_500(
+        app, small_disk, create_user):
+    """The SQLite database lives in the instance folder; a read-only mount refuses writes."""
+    if POSTGRES_URL:
+        pytest.skip("the SQLite file in a read-only folder")
+    database = f"sqlite:///{small_disk / 'kompeten.db'}"
+    readonly = create_app("config.TestConfig", {
+        "SQLALCHEMY_DATABASE_URI": database, "INSTANCE_PATH": str(small_disk),
+        "SECRET_KEY": "test-secret-key", "COURSES_DIR": app.config["COURSES_DIR"],
+        "PROPAGATE_EXCEPTIONS": False})
+    with readonly.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    client = readonly.test_client()
+    page = client.get("/masuk")
+    token = csrf_token(page.get_data(as_text=True))
+    with readonly.app_context():  # no open file, or the mount is "busy"
+        db.session.remove()
+        db.engine.dispose()
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    try:
+        refused = client.post("/masuk", data={"identifier": "198609262015051001",
+                                               "password": "salah", "csrf_token": token})
+        _assert_outage_page(refused)
+        health = client.get("/healthz")
+        assert health.get_json()["checks"]["disk"] == "read-only"
+    finally:
+        with readonly.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -182,3 +182,27 @@ def test_two_app_servers_on_one_postgresql_serve_a_learner_consistently(tmp_path
 
 def _first_module(course_page):
     return re.search(r'/kursus/spbe-101/modul/([a-z0-9-]+)"', course_page).group(1)
+
+
+def test_two_instances_on_one_machine_keep_their_own_control_socket(tmp_path):
+    """gunicorn 27's control socket defaults to one path per user: a second instance would take
+    over the first's. Each Kompeten keeps its own in its instance folder, or none at all."""
+    servers, sockets = [], []
+    try:
+        for name in ("produksi", "staging"):
+            folder = tmp_path / name
+            env = environment(folder, f"sqlite:///{folder / 'k.db'}")
+            (folder / "instance").mkdir(parents=True)
+            flask(env, "db", "upgrade")
+            servers.append(Server(env, workers=1))
+            sockets.append(folder / "instance" / "gunicorn.ctl")
+        assert all(path.is_socket() for path in sockets)
+        env = dict(environment(tmp_path / "tanpa", f"sqlite:///{tmp_path / 'tanpa.db'}"),
+                   LMS_CONTROL_SOCKET="off")
+        (tmp_path / "tanpa" / "instance").mkdir(parents=True)
+        flask(env, "db", "upgrade")
+        servers.append(Server(env, workers=1))
+        assert list((tmp_path / "tanpa" / "instance").glob("*.ctl")) == []
+    finally:
+        for server in servers:
+            server.stop()
