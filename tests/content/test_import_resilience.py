@@ -169,3 +169,21 @@ def test_two_concurrent_import_commands_both_finish(empty_database_url, tmp_path
                            key=lambda out: "kursus baru" not in out)
     assert "kursus baru: DUK-201, KAM-201, SPBE-101" in first
     assert "kursus tidak berubah: DUK-201, KAM-201, SPBE-101" in second  # found it all done
+
+
+def test_the_editor_refuses_a_module_over_the_limit_and_keeps_the_text(app, client, create_user,
+                                                                         login):
+    from tests.authoring.helpers import TRAINER_NIP, add_module, make_course
+
+    app.config["MODULE_MAX_KB"] = 2
+    create_user(nip=TRAINER_NIP, roles=("trainer",))
+    login(TRAINER_NIP)
+    course = make_course(client)
+    body = "Paragraf tentang tanda tangan elektronik. " * 60  # 2.5 KB
+    page = add_module(client, course, "Terlalu panjang", body=body).get_data(as_text=True)
+    assert ("Teks terlalu besar: 3 KB, batas 2 KB (pengaturan LMS_MODULE_MAX_KB). "
+            "Pecah menjadi beberapa bagian.") in page
+    assert body.strip() in page  # what was typed is still in the form
+    assert course.modules == []
+    page = add_module(client, course, "Cukup", body=body[:1500]).get_data(as_text=True)
+    assert [module.title for module in course.modules] == ["Cukup"]
