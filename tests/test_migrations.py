@@ -267,6 +267,9 @@ def test_every_downgrade_and_upgrade_again_keeps_the_rows(empty_database_url, tm
 
             upgrade(directory=MIGRATIONS)
             _assert_models_match_migrations()
+        with db.engine.connect() as conn:  # 0008 converted it down and back up
+            assert conn.execute(text("SELECT value FROM setting WHERE key = 'registration'")
+                                ).scalar_one() == json.dumps("closed")
         db.engine.dispose()
 
 
