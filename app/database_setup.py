@@ -33,6 +33,11 @@ def _sqlite_pragmas(busy_timeout_ms):
     return set_pragmas
 
 
+# Execution option for a connection outside a request that must also begin IMMEDIATE, e.g. the
+# migrations (migrations/env.py): `connection.execution_options(**{BEGIN_IMMEDIATE: True})`.
+BEGIN_IMMEDIATE = "kompeten_begin_immediate"
+
+
 def begins_immediate():
     """True inside a request that may write (POST, PUT, PATCH, DELETE)."""
     return has_request_context() and request.method not in SAFE_METHODS
@@ -41,14 +46,15 @@ def begins_immediate():
 def _sqlite_begin(connection):
     """Start the transaction SQLAlchemy is beginning.
 
-    In a write request: take the write lock now (BEGIN IMMEDIATE), with the driver's own
-    transaction handling switched off so it cannot interfere. Everywhere else (pages that
-    read, CLI commands, background work): the driver's default, which reads without a
-    transaction and begins one just before the first write — so it never holds a stale read
-    snapshot it would then fail to upgrade.
+    In a write request, or on a connection with the BEGIN_IMMEDIATE option: take the write
+    lock now (BEGIN IMMEDIATE), with the driver's own transaction handling switched off so it
+    cannot interfere; then DDL runs inside the transaction too, which the driver's default
+    never does. Everywhere else (pages that read, CLI commands, background work): the
+    driver's default, which reads without a transaction and begins one just before the first
+    write — so it never holds a stale read snapshot it would then fail to upgrade.
     """
     dbapi_connection = connection.connection.dbapi_connection
-    if begins_immediate():
+    if begins_immediate() or connection.get_execution_options().get(BEGIN_IMMEDIATE):
         dbapi_connection.isolation_level = None
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     else:

@@ -1,9 +1,12 @@
 import logging
+from contextlib import contextmanager, nullcontext
 from logging.config import fileConfig
 
+from alembic import context
+from alembic.util import CommandError
 from flask import current_app
 
-from alembic import context
+from app.database_setup import BEGIN_IMMEDIATE
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -67,12 +70,59 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+@contextmanager
+def sqlite_foreign_keys_off(connection):
+    """Run the migrations on SQLite with foreign keys off, as batch migrations require.
+
+    A batch migration copies a table, drops the original and renames the copy. With foreign
+    keys on, dropping `user` deletes every row pointing at it (ON DELETE CASCADE) or fails
+    (RESTRICT: "FOREIGN KEY constraint failed"). The app's engine turns them on for every
+    connection (app/database_setup.py), so this connection has them off while the
+    migrations run and on again before it goes back to the pool. SQLite ignores the pragma
+    inside a transaction: it is set outside one and read back.
+    """
+    dbapi_connection = connection.connection.dbapi_connection
+    _set_foreign_keys(dbapi_connection, False)
+    try:
+        yield
+    finally:
+        try:
+            _set_foreign_keys(dbapi_connection, True)
+        except Exception:
+            connection.invalidate()  # never back into the pool with foreign keys off
+            raise
+
+
+def _set_foreign_keys(dbapi_connection, on):
+    if dbapi_connection.in_transaction:
+        raise CommandError("PRAGMA foreign_keys cannot change inside a transaction")
+    dbapi_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    if dbapi_connection.execute("PRAGMA foreign_keys").fetchone()[0] != int(on):
+        raise CommandError(f"SQLite did not turn foreign keys {'on' if on else 'off'}")
+
+
+def check_sqlite_foreign_keys(connection):
+    """With foreign keys off nothing stops a migration from leaving a row that points at a
+    row that does not exist; look before the transaction commits, and roll it back if so."""
+    dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if dangling:
+        shown = "; ".join(f"{table} row {rowid} -> {parent}"
+                          for table, rowid, parent, _ in dangling[:10])
+        raise CommandError(
+            f"after the migrations {len(dangling)} row(s) point at rows that do not exist "
+            f"({shown}). Nothing was changed: fix or delete those rows, then migrate again.")
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
     In this scenario we need to create an Engine
     and associate a connection with the context.
 
+    On SQLite the migrations run with foreign keys off (see sqlite_foreign_keys_off) and in
+    one transaction, as they do on PostgreSQL: the driver would otherwise commit every
+    CREATE, DROP and ALTER at once, and a migration that fails halfway through a table copy
+    would leave an `_alembic_tmp_<table>` behind that makes the next run fail too.
     """
 
     # this callback is used to prevent an auto-migration from being generated
@@ -85,21 +135,39 @@ def run_migrations_online():
                 directives[:] = []
                 logger.info('No changes in schema detected.')
 
-    conf_args = current_app.extensions['migrate'].configure_args
+    conf_args = dict(current_app.extensions['migrate'].configure_args)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+
+    # Steps that ran: `flask db current` and friends run this file too, and need no check.
+    steps = []
+    also_on_apply = conf_args.get("on_version_apply")
+
+    def on_version_apply(**kw):
+        steps.append(kw["step"])
+        if also_on_apply is not None:
+            also_on_apply(**kw)
+
+    conf_args["on_version_apply"] = on_version_apply
 
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == "sqlite"
+        with sqlite_foreign_keys_off(connection) if sqlite else nullcontext():
+            if sqlite:
+                connection.execution_options(**{BEGIN_IMMEDIATE: True})
+                conf_args["transactional_ddl"] = True
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite and steps:
+                    check_sqlite_foreign_keys(connection)
 
 
 if context.is_offline_mode():
