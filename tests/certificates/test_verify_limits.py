@@ -52,9 +52,13 @@ def from_ip(client, ip):
 
 def assert_too_many(response):
     assert response.status_code == 429
-    assert response.mimetype == "text/html"
-    markup = page_text(response)
-    assert "Terlalu banyak permintaan" in markup
+    if response.request.path.endswith(".json"):  # a script asked: the same words, as JSON
+        assert response.mimetype == "application/json"
+        markup = response.get_json()["message"]
+    else:
+        assert response.mimetype == "text/html"
+        markup = page_text(response)
+        assert "Terlalu banyak permintaan" in markup
     assert "Tunggu sebentar, lalu coba lagi." in markup
     # The limit is named, in Indonesian, so people know how long to wait.
     assert "(batas: 5 permintaan per menit)" in markup
