@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -18,7 +19,14 @@ def env_bool(name, default):
 
 def env_int(name, default):
     value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except ValueError:  # at import time: one line and exit status 2, as app/startup_checks.py
+        print(f"Kompeten tidak dapat dijalankan: {name} harus bilangan bulat, bukan "
+              f"'{value}'.", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def registration_default():
@@ -72,6 +80,9 @@ def default_database_url():
 
 class Config:
     INSTANCE_PATH = str(INSTANCE_DIR)
+    # Check the settings before starting (app/startup_checks.py): a wrong one stops every
+    # entry point (run.py, gunicorn, `flask ...`) with one line per problem and exit status 2.
+    STARTUP_CHECKS = env_bool("LMS_STARTUP_CHECKS", True)
     SQLALCHEMY_DATABASE_URI = os.environ.get("LMS_DATABASE_URL") or default_database_url()
     SQLALCHEMY_ENGINE_OPTIONS = engine_options(SQLALCHEMY_DATABASE_URI)
     COURSES_DIR = os.environ.get("LMS_COURSES_DIR", str(BASE_DIR / "courses"))
@@ -229,6 +240,7 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    STARTUP_CHECKS = False  # tests build hundreds of apps; tests/operations checks the checks
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_STORAGE_OPTIONS = {}
     CERTIFICATE_SIGNER_NAME = "Dr. Hj. Nurhayati Lamasitudju, S.Sos., M.Si."

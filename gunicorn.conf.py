@@ -38,3 +38,12 @@ def post_fork(server, worker):
     if callable(app) and hasattr(app, "app_context"):
         with app.app_context():
             db.engine.dispose(close=False)
+
+
+def on_starting(server):
+    """Check the settings once in the master, before any worker boots: a wrong setting is one
+    Indonesian line per problem and exit status 2 (app/startup_checks.py), not a worker boot
+    loop of tracebacks."""
+    from app.startup_checks import check_before_start
+
+    check_before_start()

@@ -27,6 +27,12 @@ def register_config(app, config_object, overrides):
 
     app.config.from_object(config_object)
     app.config.update(overrides or {})
+    if app.config.get("STARTUP_CHECKS"):
+        # Before anything reads the database URL or writes the secret key: a wrong setting
+        # becomes one Indonesian line per problem and exit status 2, not a traceback.
+        from app.startup_checks import exit_on_problems, settings_problems
+
+        exit_on_problems(settings_problems(app.config))
     app.instance_path = app.config["INSTANCE_PATH"]
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)

@@ -152,8 +152,8 @@ def test_a_second_import_waits_for_the_first(app, run):
 
 def test_two_concurrent_import_commands_both_finish(empty_database_url, tmp_path):  # noqa: F811
     env = dict(os.environ, LMS_DATABASE_URL=empty_database_url,
-               LMS_INSTANCE_PATH=str(tmp_path / "instance"), LMS_SECRET_KEY="import-test-key",
-               FLASK_APP="app:create_app()")
+               LMS_INSTANCE_PATH=str(tmp_path / "instance"),
+               LMS_SECRET_KEY="import-test-key-" + "0" * 32, FLASK_APP="app:create_app()")
     env.pop("LMS_TEST_DATABASE_URL", None)
     flask = [sys.executable, "-m", "flask"]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True,

@@ -84,7 +84,7 @@ def _consumer_env(app, database_url):
     env.update({
         "LMS_DATABASE_URL": database_url,
         "LMS_INSTANCE_PATH": app.instance_path,
-        "LMS_SECRET_KEY": app.config["SECRET_KEY"],
+        "LMS_SECRET_KEY": app.config["SECRET_KEY"].ljust(32, "0"),  # start-up checks: 32+
         "LMS_COURSES_DIR": app.config["COURSES_DIR"],
         "LMS_JOBS_IMMEDIATE": "0",
         "LMS_JOBS_QUEUE": app.config["JOBS_QUEUE_NAME"],

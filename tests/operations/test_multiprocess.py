@@ -47,7 +47,7 @@ def free_port():
 
 def environment(tmp_path, database_url, **extra):
     env = dict(os.environ, LMS_INSTANCE_PATH=str(tmp_path / "instance"),
-               LMS_DATABASE_URL=database_url, LMS_SECRET_KEY="multiprocess-test-key",
+               LMS_DATABASE_URL=database_url, LMS_SECRET_KEY="multiprocess-test-key-" + "0" * 32,
                LMS_ACCESS_LOG="/dev/null", FLASK_APP="app:create_app()", **extra)
     env.pop("LMS_TEST_DATABASE_URL", None)
     return env
