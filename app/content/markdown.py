@@ -139,7 +139,18 @@ def render_markdown(source, heading_base=1, media_url=None):
     """
     # A fresh instance per call: Markdown objects keep state (toc ids) between conversions.
     html = _markdown(heading_base, media_url).convert(source or "")
-    return sanitize_html(html)
+    return _tables_in_scroll_regions(sanitize_html(html))
+
+
+# After sanitizing, so the wrapper is ours alone (authors cannot write role or tabindex).
+_TABLE_START = re.compile(r"<table(?=[\s>])")
+TABLE_REGION = '<div class="table-scroll" role="region" tabindex="0" aria-label="Tabel">'
+
+
+def _tables_in_scroll_regions(html):
+    """A wide table scrolls sideways inside a labelled region a keyboard can focus, instead of
+    squeezing its columns until words break letter by letter on a phone."""
+    return _TABLE_START.sub(TABLE_REGION + "<table", html).replace("</table>", "</table></div>")
 
 
 _SINGLE_PARAGRAPH = re.compile(r"^<p>(.*)</p>$", re.DOTALL)

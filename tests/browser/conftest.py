@@ -109,6 +109,13 @@ def new_context(browser, live_server, **options):
     return context
 
 
+def open_menu(page):
+    """On a phone the menu is folded behind "Menu" (a <details>): open it as a person would."""
+    summary = page.locator(".site-menu > summary")
+    if summary.is_visible() and page.locator(".site-menu[open]").count() == 0:
+        summary.click()
+
+
 def log_in(page, person):
     """Sign in through the form, locating the fields by their labels as a person would."""
     page.goto("/masuk")

@@ -5,6 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser import site as seed
+from tests.browser.conftest import open_menu
 
 COURSE_TITLE = "Layanan Administrasi Kependudukan Digital dan IKD"
 
@@ -12,6 +13,7 @@ COURSE_TITLE = "Layanan Administrasi Kependudukan Digital dan IKD"
 def register(page, person, typed_nip):
     """Create an account through the registration form (the NIP as the person types it)."""
     page.goto("/")
+    open_menu(page)
     page.get_by_role("navigation").get_by_role("link", name="Daftar", exact=True).click()
     form = page.get_by_role("main")
     form.get_by_label("NIP", exact=True).fill(typed_nip)
@@ -35,6 +37,7 @@ def expect_jp(page, earned, target=20):
 
 def enrol_and_read_every_module(page, total):
     """Open the course, enrol, and read the modules in order, checking the visible progress."""
+    open_menu(page)
     page.get_by_role("link", name="Katalog", exact=True).click()
     page.get_by_role("link", name=COURSE_TITLE).click()
     page.get_by_role("button", name="Daftar ke kursus ini").click()

@@ -6,7 +6,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.browser import site as seed
-from tests.browser.conftest import DESKTOP, PHONE, artifact
+from tests.browser.conftest import DESKTOP, PHONE, artifact, open_menu
 
 AXE = Axe()
 BLOCKING = ("serious", "critical")
@@ -112,12 +112,15 @@ def test_the_large_text_switch_keeps_the_module_page_within_a_phone_screen(
     heading = page.get_by_role("heading", level=1)
     before = heading.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     switch = page.get_by_role("button", name="Teks besar")
+    open_menu(page)  # on a phone the switch is in the folded menu
     switch.click()
+    open_menu(page)
     expect(switch).to_have_attribute("aria-pressed", "true")
     larger = heading.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     width = page.evaluate("() => document.documentElement.scrollWidth")
     sticking_out = page.evaluate(OVERFLOWING)
     switch.click()  # back to normal for the other tests
+    open_menu(page)
     expect(switch).to_have_attribute("aria-pressed", "false")
     assert larger > before * 1.2
     assert width <= PHONE["width"], (width, sticking_out)

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser import quiz_helpers as quiz
 from tests.browser import site as seed
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, open_menu
 from tests.browser.journey import (
     COURSE_TITLE,
     enrol_and_read_every_module,
@@ -73,6 +73,7 @@ def admin_issues_certificate(open_page, learner):
 
 
 def verification_link_in_pdf(page):
+    open_menu(page)
     page.get_by_role("navigation").get_by_role("link", name="Sertifikat", exact=True).click()
     with page.expect_download() as download:
         page.get_by_role("link", name="Unduh PDF").click()
@@ -94,6 +95,7 @@ def test_learner_registers_learns_passes_and_gets_a_verified_certificate(open_pa
     expect(learner.get_by_role("status")).to_contain_text("Semua modul selesai")
     take_final_quiz_with_js(learner, live_server)
 
+    open_menu(learner)
     learner.get_by_role("link", name="Beranda", exact=True).click()
     expect_jp(learner, 10)
     expect(learner.get_by_role("main")).to_contain_text("Kurang 10 JP lagi")
@@ -109,6 +111,7 @@ def test_learner_registers_learns_passes_and_gets_a_verified_certificate(open_pa
     facts = anyone.locator("dl.facts")
     expect(facts).to_contain_text(seed.NEW_LEARNER.name)
     expect(facts).to_contain_text("10 JP")
+    open_menu(anyone)
     anyone.get_by_role("button", name="English").click()  # e.g. a reader outside Indonesia
     expect(anyone.get_by_role("status")).to_contain_text("VALID")
 

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests.browser import quiz_helpers as quiz
 from tests.browser import site as seed
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, open_menu
 from tests.browser.journey import (
     enrol_and_read_every_module,
     expect_jp,
@@ -39,6 +39,7 @@ def test_the_quiz_journey_works_with_javascript_off(open_context, live_server):
     expect_passed_with_full_marks(page)
     assert scripted == [], "no script ran, so nothing may have been autosaved"
 
+    open_menu(page)
     page.get_by_role("link", name="Beranda", exact=True).click()
     expect_jp(page, 10)
 

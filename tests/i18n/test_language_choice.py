@@ -51,7 +51,7 @@ def test_the_switch_names_each_language_in_itself_and_marks_the_active_one(clien
             in markup
         assert markup.count('aria-current="true"') == 1
         # The page's own address is not echoed into the form (see test_verify's unknown codes).
-        switches = markup.split('<div class="wrap prefs">')[1].split("</div>")[0]
+        switches = markup.split('<div class="prefs">')[1].split("</div>")[0]
         assert "/masuk" not in switches and 'name="next"' not in switches
     assert "Bahasa:" in page(client, "/") and "Language:" in page(client, "/", ENGLISH)
 

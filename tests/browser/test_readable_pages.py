@@ -1,0 +1,173 @@
+"""Every page each role can open, at 360 px and 1280 px: no word split inside a table cell or a
+heading, nothing sticking out sideways, no serious axe finding. A check that "nothing
+overflows" alone passes when every word is broken instead, so the words themselves are
+measured: a word whose DOM Range has client rects on two lines was split.
+
+Pages come from the app's own URL map (every GET page, with the seeded site's values for its
+arguments), visited as a visitor, a learner, a trainer and an admin; the ones a role may open
+(200, HTML) are checked. Screenshots land in tests/browser/artifacts/pages/ with an index.html
+contact sheet to review them side by side."""
+
+import html
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from app.auth.models import Agency, User
+from app.certificates.models import Certificate
+from app.extensions import db
+from tests.browser import site as seed
+from tests.browser.conftest import DESKTOP, PHONE, artifact
+from tests.browser.test_accessibility import OVERFLOWING, blocking_violations
+
+ROLES = {"tamu": None, "peserta": seed.GRADUATE, "pengajar": seed.TRAINER, "admin": seed.ADMIN}
+WIDTHS = {"360": PHONE, "1280": DESKTOP}
+# Not pages: files, feeds, JSON, health probes and one-time links.
+NOT_PAGES = ("healthz", "ping", "download", "unduh", "csv", "ics", "json", "pdf", "media",
+             "feed", "setup_admin", "template", "evidence", "resume")
+
+# Words (between spaces, hyphens and slashes) split over two lines. A word wider than its whole
+# box (a long URL or code) may wrap; that is what keeps it from overflowing.
+SPLIT_WORDS = """() => {
+  const found = new Set();
+  const boxes = document.querySelectorAll("th, td, h1, h2, h3, h4, h5, h6");
+  for (const box of boxes) {
+    if (!box.getClientRects().length) continue;
+    const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const words = /[^\\s\\-\\/\\u2010-\\u2014]{2,}/g;
+      for (let m = words.exec(node.textContent); m; m = words.exec(node.textContent)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const rects = [...range.getClientRects()].filter(r => r.width > 0);
+        if (rects.length < 2) continue;
+        const width = rects.reduce((sum, r) => sum + r.width, 0);
+        if (Math.abs(rects[0].top - rects[rects.length - 1].top) > 2
+            && width <= box.clientWidth) {
+          found.add(box.tagName.toLowerCase() + ": " + m[0]);
+        }
+      }
+    }
+  }
+  return [...found].slice(0, 8);
+}"""
+
+
+@dataclass(frozen=True)
+class Visit:
+    role: str
+    path: str
+    name: str
+
+
+def _arguments(live_server):
+    """A seeded value for each URL argument name the pages use."""
+
+    def read():
+        course = seed.course(seed.JOURNEY_COURSE)
+        module = seed.active_modules(course)[0]
+        graduate = db.session.scalar(select(User).where(User.nip == seed.GRADUATE.nip))
+        return {
+            "slug": seed.JOURNEY_COURSE, "module_slug": module.slug, "module_id": module.id,
+            "quiz_slug": seed.FINAL_QUIZ, "attempt_id": live_server.site.passed_attempt_id,
+            "code": live_server.site.certificate_code, "user_id": graduate.id,
+            "agency_id": db.session.scalar(select(Agency.id).order_by(Agency.id)),
+            "certificate_id": db.session.scalar(
+                select(Certificate.id).where(Certificate.user_id == graduate.id)),
+        }
+
+    return live_server.query(read)
+
+
+def page_paths(live_server):
+    """(name, path) of every GET page whose arguments the seeded site can fill."""
+    values = _arguments(live_server)
+    pages = []
+    for rule in live_server.app.url_map.iter_rules():
+        name = rule.endpoint
+        if "GET" not in rule.methods or name == "static" or any(
+                word in name or word in rule.rule for word in NOT_PAGES):
+            continue
+        if not set(rule.arguments) <= set(values):
+            continue
+        with live_server.app.test_request_context():
+            path = rule.build({arg: values[arg] for arg in rule.arguments})[1]
+        pages.append((name, path))
+    return sorted(pages)
+
+
+@pytest.fixture(scope="module")
+def visits(live_server, browser, signed_in_states):
+    """Each role's pages (200 and HTML), found with plain requests of that role's context."""
+    from tests.browser.conftest import new_context
+
+    found = []
+    for role, person in ROLES.items():
+        options = {"storage_state": signed_in_states(person)} if person else {}
+        context = new_context(browser, live_server, **options)
+        for name, path in page_paths(live_server):
+            response = context.request.get(path, max_redirects=0)
+            if response.status == 200 and response.headers.get(
+                    "content-type", "").startswith("text/html"):
+                found.append(Visit(role, path, name))
+        context.close()
+    return found
+
+
+def _contact_sheet(shots):
+    rows = "\n".join(
+        f'<figure><figcaption>{html.escape(caption)}</figcaption>'
+        f'<a href="{file}"><img src="{file}" loading="lazy" alt=""></a></figure>'
+        for caption, file in shots)
+    artifact("pages").mkdir(exist_ok=True)
+    artifact("pages/index.html").write_text(
+        "<!doctype html><meta charset=utf-8><title>Kompeten: semua halaman</title>"
+        "<style>body{font-family:sans-serif}figure{display:inline-block;vertical-align:top;"
+        "margin:8px;width:200px}img{width:200px;border:1px solid #ccc}</style>\n" + rows,
+        encoding="utf-8")
+
+
+def test_every_page_of_every_role_keeps_its_words_whole(visits, open_page):
+    assert {visit.role for visit in visits} == set(ROLES)
+    assert len(visits) > 40, [v.path for v in visits]
+    problems, shots = [], []
+    pages = {role: {width: open_page(person, viewport=viewport)
+                    for width, viewport in WIDTHS.items()} for role, person in ROLES.items()}
+    for visit in visits:
+        for width in WIDTHS:
+            page = pages[visit.role][width]
+            page.goto(visit.path)
+            where = f"{visit.role} {width}px {visit.path}"
+            file = f"{visit.role}-{visit.name.replace('.', '-')}-{width}.png"
+            page.screenshot(path=artifact(f"pages/{file}"), full_page=True)
+            shots.append((where, file))
+            split = page.evaluate(SPLIT_WORDS)
+            if split:
+                problems.append(f"{where}: words split {split}")
+            wide = page.evaluate("() => document.documentElement.scrollWidth")
+            if wide > page.viewport_size["width"]:
+                problems.append(f"{where}: {wide}px wide {page.evaluate(OVERFLOWING)}")
+            problems += [f"{where}: {line}" for line in blocking_violations(page)]
+    _contact_sheet(shots)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("person", [None, seed.ADMIN], ids=["tamu", "admin"])
+def test_the_header_is_compact_on_a_phone_and_its_menu_opens_without_script(open_page, person):
+    phone = open_page(person, viewport=PHONE, java_script_enabled=False)
+    phone.goto("/")
+    header = phone.locator(".site-header").bounding_box()
+    assert header["height"] <= 0.15 * PHONE["height"], header
+    catalogue = phone.get_by_role("navigation").get_by_role("link", name="Katalog")
+    assert not catalogue.is_visible()
+    phone.get_by_text("Menu", exact=True).click()
+    assert catalogue.is_visible()
+    assert phone.get_by_role("button", name="English").is_visible()
+
+    desktop = open_page(person, viewport=DESKTOP)
+    desktop.goto("/")
+    assert not desktop.get_by_text("Menu", exact=True).is_visible()
+    assert desktop.get_by_role("navigation").get_by_role("link", name="Katalog").is_visible()
+    assert desktop.locator(".site-header").bounding_box()["height"] <= 0.2 * DESKTOP["height"]
