@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from babel.support import NullTranslations, Translations
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -166,8 +166,8 @@ class _CalendarMixin:
             day = self.data.date() if hasattr(self.data, "date") else self.data
             if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
                 problem = _l("Tanggal harus antara %(low)s dan %(high)s.",
-                             low=EARLIEST_DATE.strftime("%d-%m-%Y"),
-                             high=LATEST_DATE.strftime("%d-%m-%Y"))
+                             low=format_date(EARLIEST_DATE, "long"),
+                             high=format_date(LATEST_DATE, "long"))
         if problem:
             self.data = None
             raise ValueError(problem)

@@ -99,7 +99,9 @@ def max_image_pixels():
 
 
 def _megapixels(pixels):
-    return f"{pixels / 1_000_000:.1f}".replace(".", ",")
+    from app.templating import number  # the interface language's decimal separator
+
+    return number(pixels / 1_000_000, 1)
 
 
 def image_size_problem(data, mime):

@@ -4,6 +4,7 @@ A filter value that does not parse gets a message on its field and the page fall
 default for that field, so a hand-edited address never ends in an error page.
 """
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
@@ -138,7 +139,7 @@ class JpCreditForm(KompetenForm):
         today = now_in_palu().date()
         if field.data and field.data > today:
             raise ValidationError(_l("Tanggal tidak boleh di masa depan (hari ini %(today)s).",
-                                     today=today.isoformat()))
+                                     today=format_date(today, "long")))
         if field.data and field.data.year < FIRST_YEAR:
             raise ValidationError(_l("Tanggal harus tahun %(first)d atau sesudahnya.",
                                      first=FIRST_YEAR))

@@ -49,7 +49,7 @@ from tests.workshops.helpers import make_session
 
 FULL_WIDTH = "Tulis angka dengan digit 0-9 biasa; angka lebar penuh atau angka non-Latin"
 TOO_LONG = "Angka terlalu panjang: paling banyak 12 digit."
-DATE_RANGE = "Tanggal harus antara 01-01-2000 dan 31-12-2099."
+DATE_RANGE = "Tanggal harus antara 1 Januari 2000 dan 31 Desember 2099."
 ONE_LINE = "Tidak boleh berisi baris baru: tulis dalam satu baris."
 
 

@@ -64,7 +64,7 @@ def test_a_session_is_scheduled_in_wita_and_stored_in_utc(trainer_browser, peopl
     ({"starts_at": ""}, "starts_at", "Isi waktu mulai."),
     ({"starts_at": "03/11/2026 09:00"}, "starts_at", "Bukan tanggal dan waktu yang valid."),
     ({"starts_at": "0001-01-01T00:00"}, "starts_at",
-     "Tanggal harus antara 01-01-2000 dan 31-12-2099."),  # app/forms.py: one rule for dates
+     "Tanggal harus antara 1 Januari 2000 dan 31 Desember 2099."),  # app/forms.py
     ({"registration_deadline": wita(11, "08:00")}, "registration_deadline",
      "Batas pendaftaran harus sebelum waktu mulai."),
     ({"registration_deadline": wita(-2, "08:00")}, "registration_deadline",
