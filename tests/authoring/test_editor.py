@@ -293,7 +293,7 @@ def test_a_learner_sees_an_edit_and_keeps_their_progress(client, trainer, create
     assert "Versi <strong>kedua</strong>, diperbarui." in reading
     overview = text(client.get("/kursus/tte-101"))
     assert overview.index("Lanjutan") < overview.index("Pengantar TTE")
-    assert "1 dari 2 modul selesai." in overview
+    assert "1 dari 2 modul dibaca" in overview
 
 
 def test_the_course_downloads_as_files_in_the_courses_format(client, trainer):

@@ -74,7 +74,7 @@ def test_learner_registers_enrols_reads_everything_and_earns_jp(client, agencies
 
     course_page = client.get("/kursus/spbe-101").get_data(as_text=True)
     assert "100%" in course_page
-    assert f"{len(first)} dari {len(first)} modul selesai" in course_page
+    assert f"{len(first)} dari {len(first)} modul dibaca — kursus selesai" in course_page
 
     dashboard = client.get("/beranda").get_data(as_text=True)
     assert "12</strong> / 20 JP" in dashboard
@@ -103,7 +103,7 @@ def test_resume_goes_to_first_unfinished_module(client, create_user, login, cour
     assert after_first.headers["Location"].endswith(modules[1].slug)
     assert client.get("/kursus/kam-201/lanjutkan").headers["Location"].endswith(modules[2].slug)
     dashboard = client.get("/beranda").get_data(as_text=True)
-    assert "2 dari 5 modul selesai" in dashboard
+    assert "2 dari 5 modul dibaca" in dashboard
     assert modules[2].title in dashboard  # "langkah berikutnya" names the next module
 
 
@@ -214,3 +214,17 @@ def test_dates_are_shown_in_wita(client, create_user, login, courses):
     login("198609262015051001")
     page = client.get(f"/kursus/{course.slug}").get_data(as_text=True)
     assert re.search(r"Selesai pada 1 Januari 2026", page)
+
+
+def test_an_enrolled_learner_sees_the_modules_before_the_syllabus(client, agencies, courses,
+                                                                   create_user, login):
+    def order(page):
+        return page.index('id="modules-heading"') < page.index('id="desc-heading"')
+
+    assert not order(client.get("/kursus/spbe-101").get_data(as_text=True))  # deciding first
+    user = create_user()
+    login(user.nip)
+    _post_button(client, "/kursus/spbe-101", "/kursus/spbe-101/daftar")
+    page = client.get("/kursus/spbe-101").get_data(as_text=True)
+    assert order(page) and "Mulai belajar" in page
+    assert page.index("Mulai belajar") < page.index('id="modules-heading"')

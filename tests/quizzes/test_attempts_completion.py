@@ -59,6 +59,12 @@ def test_all_modules_done_is_not_enough_while_the_quiz_is_not_passed(kind, app, 
     assert h.enrollment_of(user).completed_at is None
     dashboard = h.page(client, "/beranda")
     assert "<strong>0</strong> / 20 JP" in dashboard and "Lulus kuisnya" in dashboard
+    # Every module read is not a complete course: no full bar, and the page says what is left.
+    total = len(first) + 1
+    expected = round(100 * total / (total + 1))
+    for page in (h.page(client, "/kursus/spbe-101"), dashboard):
+        assert f"{total} dari {total} modul dibaca — kuis wajib belum lulus" in page
+        assert f'value="{expected}"' in page and 'value="100"' not in page
 
     failed = take(client, quiz, right=1)  # 50 % < 70 %
     assert (failed.score, failed.passed) == (50.0, False)
@@ -73,6 +79,8 @@ def test_all_modules_done_is_not_enough_while_the_quiz_is_not_passed(kind, app, 
     assert "<strong>12</strong> / 20 JP" in dashboard and "Kurang 8 JP lagi" in dashboard
     course_page = h.page(client, "/kursus/spbe-101")
     assert "12 JP tercatat" in course_page
+    assert f"{total} dari {total} modul dibaca — kursus selesai" in course_page
+    assert 'value="100"' in course_page
     assert "Nilai: 100,0% (nilai tertinggi)" in course_page
     assert '<span class="badge">Lulus</span>' in course_page
 
