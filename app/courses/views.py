@@ -162,6 +162,9 @@ def module_page(slug, module_slug):
         next_module=modules[index + 1] if index + 1 < len(modules) else None,
         action_form=ActionForm(),
         sections=_sections(MODULE_SECTIONS, current_user, course, module),
+        # The course index places the quizzes (a part the quizzes package adds to the cached
+        # outline): module id -> quizzes after it, None -> after the last module.
+        placed_quizzes=outline.parts.get("quizzes_after", {}),
     )
 
 

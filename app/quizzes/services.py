@@ -460,11 +460,11 @@ def grade_essay(slot, score_percent, comment, grader, now=None):
 
 
 def quizzes_after_modules(session, course):
-    """The course's active quizzes placed after a module: module id -> quizzes (a part of the
-    cached course outline, app/courses/outline_cache.py)."""
+    """The course's active quizzes by place: module id -> the quizzes after that module, and
+    None -> the quizzes after the last one (a part of the cached course outline,
+    app/courses/outline_cache.py; the module pages' course index shows them in place)."""
     by_module = {}
     for quiz in session.scalars(select(Quiz).options(QUIZ_LISTING).where(
-            Quiz.course_id == course.id, Quiz.after_module_id.is_not(None),
-            Quiz.retired_at.is_(None)).order_by(Quiz.id)):
+            Quiz.course_id == course.id, Quiz.retired_at.is_(None)).order_by(Quiz.id)):
         by_module.setdefault(quiz.after_module_id, []).append(quiz)
     return by_module

@@ -228,3 +228,22 @@ def test_an_enrolled_learner_sees_the_modules_before_the_syllabus(client, agenci
     page = client.get("/kursus/spbe-101").get_data(as_text=True)
     assert order(page) and "Mulai belajar" in page
     assert page.index("Mulai belajar") < page.index('id="modules-heading"')
+
+
+def test_a_module_page_has_a_course_index_with_ticks_and_the_current_module(
+        client, agencies, courses, create_user, login):
+    user = create_user()
+    login(user.nip)
+    _post_button(client, "/kursus/spbe-101", "/kursus/spbe-101/daftar")
+    first, second = db.session.scalars(
+        select(Module).join(Course).where(Course.code == "SPBE-101")
+        .order_by(Module.position)).all()[:2]
+    url = f"/kursus/spbe-101/modul/{first.slug}"
+    _post_button(client, url, f"{url}/selesai")
+    page = client.get(f"/kursus/spbe-101/modul/{second.slug}").get_data(as_text=True)
+    index = page.split('<details class="course-index">')[1].split("</details>")[0]
+    assert "Daftar isi kursus" in index
+    assert (f'<a href="/kursus/spbe-101/modul/{first.slug}">{first.title}</a>' in index
+            and 'aria-label="selesai"' in index.split(second.title)[0])  # read: ticked
+    assert f'<span aria-current="page"><strong>{second.title}</strong></span>' in index
+    assert 'rel="prev"' in page  # and the pager goes both ways
