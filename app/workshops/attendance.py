@@ -67,16 +67,22 @@ def normalize_code(raw):
     return "".join(ch for ch in (raw or "").upper() if ch in CODE_ALPHABET)
 
 
-def reveal_code(session, actor, now=None):
-    """A fresh check-in code for the trainer to show; only while check-in is open."""
+def reveal_code(session, actor, now=None, replace=False):
+    """The check-in code for the trainer to show, only while check-in is open: the current
+    one (made on first use), or with replace a new one (the old one stops working: it leaked,
+    or someone outside the room has it)."""
     if session.is_cancelled:
         raise WorkshopError(_("Sesi ini dibatalkan."))
     if not is_checkin_open(session, now):
         raise WorkshopError(_("Kode presensi hanya dapat ditampilkan pada %(start)s sampai "
                               "%(end)s.", **_window_text(session)))
+    if session.checkin_code and not replace:
+        return session.checkin_code
+    replaced = bool(session.checkin_code)
     session.checkin_code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     db.session.flush()
-    record_event(actor, "workshop.code", "workshop_session", session.id)
+    record_event(actor, "workshop.code_replaced" if replaced else "workshop.code",
+                 "workshop_session", session.id)
     return session.checkin_code
 
 

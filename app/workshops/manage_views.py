@@ -126,12 +126,15 @@ def attendance(session_id):
 def reveal_code(session_id):
     session = managed_session_or_404(session_id)
     action_or_400()
+    replace = request.form.get("aksi") == "baru"
     try:
-        presence.reveal_code(session, current_user)
+        presence.reveal_code(session, current_user, replace=replace)
     except services.WorkshopError as error:
         return _fail(error, session, "kode")
     db.session.commit()
-    flash(_("Kode presensi baru dibuat. Tampilkan kepada peserta."), "success")
+    if replace:
+        flash(_("Kode presensi baru dibuat; kode lama tidak berlaku lagi. Tampilkan kepada "
+                "peserta."), "success")
     return _to_session(session, "kode")
 
 

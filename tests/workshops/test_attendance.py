@@ -191,3 +191,30 @@ def test_guessing_codes_is_stopped_per_learner(app, people):
     assert "3 permintaan per 10 menit" in refused.get_data(as_text=True)
     # Another learner has a budget of their own.
     assert "Kode presensi salah" in check_in(browser(app, BUDI), session, "XXXXXX")
+
+
+def test_showing_the_code_keeps_it_and_only_a_new_code_replaces_it(app, people, trainer_browser):
+    session = running_session(people)
+    page = reveal(trainer_browser, session)
+    code = reload(session).checkin_code
+    assert 'value="baru"' in page and "Buat kode baru" in page
+    assert "Tampilkan kode presensi" not in page  # the code is on the page already
+    reveal(trainer_browser, session)  # pressed again (another screen): the same code
+    assert reload(session).checkin_code == code
+    url = f"/pengajar/sesi/{session.id}"
+    page = text(post_form(trainer_browser, url, {"aksi": "baru"}, action_url=f"{url}/kode"))
+    new_code = reload(session).checkin_code
+    assert new_code != code and f">{new_code}</p>" in page
+    assert "kode lama tidak berlaku lagi" in flashes(page, "success")[0]
+    andi = browser(app, ANDI)
+    assert flashes(check_in(andi, session, code), "error") == [
+        "Kode presensi salah. Periksa kode yang ditampilkan pengajar."]
+    assert "Kehadiran Anda tercatat." in flashes(check_in(andi, session, new_code),
+                                                 "success")[0]
+    assert [len(events("workshop.code")), len(events("workshop.code_replaced"))] == [1, 1]
+
+
+def test_the_session_page_says_batas_pendaftaran_while_registration_is_open(app, people):
+    session = make_session(people.trainer, hours=2, capacity=2)
+    page = text(browser(app, ANDI).get(f"/agenda/{session.id}"))
+    assert "Batas pendaftaran" in page and "Pendaftaran ditutup" not in page
