@@ -73,7 +73,8 @@ def test_credit_counts_in_the_ledger_and_on_the_dashboard(app, admin, world):
     today = now_in_palu().date()
     post_credit(admin, valid_fields(jp="20", earned_on=today.isoformat()))
     ledger = page_text(admin.get(f"/admin/laporan/jp?year={today.year}&opd=tanpa"))
-    assert ("<td>20</td>  <td>0</td>  <td>20</td>  <td>20</td>  <td>Mencapai target</td>"
+    assert ('<td class="num">20</td>  <td class="num">0</td>  <td class="num">20</td>  '
+            '<td class="num">20</td>  <td>Mencapai target</td>'
             in ledger)
     dashboard = page_text(logged_in(app, EKO).get("/beranda"))
     assert "<strong>20</strong> / 20 JP" in dashboard
