@@ -163,14 +163,14 @@ def test_two_app_servers_on_one_postgresql_serve_a_learner_consistently(tmp_path
             assert status == 200
             assert "/kursus/spbe-101" in dashboard
             _, course_page = browser.get(second.url + "/kursus/spbe-101")
-            assert "0 dari 5 modul selesai." in course_page
+            assert "0 dari 5 modul dibaca" in course_page
             # A write on the second is read on the first.
             status, _ = browser.post(second.url + "/kursus/spbe-101/modul/"
                                      + _first_module(course_page) + "/selesai",
                                      second.url + "/kursus/spbe-101", {})
             assert status == 200
             _, again = browser.get(first.url + "/kursus/spbe-101")
-            assert "1 dari 5 modul selesai." in again
+            assert "1 dari 5 modul dibaca" in again
         finally:
             first.stop()
             second.stop()
