@@ -26,7 +26,13 @@ from app.courses.models import (
 )
 from app.extensions import db
 from app.forms import KompetenForm, WholeNumberField, select_choices
-from app.quizzes.models import ANSWER_VISIBILITY, GRADING_METHODS, QUIZ_KINDS, REVIEW_POLICIES
+from app.quizzes.models import (
+    ANSWER_VISIBILITY,
+    AT_START,
+    GRADING_METHODS,
+    QUIZ_KINDS,
+    REVIEW_POLICIES,
+)
 
 SLUG_MESSAGE = _l("Hanya huruf kecil, angka dan tanda hubung, mis. tanda-tangan-elektronik.")
 
@@ -117,7 +123,8 @@ class QuizForm(KompetenForm):
     title = StringField(_l("Judul kuis"), filters=[_strip],
                         validators=[DataRequired(_l("Isi judul kuis.")), Length(max=200)])
     kind = SelectField(_l("Jenis"), choices=select_choices(QUIZ_KINDS.items()))
-    after = SelectField(_l("Letak"), description=_l("Kuis akhir tampil setelah modul terakhir."))
+    after = SelectField(_l("Letak"), description=_l(
+        "Kuis akhir tampil setelah modul terakhir; pretest biasanya sebelum modul pertama."))
     pass_mark = WholeNumberField(_l("Nilai lulus (0–100)"), validators=[
         InputRequired(_l("Isi nilai lulus.")),
         NumberRange(min=0, max=100, message=_l("Nilai lulus harus antara 0 dan 100."))])
@@ -149,10 +156,15 @@ class QuizForm(KompetenForm):
     def __init__(self, *args, modules=(), quiz=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.after.choices = select_choices(
-            [("", _l("Kuis akhir (setelah semua modul)"))]
+            [("", _l("Kuis akhir (setelah semua modul)")),
+             (AT_START, _l("Sebelum modul pertama (pretest)"))]
             + [(m.slug, _l("Setelah modul: %(title)s", title=m.title)) for m in modules])
         if quiz is not None:
             del self.slug
+
+    def validate_after(self, field):
+        if field.data == AT_START and self.kind.data != "pretest":
+            raise ValidationError(_l("Hanya pretest yang dapat diletakkan sebelum modul pertama."))
 
     def settings(self):
         """The quiz settings as the model names them."""

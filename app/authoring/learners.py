@@ -41,7 +41,7 @@ class QuizCell:
     """One learner's standing in one quiz, reduced to what the table shows."""
 
     grade: float | None
-    status: str  # passed, pending, failed, in_progress, not_started
+    status: str  # passed, pending, failed, done (no pass mark), in_progress, not_started
 
 
 @dataclass
@@ -156,7 +156,9 @@ def _attempts_by_learner_and_quiz(user_ids, quizzes):
 def quiz_cell(quiz, attempts):
     """The grade by the quiz's own grading method and where the learner stands."""
     standing = quiz_services.standing(quiz, attempts)
-    if standing.passed:
+    if standing.grade is not None and not quiz.has_pass_mark:
+        status = "done"  # a pretest or practice measures; nobody passes or fails it
+    elif standing.passed:
         status = "passed"
     elif standing.pending:
         status = "pending"

@@ -33,7 +33,7 @@ from app.courses.models import Course, Module, ModuleProgress
 from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
-from app.quizzes.models import Attempt, Quiz
+from app.quizzes.models import AT_START, Attempt, Quiz
 
 
 class AuthoringError(LmsError):
@@ -277,7 +277,8 @@ def _parse_quiz(course, gift_text, settings, after_slug):
         problems.append(Problem("GIFT", 1, _(
             "jumlah soal yang diambil (%(draw)d) lebih besar dari jumlah pertanyaan (%(n)d)",
             draw=settings["draw_count"], n=len(gradable))))
-    if after_slug and after_slug not in {m.slug for m in active_modules(course)}:
+    if after_slug and after_slug != AT_START \
+            and after_slug not in {m.slug for m in active_modules(course)}:
         problems.append(Problem("GIFT", 1, _("modul '%(slug)s' tidak ada", slug=after_slug)))
     if problems:
         raise ContentProblems(problems)
@@ -290,7 +291,7 @@ def check_quiz(course, gift_text, settings, after_slug):
 
 
 def _after_module_id(course, after_slug):
-    if not after_slug:
+    if not after_slug or after_slug == AT_START:  # a pretest opening the course has no module
         return None
     return next(m.id for m in active_modules(course) if m.slug == after_slug)
 

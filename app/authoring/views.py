@@ -39,7 +39,7 @@ from app.courses.forms import ActionForm, action_or_400
 from app.courses.models import COURSE_STATUSES, CourseFile, Module
 from app.extensions import db
 from app.forms import whole_number_arg
-from app.quizzes.models import Question
+from app.quizzes.models import AT_START, Question
 from app.quizzes.services import build_snapshot
 from app.storage import StorageError
 from app.web import one_or_404
@@ -303,7 +303,7 @@ def _quiz_form(course, quiz=None):
             "grading": "highest", "draw": 0, "shuffle_answers": True, "review": "feedback",
             "show_answers": "after_last_attempt"})
     after = quiz.after_module.slug if quiz.after_module and not quiz.after_module.is_retired \
-        else ""
+        else AT_START if quiz.opens_course else ""
     return QuizForm(modules=modules, quiz=quiz, data={
         "title": quiz.title, "kind": quiz.kind, "after": after, "pass_mark": quiz.pass_mark,
         "time_limit": quiz.time_limit_minutes, "max_attempts": quiz.max_attempts,

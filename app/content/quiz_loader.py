@@ -35,6 +35,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.quizzes.models import (
     ANSWER_VISIBILITY,
+    AT_START,
     GRADING_METHODS,
     QUIZ_KINDS,
     REVIEW_POLICIES,
@@ -127,6 +128,11 @@ def _check_placement(path, document, settings, after, questions, problems):
     if modules is None:
         problems.append(Problem(str(path), 1, _(
             "kursus '%(slug)s' (nama folder kuis) tidak ditemukan", slug=course_slug)))
+    elif after == AT_START:
+        if settings["kind"] != "pretest":
+            problems.append(Problem(str(path), document.line_of("after"), _(
+                "'after: %(start)s' (sebelum modul pertama) hanya untuk kind: pretest; "
+                "kuis lain tanpa 'after' tampil setelah modul terakhir", start=AT_START)))
     elif after and MODULE_PREFIX.sub("", after) not in modules:
         problems.append(Problem(str(path), document.line_of("after"), _(
             "modul '%(after)s' tidak ada di kursus %(course)s (pilihan: %(choices)s)",
@@ -163,7 +169,7 @@ def read_quiz(path):
     if problems:
         return None, problems
     return QuizSpec(course_slug=path.parent.name, slug=slug, path=path, settings=settings,
-                    after=MODULE_PREFIX.sub("", after) if after else None,
+                    after=MODULE_PREFIX.sub("", after) if after and after != AT_START else None,
                     questions=result.questions, gift_source=document.body), problems
 
 

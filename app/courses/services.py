@@ -114,6 +114,10 @@ def completed_module_ids(user, course):
 # graded ones): functions (user, course) -> bool.
 COMPLETION_RULES = Hook()
 register_completion_rule = COMPLETION_RULES.register
+# Where a learner who has read nothing yet starts, before module 1 (quizzes: an opening
+# pretest not taken yet): functions (user, course) -> an address or None.
+START_STEPS = Hook()
+register_start_step = START_STEPS.register
 # Called with the enrolment right after it completes (certificates: issue automatically).
 COMPLETION_LISTENERS = Hook()
 register_completion_listener = COMPLETION_LISTENERS.register

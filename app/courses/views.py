@@ -113,7 +113,8 @@ def enroll(slug):
 @bp.route("/kursus/<slug>/lanjutkan")
 @login_required
 def resume(slug):
-    """Open the first module the learner has not finished yet."""
+    """Open the first module the learner has not finished yet (before the first one, what
+    a start step asks for: an opening pretest not taken yet)."""
     course = _visible_course_or_404(slug)
     modules = _active_modules(course)
     progress = services.course_progress(current_user, course, modules)
@@ -123,6 +124,11 @@ def resume(slug):
     if progress.next_module is None:
         # Every module is read: what is left (quizzes) is on the course page.
         return redirect(url_for(".course_detail", slug=slug))
+    if not progress.done:
+        start = next(filter(None, (step(current_user, course)
+                                   for step in services.START_STEPS)), None)
+        if start:
+            return redirect(start)
     target = progress.next_module
     return redirect(url_for(".module_page", slug=slug, module_slug=target.slug))
 

@@ -9,12 +9,13 @@ def register_quizzes(app):
     from app.quizzes.models import GRADING_METHODS, Quiz
     from app.quizzes.overdue import register_overdue_attempts
     from app.quizzes.services import quizzes_after_modules, quizzes_passed
-    from app.quizzes.views import bp, course_quiz_section, module_quiz_section
+    from app.quizzes.views import bp, course_quiz_section, module_quiz_section, opening_pretest
 
     app.register_blueprint(bp)
     register_overdue_attempts()
     app.add_template_filter(lambda method: GRADING_METHODS.get(method, method), "grading_label")
     course_services.register_completion_rule(quizzes_passed)
+    course_services.register_start_step(opening_pretest)
     course_views.register_course_section(course_quiz_section)
     course_views.register_module_section(module_quiz_section)
     register_outline_part("quizzes_after", quizzes_after_modules, Quiz)

@@ -34,6 +34,12 @@ QUIZ_KINDS = {
 }
 # Quizzes of these kinds must be passed before a course counts as completed.
 BLOCKING_KINDS = ("graded", "posttest")
+# Kinds that measure, and so have no pass or fail: a pretest measures where a learner starts.
+UNGRADED_KINDS = ("pretest", "practice")
+# `after: awal` in a quiz file (and "Sebelum modul pertama" in the editor): a pretest opens the
+# course. A pretest with no module is always placed there; every other quiz with no module
+# closes the course (the final quiz).
+AT_START = "awal"
 GRADING_METHODS = {
     "highest": _l("nilai tertinggi"),
     "last": _l("percobaan terakhir"),
@@ -107,6 +113,16 @@ class Quiz(db.Model):
     @property
     def blocks_completion(self):
         return self.kind in BLOCKING_KINDS and self.retired_at is None
+
+    @property
+    def opens_course(self):
+        """Placed before the first module (a pretest without a module)."""
+        return self.kind == "pretest" and self.after_module_id is None
+
+    @property
+    def has_pass_mark(self):
+        """False for pretests and practice: their result is never "lulus" or "belum lulus"."""
+        return self.kind not in UNGRADED_KINDS
 
     @property
     def is_retired(self):

@@ -216,6 +216,12 @@ def standings_for_course(user, course):
     return [standing(quiz, by_quiz[quiz_id]) for quiz_id, quiz in quizzes.items()]
 
 
+def has_submitted(user, quiz):
+    return db.session.scalar(select(Attempt.id).where(
+        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id,
+        Attempt.submitted_at.is_not(None)).limit(1)) is not None
+
+
 def quizzes_passed(user, course):
     """Completion rule: every graded and posttest quiz of the course is passed."""
     return all(s.passed for s in standings_for_course(user, course) if s.quiz.blocks_completion)

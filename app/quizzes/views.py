@@ -270,6 +270,7 @@ def course_quiz_section(user, course, modules):
     standings = services.standings_for_course(user, course)
     if not standings:
         return None
+    standings.sort(key=lambda s: not s.quiz.opens_course)  # the opening pretest first
     by_kind = {s.quiz.kind: s for s in standings}
     gain = None
     if "pretest" in by_kind and "posttest" in by_kind:
@@ -279,6 +280,17 @@ def course_quiz_section(user, course, modules):
     module_titles = {m.id: m.title for m in modules}
     return Markup(render_template("quizzes/_course_section.html", course=course,
                                   standings=standings, gain=gain, module_titles=module_titles))
+
+
+def opening_pretest(user, course):
+    """A start step: the course's opening pretest while the learner has not submitted it
+    (from the cached outline; one query for the learner's attempts, only when there is one)."""
+    pretests = [quiz for quiz in course_outline(course.slug).parts["quizzes_after"].get(None, [])
+                if quiz.opens_course]
+    for quiz in pretests:
+        if not services.has_submitted(user, quiz):
+            return url_for("quizzes.overview", slug=course.slug, quiz_slug=quiz.slug)
+    return None
 
 
 def module_quiz_section(user, course, module):

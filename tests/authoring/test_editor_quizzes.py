@@ -107,6 +107,17 @@ def test_a_quiz_can_be_placed_after_a_module_and_its_slug_is_unique(client, cour
     assert db.session.scalar(select(func.count()).select_from(Quiz)) == 1
 
 
+def test_only_a_pretest_is_placed_before_the_first_module(client, course):
+    page = text(add_quiz(client, course, after="awal"))  # a graded quiz
+    assert "Hanya pretest yang dapat diletakkan sebelum modul pertama." in page
+    assert the_quiz() is None
+    add_quiz(client, course, after="awal", kind="pretest", slug="pretest")
+    quiz = the_quiz()
+    assert quiz.opens_course and quiz.after_module_id is None
+    form = text(client.get("/pengajar/kursus/tte-101/kuis/pretest"))
+    assert '<option selected value="awal">' in form or '<option value="awal" selected>' in form
+
+
 def test_preview_shows_the_questions_without_an_attempt(client, course):
     add_quiz(client, course)
     page = text(client.get("/pengajar/kursus/tte-101/kuis/kuis-akhir/pratinjau"))

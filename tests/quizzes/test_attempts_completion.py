@@ -102,11 +102,16 @@ def test_failed_pretest_and_practice_never_block(app, courses, create_user, tmp_
     practice = h.add_quiz(tmp_path, "latihan", numbered("L", 2), kind="practice",
                           pass_mark=80, shuffle_answers="false")
     user, client = h.learner(app, create_user)
-    assert take(client, pretest, right=0).passed is False
+    taken = take(client, pretest, right=0)
+    assert taken.passed is False
     assert take(client, practice, right=1).passed is False
-    for slug in ("pretest", "latihan"):
-        assert "Kuis ini tidak menentukan kelulusan kursus." in h.page(
-            client, f"/kursus/spbe-101/kuis/{slug}")
+    assert "tidak ada lulus atau tidak lulus" in h.page(client, "/kursus/spbe-101/kuis/pretest")
+    assert "Kuis ini tidak menentukan kelulusan kursus." in h.page(
+        client, "/kursus/spbe-101/kuis/latihan")
+    # A pretest measures: its result never says "Lulus" or "Belum lulus", nor a pass mark.
+    result = h.page(client, f"/percobaan/{taken.id}/hasil")
+    assert "Pretest tidak punya lulus atau tidak lulus" in result
+    assert "Belum lulus" not in result and "batas lulus" not in result
 
     h.complete_all_modules(user)
     assert h.enrollment_of(user).completed_at is not None
@@ -174,3 +179,39 @@ def test_quiz_sections_on_course_and_module_pages(app, courses, create_user, tmp
         module_page)
     second = h.page(client, f"/kursus/spbe-101/modul/{modules()[1].slug}")
     assert "Uji pemahaman Anda:" not in second
+
+
+def test_a_pretest_opens_the_course_and_enrolling_leads_to_it(app, courses, create_user,
+                                                             tmp_path):
+    pretest = h.add_quiz(tmp_path, "pretest", numbered("P", 2), kind="pretest",
+                         shuffle_answers="false")  # no `after`: before the first module
+    final = h.add_quiz(tmp_path, "akhir", numbered("A", 2), shuffle_answers="false")
+    assert pretest.opens_course and not final.opens_course
+    _user, client = h.learner(app, create_user, enrolled=False)
+    page = h.page(client, "/kursus/spbe-101")
+    enrolled = client.post("/kursus/spbe-101/daftar", data={"csrf_token": csrf_token(page)})
+    to_start = client.get(enrolled.headers["Location"])
+    assert to_start.headers["Location"] == "/kursus/spbe-101/kuis/pretest"
+    course_page = h.page(client, "/kursus/spbe-101")
+    quizzes = course_page.split('id="quiz-heading"')[1]
+    assert quizzes.index("Kuis pretest") < quizzes.index("Kuis akhir")  # listed first
+    assert "Pretest · sebelum modul pertama" in quizzes and "Kuis · kuis akhir" in quizzes
+
+    take(client, pretest, right=1)  # 50 %: recorded, not "lulus", and the course goes on
+    first = modules()[0]
+    assert client.get("/kursus/spbe-101/lanjutkan").headers["Location"] == (
+        f"/kursus/spbe-101/modul/{first.slug}")
+
+
+def test_only_a_pretest_may_open_the_course(app, courses, tmp_path):
+    path = tmp_path / "kuis" / "spbe-101" / "awal.gift"
+    path.parent.mkdir(parents=True)
+    path.write_text(h.quiz_text(numbered("X", 1), kind="graded", after="awal"),
+                    encoding="utf-8")
+    report = import_quizzes(path)
+    assert [p.message for p in report.problems] == [
+        "'after: awal' (sebelum modul pertama) hanya untuk kind: pretest; kuis lain tanpa "
+        "'after' tampil setelah modul terakhir"]
+    path.write_text(h.quiz_text(numbered("X", 1), kind="pretest", after="awal"),
+                    encoding="utf-8")
+    assert import_quizzes(path).ok
