@@ -1,5 +1,7 @@
 """Login, registration and password forms. Database checks live in validate_<field>."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -142,6 +144,43 @@ class RegistrationForm(AccountFieldsForm):
 
 class SetupAdminForm(AccountFieldsForm):
     """The first admin, created from the one-time setup link."""
+
+
+# A phone number as people write it: +62 or 0, then digits, spaces and dashes (8-15 digits).
+PHONE = re.compile(r"^\+?[0-9][0-9 \-]{6,22}$")
+
+
+class ProfileForm(KompetenForm):
+    """What a person changes about themselves (services.SELF_EDITABLE)."""
+
+    name = StringField(_l("Nama lengkap"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    email = EmailField(
+        _l("Email (opsional)"),
+        validators=[Optional(), Length(max=254),
+                    EmailValidator(_l("Alamat email tidak valid."), check_deliverability=False)])
+    phone = StringField(_l("Nomor ponsel (opsional)"), validators=[Optional(), Length(max=20)],
+                        description=_l("Mis. 0812-3456-7890 atau +62 812 3456 7890"))
+    jabatan_type = SelectField(
+        _l("Jenis jabatan"),
+        choices=select_choices([("", _l("— pilih jenis jabatan —"))] + list(JABATAN_TYPES.items())),
+        validators=[DataRequired(_l("Pilih jenis jabatan."))])
+    jabatan_title = StringField(_l("Nama jabatan"), validators=[Optional(), Length(max=200)])
+
+    def validate_email(self, field):
+        if field.data and services.email_taken(field.data, except_user=current_user):
+            raise ValidationError(_l("Email ini sudah dipakai akun lain."))
+
+    def validate_phone(self, field):
+        digits = sum(ch.isdigit() for ch in field.data or "")
+        if field.data and (not PHONE.match(field.data.strip()) or not 8 <= digits <= 15):
+            raise ValidationError(_l(
+                "Nomor ponsel hanya boleh angka (8–15 digit), spasi, tanda hubung dan + di "
+                "depan, mis. 0812-3456-7890."))
+
+    def values(self):
+        return {"name": self.name.data.strip(), "email": self.email.data,
+                "phone": self.phone.data, "jabatan_type": self.jabatan_type.data,
+                "jabatan_title": (self.jabatan_title.data or "").strip() or None}
 
 
 class ChangePasswordForm(NewPasswordMixin, KompetenForm):

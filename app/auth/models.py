@@ -83,6 +83,7 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     # Stored lower-cased so the unique constraint is case-insensitive.
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(20))  # the learner's own, optional
     password_hash: Mapped[str] = mapped_column(String(255))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id", ondelete="SET NULL"),
                                                   index=True)

@@ -274,3 +274,26 @@ def bootstrap_first_admin(nip=None, password=None, name=None):
             db.session.flush()
         return "created", user
     return "token", issue_setup_token()
+
+
+# What a person may change about themselves; NIP, OPD, golongan and employment type come from
+# the roster (admins and the people import) and are shown read-only on the profile page.
+SELF_EDITABLE = ("name", "email", "phone", "jabatan_type", "jabatan_title")
+
+
+def update_own_profile(user, **values):
+    """Save a person's own profile fields (audited with before and after; flushes)."""
+    values["email"] = (values.get("email") or "").strip().lower() or None
+    values["phone"] = (values.get("phone") or "").strip() or None
+    if values["email"] and email_taken(values["email"], except_user=user):
+        raise AccountError(_("Email %(email)s sudah dipakai akun lain.", email=values["email"]))
+    changes = {}
+    for field in SELF_EDITABLE:
+        before, after = getattr(user, field), values.get(field)
+        if before != after:
+            setattr(user, field, after)
+            changes[field] = {"before": before, "after": after}
+    if changes:
+        db.session.flush()
+        record_event(user, "account.profile", "user", user.id, changes=changes)
+    return changes

@@ -19,6 +19,7 @@ from app.auth import services, throttle
 from app.auth.forms import (
     ChangePasswordForm,
     LoginForm,
+    ProfileForm,
     RegistrationForm,
     SetupAdminForm,
 )
@@ -152,6 +153,25 @@ def register():
             next_url = request.args.get("next")
             return redirect(next_url if is_safe_next(next_url) else url_for("courses.dashboard"))
     return render_template("auth/register.html", form=form)
+
+
+@bp.route("/akun", methods=["GET", "POST"])
+@login_required
+def profile():
+    """A person's own profile: what they may change, and what the roster decides (read-only)."""
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            changed = services.update_own_profile(current_user, **form.values())
+        except services.AccountError as error:
+            db.session.rollback()
+            form.email.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Profil disimpan.") if changed else _("Tidak ada yang berubah."),
+                  "success" if changed else "info")
+            return redirect(url_for(".profile"))
+    return render_template("auth/profile.html", form=form)
 
 
 @bp.route("/akun/kata-sandi", methods=["GET", "POST"])

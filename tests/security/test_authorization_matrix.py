@@ -91,6 +91,7 @@ ROUTES = {
     "auth.register": "public",
     "auth.setup_admin": "token",
     "auth.change_password": "login",
+    "auth.profile": "login",
     # display preferences (language, larger text): anyone, kept on the account or a cookie
     "preferences.set_language": "public",
     "preferences.set_large_text": "public",
