@@ -5,15 +5,21 @@ def register_admin(app):
     """The /admin blueprint (people, agencies, settings, audit; the CSV import shares it)."""
     from flask_babel import lazy_gettext as _l
 
-    from app.admin import people_import_views  # noqa: F401  (adds its routes to bp)
+    from app.admin import (
+        people_import_views,  # noqa: F401  (adds its routes to bp)
+        services,
+    )
     from app.admin.cli import import_users_command
     from app.admin.import_job import register_import_job
-    from app.admin.menu import admin_menu, register_admin_page
+    from app.admin.menu import admin_menu, register_admin_count, register_admin_page
     from app.admin.views import bp
     from app.auth.cli import users_cli
     from app.auth.models import ROLE_LABELS, ROLES
 
     app.register_blueprint(bp)
+    for count in (services.unverified_count, services.inactive_count,
+                  services.content_problems_count):
+        register_admin_count(count)
     register_import_job()
     users_cli.add_command(import_users_command)
     app.add_template_global(admin_menu, "admin_menu")

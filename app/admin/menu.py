@@ -1,6 +1,23 @@
-"""The admin home's menu: each package adds its admin pages here at start-up."""
+"""The admin home: each package adds its admin pages and its "needs doing" counts here at
+start-up, so the admin package never imports the packages it lists."""
+
+from dataclasses import dataclass
+
+from app.hooks import Hook
 
 ADMIN_MENU = []
+# Functions () -> AdminCount or None (nothing to say): what waits for an admin, with the page
+# where it is done. One or two queries each, whatever the data.
+ADMIN_COUNTS = Hook()
+register_admin_count = ADMIN_COUNTS.register
+
+
+@dataclass(frozen=True)
+class AdminCount:
+    label: str  # "Sertifikat menunggu terbit"
+    count: int
+    url: str
+    urgent: bool = False  # a failure to look at (red), not just work waiting
 
 
 def register_admin_page(endpoint, label, hint=None):
@@ -11,3 +28,9 @@ def register_admin_page(endpoint, label, hint=None):
 
 def admin_menu():
     return list(ADMIN_MENU)
+
+
+def admin_counts():
+    """The admin home's counts, in registration order, the empty ones left out."""
+    counts = (count() for count in ADMIN_COUNTS)
+    return [count for count in counts if count is not None and count.count]

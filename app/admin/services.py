@@ -18,6 +18,7 @@ from app.certificates.models import Certificate
 from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
+from app.settings import get_setting
 
 PAGE_SIZE = 50
 
@@ -307,3 +308,59 @@ def audit_actions():
     """The distinct actions recorded so far, for the filter."""
     return db.session.scalars(select(AuditEvent.action).distinct()
                               .order_by(AuditEvent.action)).all()
+
+
+# --- the admin home: what waits, and the first steps after setup ----------------------------
+
+def unverified_count():
+    from flask import url_for
+
+    from app.admin.menu import AdminCount
+
+    waiting = db.session.scalar(select(func.count()).select_from(User).where(
+        User.verified_at.is_(None), User.active.is_(True)))
+    return AdminCount(_("Akun menunggu verifikasi"), waiting,
+                      url_for("admin.index", _anchor="verifikasi"))
+
+
+def inactive_count():
+    from flask import url_for
+
+    from app.admin.menu import AdminCount
+
+    inactive = db.session.scalar(select(func.count()).select_from(User)
+                                 .where(User.active.is_(False)))
+    return AdminCount(_("Akun nonaktif"), inactive, url_for("admin.people", status="nonaktif"))
+
+
+def content_problems_count():
+    from flask import url_for
+
+    from app.admin.menu import AdminCount
+    from app.content.import_record import last_import
+
+    record = last_import()
+    if record is None:
+        return None
+    problems = len(record["problems"]) + (1 if record.get("failure") else 0)
+    return AdminCount(_("Masalah pada impor konten terakhir"), problems,
+                      url_for("admin.content_import"), urgent=True)
+
+
+def first_steps():
+    """[(done, label, endpoint)] of what a new installation needs before people use it; the
+    admin home shows the list until every step is done. Two queries."""
+    base_url = (get_setting("base_url") or "").strip()
+    roster_imported = db.session.scalar(select(AuditEvent.id).where(
+        AuditEvent.action == "users.import").limit(1)) is not None
+    return [
+        (bool(db.session.scalar(select(func.count()).select_from(Agency))),
+         _("Daftar OPD dan unit terisi"), "admin.agencies"),
+        (roster_imported, _("Data ASN diimpor dari CSV (impor roster)"), "admin.import_people"),
+        (bool((get_setting("certificate.signer_name") or "").strip()),
+         _("Penandatangan sertifikat diisi"), "certificates.settings"),
+        (base_url.startswith("https://") and "127.0.0.1" not in base_url
+         and "localhost" not in base_url,
+         _("Alamat publik (https) untuk tautan verifikasi sertifikat diisi"),
+         "certificates.settings"),
+    ]

@@ -17,7 +17,7 @@ from app.admin.forms import (
     PeopleFilterForm,
     PersonForm,
 )
-from app.admin.menu import register_admin_page
+from app.admin.menu import admin_counts, register_admin_page
 from app.auth.access import admin_required
 from app.auth.models import Agency, User
 from app.auth.services import AccountError
@@ -58,8 +58,10 @@ def index():
     """The admin home: the menu, and the self-registered accounts waiting for verification
     (one page of them: two queries however long the queue is)."""
     waiting = services.paginate(services.unverified_people(), _page_number())
+    steps = services.first_steps()
     return render_template("admin/index.html", waiting=waiting, action_form=ActionForm(),
-                           content_import=last_import())
+                           content_import=last_import(), counts=admin_counts(),
+                           first_steps=steps if not all(done for done, *_ in steps) else None)
 
 
 @bp.route("/impor-konten")

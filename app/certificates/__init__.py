@@ -4,9 +4,14 @@ workshop/webinar sessions, PDF with QR, public verification."""
 
 def register_certificates(app):
     """Blueprint, auto-issue on completion, and the certificate panels on other pages."""
+    from app.admin.menu import register_admin_count
     from app.certificates.cli import certificates_cli
     from app.certificates.jobs import register_certificate_jobs
-    from app.certificates.services import auto_issue_on_completion, certified_registration_ids
+    from app.certificates.services import (
+        auto_issue_on_completion,
+        certified_registration_ids,
+        waiting_count,
+    )
     from app.certificates.views import (
         bp,
         course_certificate_section,
@@ -26,3 +31,4 @@ def register_certificates(app):
     course_views.register_dashboard_section(dashboard_certificate_section)
     workshop_views.register_session_section(session_certificate_section)
     workshop_attendance.register_attendance_lock(certified_registration_ids)
+    register_admin_count(waiting_count)

@@ -535,3 +535,14 @@ def valid_certificates_by_course(user, course_ids):
         and_(Certificate.user_id == user.id, Certificate.course_id.in_(course_ids),
              Certificate.revoked_at.is_(None))))
     return {c.course_id: c for c in rows}
+
+
+def waiting_count():
+    """The admin home's count: learners whose completed course still has no certificate."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    from app.admin.menu import AdminCount
+
+    return AdminCount(_("Sertifikat menunggu terbit"), sum(eligible_counts().values()),
+                      url_for("certificates.admin_courses"))

@@ -6,7 +6,8 @@ def register_jobs(app):
     """The queue, the job kinds, /admin/tugas, and `flask jobs`."""
     from flask_babel import lazy_gettext as _l
 
-    from app.admin.menu import register_admin_page
+    from app.admin.menu import register_admin_count, register_admin_page
+    from app.jobs import services
     from app.jobs.cli import jobs_cli
     from app.jobs.periodic import register_job_housekeeping
     from app.jobs.queue import configure_queue
@@ -16,5 +17,7 @@ def register_jobs(app):
     register_job_housekeeping()
     app.register_blueprint(bp)
     app.cli.add_command(jobs_cli)
+    register_admin_count(services.running_count)
+    register_admin_count(services.failed_count)
     register_admin_page("jobs.index", _l("Tugas latar"),
                         _l("sertifikat massal, ekspor besar, cadangan: kemajuan dan kegagalan"))

@@ -2,9 +2,10 @@
 job's message goes on the queue only after that commit."""
 
 import json
+from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from app.audit import record_event
@@ -12,7 +13,7 @@ from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
 from app.jobs import queue
-from app.jobs.models import FAILED, FINISHED_STATES, QUEUED, Job
+from app.jobs.models import FAILED, FINISHED_STATES, QUEUED, RUNNING, Job
 from app.jobs.runner import JOB_KINDS, remove_result_file
 
 
@@ -84,3 +85,30 @@ def expire_job_results(now=None):
     for job in expired:  # files only after the commit: a failed commit keeps both
         remove_result_file(job)
     return len(expired)
+
+
+FAILED_RECENTLY_DAYS = 7
+
+
+def running_count():
+    """The admin home's count: jobs waiting or running."""
+    from flask import url_for
+
+    from app.admin.menu import AdminCount
+
+    active = db.session.scalar(select(func.count()).select_from(Job)
+                               .where(Job.state.in_((QUEUED, RUNNING))))
+    return AdminCount(_("Tugas latar berjalan atau menunggu"), active, url_for("jobs.index"))
+
+
+def failed_count(now=None):
+    """The admin home's count: jobs that failed in the last week (retry them or read why)."""
+    from flask import url_for
+
+    from app.admin.menu import AdminCount
+
+    since = (now or utcnow()) - timedelta(days=FAILED_RECENTLY_DAYS)
+    failed = db.session.scalar(select(func.count()).select_from(Job)
+                               .where(Job.state == FAILED, Job.created_at >= since))
+    return AdminCount(_("Tugas latar gagal (7 hari terakhir)"), failed,
+                      url_for("jobs.index", status=FAILED), urgent=True)

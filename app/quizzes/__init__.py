@@ -3,12 +3,13 @@
 
 def register_quizzes(app):
     """Blueprint, template filter, course/module page sections and the completion rule."""
+    from app.admin.menu import register_admin_count
     from app.courses import services as course_services
     from app.courses import views as course_views
     from app.courses.outline_cache import register_outline_part
     from app.quizzes.models import GRADING_METHODS, Quiz
     from app.quizzes.overdue import register_overdue_attempts
-    from app.quizzes.services import quizzes_after_modules, quizzes_passed
+    from app.quizzes.services import essays_waiting_count, quizzes_after_modules, quizzes_passed
     from app.quizzes.views import bp, course_quiz_section, module_quiz_section, opening_pretest
 
     app.register_blueprint(bp)
@@ -16,6 +17,7 @@ def register_quizzes(app):
     app.add_template_filter(lambda method: GRADING_METHODS.get(method, method), "grading_label")
     course_services.register_completion_rule(quizzes_passed)
     course_services.register_start_step(opening_pretest)
+    register_admin_count(essays_waiting_count)
     course_views.register_course_section(course_quiz_section)
     course_views.register_module_section(module_quiz_section)
     register_outline_part("quizzes_after", quizzes_after_modules, Quiz)

@@ -474,3 +474,16 @@ def quizzes_after_modules(session, course):
             Quiz.course_id == course.id, Quiz.retired_at.is_(None)).order_by(Quiz.id)):
         by_module.setdefault(quiz.after_module_id, []).append(quiz)
     return by_module
+
+
+def essays_waiting_count():
+    """The admin home's count: essays submitted and not graded yet, in every course."""
+    from flask import url_for
+
+    from app.admin.menu import AdminCount
+
+    waiting = db.session.scalar(
+        select(func.count()).select_from(AttemptQuestion).join(AttemptQuestion.attempt)
+        .where(Attempt.state == "submitted", Attempt.needs_grading.is_(True),
+               AttemptQuestion.score.is_(None), AttemptQuestion.question_type == "essay"))
+    return AdminCount(_("Esai menunggu penilaian"), waiting, url_for("quizzes.pending_essays"))
