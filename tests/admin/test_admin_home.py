@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from app.audit import record_event
 from app.auth import services as auth_services
-from app.content.import_record import record_import
 from app.content.frontmatter import Problem
+from app.content.import_record import record_import
 from app.extensions import db
 from app.jobs.models import Job
 from app.settings import set_setting
