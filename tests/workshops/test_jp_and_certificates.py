@@ -4,7 +4,7 @@ certificates through the same machinery as courses (eligible = attended)."""
 import io
 import re
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pypdf
 import pytest
@@ -20,7 +20,7 @@ from app.courses.services import jp_earned
 from app.extensions import db
 from app.reports import queries as reports
 from app.settings import set_setting
-from app.timeutil import current_year
+from app.timeutil import PALU_TZ, current_year, now_in_palu
 from app.workshops import services
 from tests.certificates.test_pdf import DOCUMENT
 from tests.reports.parsing import csv_table, html_table
@@ -39,8 +39,11 @@ def ledger_row(admin_client, nip, year=YEAR):
 
 @pytest.fixture
 def attended(people):
-    """Andi attended a 4 JP workshop two days ago; Budi registered but did not come."""
-    session = make_session(people.trainer, starts_in=timedelta(days=-2), jp=4,
+    """Andi attended a 4 JP workshop two days ago, 09.00-12.00 WITA (within one WITA day
+    whatever the hour the test runs; "two days ago from now" crossed midnight WITA in the
+    evening, and the certificate then named two dates); Budi registered but did not come."""
+    morning = datetime.combine(now_in_palu().date() - timedelta(days=2), time(9), PALU_TZ)
+    session = make_session(people.trainer, starts_in=morning - datetime.now(UTC), jp=4,
                            title="Workshop Aplikasi SRIKANDI")
     attend(session, people.andi)
     services.register_learner(make_session(people.trainer, title="Webinar nanti", jp=6),
