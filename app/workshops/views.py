@@ -13,7 +13,7 @@ from flask import (
     render_template,
     url_for,
 )
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -45,8 +45,9 @@ def session_when(session):
     ends in full."""
     start, end = session.starts_at, session.ends_at
     if palu_date(start) == palu_date(end):
-        return (f"{format_date(start, 'EEEE, d MMMM yyyy')}, {format_datetime(start, 'HH.mm')}"
-                f"–{format_datetime(end, 'HH.mm')} WITA")
+        # The interface language's short time: "09.00" in Indonesian, "9:00 AM" in English.
+        return (f"{format_date(start, 'EEEE, d MMMM yyyy')}, {format_time(start, 'short')}"
+                f"–{format_time(end, 'short')} WITA")
     return f"{wita_datetime(start)} – {wita_datetime(end)}"
 
 

@@ -104,3 +104,18 @@ def test_old_sessions_leave_the_feed(app, people):
     db.session.commit()
     _calendar, events = events_of(browser(app).get(f"/agenda/kalender/{feed.token}.ics"))
     assert [str(e["SUMMARY"]) for e in events] == ["Bulan lalu"]
+
+
+def test_session_times_follow_the_interface_language(app, people):
+    session = make_session(people.trainer, title="Webinar Keamanan Siber")
+    session.starts_at = datetime(2030, 3, 4, 1, 0, tzinfo=UTC)  # 09.00-12.00 WITA
+    session.ends_at = datetime(2030, 3, 4, 4, 0, tzinfo=UTC)
+    db.session.commit()
+    visitor = browser(app)
+    page = visitor.get(f"/agenda/{session.id}").get_data(as_text=True)
+    assert "Senin, 4 Maret 2030, 09.00–12.00 WITA" in page
+    visitor.set_cookie("lang", "en")
+    page = visitor.get(f"/agenda/{session.id}").get_data(as_text=True)
+    assert "Monday, 4 March 2030, 9:00\u202fAM–12:00\u202fPM WITA" in page or \
+        "Monday, 4 March 2030, 9:00 AM–12:00 PM WITA" in page
+    assert "09.00" not in page
