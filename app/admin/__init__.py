@@ -11,15 +11,22 @@ def register_admin(app):
     )
     from app.admin.cli import import_users_command
     from app.admin.import_job import register_import_job
-    from app.admin.menu import admin_menu, register_admin_count, register_admin_page
+    from app.admin.menu import (
+        admin_menu,
+        register_admin_count,
+        register_admin_page,
+        register_person_section,
+    )
     from app.admin.views import bp
     from app.auth.cli import users_cli
     from app.auth.models import ROLE_LABELS, ROLES
+    from app.courses.views import person_learning_section
 
     app.register_blueprint(bp)
     for count in (services.unverified_count, services.inactive_count,
                   services.content_problems_count):
         register_admin_count(count)
+    register_person_section(person_learning_section)
     register_import_job()
     users_cli.add_command(import_users_command)
     app.add_template_global(admin_menu, "admin_menu")

@@ -20,6 +20,16 @@ class AdminCount:
     urgent: bool = False  # a failure to look at (red), not just work waiting
 
 
+# Functions (user) -> Markup or None: a person's admin page shows what each package knows of
+# them (enrolments and JP, certificates, quiz attempts), a bounded number of queries each.
+PERSON_SECTIONS = Hook()
+register_person_section = PERSON_SECTIONS.register
+
+
+def person_sections(user):
+    return [html for html in (section(user) for section in PERSON_SECTIONS) if html]
+
+
 def register_admin_page(endpoint, label, hint=None):
     """Add a link to the admin home (label and hint are lazy_gettext strings)."""
     if all(entry[0] != endpoint for entry in ADMIN_MENU):

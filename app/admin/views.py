@@ -17,7 +17,7 @@ from app.admin.forms import (
     PeopleFilterForm,
     PersonForm,
 )
-from app.admin.menu import admin_counts, register_admin_page
+from app.admin.menu import admin_counts, person_sections, register_admin_page
 from app.auth.access import admin_required
 from app.auth.models import Agency, User
 from app.auth.services import AccountError
@@ -166,7 +166,7 @@ def edit_person(user_id):
             flash(_("Data %(name)s disimpan.", name=user.name), "success")
             return redirect(url_for(".edit_person", user_id=user.id))
     return render_template("admin/person_form.html", form=form, user=user,
-                           action_form=ActionForm())
+                           action_form=ActionForm(), sections=person_sections(user))
 
 
 @bp.route("/pengguna/<int:user_id>/status", methods=["POST"])

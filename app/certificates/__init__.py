@@ -4,7 +4,7 @@ workshop/webinar sessions, PDF with QR, public verification."""
 
 def register_certificates(app):
     """Blueprint, auto-issue on completion, and the certificate panels on other pages."""
-    from app.admin.menu import register_admin_count
+    from app.admin.menu import register_admin_count, register_person_section
     from app.certificates.cli import certificates_cli
     from app.certificates.jobs import register_certificate_jobs
     from app.certificates.services import (
@@ -16,6 +16,7 @@ def register_certificates(app):
         bp,
         course_certificate_section,
         dashboard_certificate_section,
+        person_certificate_section,
         session_certificate_section,
     )
     from app.courses import services as course_services
@@ -32,3 +33,4 @@ def register_certificates(app):
     workshop_views.register_session_section(session_certificate_section)
     workshop_attendance.register_attendance_lock(certified_registration_ids)
     register_admin_count(waiting_count)
+    register_person_section(person_certificate_section)

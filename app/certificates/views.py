@@ -368,3 +368,9 @@ def dashboard_certificate_section(user, progress):
         return None
     return Markup(render_template("certificates/_dashboard_section.html",
                                   certificates=list(certificates.values()), waiting=waiting))
+
+
+def person_certificate_section(user):
+    """A person's admin page: every certificate they hold or held (one query)."""
+    return Markup(render_template("certificates/_person_section.html",
+                                  certificates=services.certificates_of(user)))

@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from app.content.media import SAFE_NAME, stored_path
@@ -252,3 +253,16 @@ def dashboard():
         next_step=in_progress[0] if in_progress else None,
         sections=_sections(DASHBOARD_SECTIONS, current_user, progress),
     )
+
+
+PERSON_JP_YEARS = 3  # this year and the two before
+
+
+def person_learning_section(user):
+    """A person's admin page: their enrolments and their JP in the last years."""
+    enrollments = services.progress_for_user(user)
+    this_year = current_year()
+    jp_by_year = [(year, services.jp_earned(user, year))
+                  for year in range(this_year, this_year - PERSON_JP_YEARS, -1)]
+    return Markup(render_template("courses/_person_section.html", user=user,
+                                  enrollments=enrollments, jp_by_year=jp_by_year))

@@ -299,3 +299,15 @@ def module_quiz_section(user, course, module):
         return None
     return Markup(render_template("quizzes/_module_section.html", course=course,
                                   quizzes=quizzes))
+
+
+PERSON_ATTEMPTS = 20  # the latest; the trainer's learner list has the rest per course
+
+
+def person_attempt_section(user):
+    """A person's admin page: their latest quiz attempts (one query)."""
+    attempts = db.session.scalars(
+        select(Attempt).options(joinedload(Attempt.quiz).joinedload(Quiz.course))
+        .where(Attempt.user_id == user.id)
+        .order_by(Attempt.started_at.desc()).limit(PERSON_ATTEMPTS)).all()
+    return Markup(render_template("quizzes/_person_section.html", attempts=attempts))
