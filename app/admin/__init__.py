@@ -18,6 +18,7 @@ def register_admin(app):
         register_person_section,
     )
     from app.admin.views import bp
+    from app.audit import action_label, detail_lines
     from app.auth.cli import users_cli
     from app.auth.models import ROLE_LABELS, ROLES
     from app.courses.views import person_learning_section
@@ -30,6 +31,8 @@ def register_admin(app):
     register_import_job()
     users_cli.add_command(import_users_command)
     app.add_template_global(admin_menu, "admin_menu")
+    app.add_template_global(action_label, "audit_action")
+    app.add_template_global(detail_lines, "audit_details")
     app.add_template_global(
         lambda user: ", ".join(str(ROLE_LABELS[role]) for role in ROLES if role in user.roles),
         "role_labels")

@@ -22,6 +22,7 @@ from wtforms.validators import (
 from wtforms.validators import Email as EmailValidator
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.audit import action_label
 from app.auth.forms import golongan_choices
 from app.auth.models import GOLONGAN_BY_TYPE, JABATAN_TYPES, ROLE_LABELS, Agency, User
 from app.auth.nip import InvalidNip, parse_nip
@@ -244,7 +245,7 @@ class AuditFilterForm(KompetenForm):
     def __init__(self, *args, actions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.aksi.choices = select_choices([("", _l("Semua tindakan"))]
-                                           + [(a, a) for a in actions])
+                                           + [(a, action_label(a)) for a in actions])
 
     def validate_nip(self, field):
         if field.data:
