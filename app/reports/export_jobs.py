@@ -69,11 +69,11 @@ def run_export(context):
     table, total = REPORTS[params["report"]](params)
     table.rows = _counted(table.rows, context, total)
     folder = context.result_folder()
-    final = folder / f"{table.name}.{params['format']}"
+    final = folder / f"{table.name}.{exports.EXTENSIONS[params['format']]}"
     partial = folder / f".{final.name}.partial"
     with open(partial, "wb") as handle:
-        if params["format"] == "csv":
-            for line in exports.csv_lines(table):
+        if params["format"] != "xlsx":
+            for line in exports.csv_lines(table, plain=params["format"] == exports.PLAIN_CSV):
                 handle.write(line.encode("utf-8"))
         else:
             exports.write_xlsx(table, handle)

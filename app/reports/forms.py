@@ -55,7 +55,7 @@ class YearForm(KompetenForm):
 
     def validate_format(self, field):
         if field.data and field.data not in FORMATS:
-            raise ValidationError(_l("Format unduhan harus csv atau xlsx."))
+            raise ValidationError(_l("Format unduhan harus csv, csv-plain atau xlsx."))
 
 
 def clean(field, default):

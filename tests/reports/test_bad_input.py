@@ -15,7 +15,7 @@ BAD = [
     ("year=99999", "Tahun harus angka antara 2000 dan tahun depan."),
     ("year=1999", "Tahun harus angka antara 2000 dan tahun depan."),
     ("year=-5", "Tahun harus angka antara 2000 dan tahun depan."),
-    ("format=pdf", "Format unduhan harus csv atau xlsx."),
+    ("format=pdf", "Format unduhan harus csv, csv-plain atau xlsx."),
     ("year=2026.5", "Bukan bilangan bulat yang valid."),
 ]
 
