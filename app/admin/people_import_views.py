@@ -6,6 +6,7 @@ server only, named by the admin's id and a random token; it is deleted once impo
 cancelled, and after a day at the latest.
 """
 
+import re
 import secrets
 import time
 from pathlib import Path
@@ -33,6 +34,9 @@ register_admin_page("admin.import_people", _l("Impor ASN dari CSV"),
 
 
 # --- the uploaded file between preview and confirmation ---------------------------------------
+
+TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")  # secrets.token_urlsafe(24)
+
 
 def _uploads_dir():
     path = Path(current_app.instance_path) / "imports"
@@ -123,6 +127,7 @@ def confirm_people_import():
         db.session.commit()
         _discard_upload(token)
         return redirect(url_for("jobs.show", job_id=job.id))
+    counts = people_import.preview_import(check)  # before writing: "new" is still new
     try:
         passwords = people_import.apply_import(check, current_user)
         db.session.commit()
@@ -132,14 +137,27 @@ def confirm_people_import():
                 "baru saja didaftarkan). Tidak ada yang disimpan; coba konfirmasi lagi."), "error")
         return redirect(url_for("admin.import_people"))
     _discard_upload(token)
-    if not passwords:
-        preview = people_import.preview_import(check)
-        flash(_("Impor selesai: %(updated)d diperbarui, %(unchanged)d tidak berubah.",
-                updated=preview.updated, unchanged=preview.unchanged), "success")
+    passwords_token = None
+    if passwords:
+        # Kept (0600, this admin only) for the summary page's link, a day at most: the same
+        # purge as the previews (_purge_stale_uploads).
+        passwords_token = _keep_upload(people_import.passwords_csv(passwords))
+    return render_template("admin/import_done.html", counts=counts,
+                           passwords_token=passwords_token, password_count=len(passwords))
+
+
+@bp.route("/pengguna/impor/kata-sandi/<token>")
+def imported_passwords(token):
+    """The temporary passwords of an import, for the admin who ran it."""
+    if not TOKEN.fullmatch(token):
+        abort(404)
+    data = _stored_upload(token)
+    if data is None:
+        flash(_("Berkas kata sandi sementara sudah tidak tersedia (dihapus setelah sehari)."),
+              "error")
         return redirect(url_for("admin.import_people"))
     stamp = now_in_palu().strftime("%Y%m%d-%H%M")
-    return _csv_download(people_import.passwords_csv(passwords),
-                         f"kata-sandi-sementara-{stamp}.csv")
+    return _csv_download(data, f"kata-sandi-sementara-{stamp}.csv")
 
 
 @bp.route("/pengguna/impor/batal", methods=["POST"])

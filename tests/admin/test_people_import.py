@@ -73,10 +73,21 @@ def import_token(page):
     return match.group(1) if match else None
 
 
+PASSWORDS_LINK = re.compile(r'href="(/admin/pengguna/impor/kata-sandi/[^"]+)"')
+
+
 def confirm(client, page, follow_redirects=False):
-    return client.post("/admin/pengguna/impor/konfirmasi",
-                       data={"csrf_token": csrf_token(page), "token": import_token(page)},
-                       follow_redirects=follow_redirects)
+    """Press "Konfirmasi impor". When the summary page offers the temporary passwords, follow
+    its link as the admin would: the download comes back, with the summary as `.summary`."""
+    response = client.post("/admin/pengguna/impor/konfirmasi",
+                           data={"csrf_token": csrf_token(page), "token": import_token(page)},
+                           follow_redirects=follow_redirects)
+    link = PASSWORDS_LINK.search(response.get_data(as_text=True))
+    if response.status_code == 200 and link:
+        summary = response.get_data(as_text=True)
+        response = client.get(link.group(1))
+        response.summary = summary
+    return response
 
 
 def shown_problems(page):
@@ -387,7 +398,10 @@ def test_nothing_is_written_before_confirm_and_the_file_waits_on_the_server(app,
         'attachment; filename="kata-sandi-sementara-')
     assert response.headers["Cache-Control"] == "private, no-store"
     assert user_count() == 3
-    assert stored_uploads(app) == []
+    # The preview is gone; what stays (a day at most) is the password list, this admin's only.
+    assert [p.name for p in stored_uploads(app)] == [
+        PASSWORDS_LINK.search(response.summary).group(1).rsplit("/", 1)[1].join(
+            (f"{user_by_nip(ADMIN_NIP).id}-", ".csv"))]
     # The same preview cannot be confirmed twice.
     again = confirm(admin_client, page, follow_redirects=True)
     assert "Pratinjau ini sudah tidak berlaku" in again.get_data(as_text=True)
@@ -489,7 +503,12 @@ def test_reimport_updates_by_nip_and_keeps_the_password(app, admin_client):
     assert (fact(page, "Pegawai baru"), fact(page, "Diperbarui"),
             fact(page, "Tidak berubah")) == (0, 1, 1)
     response = confirm(admin_client, page, follow_redirects=True)
-    assert "Impor selesai: 1 diperbarui, 1 tidak berubah." in response.get_data(as_text=True)
+    summary = response.get_data(as_text=True)
+    assert "<h1>Impor selesai</h1>" in summary
+    assert ('<dt>Akun baru</dt><dd class="num">0</dd>' in summary
+            and '<dt>Diperbarui</dt><dd class="num">1</dd>' in summary
+            and '<dt>Tidak berubah</dt><dd class="num">1</dd>' in summary)
+    assert "kata-sandi" not in summary  # nobody new: no password list
     assert user_count() == 3
     siti = user_by_nip(SITI_NIP)
     assert (siti.jabatan_title, siti.golongan) == ("Analis SDM Aparatur Ahli Muda", "III/c")
@@ -701,3 +720,20 @@ def test_measure_ten_thousand_rows(app, admin, capsys):
     with capsys.disabled():
         print(f"\n10,000 rows on {db.engine.dialect.name}: {elapsed:.2f} s")
     assert user_count() == 10_001
+
+
+def test_the_summary_page_counts_and_offers_the_passwords_to_this_admin_only(
+        app, admin_client, create_user):
+    page = upload(admin_client, csv_bytes([SITI, RUDI]))
+    response = confirm(admin_client, page)
+    assert '<dt>Akun baru</dt><dd class="num">2</dd>' in response.summary
+    assert "2 akun baru mendapat kata sandi sementara." in response.summary
+    assert set(read_passwords(response)) == {SITI_NIP, RUDI_NIP}
+    link = PASSWORDS_LINK.search(response.summary).group(1)
+    create_user(nip="197001012000031001", roles=("admin",))
+    other = app.test_client()
+    submit(other, "/masuk", {"identifier": "197001012000031001", "password": PASSWORD})
+    refused = other.get(link, follow_redirects=True).get_data(as_text=True)
+    assert "sudah tidak tersedia" in refused and "kata_sandi_sementara" not in refused
+    assert admin_client.get("/admin/pengguna/impor/kata-sandi/..%2F..%2Fsecret").status_code \
+        in (302, 404)

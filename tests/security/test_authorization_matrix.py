@@ -148,6 +148,7 @@ ROUTES = {
     "admin.new_person": "admin",
     "admin.edit_person": "admin",
     "admin.import_people": "admin",
+    "admin.imported_passwords": "admin",
     "admin.people_import_template": "admin",
     "admin.confirm_people_import": "admin",
     "admin.cancel_people_import": "admin",
