@@ -107,6 +107,10 @@ class Config:
     # How long a SQLite writer waits for another's write lock before giving up (then the
     # request answers 503 "try again"); far above a normal write's few milliseconds.
     SQLITE_BUSY_TIMEOUT_MS = env_int("LMS_SQLITE_BUSY_TIMEOUT_MS", 5000)
+    # Item analysis calls a question "Soal lemah" only from this many graded answers: one
+    # learner's bad day says nothing about the question. The "item_analysis.min_attempts"
+    # setting.
+    ITEM_ANALYSIS_MIN_ATTEMPTS = env_int("LMS_ITEM_ANALYSIS_MIN_ATTEMPTS", 5)
     # The database not answering (lock timeout, lost connection): the 503 page asks browsers
     # and scripts to try again after this many seconds.
     OUTAGE_RETRY_AFTER_SECONDS = env_int("LMS_OUTAGE_RETRY_AFTER_SECONDS", 30)

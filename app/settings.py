@@ -43,6 +43,7 @@ DEFAULTS_FROM_CONFIG = {
     "quizzes.close_overdue": "CLOSE_OVERDUE_ATTEMPTS",
     "jobs.expire_results": "EXPIRE_JOB_RESULTS",
     "jobs.history_days": "JOB_HISTORY_DAYS",
+    "item_analysis.min_attempts": "ITEM_ANALYSIS_MIN_ATTEMPTS",
 }
 
 

@@ -215,6 +215,11 @@ class GeneralSettingsForm(KompetenForm):
         _l("Presensi dengan kode ditutup (menit sesudah sesi selesai)"),
         validators=[InputRequired(REQUIRED),
                     NumberRange(min=0, max=1440, message=_l("Antara 0 dan 1440 menit."))])
+    item_analysis_min_attempts = WholeNumberField(
+        _l("Analisis butir soal: jawaban minimal sebelum menandai \u201cSoal lemah\u201d"),
+        description=_l("Satu peserta yang keliru belum berarti soalnya lemah."),
+        validators=[InputRequired(REQUIRED),
+                    NumberRange(min=1, max=1000, message=_l("Antara 1 dan 1000."))])
     workshop_link_before = WholeNumberField(
         _l("Tautan rapat ditampilkan (menit sebelum sesi mulai)"),
         description=_l("Hanya untuk peserta terdaftar; sebelum itu tautan disembunyikan."),
@@ -230,6 +235,7 @@ GENERAL_SETTINGS = {
     "workshop_checkin_before": "workshop.checkin_before_minutes",
     "workshop_checkin_after": "workshop.checkin_after_minutes",
     "workshop_link_before": "workshop.link_before_minutes",
+    "item_analysis_min_attempts": "item_analysis.min_attempts",
 }
 
 

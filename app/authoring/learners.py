@@ -7,8 +7,10 @@ attempt snapshots are parsed in Python.
 
 import json
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -17,11 +19,15 @@ from app.courses.models import Enrollment, Module, ModuleProgress
 from app.extensions import db
 from app.quizzes import services as quiz_services
 from app.quizzes.models import Attempt, AttemptQuestion, Question, Quiz
+from app.settings import get_setting
 
 PAGE_SIZE = 50
 # Below this share of fully right answers a question is flagged as weak.
 WEAK_SHARE_CORRECT = 40
 CHOICE_TYPES = ("multichoice", "truefalse")
+# Questions whose answers are typed: their distribution is of the answers as given.
+TYPED_TYPES = ("shortanswer", "numerical", "matching")
+TYPED_SHOWN = 10  # the most frequent answers; the rest are counted together
 
 
 # --- learners of a course ----------------------------------------------------------------------
@@ -219,6 +225,8 @@ class QuestionStats:
     fully_correct: int = 0
     score_total: float = 0.0
     options: dict = field(default_factory=dict)  # option text -> OptionTally
+    typed: Counter = field(default_factory=Counter)  # answer as given -> how often
+    min_attempts: int = 5  # "Soal lemah" needs this many graded answers (a setting)
 
     @property
     def pending(self):
@@ -237,12 +245,43 @@ class QuestionStats:
         return self.question.type in CHOICE_TYPES
 
     @property
+    def uses_mean(self):
+        """Essays, matching and partial-credit questions: an 80/100 answer is not "wrong",
+        so their facility is the mean score, not the share of full marks."""
+        question = self.question
+        return (question.type in ("essay", "matching") or any(
+            0 < option.fraction < 1 for option in question.options))
+
+    @property
+    def facility(self):
+        """How easy the question was, in percent: the mean score or the share fully right."""
+        return self.average_percent if self.uses_mean else self.share_correct
+
+    @property
+    def too_few(self):
+        """Too few graded answers to call the question weak."""
+        return self.graded < self.min_attempts
+
+    @property
     def is_hard(self):
-        return self.share_correct is not None and self.share_correct < WEAK_SHARE_CORRECT
+        return (not self.too_few and self.facility is not None
+                and self.facility < WEAK_SHARE_CORRECT)
+
+    @property
+    def is_typed(self):
+        return self.question.type in TYPED_TYPES
+
+    def typed_rows(self):
+        """[(answer, count)] most frequent first (TYPED_SHOWN), then ("", rest) if any."""
+        common = self.typed.most_common(TYPED_SHOWN)
+        rest = sum(self.typed.values()) - sum(count for _answer, count in common)
+        return common + ([("", rest)] if rest else [])
 
     @property
     def distractor_wins(self):
         """A wrong option drew more learners than the most chosen right one."""
+        if self.too_few:
+            return False
         right = [o.chosen for o in self.options.values() if o.is_correct]
         wrong = [o.chosen for o in self.options.values() if not o.is_correct]
         return bool(right and wrong) and max(wrong) > max(right)
@@ -310,6 +349,24 @@ def _tally_options(stats, snapshot, response):
         tally.chosen += option["key"] in chosen
 
 
+def typed_answers(snapshot, response):
+    """The answers a typed response gives, as the grader compares them: short answers
+    trimmed, spaces collapsed and lower-cased; numbers as given; matching as "left → right"
+    per pair."""
+    response = response or {}
+    if snapshot.get("type") == "matching":
+        lefts = {sub["key"]: Markup(sub["text_html"]).striptags()
+                 for sub in snapshot.get("subquestions", [])}
+        rights = {choice["key"]: choice["text"] for choice in snapshot.get("choices", [])}
+        return [f"{lefts[left]} → {rights[right]}"
+                for left, right in (response.get("pairs") or {}).items()
+                if left in lefts and right in rights]
+    text = " ".join(str(response.get("text") or "").split())
+    if not text:
+        return []
+    return [text.lower() if snapshot.get("type") == "shortanswer" else text]
+
+
 def _add_slot(stats, snapshot_json, response_json, score):
     response = json.loads(response_json) if response_json else None
     stats.shown += 1
@@ -320,6 +377,8 @@ def _add_slot(stats, snapshot_json, response_json, score):
         stats.fully_correct += score >= 1 - 1e-9  # float sums such as 0.5 + 0.5
     if stats.is_choice:
         _tally_options(stats, json.loads(snapshot_json), response)
+    elif stats.is_typed:
+        stats.typed.update(typed_answers(json.loads(snapshot_json), response))
 
 
 def _in_current_order(stats):
@@ -335,7 +394,8 @@ def item_analysis(quiz):
     """Per question: answered, fully right, average score and option choices; current
     questions in order, then retired ones that were answered."""
     questions = [q for q in _questions_of(quiz) if q.is_gradable]
-    stats = {q.id: QuestionStats(question=q) for q in questions}
+    minimum = int(get_setting("item_analysis.min_attempts"))
+    stats = {q.id: QuestionStats(question=q, min_attempts=minimum) for q in questions}
     for question_id, snapshot_json, response_json, score in _submitted_slots(quiz):
         if question_id in stats:
             _add_slot(stats[question_id], snapshot_json, response_json, score)

@@ -14,6 +14,7 @@ from app.courses import services as course_services
 from app.database import utcnow
 from app.extensions import db
 from app.quizzes import services as quiz_services
+from app.settings import set_setting
 from app.templating import wita_date
 from tests.quizzes import attempts_helpers as h
 
@@ -301,10 +302,11 @@ def test_item_analysis_counts_submitted_answers_per_question(cohort, trainer):
     assert "Dihitung dari 3 percobaan yang sudah dikirim oleh 2 peserta." in html
     rows = item_rows(html)
     assert list(rows) == ["P1 Ibu kota", "P2 Benar salah", "P3 Aplikasi umum", "P4 Isian"]
+    too_few = "Belum cukup jawaban untuk dinilai (minimal 5)."  # 3 graded answers so far
     assert rows["P1 Ibu kota"][:3] == ["3 dari 3", "33%", "33%"]
-    assert rows["P2 Benar salah"] == ["3 dari 3", "67%", "67%", ""]
+    assert rows["P2 Benar salah"] == ["3 dari 3", "67%", "67%", too_few]
     assert rows["P3 Aplikasi umum"][:3] == ["3 dari 3", "33%", "50%"]  # 1 + 0.5 + 0
-    assert rows["P4 Isian"] == ["2 dari 3", "67%", "67%", ""]
+    assert rows["P4 Isian"] == ["2 dari 3", "67%", "67%", too_few]
 
     assert option_rows(html, "P1 Ibu kota") == {
         "Palu": ["Ya", "1"], "Donggala": ["Tidak", "2"], "Poso": ["Tidak", "0"]}
@@ -316,13 +318,39 @@ def test_item_analysis_counts_submitted_answers_per_question(cohort, trainer):
 
 
 def test_weak_questions_are_labelled_in_words(cohort, trainer):
+    set_setting("item_analysis.min_attempts", 3)  # the cohort has three graded attempts
+    db.session.commit()
     html = h.page(trainer, "/pengajar/kursus/spbe-101/kuis/kuis-a/analisis")
     notes = {name: row[3] for name, row in item_rows(html).items()}
     assert notes["P1 Ibu kota"] == ("Soal lemah: kurang dari 40% menjawab benar; "
                                     "pilihan salah lebih sering dipilih daripada jawaban benar.")
-    assert notes["P3 Aplikasi umum"] == "Soal lemah: kurang dari 40% menjawab benar."
+    # Partial credit: the mean score (50 %) decides, not the share of full marks (33 %).
+    assert notes["P3 Aplikasi umum"] == ""
     assert notes["P2 Benar salah"] == "" and notes["P4 Isian"] == ""
-    assert "2 soal perlu ditinjau" in html
+    assert "1 soal perlu ditinjau" in html
+
+
+def test_no_question_is_called_weak_before_enough_answers(cohort, trainer):
+    html = h.page(trainer, "/pengajar/kursus/spbe-101/kuis/kuis-a/analisis")
+    notes = {name: row[3] for name, row in item_rows(html).items()}
+    assert set(notes.values()) == {"Belum cukup jawaban untuk dinilai (minimal 5)."}
+    assert "perlu ditinjau" not in html
+
+
+def test_an_essay_graded_80_is_easy_and_typed_answers_are_counted(cohort, trainer, quizzes,
+                                                                   create_user):
+    [essay_attempt] = quiz_services.attempts_of(cohort["citra"], quizzes["essay"])
+    slot = h.attempt(essay_attempt.id).slots[0]
+    quiz_services.grade_essay(slot, 80, "Baik", h.course_of().owners[0])
+    db.session.commit()
+    html = h.page(trainer, "/pengajar/kursus/spbe-101/kuis/esai/analisis")
+    assert item_rows(html)["E1 Esai"] == ["1 dari 1", "0%", "80%",
+                                          "Belum cukup jawaban untuk dinilai (minimal 5)."]
+    # Short answers as the grader compares them, most frequent first.
+    html = h.page(trainer, "/pengajar/kursus/spbe-101/kuis/kuis-a/analisis")
+    given = html.split('data-answers="P4 Isian"')[1].split("</table>")[0]
+    assert re.findall(r'<th scope="row">([^<]+)</th><td class="num" data-cell="given">(\d+)',
+                      given) == [("srikandi", "2")]
 
 
 def test_changed_and_retired_questions_keep_their_history(cohort, trainer, quizzes, tmp_path,

@@ -252,7 +252,7 @@ SETTINGS = {"jp_target_pns": "20", "jp_target_pppk": "20", "jp_minutes": "45",
             "registration": "open-with-verification", "upload_max_kb": "2048",
             "quiz_grace_seconds": "60",
             "workshop_checkin_before": "15", "workshop_checkin_after": "30",
-            "workshop_link_before": "30"}
+            "workshop_link_before": "30", "item_analysis_min_attempts": "5"}
 HANDOVER = {"name": "Pemilik Asli", "email": "", "agency_id": "1", "jabatan_type": "pelaksana",
             "jabatan_title": "Staf", "golongan": "", "confirm": "y"}
 CERT_SETTINGS = {"institution_name": "Pemkot Palu", "issuer_unit": "BKPSDM",
