@@ -124,14 +124,26 @@ def take(attempt_id):
                            course=attempt.quiz.course, slots=attempt.slots)
 
 
+def _submitted_message(graded_now, timed_out):
+    """What the result page says first: whether the clock sent the answers, and whether the
+    score is final or waits for a trainer's essay grading."""
+    if timed_out:
+        return (_("Waktu habis: jawaban yang sudah Anda isi dikirim otomatis dan sudah dinilai.")
+                if graded_now else
+                _("Waktu habis: jawaban yang sudah Anda isi dikirim otomatis. Esai menunggu "
+                  "penilaian pengajar."))
+    return (_("Jawaban Anda sudah dikirim dan dinilai.") if graded_now else
+            _("Jawaban Anda sudah dikirim. Esai menunggu penilaian pengajar."))
+
+
 def _save_or_submit(attempt):
     try:
         raw = responses_from_form(attempt, request.form)
         if request.form.get("aksi") == "kirim":
             graded_now = services.submit_attempt(attempt, raw)
             db.session.commit()
-            if graded_now:
-                flash(_("Jawaban Anda sudah dikirim dan dinilai."), "success")
+            flash(_submitted_message(graded_now, request.form.get("waktu_habis") == "1"),
+                  "info" if request.form.get("waktu_habis") == "1" else "success")
             return redirect(url_for(".result", attempt_id=attempt.id))
         services.save_responses(attempt, raw)
     except services.TamperedResponse as error:

@@ -450,3 +450,17 @@ def test_true_false_answers_are_kept_and_graded_also_in_older_snapshots(app, cre
     result = h.page(client, f"{url}/hasil")
     assert verdicts(result) == [("Benar", 100), ("Benar", 100)]
     assert '<span class="mark">dipilih:</span> Salah' in result
+
+
+def test_the_clock_sending_the_answers_is_said_plainly(app, create_user, six):
+    """quiz.js adds waktu_habis=1 when it submits at zero: the result page says the time ran
+    out and the answers filled in were sent and graded, not just "dikirim dan dinilai"."""
+    _user, client = h.learner(app, create_user)
+    attempt_id = h.start(client, six)
+    url = f"/percobaan/{attempt_id}"
+    form = h.form_payload(h.page(client, url), aksi="kirim", waktu_habis="1",
+                          **_answer_all_right(attempt_id))
+    page = client.post(url, data=form, follow_redirects=True).get_data(as_text=True)
+    assert ("Waktu habis: jawaban yang sudah Anda isi dikirim otomatis dan sudah dinilai."
+            in page)
+    assert "Jawaban Anda sudah dikirim dan dinilai." not in page

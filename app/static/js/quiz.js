@@ -57,6 +57,10 @@
       if (left <= 60) { clock.classList.add("timer-low"); }
       if (left === 0 && !submitted) {
         submitted = true;
+        // Tell the server this was the clock, not the learner: the result page says so.
+        var marker = document.createElement("input");
+        marker.type = "hidden"; marker.name = "waktu_habis"; marker.value = "1";
+        form.appendChild(marker);
         var submit = form.querySelector("button[value=kirim]");
         if (submit) { submit.click(); } else { form.submit(); }
       }
