@@ -9,7 +9,12 @@ def register_quizzes(app):
     from app.courses.outline_cache import register_outline_part
     from app.quizzes.models import GRADING_METHODS, Quiz
     from app.quizzes.overdue import register_overdue_attempts
-    from app.quizzes.services import essays_waiting_count, quizzes_after_modules, quizzes_passed
+    from app.quizzes.services import (
+        essays_waiting_count,
+        is_answered,
+        quizzes_after_modules,
+        quizzes_passed,
+    )
     from app.quizzes.views import (
         bp,
         course_quiz_section,
@@ -21,6 +26,7 @@ def register_quizzes(app):
     app.register_blueprint(bp)
     register_overdue_attempts()
     app.add_template_filter(lambda method: GRADING_METHODS.get(method, method), "grading_label")
+    app.add_template_global(is_answered, "is_answered")
     course_services.register_completion_rule(quizzes_passed)
     course_services.register_start_step(opening_pretest)
     register_admin_count(essays_waiting_count)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -255,6 +256,8 @@ class AttemptQuestion(db.Model):
     snapshot_json: Mapped[str] = mapped_column(Text)
     response_json: Mapped[str | None] = mapped_column(Text)
     score: Mapped[float | None] = mapped_column(Float)  # fraction 0..1; None = not graded
+    # "Tandai soal": the learner wants to come back to it (navigator, summary before sending).
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     grader_comment: Mapped[str | None] = mapped_column(Text)
     graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     graded_at: Mapped[object | None] = mapped_column(UTCDateTime)

@@ -411,6 +411,24 @@ def _finish(attempt, when, cleaned=None):
     return True
 
 
+def set_flags(attempt, flagged_ids):
+    """Mark the attempt's slots in flagged_ids ("Tandai soal"), unmark the others (flushes)."""
+    for slot in attempt.slots:
+        slot.flagged = slot.id in flagged_ids
+    db.session.flush()
+
+
+def is_answered(response):
+    """Whether a response says anything (an empty text, no choice, no pair: unanswered)."""
+    def given(value):
+        if isinstance(value, dict):
+            return any(given(item) for item in value.values())
+        if isinstance(value, list | tuple):
+            return any(given(item) for item in value)
+        return bool(str(value).strip()) if value is not None else False
+    return given(response or {})
+
+
 def submit_attempt(attempt, raw_by_slot=None, now=None):
     """Save the last responses and grade. Returns True if this call graded the attempt,
     False if it was already submitted (a second tab, a double click, a replayed form)."""

@@ -146,6 +146,7 @@ def _save_or_submit(attempt):
                   "info" if request.form.get("waktu_habis") == "1" else "success")
             return redirect(url_for(".result", attempt_id=attempt.id))
         services.save_responses(attempt, raw)
+        services.set_flags(attempt, flagged_slot_ids(request.form))
     except services.TamperedResponse as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -158,9 +159,47 @@ def _save_or_submit(attempt):
         flash(error.message, "info")
         return redirect(url_for(".result", attempt_id=attempt.id))
     db.session.commit()
+    if request.form.get("aksi") == "periksa":  # the summary step before sending
+        return redirect(url_for(".check_before_submit", attempt_id=attempt.id))
     flash(_("Jawaban tersimpan pukul %(time)s.", time=wita_datetime(attempt.saved_at)),
           "success")
     return redirect(url_for(".take", attempt_id=attempt.id))
+
+
+def flagged_slot_ids(form):
+    """The slots ticked "Tandai soal ini" (ids as sent; foreign ones are ignored later)."""
+    return {int(value) for value in form.getlist("tandai")
+            if value.isascii() and value.isdigit() and len(value) < 12}
+
+
+@bp.route("/percobaan/<int:attempt_id>/periksa")
+@login_required
+def check_before_submit(attempt_id):
+    """The summary step: which questions are unanswered or marked, before sending for good."""
+    attempt = _own_attempt_or_404(attempt_id)
+    if services.close_if_expired(attempt):
+        db.session.commit()
+    if not attempt.is_open:
+        return redirect(url_for(".result", attempt_id=attempt.id))
+    numbered = [(number, slot) for number, slot in enumerate(attempt.slots, 1)
+                if slot.snapshot["type"] != "description"]
+    return render_template(
+        "quizzes/check.html", attempt=attempt, quiz=attempt.quiz, course=attempt.quiz.course,
+        total=len(numbered), action_form=ActionForm(),
+        unanswered=[(n, s) for n, s in numbered if not services.is_answered(s.response)],
+        flagged=[(n, s) for n, s in numbered if s.flagged])
+
+
+@bp.route("/percobaan/<int:attempt_id>/kirim", methods=["POST"])
+@login_required
+def submit_saved(attempt_id):
+    """Send the saved answers (from the summary step): nothing in this form changes them."""
+    attempt = _own_attempt_or_404(attempt_id)
+    action_or_400()
+    graded_now = services.submit_attempt(attempt, {})
+    db.session.commit()
+    flash(_submitted_message(graded_now, False), "success")
+    return redirect(url_for(".result", attempt_id=attempt.id))
 
 
 @bp.route("/percobaan/<int:attempt_id>/autosimpan", methods=["POST"])
@@ -170,6 +209,7 @@ def autosave(attempt_id):
     attempt = _own_attempt_or_404(attempt_id)
     try:
         services.save_responses(attempt, responses_from_form(attempt, request.form))
+        services.set_flags(attempt, flagged_slot_ids(request.form))
     except services.TamperedResponse as error:
         db.session.rollback()
         return jsonify(ok=False, message=error.message), 400

@@ -142,15 +142,35 @@ def _operate(page, focused, wanted):
 
 
 def answer_and_submit_with_keyboard(page, questions):
-    """Tab through the page answering each control, then press Enter on "Kirim dan selesai".
-    Returns how many keys were pressed to move around (Tab)."""
+    """Tab through the page answering each control, press Enter on "Periksa dan kirim", then
+    on the summary page Tab to "Kirim sekarang" and press Enter. Returns how many keys were
+    pressed to move around (Tab) on the question page."""
     targets = keyboard_targets(questions)
     for presses in range(1, MAX_TAB_PRESSES + 1):
         page.keyboard.press("Tab")
         focused = _focused(page)
-        if focused["tag"] == "BUTTON" and focused["text"] == "Kirim dan selesai":
+        if focused["tag"] == "BUTTON" and focused["text"] == "Periksa dan kirim":
             page.keyboard.press("Enter")
+            page.get_by_role("heading", name="Periksa sebelum mengirim").wait_for()
+            _tab_to_button_and_press(page, "Kirim sekarang")
             return presses
         if focused["name"] in targets:
             _operate(page, focused, targets[focused["name"]])
     raise AssertionError("Tab never reached the submit button")
+
+
+def _tab_to_button_and_press(page, text):
+    for _ in range(MAX_TAB_PRESSES):
+        page.keyboard.press("Tab")
+        focused = _focused(page)
+        if focused["tag"] == "BUTTON" and focused["text"] == text:
+            page.keyboard.press("Enter")
+            return
+    raise AssertionError(f"Tab never reached {text!r}")
+
+
+def check_and_submit(page):
+    """"Periksa dan kirim", then "Kirim sekarang" on the summary page, as a learner does."""
+    page.get_by_role("button", name="Periksa dan kirim").click()
+    page.get_by_role("heading", name="Periksa sebelum mengirim").wait_for()
+    page.get_by_role("button", name="Kirim sekarang").click()

@@ -49,7 +49,7 @@ def take_final_quiz_with_js(page, live_server):
     assert len(questions) == 12
     answer_first_with_autosave(page, questions)
     quiz.answer_all(page, questions, start=2)
-    page.get_by_role("button", name="Kirim dan selesai").click()
+    quiz.check_and_submit(page)
     expect_passed_with_full_marks(page)
 
 

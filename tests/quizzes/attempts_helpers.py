@@ -165,6 +165,9 @@ def sub_key(slot, left_html_part):
     raise AssertionError(f"no sub-question {left_html_part!r}")
 
 
+FLAG_FIELD = "tandai"  # the "Tandai soal ini" checkboxes of the attempt page
+
+
 class FormReader(HTMLParser):
     """What a browser would send for one form of a page, and the choices it offers.
 
@@ -193,7 +196,8 @@ class FormReader(HTMLParser):
         if tag == "input" and name:
             kind = attrs.get("type", "text")
             if kind in ("radio", "checkbox"):
-                self.choices.setdefault(name, []).append(attrs.get("value"))
+                if name != FLAG_FIELD:  # "Tandai soal ini" is no answer
+                    self.choices.setdefault(name, []).append(attrs.get("value"))
                 if "checked" in attrs:
                     self.fields.append((name, attrs.get("value")))
             elif kind in ("text", "hidden"):

@@ -464,3 +464,38 @@ def test_the_clock_sending_the_answers_is_said_plainly(app, create_user, six):
     assert ("Waktu habis: jawaban yang sudah Anda isi dikirim otomatis dan sudah dinilai."
             in page)
     assert "Jawaban Anda sudah dikirim dan dinilai." not in page
+
+
+def test_check_before_sending_lists_unanswered_and_marked_questions(app, create_user, six):
+    """Without JavaScript: "Periksa dan kirim" saves and shows what is unanswered or marked,
+    the navigator shows the same, and "Kirim sekarang" sends the saved answers."""
+    _user, client = h.learner(app, create_user)
+    attempt_id = h.start(client, six)
+    url = f"/percobaan/{attempt_id}"
+    slot = h.slots_by_name(attempt_id)
+    answers = {key: value for key, value in _answer_all_right(attempt_id).items()
+               if not key.startswith((f"s{slot['Q4 Isian singkat'].id}",
+                                      f"s{slot['Q5 Angka'].id}"))}
+    html = h.page(client, url)
+    checked = client.post(url, data=h.form_payload(
+        html, aksi="periksa", tandai=str(slot["Q3 Benar salah"].id), **answers))
+    assert checked.headers["Location"] == f"{url}/periksa"
+    summary = h.page(client, f"{url}/periksa")
+    assert "4 dari 6 soal sudah dijawab." in summary
+    unanswered = summary.split('id="belum-dijawab"')[1].split("</section>")[0]
+    assert re.findall(r"Soal (\d)</a>", unanswered) == ["4", "5"]
+    marked = summary.split('id="ditandai"')[1].split("</section>")[0]
+    assert re.findall(r"Soal (\d)</a>", marked) == ["3"]
+    assert f'href="{url}#soal-4"' in unanswered
+
+    navigator = h.page(client, url).split('class="quiz-nav"')[1].split("</nav>")[0]
+    states = re.findall(r'<li class="([^"]+)">', navigator)
+    assert states == ["answered", "answered", "answered flagged", "unanswered", "unanswered",
+                      "answered"]
+    assert h.attempt(attempt_id).is_open  # nothing sent yet
+
+    token = csrf_token(summary)
+    result = client.post(f"{url}/kirim", data={"csrf_token": token}, follow_redirects=True)
+    page = result.get_data(as_text=True)
+    assert "Jawaban Anda sudah dikirim dan dinilai." in page
+    assert h.attempt(attempt_id).score == round(100 * 4 / 6, 2)  # the saved answers

@@ -110,6 +110,8 @@ ROUTES = {
     "quizzes.start": "login",
     "quizzes.take": "own",
     "quizzes.autosave": "own",
+    "quizzes.check_before_submit": "own",
+    "quizzes.submit_saved": "own",
     "quizzes.result": "own",
     "quizzes.pending_essays": "grader",
     "quizzes.grade": "course-grader",
