@@ -22,6 +22,7 @@ from app.courses.models import CourseFile, Enrollment
 from app.extensions import db
 from tests.authoring.helpers import TRAINER_NIP, make_course
 from tests.conftest import POSTGRES_URL, csrf_token, submit
+from tests.operations.mounts import small_tmpfs
 
 OUTAGE_ID = "Sedang ada gangguan, coba lagi sebentar lagi."
 OUTAGE_EN = "Something is wrong on our side; please try again in a moment."
@@ -206,14 +207,8 @@ def test_a_postgres_connection_killed_mid_request_answers_503_and_saves_nothing(
 @pytest.fixture
 def small_disk(tmp_path):
     """A 1 MB tmpfs to hold the instance folder (mounting needs root)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
-                             capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs to fill (needs root): {mounted.stderr.strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    with small_tmpfs(tmp_path / "disk", why="a small tmpfs to fill") as mount:
+        yield mount
 
 
 @pytest.fixture

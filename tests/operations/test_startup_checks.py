@@ -11,6 +11,7 @@ import pytest
 
 from app.startup_checks import settings_problems
 from tests.conftest import POSTGRES_URL, ROOT
+from tests.operations.mounts import small_tmpfs
 
 FLASK = [sys.executable, "-m", "flask", "--app", "app:create_app"]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -83,14 +84,8 @@ def test_an_instance_path_that_cannot_be_a_folder(settings, tmp_path):
 
 @pytest.fixture
 def read_only_folder(tmp_path):
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", str(folder)],
-                             capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a read-only tmpfs (needs root): {mounted.stderr.strip()}")
-    yield folder
-    subprocess.run(["umount", "-l", str(folder)], check=False)
+    with small_tmpfs(tmp_path / "ro", "size=1m,ro", why="a read-only tmpfs") as folder:
+        yield folder
 
 
 def test_a_read_only_folder_is_named_as_such(settings, read_only_folder):
