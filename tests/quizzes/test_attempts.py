@@ -499,3 +499,15 @@ def test_check_before_sending_lists_unanswered_and_marked_questions(app, create_
     page = result.get_data(as_text=True)
     assert "Jawaban Anda sudah dikirim dan dinilai." in page
     assert h.attempt(attempt_id).score == round(100 * 4 / 6, 2)  # the saved answers
+
+
+def test_the_navigator_numbers_questions_as_the_page_does(app, courses, create_user, tmp_path):
+    """An "Informasi" item takes a number on the page; the navigator skips it but keeps the
+    page's numbers, so each link lands on its question."""
+    quiz = h.add_quiz(tmp_path, "info", "::Info::Bacalah ketentuan berikut.\n\n"
+                      "::Q1 Ibu kota::Ibu kota Sulteng?{=Palu ~Poso}\n", kind="practice")
+    _user, client = h.learner(app, create_user)
+    html = h.page(client, f"/percobaan/{h.start(client, quiz)}")
+    navigator = html.split('class="quiz-nav"')[1].split("</nav>")[0]
+    assert re.findall(r'href="#soal-(\d+)">(\d+)<', navigator) == [("2", "2")]
+    assert 'id="soal-2"' in html and "Soal 2" in html
