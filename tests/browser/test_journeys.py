@@ -37,6 +37,11 @@ def answer_first_with_autosave(page, questions):
         quiz.answer_all(page, questions[:1])
     assert saved.value.status == 200 and saved.value.json()["ok"] is True
     expect(page.locator("#autosave-status")).to_have_text(re.compile(r"^Tersimpan "))
+    # The navigator follows the autosave: question 1 answered, question 2 not yet.
+    navigator = page.get_by_role("navigation", name="Navigasi soal")
+    expect(navigator.locator("li").nth(0)).to_have_class("answered")
+    expect(navigator.locator("li").nth(1)).to_have_class("unanswered")
+    expect(navigator.get_by_role("link", name="1 · dijawab")).to_be_visible()
     page.reload()
     expect(page.locator("#autosave-status")).to_have_text(re.compile(r"^Terakhir disimpan "))
     quiz.expect_answered(quiz.question_group(page, 1), questions[0][1])

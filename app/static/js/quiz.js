@@ -26,12 +26,43 @@
       return response.json().then(function (body) { return { status: response.status, body: body }; });
     }).then(function (result) {
       say(result.body.message || "");
+      if (result.body.ok) { refreshNavigator(); }
       if (result.body.redirect) { window.location.href = result.body.redirect; }
     }).catch(function () {
       say("Belum tersimpan: koneksi terputus. Jawaban akan dikirim lagi saat Anda menjawab, atau tekan \u201cSimpan jawaban\u201d.");
     }).then(function () {
       inFlight = false;
       if (pending) { pending = false; save(); }
+    });
+  }
+
+  // The navigator shows the saved state; after an autosave, the page's state is saved.
+  var nav = document.querySelector(".quiz-nav");
+
+  function isAnswered(question) {
+    return Array.prototype.some.call(question.querySelectorAll("input, select, textarea"),
+      function (field) {
+        if (field.type === "radio" || field.type === "checkbox") { return field.checked; }
+        return field.value.trim() !== "";
+      });
+  }
+
+  function refreshNavigator() {
+    if (!nav) { return; }
+    Array.prototype.forEach.call(nav.querySelectorAll("li"), function (item) {
+      var link = item.querySelector("a");
+      var question = document.getElementById(link.getAttribute("href").slice(1));
+      if (!question) { return; }
+      var flagBox = question.nextElementSibling;
+      var flag = flagBox ? flagBox.querySelector("input[name=tandai]") : null;
+      var answered = isAnswered(question);
+      var flagged = Boolean(flag && flag.checked);
+      item.className = (answered ? "answered" : "unanswered") + (flagged ? " flagged" : "");
+      var state = link.querySelector(".visually-hidden");
+      if (state) {
+        state.textContent = " · " + nav.getAttribute(answered ? "data-answered" : "data-unanswered") +
+          (flagged ? " · " + nav.getAttribute("data-flagged") : "");
+      }
     });
   }
 
