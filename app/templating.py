@@ -24,9 +24,13 @@ def wita_date(value):
 
 def number(value, decimals=0):
     """A number the interface language's way, with exactly `decimals` digits after the
-    separator: number(1234.5, 1) is '1.234,5' (id) and '1,234.5' (en)."""
+    separator: number(1234.5, 1) is '1.234,5' (id) and '1,234.5' (en). With decimals=None,
+    as many digits as the value has (a learner's answer: 3,14159 stays 3,14159)."""
     if value is None:
         return ""
+    if decimals is None:
+        exact = Decimal(str(value))  # str(): the shortest text of a float, not its binary tail
+        return format_decimal(exact, "#,##0." + "#" * max(0, -exact.as_tuple().exponent))
     # Rounded half up first (69,45 -> 69,5), as people round; Babel alone rounds half even.
     rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
     return format_decimal(rounded, "#,##0." + "0" * decimals if decimals else "#,##0")

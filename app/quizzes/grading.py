@@ -42,10 +42,16 @@ def parse_number(text):
     return number if math.isfinite(number) else None
 
 
+def normalize_shortanswer(text):
+    """A short answer as the grader compares it: spaces trimmed and collapsed, case folded.
+    Item analysis counts answers in this form, so what it groups the grader treats alike."""
+    return _SPACES.sub(" ", (text or "").strip()).casefold()
+
+
 def shortanswer_matches(pattern, answer):
     """Moodle's short-answer match: case-insensitive, spaces trimmed, '*' matches anything."""
-    pattern = _SPACES.sub(" ", pattern.strip()).casefold()
-    answer = _SPACES.sub(" ", (answer or "").strip()).casefold()
+    pattern = normalize_shortanswer(pattern)
+    answer = normalize_shortanswer(answer)
     regex = ".*".join(re.escape(part) for part in pattern.split("*"))
     return re.fullmatch(regex, answer, flags=re.DOTALL) is not None
 

@@ -45,14 +45,19 @@ def test_dates_and_times(app, headers, datetime_text, date_text, late_text):
         assert wita_datetime(None) == wita_date(None) == ""
 
 
-@pytest.mark.parametrize("headers, expected", [
-    (INDONESIAN, ["1.234,5", "1.234", "69,5", "0,0", "100,0", "66,7"]),
-    (ENGLISH, ["1,234.5", "1,234", "69.5", "0.0", "100.0", "66.7"]),
+@pytest.mark.parametrize("headers, expected, exact", [
+    (INDONESIAN, ["1.234,5", "1.234", "69,5", "0,0", "100,0", "66,7"],
+     ["3,14159", "1.500", "-0,25", "1", "0,1"]),
+    (ENGLISH, ["1,234.5", "1,234", "69.5", "0.0", "100.0", "66.7"],
+     ["3.14159", "1,500", "-0.25", "1", "0.1"]),
 ])
-def test_numbers(app, headers, expected):
+def test_numbers(app, headers, expected, exact):
     with in_language(app, headers):
         assert [number(1234.5, 1), number(1234), number(69.45, 1), number(0, 1),
                 number(100.0, 1), number(Decimal("66.66"), 1)] == expected
+        # decimals=None: every digit the value has, none it has not
+        assert [number(3.14159, None), number(1500.0, None), number(-0.25, None),
+                number(1.0, None), number(0.1, None)] == exact
         assert number(None) == ""
 
 
