@@ -10,7 +10,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -18,6 +18,7 @@ from app.auth.models import Agency, User
 from app.courses.models import Enrollment, Module, ModuleProgress
 from app.extensions import db
 from app.quizzes import services as quiz_services
+from app.quizzes.grading import normalize_shortanswer, parse_number
 from app.quizzes.models import Attempt, AttemptQuestion, Question, Quiz
 from app.settings import get_setting
 
@@ -25,8 +26,8 @@ PAGE_SIZE = 50
 # Below this share of fully right answers a question is flagged as weak.
 WEAK_SHARE_CORRECT = 40
 CHOICE_TYPES = ("multichoice", "truefalse")
-# Questions whose answers are typed: their distribution is of the answers as given.
-TYPED_TYPES = ("shortanswer", "numerical", "matching")
+# Typed answers: their distribution counts the answers as the grader compares them.
+TYPED_TYPES = ("shortanswer", "numerical")
 TYPED_SHOWN = 10  # the most frequent answers; the rest are counted together
 
 
@@ -217,6 +218,19 @@ class OptionTally:
 
 
 @dataclass
+class PairTally:
+    """Matching: which right items learners paired with one left item (told apart by text:
+    keys are new in every attempt)."""
+
+    label: str
+    answered: int = 0
+    options: dict = field(default_factory=dict)  # right item text -> OptionTally
+
+    def share(self, tally):
+        return round(100 * tally.chosen / self.answered) if self.answered else 0
+
+
+@dataclass
 class QuestionStats:
     question: Question
     shown: int = 0        # submitted attempts that had this question
@@ -225,7 +239,8 @@ class QuestionStats:
     fully_correct: int = 0
     score_total: float = 0.0
     options: dict = field(default_factory=dict)  # option text -> OptionTally
-    typed: Counter = field(default_factory=Counter)  # answer as given -> how often
+    typed: Counter = field(default_factory=Counter)  # answer as graded -> how often
+    pairs: dict = field(default_factory=dict)  # matching: left item text -> PairTally
     min_attempts: int = 5  # "Soal lemah" needs this many graded answers (a setting)
 
     @property
@@ -271,11 +286,22 @@ class QuestionStats:
     def is_typed(self):
         return self.question.type in TYPED_TYPES
 
+    @property
+    def is_matching(self):
+        return self.question.type == "matching"
+
+    @property
+    def has_distribution(self):
+        """Whether the page has a table of what learners answered to this question."""
+        return self.is_choice or self.is_typed or self.is_matching
+
     def typed_rows(self):
-        """[(answer, count)] most frequent first (TYPED_SHOWN), then ("", rest) if any."""
+        """[(answer, count)] most frequent first (TYPED_SHOWN; ties in the order first
+        given), then (None, rest) for all other answers together, if any. A numerical
+        answer is a float when it reads as a number."""
         common = self.typed.most_common(TYPED_SHOWN)
         rest = sum(self.typed.values()) - sum(count for _answer, count in common)
-        return common + ([("", rest)] if rest else [])
+        return common + ([(None, rest)] if rest else [])
 
     @property
     def distractor_wins(self):
@@ -349,22 +375,37 @@ def _tally_options(stats, snapshot, response):
         tally.chosen += option["key"] in chosen
 
 
-def typed_answers(snapshot, response):
-    """The answers a typed response gives, as the grader compares them: short answers
-    trimmed, spaces collapsed and lower-cased; numbers as given; matching as "left → right"
-    per pair."""
-    response = response or {}
-    if snapshot.get("type") == "matching":
-        lefts = {sub["key"]: Markup(sub["text_html"]).striptags()
-                 for sub in snapshot.get("subquestions", [])}
-        rights = {choice["key"]: choice["text"] for choice in snapshot.get("choices", [])}
-        return [f"{lefts[left]} → {rights[right]}"
-                for left, right in (response.get("pairs") or {}).items()
-                if left in lefts and right in rights]
-    text = " ".join(str(response.get("text") or "").split())
-    if not text:
-        return []
-    return [text.lower() if snapshot.get("type") == "shortanswer" else text]
+def typed_answer(snapshot, response):
+    """A typed answer as the grader compares it, or None when empty: a short answer
+    normalized as `grading.shortanswer_matches` does; a number as its value, so "1,5" and
+    "1.5" count together (text that is no number stays text, spaces collapsed)."""
+    text = str((response or {}).get("text") or "")
+    if snapshot.get("type") == "shortanswer":
+        return normalize_shortanswer(text) or None
+    value = parse_number(text)
+    if value is not None:
+        return value + 0.0  # -0.0 is 0
+    return " ".join(text.split()) or None
+
+
+def _left_label(text_html):
+    return Markup(text_html).striptags()
+
+
+def _tally_pairs(stats, snapshot, response):
+    """Per left item: every right item of the snapshot, and which one the learner chose."""
+    pairs = (response or {}).get("pairs") or {}
+    rights = {choice["key"]: choice["text"] for choice in snapshot.get("choices", [])}
+    for sub in snapshot.get("subquestions", []):
+        label = _left_label(sub["text_html"])
+        item = stats.pairs.setdefault(label, PairTally(label=label))
+        chosen = pairs.get(sub["key"])
+        item.answered += chosen in rights
+        for key, text in rights.items():
+            tally = item.options.setdefault(
+                text, OptionTally(label_html=escape(text), is_correct=False))  # plain text
+            tally.is_correct = key == sub["answer"]  # the latest snapshot has the last word
+            tally.chosen += key == chosen
 
 
 def _add_slot(stats, snapshot_json, response_json, score):
@@ -377,21 +418,37 @@ def _add_slot(stats, snapshot_json, response_json, score):
         stats.fully_correct += score >= 1 - 1e-9  # float sums such as 0.5 + 0.5
     if stats.is_choice:
         _tally_options(stats, json.loads(snapshot_json), response)
+    elif stats.is_matching:
+        _tally_pairs(stats, json.loads(snapshot_json), response)
     elif stats.is_typed:
-        stats.typed.update(typed_answers(json.loads(snapshot_json), response))
+        answer = typed_answer(json.loads(snapshot_json), response)
+        if answer is not None:
+            stats.typed[answer] += 1
+
+
+def _ordered(items, position):
+    return dict(sorted(items.items(), key=lambda item: position.get(item[0], len(position))))
 
 
 def _in_current_order(stats):
-    """Options in the question's current order; options since removed come last."""
-    position = {option.text_source: i for i, option in enumerate(stats.question.options)}
-    ordered = sorted(stats.options.items(),
-                     key=lambda item: position.get(item[0], len(position)))
-    stats.options = dict(ordered)
+    """Options (matching: left items, and each one's right items) in the question's current
+    order; those since removed come last."""
+    options = stats.question.options
+    if stats.is_matching:
+        rights = {}
+        for option in options:
+            rights.setdefault(option.match_text, len(rights))
+        stats.pairs = _ordered(stats.pairs, {_left_label(o.text_html): i
+                                             for i, o in enumerate(options)})
+        for item in stats.pairs.values():
+            item.options = _ordered(item.options, rights)
+        return stats
+    stats.options = _ordered(stats.options, {o.text_source: i for i, o in enumerate(options)})
     return stats
 
 
 def item_analysis(quiz):
-    """Per question: answered, fully right, average score and option choices; current
+    """Per question: answered, fully right, average score and what was answered; current
     questions in order, then retired ones that were answered."""
     questions = [q for q in _questions_of(quiz) if q.is_gradable]
     minimum = int(get_setting("item_analysis.min_attempts"))

@@ -5,6 +5,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from markupsafe import Markup
 from sqlalchemy import select
 
 from app.auth.models import Agency
@@ -33,6 +34,17 @@ CHOICE_QUIZ = """
 ::P4 Isian::Aplikasi umum untuk naskah dinas elektronik bernama ...{=SRIKANDI}
 """
 ESSAY_QUIZ = "::E1 Esai::Jelaskan manfaat SRIKANDI bagi OPD Anda.{}\n"
+TYPED_QUIZ = """
+::S1 Singkatan::Singkatan dari Sistem Pemerintahan Berbasis Elektronik adalah ...{=SPBE}
+
+::N1 Target JP::Berapa JP pengembangan kompetensi per tahun?{#20}
+
+::M1 Aplikasi::Pasangkan aplikasi dengan urusannya.{
+=SRIKANDI -> Naskah dinas
+=SIASN -> Kepegawaian
+=SAKTI -> Keuangan
+}
+"""
 ALL_RIGHT = {"P1 Ibu kota": "Palu", "P2 Benar salah": "true",
              "P3 Aplikasi umum": ["SRIKANDI", "SIASN"], "P4 Isian": "SRIKANDI"}
 
@@ -41,6 +53,11 @@ ALL_RIGHT = {"P1 Ibu kota": "Palu", "P2 Benar salah": "true",
 
 def raw_response(snapshot, pick):
     """A raw response as the attempt form sends it: option texts become the snapshot's keys."""
+    if snapshot["type"] == "matching":  # pick: {left item text: right item text}
+        lefts = {Markup(sub["text_html"]).striptags(): sub["key"]
+                 for sub in snapshot["subquestions"]}
+        rights = {choice["text"]: choice["key"] for choice in snapshot["choices"]}
+        return {"pairs": {lefts[left]: rights[right] for left, right in pick.items()}}
     keys = {option["text"]: option["key"] for option in snapshot["options"]}
     if snapshot["type"] in ("multichoice", "truefalse"):
         if isinstance(pick, list):
@@ -185,6 +202,22 @@ def option_rows(html, question):
     caption = next(c for c in tables(html) if f"soal {question} (" in c)
     _header, *rows = tables(html)[caption]
     return {row[0]: row[1:3] for row in rows}
+
+
+def answer_rows(html, question):
+    """A typed question's answers as shown: [(answer, count)], most frequent first."""
+    caption = next(c for c in tables(html) if c.startswith(f"Jawaban yang diberikan untuk soal "
+                                                          f"{question} ("))
+    _header, *rows = tables(html)[caption]
+    return [tuple(row) for row in rows]
+
+
+def pair_rows(html, question, left):
+    """A matching question's left item: {right item: [right pair?, chosen, share]}."""
+    caption = next(c for c in tables(html)
+                   if c.startswith(f"Pasangan untuk \u201c{left}\u201d pada soal {question} ("))
+    _header, *rows = tables(html)[caption]
+    return caption, {row[0]: row[1:] for row in rows}
 
 
 def today(app):
@@ -351,6 +384,91 @@ def test_an_essay_graded_80_is_easy_and_typed_answers_are_counted(cohort, traine
     given = html.split('data-answers="P4 Isian"')[1].split("</table>")[0]
     assert re.findall(r'<th scope="row">([^<]+)</th><td class="num" data-cell="given">(\d+)',
                       given) == [("srikandi", "2")]
+
+
+def test_a_question_is_called_weak_only_from_the_minimum_of_graded_answers(quizzes, trainer,
+                                                                          create_user):
+    url = "/pengajar/kursus/spbe-101/kuis/kuis-a/analisis"
+    for number in range(1, 6):  # everyone says "false" to a true statement
+        learner = enrolled_learner(create_user, f"Peserta {number}", "DISKOMINFO")
+        take(learner, quizzes["choice"], {"P2 Benar salah": "false"})
+        note = item_rows(h.page(trainer, url))["P2 Benar salah"][3]
+        if number < 5:  # the default item_analysis.min_attempts
+            assert note == "Belum cukup jawaban untuk dinilai (minimal 5).", number
+    assert note == ("Soal lemah: kurang dari 40% menjawab benar; "
+                    "pilihan salah lebih sering dipilih daripada jawaban benar.")
+
+
+def test_a_partly_right_question_is_weak_by_its_mean_score(quizzes, trainer, create_user):
+    # SRIKANDI alone is half right: 5 × 50 % is a mean of 50 %, though nobody is fully right.
+    for number in range(1, 6):
+        learner = enrolled_learner(create_user, f"Peserta {number}", "DISKOMINFO")
+        take(learner, quizzes["choice"], {"P3 Aplikasi umum": ["SRIKANDI"]})
+    row = item_rows(h.page(trainer, "/pengajar/kursus/spbe-101/kuis/kuis-a/analisis"))[
+        "P3 Aplikasi umum"]
+    assert row == ["5 dari 5", "0%", "50%", ""]
+
+
+@pytest.fixture
+def typed_answers(quizzes, tmp_path, create_user):
+    """Five learners answer a short-answer, a numerical and a matching question."""
+    quiz = h.add_quiz(tmp_path, "isian", TYPED_QUIZ, title="Kuis Isian", kind="practice",
+                      pass_mark=50)
+    picks = [
+        ("SPBE", "20", {"SRIKANDI": "Naskah dinas", "SIASN": "Kepegawaian"}),
+        ("  spbe ", "20,0", {"SRIKANDI": "Naskah dinas", "SIASN": "Keuangan",
+                             "SAKTI": "Kepegawaian"}),
+        ("S P B E", "20.0", {"SRIKANDI": "Naskah dinas", "SIASN": "Kepegawaian",
+                             "SAKTI": "Keuangan"}),
+        ("Sistem   Pemerintahan", "22,5", {"SRIKANDI": "Kepegawaian"}),
+        ("spbe", "dua puluh", {}),
+    ]
+    for number, (short, value, pairs) in enumerate(picks, start=1):
+        learner = enrolled_learner(create_user, f"Peserta {number}", "DISKOMINFO")
+        take(learner, quiz, {"S1 Singkatan": short, "N1 Target JP": value, "M1 Aplikasi": pairs})
+    return quiz
+
+
+def test_typed_answers_are_counted_as_the_grader_compares_them(typed_answers, trainer):
+    html = h.page(trainer, "/pengajar/kursus/spbe-101/kuis/isian/analisis")
+    # Case and spaces do not matter to the grader, so they do not split the count.
+    assert answer_rows(html, "S1 Singkatan") == [
+        ("spbe", "3"), ("s p b e", "1"), ("sistem pemerintahan", "1")]
+    # Numbers by value, in the page's language; text that is no number stays as given.
+    assert answer_rows(html, "N1 Target JP") == [("20", "3"), ("22,5", "1"), ("dua puluh", "1")]
+    rows = item_rows(html)
+    assert rows["S1 Singkatan"] == ["5 dari 5", "60%", "60%", ""]
+    assert rows["N1 Target JP"] == ["5 dari 5", "60%", "60%", ""]
+    english = trainer.get("/pengajar/kursus/spbe-101/kuis/isian/analisis",
+                          headers={"Accept-Language": "en"})
+    assert "22.5" in english.get_data(as_text=True)
+
+
+def test_only_the_most_frequent_answers_are_listed_and_the_rest_together(
+        typed_answers, trainer, monkeypatch):
+    monkeypatch.setattr(reports, "TYPED_SHOWN", 2)
+    html = h.page(trainer, "/pengajar/kursus/spbe-101/kuis/isian/analisis")
+    assert answer_rows(html, "S1 Singkatan") == [("spbe", "3"), ("s p b e", "1"),
+                                                 ("lainnya", "1")]
+
+
+def test_matching_shows_for_each_left_item_which_right_items_were_chosen(typed_answers,
+                                                                          trainer):
+    html = h.page(trainer, "/pengajar/kursus/spbe-101/kuis/isian/analisis")
+    caption, rows = pair_rows(html, "M1 Aplikasi", "SRIKANDI")
+    assert caption.endswith("(4 jawaban)")  # the fifth learner left it empty
+    # Every right item, in the question's order, marked when it is the right pair.
+    assert rows == {"Naskah dinas": ["Ya", "3", "75%"], "Kepegawaian": ["Tidak", "1", "25%"],
+                    "Keuangan": ["Tidak", "0", "0%"]}
+    caption, rows = pair_rows(html, "M1 Aplikasi", "SIASN")
+    assert caption.endswith("(3 jawaban)")
+    assert {right: row[:2] for right, row in rows.items()} == {
+        "Naskah dinas": ["Tidak", "0"], "Kepegawaian": ["Ya", "2"], "Keuangan": ["Tidak", "1"]}
+    caption, rows = pair_rows(html, "M1 Aplikasi", "SAKTI")
+    assert caption.endswith("(2 jawaban)")
+    # Matching is partial credit: the mean of the shares of right pairs decides.
+    # (2/3 + 1/3 + 1 + 0 + 0) / 5 = 40 %: not below the weak limit, though 1 in 5 is fully right.
+    assert item_rows(html)["M1 Aplikasi"] == ["4 dari 5", "20%", "40%", ""]
 
 
 def test_changed_and_retired_questions_keep_their_history(cohort, trainer, quizzes, tmp_path,
