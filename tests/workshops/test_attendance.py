@@ -218,3 +218,22 @@ def test_the_session_page_says_batas_pendaftaran_while_registration_is_open(app,
     session = make_session(people.trainer, hours=2, capacity=2)
     page = text(browser(app, ANDI).get(f"/agenda/{session.id}"))
     assert "Batas pendaftaran" in page and "Pendaftaran ditutup" not in page
+    start_now(session)  # the deadline (here the start) has passed: now it really is closed
+    page = text(browser(app, ANDI).get(f"/agenda/{session.id}"))
+    assert "Batas pendaftaran" in page and "Pendaftaran ditutup; 0 dari 2 kursi terisi" in page
+
+
+def test_a_new_code_is_made_only_by_a_trainer_of_the_session_with_the_form(app, people,
+                                                                           trainer_browser):
+    session = running_session(people)
+    reveal(trainer_browser, session)
+    code = reload(session).checkin_code
+    url = f"/pengajar/sesi/{session.id}/kode"
+    # Without the form's CSRF token nothing changes.
+    assert trainer_browser.post(url, data={"aksi": "baru"}).status_code == 400
+    # A learner (registered, not a trainer of the session) may neither show nor replace it.
+    andi = browser(app, ANDI)
+    token = csrf_token(text(andi.get(f"/agenda/{session.id}")))
+    assert andi.post(url, data={"aksi": "baru", "csrf_token": token}).status_code == 403
+    assert reload(session).checkin_code == code
+    assert len(events("workshop.code_replaced")) == 0
