@@ -3,6 +3,8 @@
 import json
 
 from flask import has_request_context, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -55,56 +57,51 @@ def record_event(actor, action, obj_type, obj_id=None, **details):
 
 # --- reading the log: Indonesian labels and readable details (the admin's /admin/audit) -------
 
-def _labels():
-    from flask_babel import lazy_gettext as _l
-
-    return {
-        "account.profile": _l("Mengubah profil sendiri"),
-        "agency.create": _l("Menambah OPD/unit"), "agency.update": _l("Mengubah OPD/unit"),
-        "agency.delete": _l("Menghapus OPD/unit"),
-        "auth.login": _l("Masuk"), "auth.login_failed": _l("Gagal masuk"),
-        "auth.login_throttled": _l("Masuk ditahan (terlalu banyak percobaan)"),
-        "auth.login_cookie_refused": _l("Cookie masuk dari perangkat lain ditolak"),
-        "auth.password_change": _l("Mengganti kata sandi"),
-        "auth.register": _l("Mendaftar sendiri"),
-        "certificate.issue": _l("Menerbitkan sertifikat"),
-        "certificate.reissue": _l("Menerbitkan ulang sertifikat"),
-        "certificate.revoke": _l("Mencabut sertifikat"),
-        "course.create": _l("Membuat kursus"), "course.status": _l("Mengubah status kursus"),
-        "course.file_upload": _l("Mengunggah berkas kursus"),
-        "course.owner_add": _l("Menambah pengajar kursus"),
-        "course.owner_remove": _l("Melepas pengajar kursus"),
-        "module.retired": _l("Memensiunkan modul"), "module.deleted": _l("Menghapus modul"),
-        "quiz.retired": _l("Memensiunkan kuis"), "quiz.deleted": _l("Menghapus kuis"),
-        "quiz.essay_graded": _l("Menilai esai"), "quiz.essay_regraded": _l("Mengubah nilai esai"),
-        "job.retry": _l("Mengulang tugas latar"),
-        "jp_credit.add": _l("Menambah kredit JP"), "jp_credit.delete": _l("Menghapus kredit JP"),
-        "settings.change": _l("Mengubah pengaturan"),
-        "user.create": _l("Membuat akun"), "user.update": _l("Mengubah data akun"),
-        "user.activate": _l("Mengaktifkan akun"), "user.deactivate": _l("Menonaktifkan akun"),
-        "user.roles": _l("Mengubah peran"), "user.verify": _l("Memverifikasi akun"),
-        "user.password_reset": _l("Membuat kata sandi sementara"),
-        "user.nip_handover": _l("Menyerahkan NIP"), "user.nip_release": _l("Melepas NIP"),
-        "users.import": _l("Mengimpor ASN dari CSV"),
-        "workshop.create": _l("Membuat sesi workshop"),
-        "workshop.update": _l("Mengubah sesi workshop"),
-        "workshop.cancel": _l("Membatalkan sesi workshop"),
-        "workshop.promote": _l("Memindahkan peserta dari daftar tunggu"),
-        "workshop.attendance": _l("Mencatat kehadiran"),
-        "workshop.check_in": _l("Presensi dengan kode"),
-        "workshop.code": _l("Menampilkan kode presensi"),
-        "workshop.code_replaced": _l("Membuat kode presensi baru"),
-    }
+ACTION_LABELS = {
+    "account.profile": _l("Mengubah profil sendiri"),
+    "agency.create": _l("Menambah OPD/unit"), "agency.update": _l("Mengubah OPD/unit"),
+    "agency.delete": _l("Menghapus OPD/unit"),
+    "auth.login": _l("Masuk"), "auth.login_failed": _l("Gagal masuk"),
+    "auth.login_throttled": _l("Masuk ditahan (terlalu banyak percobaan)"),
+    "auth.login_cookie_refused": _l("Cookie masuk dari perangkat lain ditolak"),
+    "auth.password_change": _l("Mengganti kata sandi"),
+    "auth.register": _l("Mendaftar sendiri"),
+    "certificate.issue": _l("Menerbitkan sertifikat"),
+    "certificate.reissue": _l("Menerbitkan ulang sertifikat"),
+    "certificate.revoke": _l("Mencabut sertifikat"),
+    "course.create": _l("Membuat kursus"), "course.status": _l("Mengubah status kursus"),
+    "course.file_upload": _l("Mengunggah berkas kursus"),
+    "course.owner_add": _l("Menambah pengajar kursus"),
+    "course.owner_remove": _l("Melepas pengajar kursus"),
+    "module.retired": _l("Memensiunkan modul"), "module.deleted": _l("Menghapus modul"),
+    "quiz.retired": _l("Memensiunkan kuis"), "quiz.deleted": _l("Menghapus kuis"),
+    "quiz.essay_graded": _l("Menilai esai"), "quiz.essay_regraded": _l("Mengubah nilai esai"),
+    "job.retry": _l("Mengulang tugas latar"),
+    "jp_credit.add": _l("Menambah kredit JP"), "jp_credit.delete": _l("Menghapus kredit JP"),
+    "settings.change": _l("Mengubah pengaturan"),
+    "user.create": _l("Membuat akun"), "user.update": _l("Mengubah data akun"),
+    "user.activate": _l("Mengaktifkan akun"), "user.deactivate": _l("Menonaktifkan akun"),
+    "user.roles": _l("Mengubah peran"), "user.verify": _l("Memverifikasi akun"),
+    "user.password_reset": _l("Membuat kata sandi sementara"),
+    "user.nip_handover": _l("Menyerahkan NIP"), "user.nip_release": _l("Melepas NIP"),
+    "users.import": _l("Mengimpor ASN dari CSV"),
+    "workshop.create": _l("Membuat sesi workshop"),
+    "workshop.update": _l("Mengubah sesi workshop"),
+    "workshop.cancel": _l("Membatalkan sesi workshop"),
+    "workshop.promote": _l("Memindahkan peserta dari daftar tunggu"),
+    "workshop.attendance": _l("Mencatat kehadiran"),
+    "workshop.check_in": _l("Presensi dengan kode"),
+    "workshop.code": _l("Menampilkan kode presensi"),
+    "workshop.code_replaced": _l("Membuat kode presensi baru"),
+}
 
 
 def action_label(action):
     """The Indonesian label of an action code (the code itself when it has none yet)."""
-    return _labels().get(action, action)
+    return ACTION_LABELS.get(action, action)
 
 
 def _value_text(value):
-    from flask_babel import gettext as _
-
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):

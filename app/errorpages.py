@@ -159,8 +159,8 @@ def register_error_pages(app):
         _forget_the_transaction()
         return _page(error.status, _("Berkas tidak tersimpan"), error.message)
 
-    for error_class in DATABASE_DOWN:
-        app.register_error_handler(error_class, _database_error)
+    for error_class in DATABASE_DOWN:  # the database did not answer a view or a hook
+        app.register_error_handler(error_class, database_outage_response)
 
     @app.errorhandler(500)
     def server_error(error):
@@ -169,8 +169,3 @@ def register_error_pages(app):
         if is_database_outage(error):
             return database_outage_response(error)
         return _standalone(500, _server_error_text)
-
-
-def _database_error(error):
-    """The database did not answer a view or a hook: 503, try again shortly."""
-    return database_outage_response(error)

@@ -6,15 +6,18 @@ and their learning history, certificates and JP stay.
 
 from dataclasses import dataclass
 
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
+from app.admin.menu import AdminCount
 from app.audit import AuditEvent, record_event
 from app.auth.models import ROLES, Agency, User, released_nip
 from app.auth.passwords import hash_password, temporary_password
 from app.auth.services import AccountError, create_user, email_taken
 from app.certificates.models import Certificate
+from app.content.import_record import last_import
 from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
@@ -313,10 +316,6 @@ def audit_actions():
 # --- the admin home: what waits, and the first steps after setup ----------------------------
 
 def unverified_count():
-    from flask import url_for
-
-    from app.admin.menu import AdminCount
-
     waiting = db.session.scalar(select(func.count()).select_from(User).where(
         User.verified_at.is_(None), User.active.is_(True)))
     return AdminCount(_("Akun menunggu verifikasi"), waiting,
@@ -324,21 +323,12 @@ def unverified_count():
 
 
 def inactive_count():
-    from flask import url_for
-
-    from app.admin.menu import AdminCount
-
     inactive = db.session.scalar(select(func.count()).select_from(User)
                                  .where(User.active.is_(False)))
     return AdminCount(_("Akun nonaktif"), inactive, url_for("admin.people", status="nonaktif"))
 
 
 def content_problems_count():
-    from flask import url_for
-
-    from app.admin.menu import AdminCount
-    from app.content.import_record import last_import
-
     record = last_import()
     if record is None:
         return None

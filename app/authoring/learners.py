@@ -361,10 +361,6 @@ def chosen_keys(response):
     return [response["choice"]] if response.get("choice") else list(response.get("choices") or [])
 
 
-def is_answered(response):
-    return any(bool(value) for value in (response or {}).values())
-
-
 def _tally_options(stats, snapshot, response):
     chosen = set(chosen_keys(response))
     for option in snapshot.get("options", []):
@@ -411,7 +407,7 @@ def _tally_pairs(stats, snapshot, response):
 def _add_slot(stats, snapshot_json, response_json, score):
     response = json.loads(response_json) if response_json else None
     stats.shown += 1
-    stats.answered += is_answered(response)
+    stats.answered += quiz_services.is_answered(response)
     if score is not None:
         stats.graded += 1
         stats.score_total += score

@@ -11,12 +11,14 @@ import string
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app.admin.menu import AdminCount
 from app.audit import record_event
 from app.auth.models import EMPLOYMENT_LABELS, GOLONGAN_PNS, JABATAN_TYPES
 from app.auth.nip import normalize_nip
@@ -539,10 +541,5 @@ def valid_certificates_by_course(user, course_ids):
 
 def waiting_count():
     """The admin home's count: learners whose completed course still has no certificate."""
-    from flask import url_for
-    from flask_babel import gettext as _
-
-    from app.admin.menu import AdminCount
-
     return AdminCount(_("Sertifikat menunggu terbit"), sum(eligible_counts().values()),
                       url_for("certificates.admin_courses"))

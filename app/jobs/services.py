@@ -4,10 +4,12 @@ job's message goes on the queue only after that commit."""
 import json
 from datetime import timedelta
 
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
+from app.admin.menu import AdminCount
 from app.audit import record_event
 from app.database import utcnow
 from app.errors import LmsError
@@ -92,10 +94,6 @@ FAILED_RECENTLY_DAYS = 7
 
 def running_count():
     """The admin home's count: jobs waiting or running."""
-    from flask import url_for
-
-    from app.admin.menu import AdminCount
-
     active = db.session.scalar(select(func.count()).select_from(Job)
                                .where(Job.state.in_((QUEUED, RUNNING))))
     return AdminCount(_("Tugas latar berjalan atau menunggu"), active, url_for("jobs.index"))
@@ -103,10 +101,6 @@ def running_count():
 
 def failed_count(now=None):
     """The admin home's count: jobs that failed in the last week (retry them or read why)."""
-    from flask import url_for
-
-    from app.admin.menu import AdminCount
-
     since = (now or utcnow()) - timedelta(days=FAILED_RECENTLY_DAYS)
     failed = db.session.scalar(select(func.count()).select_from(Job)
                                .where(Job.state == FAILED, Job.created_at >= since))

@@ -10,11 +10,13 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, selectinload
 
+from app.admin.menu import AdminCount
 from app.audit import record_event
 from app.courses import services as course_services
 from app.database import utcnow
@@ -496,10 +498,6 @@ def quizzes_after_modules(session, course):
 
 def essays_waiting_count():
     """The admin home's count: essays submitted and not graded yet, in every course."""
-    from flask import url_for
-
-    from app.admin.menu import AdminCount
-
     waiting = db.session.scalar(
         select(func.count()).select_from(AttemptQuestion).join(AttemptQuestion.attempt)
         .where(Attempt.state == "submitted", Attempt.needs_grading.is_(True),
