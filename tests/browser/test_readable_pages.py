@@ -9,23 +9,30 @@ arguments), visited as a visitor, a learner, a trainer and an admin; the ones a 
 contact sheet to review them side by side."""
 
 import html
+import json
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from app.auth.models import Agency, User
+from app.authoring import services as authoring
 from app.certificates.models import Certificate
+from app.database import utcnow
 from app.extensions import db
+from app.jobs.models import Job
+from app.quizzes import services as quiz_services
 from tests.browser import site as seed
 from tests.browser.conftest import DESKTOP, PHONE, artifact
 from tests.browser.test_accessibility import OVERFLOWING, blocking_violations
+from tests.workshops.helpers import attend, make_session
 
 ROLES = {"tamu": None, "peserta": seed.GRADUATE, "pengajar": seed.TRAINER, "admin": seed.ADMIN}
 WIDTHS = {"360": PHONE, "1280": DESKTOP}
 # Not pages: files, feeds, JSON, health probes and one-time links.
 NOT_PAGES = ("healthz", "ping", "download", "unduh", "csv", "ics", "json", "pdf", "media",
-             "feed", "setup_admin", "template", "evidence", "resume")
+             "feed", "setup_admin", "template", "evidence", "resume", "imported_passwords")
 
 # Words (between spaces, hyphens and slashes) split over two lines. A word wider than its whole
 # box (a long URL or code) may wrap; that is what keeps it from overflowing.
@@ -62,13 +69,45 @@ class Visit:
     name: str
 
 
+def _person(person):
+    return db.session.scalar(select(User).where(User.nip == person.nip))
+
+
+def _pages_beyond_the_site(course, graduate):
+    """What the shared site lacks for a few pages: a workshop the graduate attended (its page,
+    the trainer's and the admin's certificate page), an essay waiting for its grader and a
+    finished job. This module runs last in the package, so no other test sees them."""
+    trainer = _person(seed.TRAINER)
+    workshop = make_session(trainer, starts_in=timedelta(days=-2), course_id=course.id,
+                            title="Workshop Tanda Tangan Elektronik untuk Operator Kelurahan")
+    attend(workshop, graduate)
+    quiz = authoring.save_quiz(course, None, "esai-layanan", {
+        "title": "Esai layanan kependudukan", "kind": "practice", "pass_mark": 0,
+        "time_limit_minutes": 0, "max_attempts": 0, "grading_method": "highest",
+        "draw_count": 0, "shuffle_answers": False, "review_policy": "full"},
+        "::E1 Esai::Jelaskan manfaat pendaftaran penduduk daring bagi warga.{}", None, trainer)
+    db.session.commit()
+    reader = _person(seed.EDIT_READER)
+    attempt = quiz_services.start_attempt(reader, quiz)
+    essay = attempt.slots[0]
+    quiz_services.submit_attempt(attempt, {essay.id: {"text": "Warga tidak perlu antre."}})
+    job = Job(kind="certificates.issue", state="succeeded", finished_at=utcnow(),
+              progress_done=1, progress_total=1,
+              created_by_id=_person(seed.ADMIN).id, summary_json=json.dumps({"issued": 1}),
+              params_json=json.dumps({"target": "session", "id": workshop.id,
+                                      "label": workshop.title, "chosen": []}))
+    db.session.add(job)
+    db.session.commit()
+    return {"session_id": workshop.id, "slot_id": essay.id, "job_id": job.id}
+
+
 def _arguments(live_server):
     """A seeded value for each URL argument name the pages use."""
 
     def read():
         course = seed.course(seed.JOURNEY_COURSE)
         module = seed.active_modules(course)[0]
-        graduate = db.session.scalar(select(User).where(User.nip == seed.GRADUATE.nip))
+        graduate = _person(seed.GRADUATE)
         return {
             "slug": seed.JOURNEY_COURSE, "module_slug": module.slug, "module_id": module.id,
             "quiz_slug": seed.FINAL_QUIZ, "attempt_id": live_server.site.passed_attempt_id,
@@ -76,22 +115,23 @@ def _arguments(live_server):
             "agency_id": db.session.scalar(select(Agency.id).order_by(Agency.id)),
             "certificate_id": db.session.scalar(
                 select(Certificate.id).where(Certificate.user_id == graduate.id)),
+            **_pages_beyond_the_site(course, graduate),
         }
 
     return live_server.query(read)
 
 
-def page_paths(live_server):
-    """(name, path) of every GET page whose arguments the seeded site can fill."""
-    values = _arguments(live_server)
+def page_paths(live_server, values):
+    """(name, path) of every GET page, its arguments filled from `values` (a page whose
+    argument has no value fails, so a new page cannot slip past unchecked)."""
     pages = []
     for rule in live_server.app.url_map.iter_rules():
         name = rule.endpoint
         if "GET" not in rule.methods or name == "static" or any(
                 word in name or word in rule.rule for word in NOT_PAGES):
             continue
-        if not set(rule.arguments) <= set(values):
-            continue
+        unfilled = set(rule.arguments) - set(values)
+        assert not unfilled, f"{name} needs a seeded value for {unfilled}"
         with live_server.app.test_request_context():
             path = rule.build({arg: values[arg] for arg in rule.arguments})[1]
         pages.append((name, path))
@@ -103,11 +143,11 @@ def visits(live_server, browser, signed_in_states):
     """Each role's pages (200 and HTML), found with plain requests of that role's context."""
     from tests.browser.conftest import new_context
 
-    found = []
+    found, values = [], _arguments(live_server)
     for role, person in ROLES.items():
         options = {"storage_state": signed_in_states(person)} if person else {}
         context = new_context(browser, live_server, **options)
-        for name, path in page_paths(live_server):
+        for name, path in page_paths(live_server, values):
             response = context.request.get(path, max_redirects=0)
             if response.status == 200 and response.headers.get(
                     "content-type", "").startswith("text/html"):
@@ -132,6 +172,9 @@ def _contact_sheet(shots):
 def test_every_page_of_every_role_keeps_its_words_whole(visits, open_page):
     assert {visit.role for visit in visits} == set(ROLES)
     assert len(visits) > 40, [v.path for v in visits]
+    reached = {visit.name for visit in visits}
+    assert {"workshops.session_page", "workshop_manage.detail", "certificates.admin_session",
+            "jobs.show", "quizzes.grade"} <= reached, sorted(reached)
     problems, shots = [], []
     pages = {role: {width: open_page(person, viewport=viewport)
                     for width, viewport in WIDTHS.items()} for role, person in ROLES.items()}
