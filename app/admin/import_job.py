@@ -22,6 +22,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.jobs.runner import JobError, register_job_kind
 from app.jobs.services import start_job
+from app.templating import number
 
 KIND = "users.import"
 IMPORT_BATCH_ROWS = 200
@@ -117,20 +118,20 @@ def _offer_passwords(context, partial):
 
 
 def import_label(params):
-    return _("Impor ASN dari %(file)s (%(n)d baris)", file=params.get("filename") or "CSV",
-             n=params.get("rows", 0))
+    return _("Impor ASN dari %(file)s (%(n)s baris)", file=params.get("filename") or "CSV",
+             n=number(params.get("rows", 0)))
 
 
 def import_progress(job):
-    return _("%(done)d dari %(total)d baris diproses", done=job.progress_done,
-             total=job.progress_total)
+    return _("%(done)s dari %(total)s baris diproses", done=number(job.progress_done),
+             total=number(job.progress_total))
 
 
 def import_summary(job):
     summary, lines = job.summary, []
     if "created" in summary:
-        lines.append(_("%(created)d akun baru, %(updated)d diperbarui.",
-                       created=summary["created"], updated=summary["updated"]))
+        lines.append(_("%(created)s akun baru, %(updated)s diperbarui.",
+                       created=number(summary["created"]), updated=number(summary["updated"])))
     if job.has_result_file():
         lines.append(_("Unduh daftar kata sandi sementara akun baru di bawah (hanya untuk admin "
                        "yang memulai impor ini, tersedia satu hari). Serahkan, lalu hapus "

@@ -18,6 +18,7 @@ from app.courses.models import Course, Enrollment
 from app.extensions import db
 from app.jobs.runner import JobError, register_job_kind
 from app.jobs.services import start_job
+from app.templating import number
 from app.workshops.models import SessionRegistration, WorkshopSession
 
 ISSUE_KIND = "certificates.issue"
@@ -132,8 +133,8 @@ def issuing_label(params):
 
 
 def issuing_progress(job):
-    return _("%(issued)d dari %(total)d diterbitkan", issued=job.summary.get("issued", 0),
-             total=job.progress_total)
+    return _("%(issued)s dari %(total)s diterbitkan",
+             issued=number(job.summary.get("issued", 0)), total=number(job.progress_total))
 
 
 def issuing_summary(job):

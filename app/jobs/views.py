@@ -29,6 +29,7 @@ from app.jobs import services
 from app.jobs.models import JOB_STATES, STATE_LABELS, Job
 from app.jobs.periodic import periodic_overview
 from app.jobs.runner import JOB_KINDS, job_label, results_root
+from app.templating import number
 from app.web import one_or_404
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin/tugas", template_folder="templates")
@@ -60,7 +61,8 @@ def progress_text(job):
         return kind.progress_text(job)
     if not job.progress_total:
         return ""
-    return _("%(done)d dari %(total)d", done=job.progress_done, total=job.progress_total)
+    return _("%(done)s dari %(total)s", done=number(job.progress_done),
+             total=number(job.progress_total))
 
 
 def back_link(job):

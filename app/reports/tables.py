@@ -73,6 +73,8 @@ def screen_text(value, kind):
         return format_nip(value)
     if kind == DECIMAL or isinstance(value, Decimal):
         return number(value, 1)  # "66,7" in Indonesian, "66.7" in English
+    if kind == NUMBER:
+        return number(value)  # "15.000" in Indonesian, "15,000" in English (the CSV: 15000)
     return number_text(value, kind)
 
 

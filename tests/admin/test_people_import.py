@@ -99,9 +99,10 @@ def shown_problems(page):
 
 
 def fact(page, label):
-    match = re.search(rf"<dt>{label}</dt><dd>(\d+)</dd>", page)
+    """A count of the preview, written the Indonesian way ("2.000")."""
+    match = re.search(rf"<dt>{label}</dt><dd>(\d{{1,3}}(?:\.\d{{3}})*)</dd>", page)
     assert match, label
-    return int(match.group(1))
+    return int(match.group(1).replace(".", ""))
 
 
 def read_passwords(response):

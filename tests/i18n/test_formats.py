@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.certificates import services as certificates
 from app.courses.models import Course, Enrollment
 from app.extensions import db
-from app.reports.tables import DECIMAL, NUMBER, screen_text
+from app.reports.tables import DECIMAL, NUMBER, file_text, screen_text
 from app.templating import number, wita_date, wita_datetime
 from tests.i18n.helpers import ENGLISH, INDONESIAN, page
 
@@ -61,13 +61,16 @@ def test_numbers(app, headers, expected, exact):
         assert number(None) == ""
 
 
-def test_report_cells_on_screen_follow_the_language_but_whole_numbers_stay_plain(app):
+def test_report_cells_on_screen_follow_the_language_and_files_stay_plain(app):
     with in_language(app, INDONESIAN):
         assert screen_text(Decimal("66.67"), DECIMAL) == "66,7"
-        assert screen_text(1234, NUMBER) == "1234"
+        assert screen_text(15234, NUMBER) == "15.234"
+        assert screen_text(12, NUMBER) == "12"
+        assert file_text(15234, NUMBER) == "15234"
         assert screen_text(date(2026, 11, 3), "date") == "3 November 2026"
     with in_language(app, ENGLISH):
         assert screen_text(Decimal("66.67"), DECIMAL) == "66.7"
+        assert screen_text(15234, NUMBER) == "15,234"
         assert screen_text(date(2026, 11, 3), "date") == "November 3, 2026"
 
 
