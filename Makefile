@@ -55,11 +55,17 @@ serve: db
 	trap 'kill $$consumer 2>/dev/null; wait $$consumer' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py 'app:create_app()'
 
+# In parallel on every core (pytest-xdist; TEST_WORKERS=0 runs in one process). Each worker has
+# its own database; the browser and multi-process groups each stay on one worker
+# (tests/conftest.py). docs/testing.md has the timings.
+TEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup
+
 test: install-dev translations chromium nginx
-	env -u LMS_TEST_DATABASE_URL $(PY) -m pytest -q
+	env -u LMS_TEST_DATABASE_URL $(PY) -m pytest -q $(PYTEST_PARALLEL)
 	@if [ -n "$$LMS_TEST_DATABASE_URL" ]; then \
 	  echo "== the same suite on PostgreSQL: $$LMS_TEST_DATABASE_URL =="; \
-	  $(PY) -m pytest -q; \
+	  $(PY) -m pytest -q $(PYTEST_PARALLEL); \
 	fi
 
 # Debian's Chromium for the real-browser tests (tests/browser, docs/testing-browser.md), installed

@@ -1,5 +1,12 @@
 """Shared fixtures. The suite runs on SQLite, or on PostgreSQL when LMS_TEST_DATABASE_URL is set
-(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/kompeten_test; the database must exist)."""
+(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/kompeten_test; the database must exist).
+
+Run in parallel (`pytest -n auto`, as `make test` does), each worker has a database of its own:
+a SQLite file in its own temporary folder, or `<name>_gw0`, `<name>_gw1`… next to the
+PostgreSQL database, created fresh at the start. Tests that share something a worker cannot
+split (the one browser live server, real processes with ports, Redis database 15, gunicorn's
+control socket) are kept together by `xdist_group` marks (see `pytest_collection_modifyitems`),
+so each such group runs on one worker while the rest is spread over all of them."""
 
 import os
 import re
@@ -30,10 +37,51 @@ PPPK_NIP = "200012312024211001"
 PASSWORD = "rahasia-palu-2026"
 
 
+# Folders (under tests/) whose tests share one thing each and so run on one worker, in file
+# order; the mark also lets them be chosen or left out (`-m browser`, `-m "not processes"`).
+GROUPS = {"browser": "browser"}
+PROCESS_FILES = {
+    "jobs/test_consumer.py", "content/test_import_resilience.py",
+    "operations/test_faults.py", "operations/test_health_and_backup.py",
+    "operations/test_multiprocess.py", "operations/test_redis_outage.py",
+    "operations/test_startup_checks.py", "security/test_login_throttle.py",
+    "security/test_nginx.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    tests_root = Path(__file__).resolve().parent
+    for item in items:
+        relative = item.path.relative_to(tests_root).as_posix()
+        if relative.split("/")[0] in GROUPS:
+            group = GROUPS[relative.split("/")[0]]
+        elif relative in PROCESS_FILES:
+            group = "processes"
+        else:
+            continue
+        item.add_marker(getattr(pytest.mark, group))
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _worker_database(worker):
+    """A fresh PostgreSQL database for one xdist worker, next to LMS_TEST_DATABASE_URL's."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(POSTGRES_URL)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+def database_url(tmp_path_factory, worker_id):
     if POSTGRES_URL:
-        return POSTGRES_URL
+        return POSTGRES_URL if worker_id == "master" else _worker_database(worker_id)
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'kompeten-test.db'}"
 
 
