@@ -65,6 +65,7 @@ def register_models():
     import app.auth.models
     import app.courses.models
     import app.jobs.models
+    import app.search.models
     import app.settings
     import app.workshops.models  # noqa: F401
 
@@ -85,6 +86,7 @@ def register_blueprints(app):
     from app.preferences import register_preferences
     from app.quizzes import register_quizzes
     from app.reports import register_reports
+    from app.search import register_search
     from app.workshops import register_workshops
 
     app.register_blueprint(courses_bp)
@@ -95,6 +97,7 @@ def register_blueprints(app):
     register_admin(app)
     register_reports(app)
     register_workshops(app)
+    register_search(app)
     register_operations(app)
     register_preferences(app)
 

@@ -260,5 +260,9 @@ def markdown(document):
         import render  # bench/render.py
 
         lines += render.markdown(document["certificate_render"]) + [""]
+    if "search_inside" in document:
+        import search  # bench/search.py
+
+        lines += search.markdown(document["search_inside"]) + [""]
     lines.append(f"Whole bench: {document['wall_seconds'] / 60:.1f} min.")
     return "\n".join(lines) + "\n"

@@ -28,6 +28,7 @@ import issuing
 import render
 import report
 import scenarios
+import search
 from client import csrf_token, fetch, log_in_all
 from load import run_wrk
 from server import (
@@ -317,6 +318,20 @@ def check_databases(specs):
                 sys.exit(f"PostgreSQL at {spec} is not usable: {problem}")
 
 
+def search_inside(args):
+    """bench/search.py on SQLite, and on a `<bench database>_search` beside the PostgreSQL one."""
+    postgres = next((spec for spec in args.database or () if spec != "sqlite"), None)
+    if postgres is None:
+        return search.measure()
+    url = make_url(postgres)
+    database = recreate_postgres(url.set(database=f"{url.database}_search").render_as_string(
+        hide_password=False))
+    try:
+        return search.measure(database.url)
+    finally:
+        drop_postgres(database.url)
+
+
 def write_results(runs, args, wall_seconds):
     comparison = report.postgres_comparison(runs)
     document = {
@@ -330,6 +345,7 @@ def write_results(runs, args, wall_seconds):
         "runs": runs, "postgresql_vs_sqlite": comparison,
         "targets": report.evaluate_targets(runs, comparison),
         "certificate_render": render.measure(),
+        "search_inside": search_inside(args),
         "wall_seconds": round(wall_seconds, 1),
     }
     output = Path(args.output)

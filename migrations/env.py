@@ -149,6 +149,10 @@ def run_migrations_online():
             also_on_apply(**kw)
 
     conf_args["on_version_apply"] = on_version_apply
+    # The search index's full-text parts (FTS5 tables, the tsvector column) are not models.
+    from app.search.models import not_described_by_models
+
+    conf_args.setdefault("include_object", not_described_by_models)
 
     connectable = get_engine()
 

@@ -15,7 +15,9 @@ class CatalogueFilterForm(KompetenForm):
     class Meta:
         csrf = False
 
-    q = SearchField(_l("Cari judul atau kode"), validators=[Optional(), Length(max=100)])
+    q = SearchField(_l("Cari kursus atau isi materi"), validators=[
+        Optional(), Length(max=200, message=_l(
+            "Kata kunci terlalu panjang: paling banyak %(max)d karakter."))])
     kompetensi = SelectField(
         _l("Jenis kompetensi"),
         choices=select_choices([("", _l("Semua jenis"))] + list(COMPETENCY_TYPES.items())),

@@ -25,6 +25,7 @@ from app.courses.outline_cache import course_outline
 from app.errors import LmsError
 from app.extensions import db
 from app.hooks import Hook
+from app.search import services as search_services
 from app.settings import jp_target_for
 from app.timeutil import current_year
 from app.web import one_or_404
@@ -60,15 +61,22 @@ def _active_modules(course):
     return db.session.scalars(services.active_modules_query(course.id)).all()
 
 
+CATALOGUE_HITS = 5
+
+
 @bp.route("/")
 def catalogue():
     form = CatalogueFilterForm(request.args)
     valid = form.validate()
+    query = (form.q.data or "").strip() if valid else ""
     rows = services.published_courses(
-        search=form.q.data if valid else None,
+        search=query or None,
         competency=form.kompetensi.data if valid else None,
     )
-    return render_template("courses/catalogue.html", form=form, rows=rows)
+    # The same box also searches what the modules and workshops say (app/search).
+    inside = search_services.search(query, limit=CATALOGUE_HITS) if query else []
+    return render_template("courses/catalogue.html", form=form, rows=rows, query=query,
+                           inside=inside)
 
 
 def _visible_outline_or_404(slug):

@@ -201,7 +201,8 @@ def test_catalogue_filters_and_bad_input(client, courses):
     assert "Pilihan tidak valid" in body and "<script>" not in body
     too_long = client.get("/?q=" + "a" * 500)
     assert too_long.status_code == 200
-    assert "tidak boleh lebih dari 100 karakter" in too_long.get_data(as_text=True)
+    assert "Kata kunci terlalu panjang: paling banyak 200 karakter." in too_long.get_data(
+        as_text=True)
 
 
 def test_dates_are_shown_in_wita(client, create_user, login, courses):

@@ -97,6 +97,7 @@ ROUTES = {
     "preferences.set_large_text": "public",
     # courses (learner side)
     "courses.catalogue": "public",
+    "search.results": "public",
     "courses.course_detail": "public",
     "courses.course_media": "public",
     "courses.dashboard": "login",

@@ -1,0 +1,11 @@
+"""Search inside the courses: the index (models, kept current by index.py), the query
+(services.py) and the /cari page."""
+
+
+def register_search(app):
+    # Importing the index module also installs the session hooks that keep the index current.
+    from app.search.index import search_cli
+    from app.search.views import bp
+
+    app.register_blueprint(bp)
+    app.cli.add_command(search_cli)
