@@ -227,6 +227,36 @@ def test_0009_gives_old_revocations_the_neutral_public_reason(empty_database_url
         db.engine.dispose()
 
 
+def test_0014_indexes_the_content_already_there_for_search(empty_database_url, tmp_path):
+    """An upgraded site finds its existing modules at once: published ones only."""
+    app = _migrations_app(empty_database_url, tmp_path)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0013_attempt_flags")
+        course = ("INSERT INTO course (id, code, slug, title, summary, description_source, "
+                  "description_html, jp, competency, mode, provider, status, "
+                  "certificate_policy, created_at, updated_at) VALUES (:id, :code, :slug, "
+                  ":title, '', '', '<p>Tentang kursus.</p>', 2, 'teknis', 'e-learning', "
+                  "'BKPSDM', :status, 'manual', :now, :now)")
+        module = ("INSERT INTO module (course_id, position, slug, title, minutes, body_source, "
+                  "body_html, updated_at) VALUES (:course_id, 1, 'modul', 'Modul', 10, '', "
+                  ":html, :now)")
+        now = datetime(2026, 12, 1, tzinfo=UTC)
+        with db.engine.begin() as conn:
+            for id_, status in ((1, "published"), (2, "draft")):
+                conn.execute(text(course), {"id": id_, "code": f"K-{id_}", "slug": f"k-{id_}",
+                                            "title": f"Kursus {id_}", "status": status,
+                                            "now": now})
+                conn.execute(text(module), {"course_id": id_, "now": now, "html":
+                                            '<h2 id="h-a">Pelayanan</h2><p>Melayani warga.</p>'})
+        upgrade(directory=MIGRATIONS)
+        with app.test_request_context():
+            from app.search.services import search
+
+            assert [hit.url for hit in search("layanan")] == ["/kursus/k-1/modul/modul#h-a"]
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_round_trip_to_base_and_back_with_a_row_in_every_table(empty_database_url, tmp_path):
     """Head, a row in every table, down to base, up to head: nothing left behind, nothing
     differs from the models."""
