@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+from app.extensions import babel, compress, csrf, db, limiter, login_manager
 
 
 def create_app(config_object="config.Config", overrides=None):
@@ -51,7 +51,7 @@ def register_extensions(app):
 
     db.init_app(app)
     configure_engine(app)
-    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    register_migrations(app)
     csrf.init_app(app)
     configure_babel(app, babel)
     login_manager.init_app(app)
@@ -68,6 +68,18 @@ def register_models():
     import app.search.models
     import app.settings
     import app.workshops.models  # noqa: F401
+
+
+def register_migrations(app):
+    """`flask db …` (Flask-Migrate) for the command line and the tests. A web worker never
+    migrates, and Flask-Migrate pulls in Alembic, Mako and Pygments (~10 MiB per worker), so
+    an app created outside the `flask` command (gunicorn, run.py's server) goes without."""
+    import os
+
+    if os.environ.get("FLASK_RUN_FROM_CLI") == "true" or app.testing:
+        from flask_migrate import Migrate
+
+        Migrate(app, db, render_as_batch=True, compare_type=True)
 
 
 def register_url_converters(app):

@@ -15,7 +15,6 @@ outside a transaction and begin one at their first write (`_postgres_begin`).
 import re
 
 from flask import has_request_context, request
-from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -69,6 +68,8 @@ def _postgres_begin(connection):
     writes or locks switches the connection back (`_postgres_write_starts_transaction`), so
     it and everything after it are one transaction, committed or rolled back as before.
     """
+    from psycopg.pq import TransactionStatus  # here: SQLite sites never load psycopg
+
     dbapi_connection = connection.connection.dbapi_connection
     if dbapi_connection.info.transaction_status == TransactionStatus.IDLE:
         dbapi_connection.autocommit = has_request_context() and not begins_immediate()

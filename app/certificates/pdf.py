@@ -12,8 +12,7 @@ import tempfile
 import threading
 from collections import defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,14 +23,20 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import SubsetMap
 
+from app.certificates.document import (  # noqa: F401  (their home before document.py)
+    COURSE_KIND,
+    MONTHS,
+    SESSION_KIND,
+    CertificateDocument,
+    indonesian_date,
+)
+
 FONT_DIR = Path(__file__).with_name("fonts")
 SERIF, SANS = "DejaVuSerif", "DejaVuSans"
 # Palu is WITA; a fixed offset (not the host zone) keeps the creation date, and so the bytes,
 # identical on every machine.
 WITA = timezone(timedelta(hours=8), "WITA")
 
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-          "September", "Oktober", "November", "Desember")
 _DIGITS = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan")
 
 # Landscape A4 in mm: the customary orientation for an Indonesian training sertifikat.
@@ -45,41 +50,12 @@ PT = 25.4 / 72  # mm per point
 # the floor fits every field at its database maximum even in the widest capitals (tested).
 SCALES = (1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5)
 
-COURSE_KIND, SESSION_KIND = "course", "session"
-
 MODE_PHRASES = {
     "e-learning": "secara daring (e-learning)",
     "webinar": "secara daring melalui webinar",
     "blended": "secara daring dan tatap muka (blended learning)",
     "klasikal": "secara klasikal (tatap muka)",
 }
-
-
-@dataclass(frozen=True)
-class CertificateDocument:
-    institution_name: str      # e.g. "Pemerintah Kota Palu"
-    issuer_unit: str           # e.g. "Badan Kepegawaian dan Pengembangan SDM Daerah"
-    number: str                # e.g. "800/0017/BKPSDM/XI/2026"
-    holder_name: str
-    holder_nip: str            # 18 digits; printed grouped "19860926 201505 1 001"
-    holder_rank: str           # pangkat/golongan, may be ""
-    holder_position: str       # jabatan, may be ""
-    holder_agency: str         # instansi/OPD, may be ""
-    course_title: str
-    course_code: str
-    jp: int
-    competency: str            # e.g. "Teknis"
-    mode: str                  # e.g. "E-learning"
-    completed_on: date
-    issued_on: date
-    place: str                 # where issued, e.g. "Palu"
-    signer_name: str
-    signer_title: str          # e.g. "Kepala BKPSDM Kota Palu"
-    signer_nip: str            # may be ""
-    verify_url: str            # absolute URL of the public verification page
-    verification_code: str
-    kind: str = COURSE_KIND    # SESSION_KIND: attended a workshop or webinar (no code printed)
-    started_on: date | None = None  # first day of a session held over several days
 
 
 def terbilang(number):
@@ -96,11 +72,6 @@ def terbilang(number):
         hundreds, rest = divmod(number, 100)
         head = "seratus" if hundreds == 1 else f"{_DIGITS[hundreds]} ratus"
     return f"{head} {terbilang(rest)}" if rest else head
-
-
-def indonesian_date(day):
-    """27 November 2026: our own month names, so the host locale never matters."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def group_nip(nip):

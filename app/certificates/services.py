@@ -22,19 +22,17 @@ from app.admin.menu import AdminCount
 from app.audit import record_event
 from app.auth.models import EMPLOYMENT_LABELS, GOLONGAN_PNS, JABATAN_TYPES
 from app.auth.nip import normalize_nip
+from app.certificates.document import (
+    COURSE_KIND,
+    SESSION_KIND,
+    CertificateDocument,
+    indonesian_date,
+)
 from app.certificates.models import (
     NEUTRAL_REVOCATION_REASON,
     PUBLIC_REVOCATION_REASONS,
     Certificate,
 )
-from app.certificates.pdf import (
-    COURSE_KIND,
-    SESSION_KIND,
-    CertificateDocument,
-    indonesian_date,
-    render_certificate,
-)
-from app.certificates.stamp import stamp_revoked
 from app.certificates.turns import take_numbering_turn
 from app.courses.models import LEARNING_MODES, Enrollment
 from app.database import utcnow
@@ -285,6 +283,13 @@ def _document(certificate, mode_label):
         started_on=certificate.started_on)
 
 
+def _render(document):
+    # Imported here: fpdf, fontTools and segno stay out of web workers that never render.
+    from app.certificates.pdf import render_certificate
+
+    return render_certificate(document)
+
+
 def _next_sequence(year):
     return (db.session.scalar(select(func.max(Certificate.sequence))
                               .where(Certificate.year == year)) or 0) + 1
@@ -309,7 +314,7 @@ def _insert_numbered(certificate, issued_on, mode_label, subject, short_transact
         certificate.sequence = _next_sequence(issued_on.year)
         certificate.number = format_number(template, certificate.sequence, issued_on)
         certificate.verification_code = new_verification_code()
-        certificate.pdf = render_certificate(_document(certificate, mode_label))
+        certificate.pdf = _render(_document(certificate, mode_label))
         try:
             _insert(certificate, short_transactions)
         except IntegrityError:
@@ -448,6 +453,8 @@ def revoked_pdf(certificate):
         reason = str(certificate.public_revocation_label)
     notice = (f"DICABUT pada {indonesian_date(palu_date(certificate.revoked_at))}: sertifikat "
               f"ini tidak berlaku lagi. Alasan: {reason}.")
+    from app.certificates.stamp import stamp_revoked  # fpdf and pypdf: see _render
+
     return stamp_revoked(certificate.pdf, notice)
 
 

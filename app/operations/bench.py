@@ -19,7 +19,6 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from fpdf import FPDF
 from sqlalchemy import func, insert, select, text
 
 from app.audit import AuditEvent
@@ -596,6 +595,8 @@ def plan_learning(rng, people, sizes, quizzes, now):
 def placeholder_pdf():
     """One small PDF stored in every seeded certificate: a real one takes 0.25 s and 35 KB to
     render (20 minutes and 170 MB for 5,000), and no bench scenario downloads them."""
+    from fpdf import FPDF  # only when seeding: web workers never load fpdf
+
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("helvetica", size=14)

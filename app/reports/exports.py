@@ -16,9 +16,6 @@ from datetime import date
 from decimal import Decimal
 
 from flask import Response, stream_with_context
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from app.auth.nip import format_nip
 from app.reports.tables import DATE, DECIMAL, NIP, NUMBER, cell_value, file_text
@@ -89,6 +86,8 @@ def csv_response(table, plain=False):
 
 
 def _xlsx_cell(sheet, value, column):
+    from openpyxl.cell import WriteOnlyCell
+
     if value == "":
         value = None
     cell = WriteOnlyCell(sheet, value=str(value) if column.kind == NIP and value else value)
@@ -116,6 +115,12 @@ def xlsx_bytes(table):
 
 def write_xlsx(table, handle):
     """Write the workbook to a file object (a job writes straight to its result file)."""
+    # openpyxl (~18 MiB) is imported where a workbook is written, mostly in the job consumer,
+    # so web workers that never write one do not carry it.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=table.name[:31])
     header = []

@@ -13,7 +13,6 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
-from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from app.database import utcnow
@@ -66,6 +65,8 @@ def _description(session, page_url):
 
 def session_event(session, page_path):
     """One VEVENT for the session; `page_path` is the session page's path on this site."""
+    from icalendar import Event  # here: most requests never write a calendar (80 modules)
+
     page_url = absolute_url(page_path)
     event = Event()
     event.add("uid", session_uid(session))
@@ -85,6 +86,8 @@ def session_event(session, page_path):
 
 def calendar_bytes(events, name):
     """A whole VCALENDAR with the events and the VTIMEZONE they refer to."""
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

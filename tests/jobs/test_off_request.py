@@ -25,10 +25,10 @@ def queued(app):
 
 @pytest.fixture
 def no_rendering(monkeypatch):
-    def refuse(document, **options):
+    def refuse(document):
         raise AssertionError("a PDF was rendered inside the request")
 
-    monkeypatch.setattr(services, "render_certificate", refuse)
+    monkeypatch.setattr(services, "_render", refuse)
     return monkeypatch
 
 
