@@ -20,6 +20,8 @@ from flask import Response, abort, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.security import safe_join
 
+from app.web import SAME_FOR_EVERYONE
+
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT_MAX_AGE = 300  # seconds: the plain, unversioned name
 DIGEST_LENGTH = 10
@@ -99,12 +101,13 @@ def serve_static(filename):
 
 
 class SessionlessStaticInterface(SecureCookieSessionInterface):
-    """The usual signed-cookie session, left out of static file responses: no Set-Cookie and
-    no `Vary: Cookie` (Flask-Login reads the session after every request), which would make a
-    browser ask for a cached stylesheet again each time the session cookie changes."""
+    """The usual signed-cookie session, left out of answers that are the same for everyone
+    (static files, /ping, /healthz): no Set-Cookie and no `Vary: Cookie` (Flask-Login reads
+    the session after every request), which would make a browser ask for a cached stylesheet
+    again each time the session cookie changes."""
 
     def save_session(self, app, session, response):
-        if request.endpoint != "static":
+        if request.endpoint not in SAME_FOR_EVERYONE:
             super().save_session(app, session, response)
 
 

@@ -10,6 +10,11 @@ from werkzeug.routing import IntegerConverter
 from app.extensions import db
 from app.settings import get_setting
 
+# Answers that are the same for everyone: static files, /ping (the benchmark's baseline) and
+# /healthz (the proxy's probe). They never load the user (a query) and never save the session
+# (no Set-Cookie, no `Vary: Cookie`, which would keep browsers and caches from reusing them).
+SAME_FOR_EVERYONE = frozenset({"static", "operations.ping", "operations.healthz"})
+
 
 def is_safe_next(target):
     """Only same-site paths are followed after login: no scheme, no host, no '//' tricks."""

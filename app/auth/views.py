@@ -27,20 +27,19 @@ from app.auth.models import Agency
 from app.auth.nip import parse_nip, plausibility_warnings
 from app.extensions import db
 from app.settings import registration_open
-from app.web import is_safe_next, redirect_next
+from app.web import SAME_FOR_EVERYONE, is_safe_next, redirect_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 # Pages a user with a temporary password may still open before choosing a new one.
-OPEN_WITH_TEMPORARY_PASSWORD = {"auth.change_password", "auth.logout", "static"}
+OPEN_WITH_TEMPORARY_PASSWORD = {"auth.change_password", "auth.logout"}
 
 
 @bp.before_app_request
 def require_new_password():
     """Someone who logged in with a temporary password chooses their own before anything."""
-    # Endpoint first: a static file must not load the user (a query, and `Vary: Cookie`,
-    # which would keep browsers from reusing the cached file after the session changes).
-    if request.endpoint in OPEN_WITH_TEMPORARY_PASSWORD:
+    # Endpoint first: checking current_user loads the user.
+    if request.endpoint in SAME_FOR_EVERYONE or request.endpoint in OPEN_WITH_TEMPORARY_PASSWORD:
         return None
     if current_user.is_authenticated and current_user.must_change_password:
         flash(_("Buat kata sandi baru terlebih dahulu."), "info")

@@ -85,19 +85,19 @@ def issued(app, courses, create_user):
     db.session.add(enrollment)
     db.session.commit()
     documents = []
-    original = certificates.render_certificate
+    original = certificates._render
 
-    def spy(document, **options):
+    def spy(document):
         documents.append(document)
-        return original(document, **options)
+        return original(document)
 
     with in_language(app, ENGLISH):
-        certificates.render_certificate = spy
+        certificates._render = spy
         try:
             certificate = certificates.issue_certificate(
                 enrollment, None, now=datetime(2026, 11, 4, 1, 0, tzinfo=UTC))
         finally:
-            certificates.render_certificate = original
+            certificates._render = original
         db.session.commit()  # inside: the end of a request rolls back what is not committed
     return certificate, documents[-1]
 

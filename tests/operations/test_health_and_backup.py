@@ -98,3 +98,20 @@ def test_ping_is_a_constant_through_the_whole_stack(client):
     response = client.get("/ping")
     assert (response.status_code, response.data) == (200, b"pong")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_ping_and_healthz_never_load_a_signed_in_user(client, create_user, login, queries):
+    """The benchmark's baseline and the proxy's probe come with the browser's cookies; they
+    must not cost a user query (or add `Vary: Cookie`)."""
+    user = create_user()
+    login(user.nip)
+    assert client.get("/beranda").status_code == 200  # the cookie holds a signed-in user
+    with queries() as ping:
+        response = client.get("/ping")
+    assert (response.status_code, ping()) == (200, 0)
+    assert "Cookie" not in response.headers.get("Vary", "")
+    with queries() as health:
+        client.get("/healthz")
+    with queries() as health_again:
+        client.get("/healthz")
+    assert health_again() == health() <= 2  # its own database check, not the user
