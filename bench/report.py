@@ -206,6 +206,10 @@ def run_table(run):
              "load generator CPU | other CPU (cores) |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     lines += endpoint_rows(run)
+    if run.get("worker_rss_mib"):
+        lines += ["", "Resident memory per gunicorn worker after the page scenarios: "
+                  + ", ".join(f"{size:.0f} MiB" for size in run["worker_rss_mib"])
+                  + " (target ≤ 90 MiB)."]
     return lines
 
 

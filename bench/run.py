@@ -289,6 +289,7 @@ def bench_database(database_spec, args, redis_url):
     try:
         server.wait_ready()
         endpoints, submit = measure(server, port, database, fixtures, args, run_dir)
+        worker_rss = server.worker_rss_mib()  # after every page and autosave scenario
         issued = issuing.run(env, port, database.url, fixtures, args, run_dir, CpuMeters(
             server.cpu_seconds, postgres_cpu_seconds if database.kind == "postgresql" else None
         )) if issuing.wanted(args) else None
@@ -305,7 +306,8 @@ def bench_database(database_spec, args, redis_url):
             "url": make_url(database.url).render_as_string(hide_password=True),
             "server_version": server_version, "seed_seconds": round(seed_seconds, 1),
             "counts": counts, "workers": args.workers, "redis": bool(redis_url),
-            "endpoints": endpoints, "submit": submit, "issuing": issued}
+            "endpoints": endpoints, "submit": submit, "issuing": issued,
+            "worker_rss_mib": worker_rss}
 
 
 # --- all of it --------------------------------------------------------------------------------

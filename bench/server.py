@@ -194,6 +194,15 @@ class Gunicorn:
     def worker_pids(self):
         return [pid for pid, _name, parent in _processes() if parent == self.process.pid]
 
+    def worker_rss_mib(self):
+        """Resident memory of each worker now (VmRSS from /proc), in MiB."""
+        sizes = []
+        for pid in self.worker_pids():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(round(int(line.split()[1]) / 1024, 1))
+        return sorted(sizes)
+
     def cpu_seconds(self):
         """CPU seconds used so far by the workers (the master only supervises)."""
         return sum(process_cpu_seconds(pid) for pid in self.worker_pids())

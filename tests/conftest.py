@@ -37,15 +37,22 @@ PPPK_NIP = "200012312024211001"
 PASSWORD = "rahasia-palu-2026"
 
 
-# Folders (under tests/) whose tests share one thing each and so run on one worker, in file
-# order; the mark also lets them be chosen or left out (`-m browser`, `-m "not processes"`).
+# Tests that share something a worker cannot split run on one worker, in file order; the
+# marks also let them be chosen or left out (`-m browser`, `-m "not processes"`).
+# - browser: the one live server and seeded site of tests/browser/ (a package fixture).
+# - redis: Redis database 15 (rate-limit counters, health checks) and gunicorn's control
+#   socket in instance/.
+# Other tests that start processes use free ports and their own folders: they are marked
+# `processes` but spread over the workers like the rest.
 GROUPS = {"browser": "browser"}
-PROCESS_FILES = {
-    "jobs/test_consumer.py", "content/test_import_resilience.py",
-    "operations/test_faults.py", "operations/test_health_and_backup.py",
-    "operations/test_multiprocess.py", "operations/test_redis_outage.py",
-    "operations/test_startup_checks.py", "security/test_login_throttle.py",
-    "security/test_nginx.py",
+REDIS_FILES = {
+    "operations/test_health_and_backup.py", "operations/test_multiprocess.py",
+    "operations/test_redis_outage.py", "security/test_login_throttle.py",
+}
+PROCESS_FILES = REDIS_FILES | {
+    "jobs/test_consumer.py", "content/test_import_resilience.py", "operations/test_faults.py",
+    "operations/test_startup_checks.py", "security/test_nginx.py",
+    "operations/test_worker_memory.py",
 }
 
 
@@ -54,13 +61,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         relative = item.path.relative_to(tests_root).as_posix()
         if relative.split("/")[0] in GROUPS:
-            group = GROUPS[relative.split("/")[0]]
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group(GROUPS[relative.split("/")[0]]))
         elif relative in PROCESS_FILES:
-            group = "processes"
-        else:
-            continue
-        item.add_marker(getattr(pytest.mark, group))
-        item.add_marker(pytest.mark.xdist_group(group))
+            item.add_marker(pytest.mark.processes)
+            if relative in REDIS_FILES:
+                item.add_marker(pytest.mark.xdist_group("redis"))
 
 
 def _worker_database(worker):
