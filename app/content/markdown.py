@@ -6,6 +6,7 @@ with an explicit allowlist; the result is stored and shown as is. Pages never re
 
 import html
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import bleach
@@ -130,6 +131,13 @@ def _markdown(heading_base, media_url):
     )
 
 
+# Rendering is pure (the same source, heading base and media URL give the same HTML) and
+# costly (Markdown, then bleach's HTML parser), and the same texts come back: every quiz answer
+# and feedback at each import, unchanged modules, previews. Short texts are kept: at most
+# 512 of up to 16,000 characters, so a process holds at most some 25 MB, typically far less.
+CACHED_SOURCE_CHARS = 16_000
+
+
 def render_markdown(source, heading_base=1, media_url=None):
     """Markdown source -> sanitized HTML, ready to store.
 
@@ -137,8 +145,20 @@ def render_markdown(source, heading_base=1, media_url=None):
     the page's own (a course description sits under an h2: base 2 makes `##` an h3).
     media_url: where `media/...` images of this course are served, e.g. "/media/spbe-101/".
     """
+    source = source or ""
+    if len(source) <= CACHED_SOURCE_CHARS:
+        return _render_cached(source, heading_base, media_url)
+    return _render(source, heading_base, media_url)
+
+
+@lru_cache(maxsize=512)
+def _render_cached(source, heading_base, media_url):
+    return _render(source, heading_base, media_url)
+
+
+def _render(source, heading_base, media_url):
     # A fresh instance per call: Markdown objects keep state (toc ids) between conversions.
-    html = _markdown(heading_base, media_url).convert(source or "")
+    html = _markdown(heading_base, media_url).convert(source)
     return _tables_in_scroll_regions(sanitize_html(html))
 
 
