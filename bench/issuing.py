@@ -73,9 +73,14 @@ def learner_requests(fixtures, cookies, tokens, connections):
 def log_in_learners(port, fixtures, connections):
     learners = fixtures["learners"][:connections]
     cookies = log_in_all(port, [learner["nip"] for learner in learners], fixtures["password"])
-    tokens = {learner["nip"]: csrf_token(fetch(
-        port, "GET", f"/percobaan/{learner['attempt_id']}", cookie=cookies[learner["nip"]]).body)
-        for learner in learners}
+    tokens = {}
+    for learner in learners:
+        reply = fetch(port, "GET", f"/percobaan/{learner['attempt_id']}",
+                      cookie=cookies[learner["nip"]])
+        if reply.status != 200:
+            raise RuntimeError(f"/percobaan/{learner['attempt_id']} answered {reply.status} "
+                               f"{reply.location} for learner {learner['nip']}")
+        tokens[learner["nip"]] = csrf_token(reply.body)
     return cookies, tokens
 
 

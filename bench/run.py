@@ -255,11 +255,17 @@ def measure(server, port, database, fixtures, args, work_dir):
         run_wrk(port, scenario, args.warmup, work_dir, meters)
     baselines = Baselines(port, args, work_dir, meters)
     endpoints = [measured_pair(s, baselines, args, work_dir, notes[s.key]) for s in planned]
-    submit = None
-    if not args.no_submit and (not args.only or "submit" in args.only.split(",")):
-        wait_for_quiet(args)
-        submit = quiz_submit(port, learners, cookies, tokens, meters, database.url)
-    return endpoints, submit
+    return endpoints, (cookies, tokens, meters)
+
+
+def measure_submit(port, database, fixtures, args, session):
+    """Last: it submits the bench learners' open attempts, which the page and issuing
+    scenarios autosave into (a submitted attempt's page leads to its result instead)."""
+    if args.no_submit or (args.only and "submit" not in args.only.split(",")):
+        return None
+    cookies, tokens, meters = session
+    wait_for_quiet(args)
+    return quiz_submit(port, fixtures["learners"], cookies, tokens, meters, database.url)
 
 
 def prepare(database_spec, run_dir):
@@ -288,11 +294,12 @@ def bench_database(database_spec, args, redis_url):
     server = Gunicorn(env, port, run_dir / "gunicorn.log")
     try:
         server.wait_ready()
-        endpoints, submit = measure(server, port, database, fixtures, args, run_dir)
+        endpoints, session = measure(server, port, database, fixtures, args, run_dir)
         worker_rss = server.worker_rss_mib()  # after every page and autosave scenario
         issued = issuing.run(env, port, database.url, fixtures, args, run_dir, CpuMeters(
             server.cpu_seconds, postgres_cpu_seconds if database.kind == "postgresql" else None
         )) if issuing.wanted(args) else None
+        submit = measure_submit(port, database, fixtures, args, session)
     except BaseException:
         print(f"Stopped; the data and logs (gunicorn.log, *.wrk.txt) stay in {run_dir}")
         raise
