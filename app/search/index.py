@@ -100,22 +100,20 @@ def _changed(obj, names):
     return any(state.attrs[name].history.has_changes() for name in names)
 
 
+# What to reindex when an object of a watched model changes: a module's whole course.
+REINDEXED = {Course: lambda course: (COURSE, course.id),
+             Module: lambda module: (COURSE, module.course_id),
+             WorkshopSession: lambda session: (WORKSHOP, session.id)}
+
+
 @event.listens_for(Session, "after_flush")
 def _note_changes(session, _flush_context):
-    pending = session.info.setdefault(PENDING, set())
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Course) and (obj in session.new or obj in session.deleted
-                                        or _changed(obj, WATCHED[Course])):
-            pending.add((COURSE, obj.id))
-        elif isinstance(obj, Module) and (obj in session.new or obj in session.deleted
-                                          or _changed(obj, WATCHED[Module])):
-            pending.add((COURSE, obj.course_id))
-        elif isinstance(obj, WorkshopSession) and (
-                obj in session.new or obj in session.deleted
-                or _changed(obj, WATCHED[WorkshopSession])):
-            pending.add((WORKSHOP, obj.id))
-    if not pending:
-        del session.info[PENDING]
+    noted = {REINDEXED[type(obj)](obj)
+             for obj in (*session.new, *session.dirty, *session.deleted)
+             if type(obj) in REINDEXED and (obj in session.new or obj in session.deleted
+                                            or _changed(obj, WATCHED[type(obj)]))}
+    if noted:
+        session.info.setdefault(PENDING, set()).update(noted)
 
 
 @event.listens_for(Session, "before_commit")
@@ -138,7 +136,10 @@ def _write_pending(session):
 
 @event.listens_for(Session, "after_rollback")
 def _forget_pending(session):
-    session.info.pop(PENDING, None)
+    # Only when the whole transaction is gone: a savepoint rolled back inside it (as
+    # start_attempt does on a race) leaves the outer changes, and their notes, in place.
+    if not session.in_transaction():
+        session.info.pop(PENDING, None)
 
 
 @click.group("search", help="Indeks pencarian isi kursus dan workshop.")

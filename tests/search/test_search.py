@@ -265,6 +265,16 @@ def test_a_rolled_back_change_leaves_the_index_as_it_was(client, service_course)
     assert result_titles(client.get("/cari?q=pengaduan")) != []
 
 
+def test_a_savepoint_rolled_back_inside_keeps_the_outer_change_noted(client, service_course):
+    service_course.modules[0].body_html = "<p>Kata baru: topas.</p>"
+    db.session.flush()
+    with pytest.raises(RuntimeError):
+        with db.session.begin_nested():
+            raise RuntimeError("a race lost inside the transaction")
+    db.session.commit()
+    assert result_titles(client.get("/cari?q=topas")) == ["Pelayanan publik digital"]
+
+
 def test_the_rebuild_command_writes_the_same_index(app, client, service_course, courses):
     before = db.session.execute(select(SearchDocument.title, SearchDocument.stems)
                                 .order_by(SearchDocument.title)).all()
