@@ -2,7 +2,8 @@
 
 Ranking: SQLite's bm25() with the title counting five times the text; PostgreSQL's ts_rank
 over the weighted `tsv` (title A, text B). Every word of the query must appear (AND); the last
-one may be the start of a word, so "kependu" already finds "kependudukan"."""
+one may be the start of a stem, so "tandatang" finds "tandatangan" (a partial word with an
+affix, such as "kependu", is not recognised: its stem is not the start of "duduk")."""
 
 from dataclasses import dataclass
 
@@ -24,7 +25,7 @@ PAGE_SIZE = 20
 class Hit:
     kind: str
     title: str
-    context: str  # the course or "Workshop"
+    context: str | None  # the course's title; None for a workshop
     url: str
     snippet: object  # Markup
 
