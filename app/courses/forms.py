@@ -7,6 +7,7 @@ from wtforms.validators import Length, Optional
 
 from app.courses.models import COMPETENCY_TYPES
 from app.forms import KompetenForm, select_choices
+from app.search.services import MAX_QUERY_CHARS
 
 
 class CatalogueFilterForm(KompetenForm):
@@ -16,7 +17,7 @@ class CatalogueFilterForm(KompetenForm):
         csrf = False
 
     q = SearchField(_l("Cari kursus atau isi materi"), validators=[
-        Optional(), Length(max=200, message=_l(
+        Optional(), Length(max=MAX_QUERY_CHARS, message=_l(
             "Kata kunci terlalu panjang: paling banyak %(max)d karakter."))])
     kompetensi = SelectField(
         _l("Jenis kompetensi"),

@@ -85,12 +85,10 @@ def csv_response(table, plain=False):
                     headers=_attachment(f"{table.name}.csv"))
 
 
-def _xlsx_cell(sheet, value, column):
-    from openpyxl.cell import WriteOnlyCell
-
+def _xlsx_cell(sheet, value, column, cell_class):
     if value == "":
         value = None
-    cell = WriteOnlyCell(sheet, value=str(value) if column.kind == NIP and value else value)
+    cell = cell_class(sheet, value=str(value) if column.kind == NIP and value else value)
     if column.kind == DATE and isinstance(value, date):
         cell.number_format = "yyyy-mm-dd"
     elif column.kind == DECIMAL:
@@ -130,7 +128,7 @@ def write_xlsx(table, handle):
         header.append(cell)
     sheet.append(header)
     for row in _all_rows(table):
-        sheet.append([_xlsx_cell(sheet, _xlsx_value(cell_value(row, c)), c)
+        sheet.append([_xlsx_cell(sheet, _xlsx_value(cell_value(row, c)), c, WriteOnlyCell)
                       for c in table.columns])
     workbook.save(handle)
 

@@ -56,12 +56,16 @@ def session_rows(session):
 
 def reindex_course(connection, course_id):
     connection.execute(delete(SearchDocument).where(SearchDocument.course_id == course_id))
-    course = connection.execute(select(Course.__table__).where(Course.id == course_id)).first()
+    # Only the columns the index uses: less to read, and migration 0014 (which calls this)
+    # keeps working after later migrations add columns to these tables.
+    course = connection.execute(
+        select(Course.id, Course.code, Course.title, Course.summary, Course.description_html,
+               Course.status).where(Course.id == course_id)).first()
     if course is None or course.status != "published":
         return 0
     modules = connection.execute(
-        select(Module.__table__).where(Module.course_id == course_id,
-                                       Module.retired_at.is_(None))
+        select(Module.id, Module.title, Module.body_html)
+        .where(Module.course_id == course_id, Module.retired_at.is_(None))
         .order_by(Module.position)).all()
     return _insert(connection, course_rows(course, modules))
 
@@ -69,7 +73,9 @@ def reindex_course(connection, course_id):
 def reindex_session(connection, session_id):
     connection.execute(delete(SearchDocument).where(SearchDocument.session_id == session_id))
     session = connection.execute(
-        select(WorkshopSession.__table__).where(WorkshopSession.id == session_id)).first()
+        select(WorkshopSession.id, WorkshopSession.title, WorkshopSession.provider,
+               WorkshopSession.place, WorkshopSession.description_html, WorkshopSession.status)
+        .where(WorkshopSession.id == session_id)).first()
     if session is None or session.status == "cancelled":
         return 0
     return _insert(connection, session_rows(session))
