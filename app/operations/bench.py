@@ -40,6 +40,7 @@ from app.extensions import db
 from app.quizzes import grading
 from app.quizzes.models import Attempt, AttemptQuestion, Question, Quiz
 from app.quizzes.services import build_snapshot, clean_response, grace_seconds
+from app.reports.jp_totals import rebuild as rebuild_jp_totals
 from app.search.index import rebuild as rebuild_search_index
 from app.settings import get_setting, set_setting
 from app.timeutil import PALU_TZ
@@ -783,6 +784,7 @@ def seed(scale, seed_value, bench_learners=BENCH_LEARNERS):
     counts.add("sertifikat", len(codes))
     bench = open_bench_attempts(rng, people, sizes, quizzes[0], now)
     counts.add("peserta bench (percobaan terbuka)", len(bench))
+    counts.add("rekap JP tahunan", rebuild_jp_totals(db.session.connection()))
     return fixtures_document(people, sizes, admin, courses, quizzes, bench, plans, codes,
                              scale), counts
 

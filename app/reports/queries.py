@@ -29,10 +29,10 @@ from app.auth.nip import PNS, PPPK
 from app.certificates.models import Certificate
 from app.courses.models import Course, Enrollment, JpCredit
 from app.extensions import db
+from app.reports.models import JpYearTotal
 from app.settings import jp_target_for
 from app.timeutil import palu_date, year_bounds_utc
 from app.workshops.models import SessionRegistration, WorkshopSession
-from app.workshops.queries import attended_jp_by_user
 
 PER_PAGE = 50
 NO_OPD = "tanpa"  # the OPD filter value for ASN without an agency
@@ -87,44 +87,28 @@ def top_level_opds():
                               .order_by(Agency.name, Agency.id)).all()
 
 
-def course_jp_by_user(year):
-    start, end = year_bounds_utc(year)
-    return (select(Enrollment.user_id, func.sum(Course.jp).label("jp"))
-            .join(Course, Course.id == Enrollment.course_id)
-            .where(Enrollment.completed_at >= start, Enrollment.completed_at < end)
-            .group_by(Enrollment.user_id)
-            .subquery("course_jp"))
-
-
-def credit_jp_by_user(year):
-    first, after = credit_date_bounds(year)
-    return (select(JpCredit.user_id, func.sum(JpCredit.jp).label("jp"))
-            .where(JpCredit.earned_on >= first, JpCredit.earned_on < after)
-            .group_by(JpCredit.user_id)
-            .subquery("credit_jp"))
-
-
 def jp_per_user(year, user_id=None):
     """One row per ASN (or for one given user): OPD id, JP from courses, credits and attended
     sessions, target.
 
-    The targets come from the settings and enter the SQL as a CASE on the employment type, so
-    "below target" filters and counts happen in the database.
+    The JP come from the yearly totals (app/reports/jp_totals.py keeps them equal to the
+    detailed rows), so a city's ledger reads one row per person instead of summing every
+    enrolment. The targets come from the settings and enter the SQL as a CASE on the
+    employment type, so "below target" filters and counts happen in the database.
     """
-    courses, credits, roots = course_jp_by_user(year), credit_jp_by_user(year), opd_roots()
-    sessions = attended_jp_by_user(year)
-    course_jp = func.coalesce(courses.c.jp, 0)
-    credit_jp = func.coalesce(credits.c.jp, 0)
-    session_jp = func.coalesce(sessions.c.jp, 0)
+    roots = opd_roots()
+    totals = (select(JpYearTotal).where(JpYearTotal.year == year)
+              .subquery("jp_year_total"))
+    course_jp = func.coalesce(totals.c.course_jp, 0)
+    credit_jp = func.coalesce(totals.c.credit_jp, 0)
+    session_jp = func.coalesce(totals.c.session_jp, 0)
     target = case((User.employment_type == PPPK, jp_target_for(PPPK)),
                   else_=jp_target_for(PNS))
     query = (select(User.id.label("user_id"), User.nip, User.name, User.employment_type,
                     roots.c.opd_id, course_jp.label("course_jp"), credit_jp.label("credit_jp"),
                     session_jp.label("session_jp"),
-                    (course_jp + credit_jp + session_jp).label("total"), target.label("target"))
-             .outerjoin(courses, courses.c.user_id == User.id)
-             .outerjoin(credits, credits.c.user_id == User.id)
-             .outerjoin(sessions, sessions.c.user_id == User.id)
+                    func.coalesce(totals.c.total, 0).label("total"), target.label("target"))
+             .outerjoin(totals, totals.c.user_id == User.id)
              .outerjoin(roots, roots.c.agency_id == User.agency_id))
     query = query.where(User.id == user_id) if user_id is not None else query.where(is_asn())
     return query.subquery("jp_per_user")

@@ -1,25 +1,24 @@
 """Keeping the search index current.
 
 Whatever changes a course, a module or a workshop (the browser editor, `flask content import`,
-retiring a module, publishing, cancelling a session) goes through the ORM session, so a session
-hook notes what changed and, just before the transaction commits, rewrites those rows of the
-index in the same transaction. A rollback takes the index changes back with the content.
+retiring a module, publishing, cancelling a session) goes through the ORM session, so
+app/derived.py notes what changed and, just before the transaction commits, rewrites those rows
+of the index in the same transaction. A rollback takes the index changes back with the content.
 
 Only published courses, their active modules and sessions that are not cancelled are indexed,
 so a search shows nothing a learner could not open. `flask search reindex` rebuilds it all."""
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import delete, event, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, insert, select
 
 from app.courses.models import Course, Module
+from app.derived import Derived, register
 from app.extensions import db
 from app.search.models import COURSE, MODULE, WORKSHOP, SearchDocument
 from app.search.text import plain_text, sections, stems
 from app.workshops.models import WorkshopSession
 
-PENDING = "search_pending"
 # The attributes whose change alters what a search finds (or whether it finds it at all).
 WATCHED = {
     Course: ("code", "title", "summary", "description_html", "status", "slug"),
@@ -99,53 +98,24 @@ def rebuild(connection):
     return total
 
 
-# --- the session hook -------------------------------------------------------------------------
+# --- kept current by app/derived.py ---------------------------------------------------------
 
-def _changed(obj, names):
-    state = inspect(obj)
-    return any(state.attrs[name].history.has_changes() for name in names)
-
-
-# What to reindex when an object of a watched model changes: a module's whole course.
-REINDEXED = {Course: lambda course: (COURSE, course.id),
-             Module: lambda module: (COURSE, module.course_id),
-             WorkshopSession: lambda session: (WORKSHOP, session.id)}
+def _touched(obj):
+    """What to reindex when an object of a watched model changes: a module's whole course."""
+    if isinstance(obj, WorkshopSession):
+        return [(WORKSHOP, obj.id)]
+    return [(COURSE, obj.id if isinstance(obj, Course) else obj.course_id)]
 
 
-@event.listens_for(Session, "after_flush")
-def _note_changes(session, _flush_context):
-    noted = {REINDEXED[type(obj)](obj)
-             for obj in (*session.new, *session.dirty, *session.deleted)
-             if type(obj) in REINDEXED and (obj in session.new or obj in session.deleted
-                                            or _changed(obj, WATCHED[type(obj)]))}
-    if noted:
-        session.info.setdefault(PENDING, set()).update(noted)
-
-
-@event.listens_for(Session, "before_commit")
-def _write_pending(session):
-    # commit() flushes only after this hook: flush now, so the last changes are noted too.
-    if session.new or session.dirty or session.deleted:
-        session.flush()
-    if PENDING not in session.info:
-        return
-    pending = session.info.pop(PENDING, set())
-    connection = session.connection()
-    for kind, key in sorted(pending, key=lambda item: (item[0], item[1] or 0)):
-        if key is None:
-            continue
+def _write(connection, keys):
+    for kind, key in keys:
         if kind == COURSE:
             reindex_course(connection, key)
         else:
             reindex_session(connection, key)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_pending(session):
-    # Only when the whole transaction is gone: a savepoint rolled back inside it (as
-    # start_attempt does on a race) leaves the outer changes, and their notes, in place.
-    if not session.in_transaction():
-        session.info.pop(PENDING, None)
+SEARCH_INDEX = register(Derived("search_pending", WATCHED, _touched, _write))
 
 
 @click.group("search", help="Indeks pencarian isi kursus dan workshop.")

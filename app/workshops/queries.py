@@ -146,15 +146,6 @@ def _attended_in(year):
             WorkshopSession.starts_at >= start, WorkshopSession.starts_at < end)
 
 
-def attended_jp_by_user(year):
-    """Subquery (user_id, jp): JP of the sessions each user attended in the year."""
-    return (select(SessionRegistration.user_id, func.sum(WorkshopSession.jp).label("jp"))
-            .join(WorkshopSession, WorkshopSession.id == SessionRegistration.session_id)
-            .where(*_attended_in(year))
-            .group_by(SessionRegistration.user_id)
-            .subquery("session_jp"))
-
-
 def attended_jp_of(user_id, year):
     """Scalar subquery: one user's JP from attended sessions in the year (0 if none)."""
     return (select(func.coalesce(func.sum(WorkshopSession.jp), 0))
