@@ -124,8 +124,8 @@ clean:
 # gunicorn with wrk, writes bench/results.json and bench/results.md. Installs wrk if missing.
 BENCH_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/kompeten_bench
 BENCH_ARGS ?=
-.PHONY: bench
-bench: translations
+.PHONY: bench bench-province wrk
+wrk:
 	@command -v wrk >/dev/null 2>&1 || { \
 	  command -v apt-get >/dev/null 2>&1 || { \
 	    echo "wrk tidak ditemukan dan apt-get tidak tersedia: pasang wrk dari paket sistem"; \
@@ -135,4 +135,13 @@ bench: translations
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y wrk \
 	    || { $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; } \
 	    || { echo "wrk gagal dipasang; pasang manual lalu ulangi."; exit 1; }; }
+	@true
+
+bench: translations wrk
 	$(PY) bench/run.py --database sqlite $(if $(BENCH_POSTGRES_URL),--database $(BENCH_POSTGRES_URL)) $(BENCH_ARGS)
+
+# The report pages of a province (100,000 ASN, `flask bench seed --scale 10`): the OPD summary
+# and the JP ledger, into bench/results-100k.md and .json. Seeding takes ~5 min on SQLite and
+# ~10 on PostgreSQL.
+bench-province: translations wrk
+	$(PY) bench/run.py --database sqlite $(if $(BENCH_POSTGRES_URL),--database $(BENCH_POSTGRES_URL)) --scale 10 --only admin_opd,admin_ledger --output bench/results-100k $(BENCH_ARGS)

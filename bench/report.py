@@ -3,10 +3,15 @@ ratios to the adjacent baseline, PostgreSQL against SQLite, and the issue's targ
 
 import issuing
 
-PAGES = ("catalogue", "course", "module", "dashboard", "verify", "admin_opd")
-RATIO_TARGET = 0.25  # module and course page req/s against the baseline's
-P99_TARGET_MS = 100
+PAGES = ("catalogue", "course", "module", "dashboard", "autosave", "verify", "admin_opd",
+         "admin_ledger")
+# Issue 19: req/s against the baseline's (and, for the module page, by CPU too), and p99.
+RATIO_TARGETS = {"module": 0.35, "course": 0.25, "dashboard": 0.20, "catalogue": 0.20,
+                 "autosave": 0.20}
+CPU_RATIO_TARGETS = {"module": 0.30}
+P99_TARGETS_MS = {"module": 50, "course": 50}
 ADMIN_P50_TARGET_MS = 300
+ADMIN_REPORTS = ("admin_opd", "admin_ledger")
 POSTGRES_WITHIN = 0.20
 
 
@@ -57,30 +62,39 @@ def _target(name, database, measured, goal, met):
 
 def page_targets(run):
     found = []
-    for key in ("module", "course"):
+    for key, goal in RATIO_TARGETS.items():
         result = endpoint(run, key)
         if result is None:
             continue
-        found.append(_target(f"{result['label']}: req/s ≥ {RATIO_TARGET}× baseline",
-                             run["database"], f"{result['ratio']['rps']:.2f}× (by CPU "
-                             f"{result['ratio']['cpu']:.2f}×)",
-                             f"≥ {RATIO_TARGET}×", result["ratio"]["rps"] >= RATIO_TARGET))
-        p99 = result["figures"]["latency_ms"]["p99"]
-        found.append(_target(f"{result['label']}: p99 ≤ {P99_TARGET_MS} ms at "
-                             f"{result['connections']} connections", run["database"],
-                             f"{p99:.0f} ms", f"≤ {P99_TARGET_MS} ms", p99 <= P99_TARGET_MS))
+        ratio = result["ratio"]
+        found.append(_target(f"{result['label']}: req/s ≥ {goal}× baseline", run["database"],
+                             f"{ratio['rps']:.2f}× (by CPU {ratio['cpu']:.2f}×)", f"≥ {goal}×",
+                             ratio["rps"] >= goal))
+        if key in CPU_RATIO_TARGETS:
+            cpu_goal = CPU_RATIO_TARGETS[key]
+            found.append(_target(f"{result['label']}: ≥ {cpu_goal}× baseline by CPU",
+                                 run["database"], f"{ratio['cpu']:.2f}×", f"≥ {cpu_goal}×",
+                                 ratio["cpu"] is not None and ratio["cpu"] >= cpu_goal))
+        if key in P99_TARGETS_MS:
+            p99, limit = result["figures"]["latency_ms"]["p99"], P99_TARGETS_MS[key]
+            found.append(_target(f"{result['label']}: p99 ≤ {limit} ms at "
+                                 f"{result['connections']} connections", run["database"],
+                                 f"{p99:.0f} ms", f"≤ {limit} ms", p99 <= limit))
     return found
 
 
 def admin_target(run):
-    result = endpoint(run, "admin_opd")
-    if result is None:
-        return []
-    p50 = result["figures"]["latency_ms"]["p50"]
-    return [_target(f"Admin OPD report over {run['counts']['asn']:,} ASN: p50 ≤ "
-                    f"{ADMIN_P50_TARGET_MS} ms ({result['connections']} connection)",
-                    run["database"], f"{p50:.0f} ms", f"≤ {ADMIN_P50_TARGET_MS} ms",
-                    p50 <= ADMIN_P50_TARGET_MS)]
+    found = []
+    for key in ADMIN_REPORTS:
+        result = endpoint(run, key)
+        if result is None:
+            continue
+        p50 = result["figures"]["latency_ms"]["p50"]
+        found.append(_target(f"{result['label']} over {run['counts']['asn']:,} ASN: p50 ≤ "
+                             f"{ADMIN_P50_TARGET_MS} ms ({result['connections']} connection)",
+                             run["database"], f"{p50:.0f} ms", f"≤ {ADMIN_P50_TARGET_MS} ms",
+                             p50 <= ADMIN_P50_TARGET_MS))
+    return found
 
 
 def submit_target(run):
@@ -138,8 +152,8 @@ def postgres_targets(comparison):
 
 def evaluate_targets(runs, comparison):
     targets = []
-    if "sqlite" in runs:
-        targets += page_targets(runs["sqlite"])
+    for run in runs.values():
+        targets += page_targets(run)
     for run in runs.values():
         targets += admin_target(run)
     for run in runs.values():

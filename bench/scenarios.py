@@ -82,12 +82,21 @@ def admin_report(fixtures, cookies, connections):
                     [get("/admin/laporan/opd", cookies[fixtures["admin_nip"]])], connections)
 
 
+def admin_ledger(fixtures, cookies, connections):
+    """The JP ledger's first page and a page deep in the "below target" list."""
+    cookie = cookies[fixtures["admin_nip"]]
+    return Scenario("admin_ledger", "Admin JP ledger /admin/laporan/jp",
+                    [get("/admin/laporan/jp", cookie),
+                     get("/admin/laporan/jp?below=y&page=30", cookie)], connections)
+
+
 def endpoint_scenarios(fixtures, cookies, tokens, connections, admin_connections):
     return [catalogue(connections), course_page(fixtures, cookies, connections),
             module_page(fixtures, cookies, connections), dashboard(fixtures, cookies, connections),
             autosave(fixtures, cookies, tokens, connections),
             verification(fixtures, connections),
-            admin_report(fixtures, cookies, admin_connections)]
+            admin_report(fixtures, cookies, admin_connections),
+            admin_ledger(fixtures, cookies, admin_connections)]
 
 
 def sanity_check(port, scenario, samples=3):
