@@ -7,7 +7,6 @@ import threading
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from huey.signals import SIGNAL_INTERRUPTED
 from sqlalchemy import select, update
 
 from app.extensions import db
@@ -47,13 +46,15 @@ def _heartbeat_loop(app, stop, interval):
 def worker_command(workers, no_periodic):
     """Jalankan konsumen antrean tugas (proses kedua di samping server web)."""
     app = current_app._get_current_object()
-    if queue.huey.immediate:
+    if queue.is_immediate():
         raise click.ClickException("Antrean berjalan dalam mode langsung (LMS_JOBS_IMMEDIATE=1):"
                                    " tidak ada konsumen yang perlu dijalankan.")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s "
                         "%(message)s")
     # The PDF renderer's font subsetting logs some 40 lines per certificate at INFO.
     logging.getLogger("fontTools").setLevel(logging.WARNING)
+    from huey.signals import SIGNAL_INTERRUPTED
+
     consumer = queue.huey.create_consumer(
         workers=workers or app.config["JOB_WORKERS"], worker_type="thread",
         periodic=not no_periodic, check_worker_health=True, initial_delay=0.1, max_delay=2.0)

@@ -80,7 +80,11 @@ def _due(timestamp):
                 if periodic.schedule(_local(timestamp))]
 
 
-@queue.huey.periodic_task(lambda timestamp: bool(_due(timestamp)), name="periodic_jobs")
+def is_any_due(timestamp):
+    """Huey's schedule check for the periodic task (registered by app/jobs/queue.py)."""
+    return bool(_due(timestamp))
+
+
 def run_due_periodic_jobs():
     """Every minute the scheduler asks; this starts each job whose time has come."""
     now = utcnow().replace(tzinfo=None, second=0, microsecond=0)

@@ -4,6 +4,9 @@ LMS_REDIS_URL is set, and run in-process in tests (immediate mode).
 Huey only carries "run job N"; the job's record and state live in the `job` table
 (app/jobs/models.py), so a message lost with a killed consumer or a queue that was down is
 re-sent from the database (runner.requeue_lost_jobs).
+
+Huey is imported on first use (`get_huey()`): its storage module imports Redis and psycopg, ~18
+MiB per process, and a web worker needs it only when a request starts a job.
 """
 
 import logging
@@ -13,21 +16,16 @@ import threading
 import time
 from pathlib import Path
 
-from huey import Huey
-from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
-from redis import ConnectionPool
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
-# One instance per process, configured by configure_queue() when the app is created (storage
-# swapped in); tasks are registered on it at import time, as Huey expects.
-huey = Huey("kompeten", storage_class=MemoryStorage, results=False)
-
 HEARTBEAT_KEY = "consumer-heartbeat"
 PENDING_KEY = "kompeten_jobs_to_send"
-_state = {"app": None, "worker": None}
+# One Huey per process, built on first use and pointed at the storage of the app configured
+# last (one app per process in production; in tests each test's own).
+_state = {"app": None, "worker": None, "huey": None, "tasks": {}, "immediate": True}
 
 
 def queue_file(app):
@@ -35,6 +33,9 @@ def queue_file(app):
 
 
 def _storage(app):
+    from huey.storage import RedisStorage, SqliteStorage
+    from redis import ConnectionPool
+
     name = app.config["JOBS_QUEUE_NAME"]
     if app.config.get("REDIS_URL"):
         # Short timeouts: a Redis that does not answer must not hold a web request for long.
@@ -47,11 +48,50 @@ def _storage(app):
 
 def configure_queue(app):
     """Point the process's Huey at this app's storage, or run jobs in-process (immediate)."""
-    huey.immediate = bool(app.config["JOBS_IMMEDIATE"])
-    if not huey.immediate:
-        huey.storage = _storage(app)
     _state["app"] = app
+    _state["immediate"] = bool(app.config["JOBS_IMMEDIATE"])
+    if _state["huey"] is not None:
+        _point_at_storage(_state["huey"], app)
     _listen_for_commits()
+
+
+def is_immediate():
+    """Jobs run in-process, at once (tests), instead of through a consumer."""
+    return _state["immediate"]
+
+
+def _point_at_storage(instance, app):
+    instance.immediate = _state["immediate"]
+    if not instance.immediate:
+        instance.storage = _storage(app)
+
+
+def get_huey():
+    """The process's Huey with its tasks, built on first use."""
+    if _state["huey"] is None:
+        from huey import Huey
+        from huey.storage import MemoryStorage
+
+        instance = Huey("kompeten", storage_class=MemoryStorage, results=False)
+        _register_tasks(instance)
+        if _state["app"] is not None:
+            _point_at_storage(instance, _state["app"])
+        _state["huey"] = instance
+    return _state["huey"]
+
+
+def _register_tasks(instance):
+    from app.jobs.periodic import is_any_due, run_due_periodic_jobs
+
+    _state["tasks"]["run_job"] = instance.task(name="run_job")(run_job_task)
+    instance.periodic_task(is_any_due, name="periodic_jobs")(run_due_periodic_jobs)
+
+
+def __getattr__(name):
+    # `queue.huey` for the consumer and the tests; importing this module does not build it.
+    if name == "huey":
+        return get_huey()
+    raise AttributeError(name)
 
 
 def job_app():
@@ -67,14 +107,19 @@ def worker_name():
     return _state["worker"]
 
 
-@huey.task(name="run_job")
 def run_job_task(job_id):
-    from app.jobs.runner import run_job
+    """The task Huey runs (registered by _register_tasks): the job, or a retry later."""
+    from huey.exceptions import RetryTask
 
-    if huey.immediate:
-        _run_in_own_thread(run_job, job_id)
-    else:
-        run_job(job_id)
+    from app.jobs.runner import RetryLater, run_job
+
+    try:
+        if _state["immediate"]:
+            _run_in_own_thread(run_job, job_id)
+        else:
+            run_job(job_id)
+    except RetryLater as retry:
+        raise RetryTask(delay=retry.delay) from None
 
 
 def _run_in_own_thread(function, *args):
@@ -100,10 +145,12 @@ def send_job(job_id, delay=None):
     """Put "run job N" on the queue. False when the queue could not take it (the job stays
     queued in the database and the consumer's sweep sends it again)."""
     try:
+        get_huey()
+        task = _state["tasks"]["run_job"]
         if delay:
-            run_job_task.schedule(args=(job_id,), delay=delay)
+            task.schedule(args=(job_id,), delay=delay)
         else:
-            run_job_task(job_id)
+            task(job_id)
     except Exception as error:  # the queue being down must never fail the request
         log.warning("job %s could not be queued now (%s); the consumer will pick it up",
                     job_id, error)
@@ -138,13 +185,13 @@ def _listen_for_commits():
 # --- heartbeat --------------------------------------------------------------------------------
 
 def beat():
-    huey.put(HEARTBEAT_KEY, {"at": time.time(), "worker": worker_name()})
+    get_huey().put(HEARTBEAT_KEY, {"at": time.time(), "worker": worker_name()})
 
 
 def last_heartbeat():
     """{"at": epoch seconds, "worker": "host:pid"} of the consumer that beat last, or None."""
-    return huey.get(HEARTBEAT_KEY, peek=True)
+    return get_huey().get(HEARTBEAT_KEY, peek=True)
 
 
 def queue_length():
-    return huey.pending_count()
+    return get_huey().pending_count()

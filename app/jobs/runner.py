@@ -17,7 +17,6 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from huey.exceptions import RetryTask
 from sqlalchemy import func, or_, select, update
 
 from app.database import utcnow
@@ -32,6 +31,14 @@ log = logging.getLogger(__name__)
 class JobError(LmsError):
     """A job cannot do its work for a reason people can act on (shown on /admin/tugas);
     it is not retried."""
+
+
+class RetryLater(Exception):
+    """Run the job again after `delay` seconds (the queue task turns it into Huey's retry)."""
+
+    def __init__(self, delay):
+        super().__init__(delay)
+        self.delay = delay
 
 
 @dataclass(frozen=True)
@@ -117,7 +124,7 @@ def run_job(job_id):
             return
         delay = _run_claimed(job)
     if delay is not None:
-        raise RetryTask(delay=delay)
+        raise RetryLater(delay)
 
 
 def _claim(job_id):
@@ -261,13 +268,13 @@ def wait_for_job(job_id, report=None, poll_seconds=1.0):
             report(job)
         if job.is_finished:
             return job
-        if job.state == QUEUED and not queue.huey.immediate and not consumer_is_alive():
+        if job.state == QUEUED and not queue.is_immediate() and not consumer_is_alive():
             due = job.retry_at is None or job.retry_at <= utcnow()
             if due:
                 db.session.commit()
                 try:
                     run_job(job_id)
-                except RetryTask:
+                except RetryLater:
                     pass  # the job is queued again with its retry time; loop waits for it
                 continue
         time.sleep(poll_seconds)

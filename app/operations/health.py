@@ -62,7 +62,7 @@ def job_queue_status():
     stopped consumer delays certificates, but this web worker still serves everyone."""
     from app.jobs import queue
 
-    if queue.huey.immediate:
+    if queue.is_immediate():
         return {"consumer": "immediate"}
     try:
         heartbeat, waiting = queue.last_heartbeat(), queue.queue_length()

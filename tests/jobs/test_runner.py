@@ -3,7 +3,6 @@ progress, retries with backoff on a system failure, fails at once on a domain er
 admin sees and retries it on /admin/tugas."""
 
 import pytest
-from huey.exceptions import RetryTask
 
 from app.extensions import db
 from app.jobs import queue, runner, services
@@ -66,7 +65,7 @@ def test_a_system_failure_is_retried_with_backoff_then_fails_visibly(app, create
     db.session.refresh(job)
     assert job.state == QUEUED and job.attempts == 1 and job.retry_at is not None
     assert "Dicoba lagi otomatis" in job.error
-    with pytest.raises(RetryTask):
+    with pytest.raises(runner.RetryLater):
         pass_through_retry(job.id)  # second and last attempt
     db.session.refresh(job)
     assert job.state == FAILED and job.attempts == 2 and CALLS == ["x", "x"]
@@ -74,9 +73,9 @@ def test_a_system_failure_is_retried_with_backoff_then_fails_visibly(app, create
 
 
 def pass_through_retry(job_id):
-    """Run a job as the consumer would; re-raise RetryTask only when it asks for one."""
+    """Run a job as the consumer would; re-raise RetryLater only when it asks for one."""
     runner.run_job(job_id)
-    raise RetryTask()
+    raise runner.RetryLater(0)
 
 
 def test_backoff_doubles(app):

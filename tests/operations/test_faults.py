@@ -212,6 +212,15 @@ def small_disk(tmp_path):
 
 
 @pytest.fixture
+def read_only_disk(tmp_path):
+    """A tmpfs big enough for the whole SQLite schema (1 MB no longer is), made read-only by
+    the test once the database is in it."""
+    with small_tmpfs(tmp_path / "disk", options="size=8m",
+                     why="a tmpfs to make read-only") as mount:
+        yield mount
+
+
+@pytest.fixture
 def trainer_course(client, create_user, login):
     create_user(nip=TRAINER_NIP, roles=("trainer",))
     login(TRAINER_NIP)
@@ -266,13 +275,13 @@ def test_a_read_only_instance_folder_refuses_an_upload_clearly(app, client, trai
 
 
 def test_a_read_only_instance_folder_under_sqlite_answers_503_not_a_bare_500(
-        app, small_disk, create_user):
+        app, read_only_disk, create_user):
     """The SQLite database lives in the instance folder; a read-only mount refuses writes."""
     if POSTGRES_URL:
         pytest.skip("the SQLite file in a read-only folder")
-    database = f"sqlite:///{small_disk / 'kompeten.db'}"
+    database = f"sqlite:///{read_only_disk / 'kompeten.db'}"
     readonly = create_app("config.TestConfig", {
-        "SQLALCHEMY_DATABASE_URI": database, "INSTANCE_PATH": str(small_disk),
+        "SQLALCHEMY_DATABASE_URI": database, "INSTANCE_PATH": str(read_only_disk),
         "SECRET_KEY": "test-secret-key", "COURSES_DIR": app.config["COURSES_DIR"],
         "PROPAGATE_EXCEPTIONS": False})
     with readonly.app_context():
@@ -285,7 +294,7 @@ def test_a_read_only_instance_folder_under_sqlite_answers_503_not_a_bare_500(
     with readonly.app_context():  # no open file, or the mount is "busy"
         db.session.remove()
         db.engine.dispose()
-    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    subprocess.run(["mount", "-o", "remount,ro", str(read_only_disk)], check=True)
     try:
         refused = client.post("/masuk", data={"identifier": "198609262015051001",
                                                "password": "salah", "csrf_token": token})

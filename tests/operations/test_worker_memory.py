@@ -10,7 +10,9 @@ import sys
 from tests.conftest import ROOT
 
 LOADS_ON_USE = ("fpdf", "fontTools", "segno", "pypdf", "openpyxl", "icalendar", "alembic",
-                "mako", "pygments")
+                "mako", "pygments",
+                # Huey's storage module imports Redis and psycopg: ~18 MiB before a job starts.
+                "huey", "redis", "psycopg")
 PROBE = """
 import json, resource, sys
 from app import create_app
@@ -45,3 +47,4 @@ def test_a_web_worker_serving_pages_has_not_loaded_the_heavy_libraries(tmp_path)
 
 def test_the_probe_would_see_them_if_they_were_loaded(tmp_path):
     assert "fpdf" in probe(tmp_path, "app.certificates.pdf")["loaded"]
+
