@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 import filetype
 from flask import current_app
 from flask_babel import gettext as _
-from PIL import Image
 from sqlalchemy import select
 
 from app.content.frontmatter import Problem
@@ -115,6 +114,8 @@ def image_size_problem(data, mime):
     refusal like ours. An image whose header Pillow cannot read is refused too: its size is
     unknown, and browsers are more forgiving than Pillow (a bad checksum, say).
     """
+    from PIL import Image  # only where images are uploaded or imported: not in every worker
+
     limit = max_image_pixels()
     try:
         with warnings.catch_warnings():

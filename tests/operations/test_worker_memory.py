@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 LOADS_ON_USE = ("fpdf", "fontTools", "segno", "pypdf", "openpyxl", "icalendar", "alembic",
                 "mako", "pygments",
                 # Huey's storage module imports Redis and psycopg: ~18 MiB before a job starts.
-                "huey", "redis", "psycopg")
+                "huey", "redis", "psycopg", "PIL")
 PROBE = """
 import json, resource, sys
 from app import create_app
