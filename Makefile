@@ -124,7 +124,7 @@ clean:
 # gunicorn with wrk, writes bench/results.json and bench/results.md. Installs wrk if missing.
 BENCH_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/kompeten_bench
 BENCH_ARGS ?=
-.PHONY: bench bench-province wrk
+.PHONY: bench bench-peer bench-province wrk
 wrk:
 	@command -v wrk >/dev/null 2>&1 || { \
 	  command -v apt-get >/dev/null 2>&1 || { \
@@ -139,6 +139,13 @@ wrk:
 
 bench: translations wrk
 	$(PY) bench/run.py --database sqlite $(if $(BENCH_POSTGRES_URL),--database $(BENCH_POSTGRES_URL)) $(BENCH_ARGS)
+
+# Kompeten beside Kolibri (optional; docs/performance.md): installs Kolibri into its own
+# virtualenv under bench/tmp/, runs it on 127.0.0.1 with telemetry and zeroconf off, and
+# measures comparable requests of both in one alternating run. Writes bench/results-peer.json
+# and the "Beside Kolibri" section of bench/results.md.
+bench-peer: translations wrk
+	$(PY) bench/peer.py $(BENCH_ARGS)
 
 # The report pages of a province (100,000 ASN, `flask bench seed --scale 10`): the OPD summary
 # and the JP ledger, into bench/results-100k.md and .json. Seeding takes ~5 min on SQLite and

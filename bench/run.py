@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import issuing
+import peer
 import render
 import report
 import scenarios
@@ -361,7 +362,12 @@ def write_results(runs, args, wall_seconds):
     output.with_suffix(".json").write_text(json.dumps(document, indent=1, ensure_ascii=False)
                                            + "\n", encoding="utf-8")
     text_report = report.markdown(document)
-    output.with_suffix(".md").write_text(text_report, encoding="utf-8")
+    markdown_path = output.with_suffix(".md")
+    # `make bench-peer` writes its own section: a new run of the rest keeps it.
+    peer_section = peer.section_of(markdown_path)
+    markdown_path.write_text(text_report, encoding="utf-8")
+    if peer_section:
+        peer.write_section(markdown_path, peer_section)
     return text_report
 
 
