@@ -140,9 +140,11 @@ def register_errors(app):
 
 def register_templates(app):
     from app.assets import register_assets
+    from app.frame import register_page_frame
     from app.templating import register_template_helpers
 
     register_template_helpers(app)
+    register_page_frame(app)
     register_assets(app)
 
 

@@ -58,6 +58,11 @@ def remember_preference(response, name, value):
     return response
 
 
+def current_language():
+    """The interface language of this request ("id" or "en")."""
+    return str(get_locale())
+
+
 def _vary_on_language(response):
     """A page chosen by Accept-Language must not be served from a cache to another browser."""
     if g.get("locale_from_browser"):
@@ -78,4 +83,4 @@ def configure_babel(app, babel):
     @app.context_processor
     def language_helpers():
         return {"languages": LANGUAGES, "large_text_on": large_text_on,
-                "current_language": lambda: str(get_locale())}
+                "current_language": current_language}

@@ -1,0 +1,60 @@
+"""The page frame (skip link, header with menu and preferences, footer) rendered once per kind
+of viewer and reused, instead of on every page view.
+
+What the frame shows depends only on the interface language, the text size, the viewer's roles,
+two settings (the institution's name, whether registration is open) and the path the app is
+served under; that tuple is the cache key, so a changed setting or role simply finds another
+entry. The one per-visitor part, the CSRF token of its three small forms, is rendered as a
+placeholder and put in on the way out. Flash messages are not in the frame.
+
+The cache lives on the app (a test's app never sees another's) and holds at most
+MAX_ENTRIES frames (a few KB each): with 2 languages × 2 text sizes × 4 role sets × 2
+registration states it never fills unless the institution's name keeps changing, and then it
+is emptied and filled again."""
+
+from flask import current_app, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from app.i18n import current_language, large_text_on
+from app.settings import get_setting, registration_open
+
+MAX_ENTRIES = 64
+TOKEN_PLACEHOLDER = "kompeten-frame-csrf-token"
+PARTS = ("header", "footer")
+
+
+def _role_set():
+    if not current_user.is_authenticated:
+        return "visitor"
+    return ("admin" if current_user.is_admin
+            else "trainer" if current_user.is_trainer else "learner")
+
+
+def frame_key():
+    return (current_language(), large_text_on(), _role_set(), registration_open(),
+            get_setting("institution_name"), request.script_root)
+
+
+def _render_parts():
+    placeholder = lambda: TOKEN_PLACEHOLDER  # noqa: E731 (the templates call csrf_token())
+    return {part: render_template(f"_frame_{part}.html", csrf_token=placeholder)
+            for part in PARTS}
+
+
+def page_frame():
+    """{"header": Markup, "footer": Markup} for this request."""
+    cache = current_app.extensions.setdefault("page_frame", {})
+    key = frame_key()
+    parts = cache.get(key)
+    if parts is None:
+        if len(cache) >= MAX_ENTRIES:
+            cache.clear()
+        parts = cache[key] = _render_parts()
+    token = generate_csrf()
+    return {part: Markup(html.replace(TOKEN_PLACEHOLDER, token)) for part, html in parts.items()}
+
+
+def register_page_frame(app):
+    app.add_template_global(page_frame, "page_frame")
