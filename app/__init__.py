@@ -65,7 +65,6 @@ def register_models():
     import app.auth.models
     import app.courses.models
     import app.jobs.models
-    import app.reports.models
     import app.search.models
     import app.settings
     import app.workshops.models  # noqa: F401

@@ -195,6 +195,23 @@ class JpCredit(db.Model):
     user = relationship("User", foreign_keys=[user_id])
 
 
+class JpYearTotal(db.Model):
+    """Yearly JP per person, pre-aggregated for the reports and the dashboard: one person's JP
+    of one WITA calendar year, by source. The detailed rows (completed enrolments, manual
+    credits, attended sessions) stay the record; app/reports/jp_totals.py keeps this equal to
+    their sum. A person with no JP in a year has no row (read as 0)."""
+
+    __tablename__ = "jp_year_total"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+    course_jp: Mapped[int] = mapped_column(Integer, default=0)
+    credit_jp: Mapped[int] = mapped_column(Integer, default=0)
+    session_jp: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+
+
 FILE_KINDS = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
 
 

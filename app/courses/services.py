@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import contains_eager, defer, load_only
 
-from app.courses.models import Course, Enrollment, JpCredit, Module, ModuleProgress
+from app.courses.models import Course, Enrollment, JpCredit, JpYearTotal, Module, ModuleProgress
 from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
@@ -219,6 +219,13 @@ def progress_for_user(user):
     for module in modules:
         by_course.setdefault(module.course_id, []).append(module)
     return [_progress(e, by_course.get(e.course_id, []), done) for e in enrollments]
+
+
+def jp_of_year(user, year):
+    """A person's JP of a WITA calendar year, from the yearly totals that
+    app/reports/jp_totals.py keeps equal to jp_earned(): one primary-key read."""
+    return int(db.session.scalar(select(JpYearTotal.total).where(
+        JpYearTotal.user_id == user.id, JpYearTotal.year == year)) or 0)
 
 
 def jp_earned(user, year):

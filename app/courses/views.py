@@ -253,7 +253,7 @@ def dashboard():
     progress = services.progress_for_user(current_user)
     in_progress = [p for p in progress if not p.enrollment.is_completed]
     completed = [p for p in progress if p.enrollment.is_completed]
-    jp = services.jp_earned(current_user, year)
+    jp = services.jp_of_year(current_user, year)
     target = jp_target_for(current_user.employment_type)
     return render_template(
         "courses/dashboard.html", year=year, in_progress=in_progress, completed=completed,
@@ -270,7 +270,7 @@ def person_learning_section(user):
     """A person's admin page: their enrolments and their JP in the last years."""
     enrollments = services.progress_for_user(user)
     this_year = current_year()
-    jp_by_year = [(year, services.jp_earned(user, year))
+    jp_by_year = [(year, services.jp_of_year(user, year))
                   for year in range(this_year, this_year - PERSON_JP_YEARS, -1)]
     return Markup(render_template("courses/_person_section.html", user=user,
                                   enrollments=enrollments, jp_by_year=jp_by_year))

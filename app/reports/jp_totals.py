@@ -13,10 +13,9 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import delete, insert, inspect, select
 
-from app.courses.models import Course, Enrollment, JpCredit
+from app.courses.models import Course, Enrollment, JpCredit, JpYearTotal
 from app.derived import Derived, register
 from app.extensions import db
-from app.reports.models import JpYearTotal
 from app.timeutil import palu_date
 from app.workshops.models import SessionRegistration, WorkshopSession
 

@@ -27,9 +27,8 @@ from sqlalchemy.orm import aliased
 from app.auth.models import Agency, User
 from app.auth.nip import PNS, PPPK
 from app.certificates.models import Certificate
-from app.courses.models import Course, Enrollment, JpCredit
+from app.courses.models import Course, Enrollment, JpCredit, JpYearTotal
 from app.extensions import db
-from app.reports.models import JpYearTotal
 from app.settings import jp_target_for
 from app.timeutil import palu_date, year_bounds_utc
 from app.workshops.models import SessionRegistration, WorkshopSession

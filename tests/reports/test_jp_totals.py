@@ -11,12 +11,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.courses.models import Enrollment, JpCredit
+from app.courses.models import Enrollment, JpCredit, JpYearTotal
 from app.courses.services import jp_earned
 from app.extensions import db
 from app.reports import credit_services, queries
 from app.reports.jp_totals import rebuild
-from app.reports.models import JpYearTotal
 from app.workshops.models import SessionRegistration
 from tests.reports.conftest import YEAR, enrol, page_text, utc
 from tests.workshops.helpers import attend, make_session
