@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.admin.menu import AdminCount
 from app.audit import record_event
@@ -355,16 +356,24 @@ def _lock_open(attempt, now):
     return result.rowcount == 1
 
 
-def save_responses(attempt, raw_by_slot, now=None):
-    """Store responses for some slots of an open attempt. raw_by_slot: {slot_id: raw dict}."""
+def save_responses(attempt, raw_by_slot, now=None, flagged_ids=None):
+    """Store responses for some slots of an open attempt (raw_by_slot: {slot_id: raw dict})
+    and, when flagged_ids is given, mark exactly those slots ("Tandai soal"). Flushes once.
+
+    The attempt row's write opens the write transaction (on SQLite, the database's one write
+    lock): what follows it is only the changed slots, so the lock is held briefly."""
     now = now or utcnow()
     _check_open(attempt, now)
     cleaned = _clean_all(attempt, raw_by_slot)
     if not _lock_open(attempt, now):
         db.session.refresh(attempt)
         _check_open(attempt, now)
-    db.session.refresh(attempt, ["saved_at"])
+    # What the UPDATE wrote, without reading it back.
+    set_committed_value(attempt, "saved_at", now)
     _store(cleaned)
+    if flagged_ids is not None:
+        for slot in attempt.slots:
+            slot.flagged = slot.id in flagged_ids
     db.session.flush()
 
 
@@ -411,13 +420,6 @@ def _finish(attempt, when, cleaned=None):
     if not attempt.needs_grading:
         course_services.refresh_completion(attempt.user, attempt.quiz.course, when)
     return True
-
-
-def set_flags(attempt, flagged_ids):
-    """Mark the attempt's slots in flagged_ids ("Tandai soal"), unmark the others (flushes)."""
-    for slot in attempt.slots:
-        slot.flagged = slot.id in flagged_ids
-    db.session.flush()
 
 
 def is_answered(response):

@@ -145,8 +145,7 @@ def _save_or_submit(attempt):
             flash(_submitted_message(graded_now, request.form.get("waktu_habis") == "1"),
                   "info" if request.form.get("waktu_habis") == "1" else "success")
             return redirect(url_for(".result", attempt_id=attempt.id))
-        services.save_responses(attempt, raw)
-        services.set_flags(attempt, flagged_slot_ids(request.form))
+        services.save_responses(attempt, raw, flagged_ids=flagged_slot_ids(request.form))
     except services.TamperedResponse as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -208,8 +207,8 @@ def autosave(attempt_id):
     """Called by quiz.js as answers change; the same rules as the no-JS save."""
     attempt = _own_attempt_or_404(attempt_id)
     try:
-        services.save_responses(attempt, responses_from_form(attempt, request.form))
-        services.set_flags(attempt, flagged_slot_ids(request.form))
+        services.save_responses(attempt, responses_from_form(attempt, request.form),
+                                flagged_ids=flagged_slot_ids(request.form))
     except services.TamperedResponse as error:
         db.session.rollback()
         return jsonify(ok=False, message=error.message), 400
@@ -219,8 +218,10 @@ def autosave(attempt_id):
         db.session.commit()
         return jsonify(ok=False, message=error.message,
                        redirect=url_for(".result", attempt_id=attempt.id)), 409
+    # Written before the commit, which expires the attempt and the user (two more reads).
+    message = _("Tersimpan %(time)s", time=wita_datetime(attempt.saved_at))
     db.session.commit()
-    return jsonify(ok=True, message=_("Tersimpan %(time)s", time=wita_datetime(attempt.saved_at)))
+    return jsonify(ok=True, message=message)
 
 
 @bp.route("/percobaan/<int:attempt_id>/hasil")
