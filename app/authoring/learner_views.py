@@ -1,15 +1,20 @@
 """Trainers follow their learners: per-course progress and per-quiz item analysis."""
 
-from flask import render_template, request
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from wtforms import SelectField
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import AnyOf, NumberRange, Optional
 
 from app.authoring import learners as reports
 from app.authoring.access import editable_course_or_404, editable_quiz_or_404
+from app.authoring.gradebook import course_gradebook, gradebook_download
 from app.authoring.views import bp
 from app.forms import KompetenForm, WholeNumberField, select_choices
+from app.reports import exports
+from app.reports.export_jobs import inline_limit
+from app.templating import number
 
 
 class LearnerFilterForm(KompetenForm):
@@ -43,6 +48,41 @@ def learners(slug):
     report = reports.course_learners(course, form.agency_id(), form.page_number())
     return render_template("authoring/learners.html", course=course, form=form, report=report,
                            agency_id=form.agency_id())
+
+
+class GradebookFilterForm(LearnerFilterForm):
+    format = SelectField(_l("Format unduhan"), validators=[Optional(), AnyOf(exports.FORMATS)],
+                         choices=select_choices((fmt, fmt) for fmt in exports.FORMATS),
+                         validate_choice=False)
+
+    def download_format(self):
+        return self.format.data if self.format.data and not self.format.errors else None
+
+
+@bp.route("/kursus/<slug>/nilai")
+@login_required
+def gradebook(slug):
+    """Learners × quizzes; ?format=csv|csv-plain|xlsx downloads every learner of the filter."""
+    course = editable_course_or_404(slug)
+    form = GradebookFilterForm(request.args)
+    form.set_agencies(reports.agencies_with_learners(course))
+    form.validate()
+    agency_id = form.agency_id()
+    fmt = form.download_format()
+    if fmt:
+        table, total = gradebook_download(course, agency_id)
+        if fmt != "xlsx" or total <= inline_limit():
+            return exports.download(table, fmt)
+        # Building a big workbook would hold this worker for seconds; the CSV streams.
+        flash(_("Berkas XLSX dibuat langsung untuk paling banyak %(max)s peserta (saringan ini: "
+                "%(n)s). Unduh CSV, atau saring per OPD.", max=number(inline_limit()),
+                n=number(total)), "error")
+        return redirect(url_for(".gradebook", slug=course.slug, opd=agency_id))
+    book = course_gradebook(course, agency_id, form.page_number())
+    downloads = {fmt: url_for(".gradebook", slug=course.slug, opd=agency_id, format=fmt)
+                 for fmt in exports.FORMATS}
+    return render_template("authoring/gradebook.html", course=course, form=form, book=book,
+                           agency_id=agency_id, downloads=downloads)
 
 
 @bp.route("/kursus/<slug>/kuis/<quiz_slug>/analisis")

@@ -42,6 +42,7 @@ ROUTES = {
     "authoring.preview_quiz": ("GET", "owner"),
     "authoring.add_owner": ("POST", "admin"),
     "authoring.learners": ("GET", "owner"),
+    "authoring.gradebook": ("GET", "owner"),
     "authoring.item_analysis": ("GET", "owner"),
     # Last: these take away what the routes above work on.
     "authoring.remove_module": ("POST", "owner"),

@@ -180,6 +180,7 @@ ROUTES = {
     "authoring.edit_quiz": "editor",
     "authoring.preview_quiz": "editor",
     "authoring.learners": "editor",
+    "authoring.gradebook": "editor",
     "authoring.item_analysis": "editor",
     "authoring.add_owner": "admin",
     # workshops and webinars (TRAINER organizes the session)
