@@ -38,13 +38,19 @@ class LearnerFilterForm(KompetenForm):
         return self.halaman.data if self.halaman.data and not self.halaman.errors else 1
 
 
+def _filtered(slug, form_class):
+    """The course (if the user may see its reports) and its filter form, read and checked."""
+    course = editable_course_or_404(slug)
+    form = form_class(request.args)
+    form.set_agencies(reports.agencies_with_learners(course))
+    form.validate()
+    return course, form
+
+
 @bp.route("/kursus/<slug>/peserta")
 @login_required
 def learners(slug):
-    course = editable_course_or_404(slug)
-    form = LearnerFilterForm(request.args)
-    form.set_agencies(reports.agencies_with_learners(course))
-    form.validate()
+    course, form = _filtered(slug, LearnerFilterForm)
     report = reports.course_learners(course, form.agency_id(), form.page_number())
     return render_template("authoring/learners.html", course=course, form=form, report=report,
                            agency_id=form.agency_id())
@@ -63,10 +69,7 @@ class GradebookFilterForm(LearnerFilterForm):
 @login_required
 def gradebook(slug):
     """Learners × quizzes; ?format=csv|csv-plain|xlsx downloads every learner of the filter."""
-    course = editable_course_or_404(slug)
-    form = GradebookFilterForm(request.args)
-    form.set_agencies(reports.agencies_with_learners(course))
-    form.validate()
+    course, form = _filtered(slug, GradebookFilterForm)
     agency_id = form.agency_id()
     fmt = form.download_format()
     if fmt:

@@ -296,7 +296,7 @@ def test_learners_are_paged_and_pages_keep_the_filter(cohort, trainer, monkeypat
     opd = agency("DISDUKCAPIL").id
     filtered = h.page(trainer, f"{LEARNERS_URL}?opd={opd}")
     assert list(learner_rows(filtered)) == ["Citra Lamakarate"]
-    assert f'href="{LEARNERS_URL}?opd={opd}&amp;halaman=2"' in filtered
+    assert f'href="{LEARNERS_URL}?halaman=2&amp;opd={opd}"' in filtered
 
 
 @pytest.mark.parametrize("query", [
