@@ -285,6 +285,11 @@ def _parse_quiz(course, gift_text, settings, after_slug):
     return parsed.questions
 
 
+def gift_warnings(gift_text):
+    """Likely mistakes in the GIFT text that do not stop it being saved ({Ture}, [note])."""
+    return gift.parse_gift(gift_text or "", "GIFT").warnings
+
+
 def check_quiz(course, gift_text, settings, after_slug):
     """The questions the text parses into, or ContentProblems; nothing is saved."""
     return _parse_quiz(course, gift_text, settings, after_slug)

@@ -312,9 +312,9 @@ def _quiz_form(course, quiz=None):
         "show_answers": quiz.show_answers, "gift": quiz.gift_source})
 
 
-def _quiz_page(course, form, quiz=None, problems=(), checked=None):
+def _quiz_page(course, form, quiz=None, problems=(), checked=None, warnings=()):
     return render_template("authoring/quiz_form.html", course=course, quiz=quiz, form=form,
-                           problems=problems, checked=checked)
+                           problems=problems, checked=checked, warnings=warnings)
 
 
 def _check_or_save_quiz(course, form, quiz):
@@ -324,7 +324,8 @@ def _check_or_save_quiz(course, form, quiz):
     try:
         if request.form.get("aksi") == "periksa":
             questions = services.check_quiz(course, form.gift.data, settings, after)
-            return _quiz_page(course, form, quiz, checked=questions)
+            return _quiz_page(course, form, quiz, checked=questions,
+                              warnings=services.gift_warnings(form.gift.data))
         slug = quiz.slug if quiz is not None else form.slug.data
         quiz = services.save_quiz(course, quiz, slug, settings, form.gift.data, after,
                                   current_user)
@@ -340,6 +341,9 @@ def _check_or_save_quiz(course, form, quiz):
         return _quiz_page(course, form, quiz)
     db.session.commit()
     flash(_("Kuis \u201c%(title)s\u201d disimpan.", title=quiz.title), "success")
+    for warning in services.gift_warnings(form.gift.data):
+        flash(_("Periksa baris %(line)d: %(message)s", line=warning.line,
+                message=warning.message), "info")
     return redirect(url_for(".edit_quiz", slug=course.slug, quiz_slug=quiz.slug))
 
 

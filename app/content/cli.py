@@ -24,6 +24,11 @@ def _print_problems(problems):
         click.echo(str(problem), err=True)
 
 
+def _print_warnings(warnings):
+    for warning in warnings:
+        click.echo(_("peringatan: %(warning)s", warning=warning), err=True)
+
+
 def _holds_quizzes(path):
     """A quiz file, a course's quiz folder, or a folder of those (not a courses folder)."""
     path = Path(path)
@@ -71,13 +76,16 @@ def check_command(path, as_json):
         problems += quiz_problems
         questions = sum(len(spec.questions) for spec in quiz_specs)
         summary.append(f"{len(quiz_specs)} kuis ({questions} soal)")
+    warnings = [warning for spec in quiz_specs for warning in spec.warnings]
     _print_problems(problems)
+    _print_warnings(warnings)
     if as_json:
         payload = [quiz_loader.quiz_to_dict(spec) for spec in quiz_specs]
         single = Path(path or "").is_file() and len(payload) == 1
         click.echo(json.dumps(payload[0] if single else payload, ensure_ascii=False, indent=2))
     else:
-        click.echo(f"{' dan '.join(summary)} lolos pemeriksaan, {len(problems)} masalah.")
+        click.echo(f"{' dan '.join(summary)} lolos pemeriksaan, {len(problems)} masalah"
+                   + (f", {len(warnings)} peringatan." if warnings else "."))
     sys.exit(1 if problems else 0)
 
 

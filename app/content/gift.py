@@ -68,6 +68,9 @@ class Question:
 class GiftResult:
     questions: list[Question]
     problems: list[Problem]
+    # Likely mistakes that Moodle imports without a word (a question with only a warning is
+    # read and kept): an unknown [marker], {Ture}, a checkbox question meant as single choice.
+    warnings: list[Problem] = field(default_factory=list)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -78,10 +81,10 @@ def parse_gift(text, path="<gift>", first_line=1):
     out. first_line is the file line of the text's first line (front matter may precede it)."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     escapes = _Escapes(text)
-    questions, problems = [], []
+    questions, problems, warnings = [], [], []
     category = None
     for lines, comments in _blocks(text.split("\n"), first_line):
-        block = _Block(lines, comments, escapes, path, problems)
+        block = _Block(lines, comments, escapes, path, problems, warnings)
         if CATEGORY.match(lines[0][1]):
             category = block.category() or category
             continue
@@ -89,7 +92,7 @@ def parse_gift(text, path="<gift>", first_line=1):
         if question is not None:
             question.category = category
             questions.append(question)
-    return GiftResult(questions, problems)
+    return GiftResult(questions, problems, warnings)
 
 
 def _blocks(lines, first_line):
@@ -153,9 +156,9 @@ class _Stop(Exception):
 class _Block:
     """One blank-line separated block of the file: a $CATEGORY line or a question."""
 
-    def __init__(self, lines, comments, escapes, path, problems):
+    def __init__(self, lines, comments, escapes, path, problems, warnings):
         self.lines, self.comments, self.escapes = lines, comments, escapes
-        self.path, self.problems = path, problems
+        self.path, self.problems, self.warnings = path, problems, warnings
         self.text = "\n".join(escapes.hide(line) for _number, line in lines)
         self.open_at = self.before = 0
 
@@ -164,6 +167,9 @@ class _Block:
 
     def report(self, offset, message):
         self.problems.append(Problem(self.path, self.line_at(offset), message))
+
+    def warn(self, offset, message):
+        self.warnings.append(Problem(self.path, self.line_at(offset), message))
 
     def fail(self, offset, message):
         self.report(offset, message)
@@ -252,13 +258,24 @@ class _Block:
         marker = FORMAT_MARKER.match(piece.text)
         if marker and marker[1] not in FORMATS and (
                 marker[1].islower() or marker[1].lower() in FORMATS):
-            self.report(piece.at, _(
-                "penanda format '[%(name)s]' tidak dikenal (pilihan: [html], [moodle], [plain], "
-                "[markdown])", name=marker[1]))
+            self._warn_unknown_marker(piece.at, marker[1])
         fmt, text = self._with_format(piece.text)
         if not text:
             self.fail(piece.at, _("teks pertanyaan kosong"))
         return fmt, text
+
+    def _warn_unknown_marker(self, at, name):
+        """Moodle reads an unknown [marker] as the start of the text; say so, and how to
+        write it when the bracket is meant (a format marker first, then the text)."""
+        if name.lower() in FORMATS:
+            self.warn(at, _(
+                "penanda '[%(name)s]' dibaca sebagai teks karena huruf besar: penanda format "
+                "ditulis dengan huruf kecil, [%(lower)s]", name=name, lower=name.lower()))
+            return
+        self.warn(at, _(
+            "penanda '[%(name)s]' bukan format (pilihan: [html], [moodle], [plain], [markdown]) "
+            "dan dibaca sebagai awal teks; bila memang teks, tulis [moodle] di depannya: "
+            "[moodle][%(name)s] ...", name=name))
 
     def _with_format(self, text):
         """Moodle's parse_text_with_format(): a leading [html], [moodle], [plain] or [markdown]
@@ -341,7 +358,18 @@ class _Block:
                    for mark, part in chunks]
         if not single:
             self._check_total(answers)
+            self._warn_single_in_disguise(answers)
         return answers
+
+    def _warn_single_in_disguise(self, answers):
+        """`{~%100%a ~b}`: one answer worth everything and no '=' makes Moodle build a
+        checkbox question, where a learner may tick more than one."""
+        if self.clean() and sorted(a.fraction for a in answers)[-2:] == [0.0, 1.0] \
+                and all(a.fraction <= 0 for a in answers if a.fraction != 1.0):
+            self.warn(self.open_at, _(
+                "hanya satu jawaban bernilai %(full)s tetapi tanpa '=': soal ini menjadi "
+                "pilihan ganda jawaban banyak (kotak centang); bila hanya satu jawaban benar, "
+                "tulis '=' di depannya, mis. {=Palu ~Poso}", full="100%"))
 
     def _check_total(self, answers):
         """Moodle saves a several-answers question only when its positive weights add up to 100%
@@ -359,6 +387,12 @@ class _Block:
     def _shortanswer(self, piece):
         answers = [self._weighted(part, 1.0) for _mark, part in self._chunks(piece, "=")]
         self._check_full_marks(answers)
+        if len(answers) == 1 and not piece.text.startswith("=") \
+                and _looks_like_true_false(answers[0].text):
+            self.warn(self.open_at, _(
+                "jawaban '%(answer)s' mirip TRUE/FALSE, tetapi dibaca sebagai isian singkat: "
+                "soal benar-salah ditulis {TRUE} atau {FALSE} ({T} atau {F}); bila memang "
+                "isian singkat, tulis {=%(answer)s}", answer=answers[0].text))
         return answers
 
     def _check_full_marks(self, answers):
@@ -457,6 +491,33 @@ class _Block:
             return text, None
         middle = (low + high) / 2
         return _number_text(middle), high - middle
+
+
+def _looks_like_true_false(text):
+    """'Ture', 'flase', 'Fals', 'True.', 'benar': TRUE or FALSE with one slip of the keyboard
+    (a letter wrong, missing, extra, or two swapped), or the Indonesian words; not an
+    ordinary one-word answer such as 'Palu' or 'Frase'."""
+    word = text.strip(WS + ".!").upper()
+    if word in ("BENAR", "SALAH"):
+        return True
+    return len(word) >= 3 and word.isalpha() and any(
+        _one_slip_apart(word, target) for target in ("TRUE", "FALSE"))
+
+
+def _one_slip_apart(word, target):
+    """At most one substitution, insertion, deletion or swap of neighbours apart."""
+    if word == target:
+        return True
+    if len(word) == len(target):
+        different = [i for i, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
+        return len(different) == 1 or (
+            len(different) == 2 and different[1] == different[0] + 1
+            and word[different[0]] == target[different[1]]
+            and word[different[1]] == target[different[0]])
+    shorter, longer = sorted((word, target), key=len)
+    if len(longer) - len(shorter) != 1:
+        return False
+    return any(longer[:i] + longer[i + 1:] == shorter for i in range(len(longer)))
 
 
 def _is_number(text):

@@ -69,6 +69,7 @@ class QuizSpec:
     after: str | None
     questions: list = field(default_factory=list)
     gift_source: str = ""
+    warnings: list = field(default_factory=list)  # likely mistakes (gift.GiftResult)
 
 
 def is_quiz_file(path):
@@ -170,7 +171,8 @@ def read_quiz(path):
         return None, problems
     return QuizSpec(course_slug=path.parent.name, slug=slug, path=path, settings=settings,
                     after=MODULE_PREFIX.sub("", after) if after and after != AT_START else None,
-                    questions=result.questions, gift_source=document.body), problems
+                    questions=result.questions, gift_source=document.body,
+                    warnings=result.warnings), problems
 
 
 def _quiz_folders(root):

@@ -84,6 +84,29 @@ def test_check_of_good_text_lists_the_questions(client, course):
     assert the_quiz() is None
 
 
+LIKELY_MISTAKES = ("::Q1::Ibu kota Sulawesi Tengah adalah Palu.\n{Ture}\n\n"
+                   "::Q2::Ibu kota?{\n~%100%Palu\n~Poso\n}\n")
+
+
+def test_check_shows_likely_mistakes_with_their_lines_and_saving_still_works(client, course):
+    page = text(add_quiz(client, course, gift=LIKELY_MISTAKES, aksi="periksa"))
+    assert "Tidak ada masalah: 2 soal terbaca." in page
+    assert "2 hal perlu diperiksa (kuis tetap dapat disimpan):" in page
+    assert "baris 2: jawaban &#39;Ture&#39; mirip TRUE/FALSE" in page
+    assert "baris 4: hanya satu jawaban bernilai 100% tetapi tanpa &#39;=&#39;" in page
+    assert the_quiz() is None
+    saved = text(add_quiz(client, course, gift=LIKELY_MISTAKES))
+    assert "disimpan." in saved
+    assert "Periksa baris 2: jawaban &#39;Ture&#39; mirip TRUE/FALSE" in saved
+    assert [q.type for q in the_quiz().questions] == ["shortanswer", "multichoice"]
+
+
+def test_good_text_brings_no_warning(client, course):
+    page = text(add_quiz(client, course, aksi="periksa"))
+    assert "perlu diperiksa" not in page
+    assert "Periksa baris" not in text(add_quiz(client, course))
+
+
 @pytest.mark.parametrize(("fields", "message"), [
     ({"pass_mark": "101"}, "Nilai lulus harus antara 0 dan 100."),
     ({"time_limit": "-5"}, "Batas waktu harus antara 0 dan 600 menit."),

@@ -324,12 +324,6 @@ ERRORS = [
      [(3, "pasangan menjodohkan 'b' tidak punya jawaban setelah '->'")]),
     ("matching-empty-pair", "Jodohkan{\n=a -> 1\n=b -> 2\n= ->\n}",
      [(4, "pasangan menjodohkan kosong")]),
-    ("unknown-format", "Satu{}\n\n::Q::\n[latex]$x^2${}",
-     [(4, "penanda format '[latex]' tidak dikenal (pilihan: [html], [moodle], [plain], "
-          "[markdown])")]),
-    ("format-wrong-case", "[HTML]<p>x</p>{}",
-     [(1, "penanda format '[HTML]' tidak dikenal (pilihan: [html], [moodle], [plain], "
-          "[markdown])")]),
     ("unclosed-title", "Satu{}\n\n::Judul tanpa tutup\nteks{}",
      [(3, "judul pertanyaan diawali '::' tetapi tidak ditutup dengan '::'")]),
     ("empty-text", "::Judul::{=a ~b}", [(1, "teks pertanyaan kosong")]),
@@ -345,6 +339,48 @@ ERRORS = [
 def test_problems_name_the_line(source, expected):
     result = parse_gift(source, "kuis.gift")
     assert result.problems == [Problem("kuis.gift", line, message) for line, message in expected]
+
+
+WARNINGS = [
+    ("unknown-marker", "Satu{}\n\n::Q::\n[latex]$x^2${}", "[latex]$x^2$",
+     [(4, "penanda '[latex]' bukan format (pilihan: [html], [moodle], [plain], [markdown]) "
+          "dan dibaca sebagai awal teks; bila memang teks, tulis [moodle] di depannya: "
+          "[moodle][latex] ...")]),
+    ("marker-wrong-case", "[HTML]<p>x</p>{}", "[HTML]<p>x</p>",
+     [(1, "penanda '[HTML]' dibaca sebagai teks karena huruf besar: penanda format ditulis "
+          "dengan huruf kecil, [html]")]),
+    ("true-misspelt", "::Q::Palu ibu kota Sulteng.\n{Ture}", "Palu ibu kota Sulteng.",
+     [(2, "jawaban 'Ture' mirip TRUE/FALSE, tetapi dibaca sebagai isian singkat: soal "
+          "benar-salah ditulis {TRUE} atau {FALSE} ({T} atau {F}); bila memang isian "
+          "singkat, tulis {=Ture}")]),
+    ("indonesian-true", "Palu ibu kota Sulteng.{benar}", "Palu ibu kota Sulteng.",
+     [(1, "jawaban 'benar' mirip TRUE/FALSE, tetapi dibaca sebagai isian singkat: soal "
+          "benar-salah ditulis {TRUE} atau {FALSE} ({T} atau {F}); bila memang isian "
+          "singkat, tulis {=benar}")]),
+    ("checkbox-meant-as-single", "Ibu kota?{\n~%100%Palu\n~Poso\n}", "Ibu kota?",
+     [(1, "hanya satu jawaban bernilai 100% tetapi tanpa '=': soal ini menjadi pilihan ganda "
+          "jawaban banyak (kotak centang); bila hanya satu jawaban benar, tulis '=' di "
+          "depannya, mis. {=Palu ~Poso}")]),
+]
+
+
+@pytest.mark.parametrize(("source", "text", "expected"), [case[1:] for case in WARNINGS],
+                         ids=[case[0] for case in WARNINGS])
+def test_likely_mistakes_are_warned_about_and_the_question_is_kept(source, text, expected):
+    result = parse_gift(source)
+    assert result.problems == []
+    assert [(w.line, w.message) for w in result.warnings] == expected
+    assert result.questions[-1].text == text
+
+
+@pytest.mark.parametrize("source", [
+    "Ibu kota?{=Ture}",  # written as a short answer on purpose
+    "Ibu kota?{Palu}", "Kata?{Frase}", "Pilih{~%50%a ~%50%b}", "Pilih{=a ~b}",
+    "[moodle][note] Teks{}", "[Catatan] Teks{}", "Benar?{TRUE}",
+])
+def test_ordinary_questions_get_no_warning(source):
+    result = parse_gift(source)
+    assert result.problems == [] and result.warnings == []
 
 
 def test_all_problems_are_reported_and_good_questions_still_read():

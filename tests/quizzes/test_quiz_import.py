@@ -809,3 +809,22 @@ def test_import_without_path_imports_courses_then_quizzes(cli, app, quiz_dir):
         "kuis tidak berubah: " + ", ".join(ALL_QUIZZES)]
     assert "baru" not in second.stdout.replace("tidak berubah", "")
     assert count(Quiz) == 6
+
+
+def test_check_prints_likely_mistakes_as_warnings_and_passes(cli, monkeypatch, tmp_path):
+    monkeypatch.chdir(ROOT)
+    folder = tmp_path / "quizzes" / "spbe-101"
+    folder.mkdir(parents=True)
+    path = folder / "kuis-latihan.gift"
+    path.write_text("::Q1::SPBE diatur Perpres 95/2018.\n{Ture}\n\n"
+                    "::Q2::[note] Pilih ibu kota.{=Palu ~Poso}\n", encoding="utf-8")
+    result = cli("check", path)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"peringatan: {path}:2: jawaban 'Ture' mirip TRUE/FALSE, tetapi dibaca sebagai isian "
+        "singkat: soal benar-salah ditulis {TRUE} atau {FALSE} ({T} atau {F}); bila memang "
+        "isian singkat, tulis {=Ture}",
+        f"peringatan: {path}:4: penanda '[note]' bukan format (pilihan: [html], [moodle], "
+        "[plain], [markdown]) dan dibaca sebagai awal teks; bila memang teks, tulis [moodle] "
+        "di depannya: [moodle][note] ..."]
+    assert result.stdout.strip().endswith("0 masalah, 2 peringatan.")
