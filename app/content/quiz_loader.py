@@ -123,10 +123,22 @@ def _course_module_slugs(course_slug):
     return None
 
 
-def _check_placement(path, document, settings, after, questions, problems):
+def is_placed(path):
+    """Inside a quizzes folder, one course folder down (quizzes/<course>/<quiz>.gift): where
+    an import looks. Anywhere else a file can still be checked (a Moodle export, say)."""
+    path = Path(path).resolve()
+    quizzes = Path(current_app.config["QUIZZES_DIR"]).resolve()
+    return path.parent.parent == quizzes or path.parent.parent.name == "quizzes"
+
+
+def _check_placement(path, document, settings, after, questions, problems, warnings):
     course_slug = Path(path).parent.name
     modules = _course_module_slugs(course_slug)
-    if modules is None:
+    if modules is None and not is_placed(path):
+        warnings.append(Problem(str(path), 1, _(
+            "berkas ini tidak berada di quizzes/<slug-kursus>/, jadi hanya sintaksnya yang "
+            "diperiksa; untuk diimpor, simpan sebagai quizzes/<slug-kursus>/<slug-kuis>.gift")))
+    elif modules is None:
         problems.append(Problem(str(path), 1, _(
             "kursus '%(slug)s' (nama folder kuis) tidak ditemukan", slug=course_slug)))
     elif after == AT_START:
@@ -148,15 +160,22 @@ def _check_placement(path, document, settings, after, questions, problems):
             draw=settings["draw_count"], n=len(gradable))))
 
 
+def _name_problem(path):
+    return Problem(str(path), 1, _(
+        "nama berkas kuis '%(name)s' harus slug: huruf kecil, angka, tanda hubung",
+        name=path.name))
+
+
 def read_quiz(path):
-    """Read and check one quiz file. Returns (QuizSpec or None, problems)."""
+    """Read and check one quiz file. Returns (QuizSpec or None, problems).
+
+    A file outside quizzes/<course>/ (a Moodle export being checked before it is placed) is
+    checked for its GIFT: its name and folder only draw warnings there."""
     path = Path(path)
-    problems = []
+    problems, warnings = [], []
     slug = path.stem
     if not SLUG.match(slug) or len(slug) > 100:
-        problems.append(Problem(str(path), 1, _(
-            "nama berkas kuis '%(name)s' harus slug: huruf kecil, angka, tanda hubung",
-            name=path.name)))
+        (problems if is_placed(path) else warnings).append(_name_problem(path))
     text = read_text(path, problems, limit="gift")
     document = split_front_matter(path, text, problems, required=False) if text else None
     if document is None:
@@ -166,13 +185,13 @@ def read_quiz(path):
     settings, after = _read_settings(document, problems, slug)
     result = gift.parse_gift(document.body, str(path), first_line=document.body_line)
     problems.extend(result.problems)
-    _check_placement(path, document, settings, after, result.questions, problems)
+    _check_placement(path, document, settings, after, result.questions, problems, warnings)
     if problems:
         return None, problems
     return QuizSpec(course_slug=path.parent.name, slug=slug, path=path, settings=settings,
                     after=MODULE_PREFIX.sub("", after) if after and after != AT_START else None,
                     questions=result.questions, gift_source=document.body,
-                    warnings=result.warnings), problems
+                    warnings=warnings + result.warnings), problems
 
 
 def _quiz_folders(root):
@@ -334,6 +353,8 @@ def _retire_or_delete(collection, item):
 
 def import_quiz(spec):
     """Create or update one quiz. Returns its Change."""
+    if not SLUG.match(spec.slug) or len(spec.slug) > 100:  # a warning when only checked
+        raise ImportProblem(_name_problem(spec.path))
     course = db.session.scalar(select(Course).where(Course.slug == spec.course_slug))
     if course is None:
         raise ImportProblem(Problem(str(spec.path), 1, _(

@@ -828,3 +828,45 @@ def test_check_prints_likely_mistakes_as_warnings_and_passes(cli, monkeypatch, t
         "[plain], [markdown]) dan dibaca sebagai awal teks; bila memang teks, tulis [moodle] "
         "di depannya: [moodle][note] ..."]
     assert result.stdout.strip().endswith("0 masalah, 2 peringatan.")
+
+
+COURSE_1_EXPORT = ("$CATEGORY: $course$/top/Default for Course 1\n\n"
+                 "::Ibu kota::Ibu kota Sulawesi Tengah?{=Palu ~Poso ~Donggala}\n")
+
+
+def test_check_takes_a_moodle_export_anywhere_with_placement_as_warnings(cli, tmp_path):
+    path = tmp_path / "questions-Course 1-Default for Course 1-20261205-1030.txt"
+    path.write_text(COURSE_1_EXPORT, encoding="utf-8")
+    result = cli("check", path)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"peringatan: {path}:1: nama berkas kuis '{path.name}' harus slug: huruf kecil, angka, "
+        "tanda hubung",
+        f"peringatan: {path}:1: berkas ini tidak berada di quizzes/<slug-kursus>/, jadi hanya "
+        "sintaksnya yang diperiksa; untuk diimpor, simpan sebagai "
+        "quizzes/<slug-kursus>/<slug-kuis>.gift"]
+    assert "1 kuis (1 soal) lolos pemeriksaan, 0 masalah, 2 peringatan." in result.stdout
+    data = json.loads(cli("check", path, "--json").stdout)
+    assert data["questions"][0]["name"] == "Ibu kota"
+
+
+def test_check_still_reports_gift_errors_in_a_file_anywhere(cli, tmp_path):
+    path = tmp_path / "ekspor.txt"
+    path.write_text("::Q::Kurung tidak ditutup {=a ~b\n", encoding="utf-8")
+    result = cli("check", path)
+    assert result.exit_code == 1
+    assert f"{path}:1: kurung kurawal '{{' tidak ditutup" in result.stderr
+
+
+def test_inside_quizzes_a_wrong_folder_or_name_is_still_an_error(cli, tmp_path):
+    folder = tmp_path / "quizzes" / "kursus-tidak-ada"
+    folder.mkdir(parents=True)
+    (folder / "kuis.gift").write_text(COURSE_1_EXPORT, encoding="utf-8")
+    result = cli("check", folder / "kuis.gift")
+    assert result.exit_code == 1
+    assert "kursus 'kursus-tidak-ada' (nama folder kuis) tidak ditemukan" in result.stderr
+    named = tmp_path / "quizzes" / "spbe-101"
+    named.mkdir()
+    (named / "Kuis Akhir.gift").write_text(COURSE_1_EXPORT, encoding="utf-8")
+    result = cli("check", named / "Kuis Akhir.gift")
+    assert result.exit_code == 1 and "harus slug" in result.stderr
