@@ -34,18 +34,24 @@ NUMBERISH = re.compile(r"[-+\d.,\s]*")
 HTML_TAG = re.compile(r"<[^>]*>")
 
 
+# The format of a part (answer, feedback, matching item, general feedback) is its own leading
+# marker or, as in Moodle, the question's. Parsed and shown by `content check --json`; not yet
+# stored, rendered or written back per part (issue 20), so equality leaves it out.
 @dataclass
 class Answer:
     text: str  # numerical: the value as written ("3.14"), or "*" for a catch-all
     fraction: float  # -1.0 .. 1.0
     feedback: str = ""
     tolerance: float | None = None  # numerical only; None for a catch-all
+    format: str = field(default="moodle", compare=False)
+    feedback_format: str = field(default="moodle", compare=False)
 
 
 @dataclass
 class Pair:
     left: str  # "" for a distractor
     right: str
+    left_format: str = field(default="moodle", compare=False)  # the right side has none
 
 
 @dataclass
@@ -58,6 +64,7 @@ class Question:
     answers: list[Answer] = field(default_factory=list)
     pairs: list[Pair] = field(default_factory=list)
     general_feedback: str = ""
+    general_feedback_format: str = field(default="moodle", compare=False)
     tags: list[str] = field(default_factory=list)
     id: str | None = None
     category: str | None = None
@@ -161,6 +168,7 @@ class _Block:
         self.path, self.problems, self.warnings = path, problems, warnings
         self.text = "\n".join(escapes.hide(line) for _number, line in lines)
         self.open_at = self.before = 0
+        self.default_format = "moodle"  # the question's: a part without a marker takes it
 
     def line_at(self, offset):
         return self.lines[self.text.count("\n", 0, offset)][0]
@@ -202,9 +210,11 @@ class _Block:
     def _read(self):
         name, body = self._name(_Piece(0, self.text))
         braces = self._braces(body)
-        fmt, text, answers, feedback = self._split_text(body, braces)
+        fmt, text, answers, (feedback_format, feedback) = self._split_text(body, braces)
+        self.default_format = fmt or "moodle"
         question = Question(type="description", name=name or _default_name(text), text=text,
-                            text_format=fmt or "moodle", general_feedback=feedback,
+                            text_format=self.default_format, general_feedback=feedback,
+                            general_feedback_format=feedback_format or self.default_format,
                             line=self.lines[0][0])
         question.id, question.tags = _id_and_tags("\n".join(self.comments))
         if answers is not None:
@@ -241,7 +251,7 @@ class _Block:
         """(format, question text, answers piece or None, general feedback), as Moodle does: the
         answers are cut out, leaving BLANK when text follows them (a missing-word question)."""
         if braces is None:
-            return (*self._question_text(body), None, "")
+            return (*self._question_text(body), None, (None, ""))
         start, end = braces
         self.open_at = body.at + start
         inside = body.cut(start + 1, end)
@@ -250,9 +260,9 @@ class _Block:
         fmt, text = self._question_text(text)
         separator = inside.text.rfind("####")
         if separator < 0:
-            return fmt, text, inside.strip(), ""
-        _fmt, feedback = self._with_format(inside.text[separator + 4:])
-        return fmt, text, inside.cut(0, separator).strip(), feedback
+            return fmt, text, inside.strip(), (None, "")
+        return (fmt, text, inside.cut(0, separator).strip(),
+                self._with_format(inside.text[separator + 4:]))
 
     def _question_text(self, piece):
         marker = FORMAT_MARKER.match(piece.text)
@@ -317,16 +327,20 @@ class _Block:
         chunks.append((mark, piece.cut(start).strip()))
         return chunks if chunks[0][1].text else chunks[1:]
 
-    def _comment(self, piece):
-        """Moodle's commentparser(): (text, feedback) split at the first '#'."""
-        text, _hash, feedback = piece.text.partition("#")
-        return self._with_format(text.strip(WS))[1], self._with_format(feedback.strip(WS))[1]
+    def _part(self, text):
+        """(format, text) of an answer or feedback: its own marker, else the question's."""
+        fmt, text = self._with_format(text.strip(WS))
+        return fmt or self.default_format, text
 
     def _answer(self, piece, fraction):
-        text, feedback = self._comment(piece)
+        """Moodle's commentparser(): text and feedback split at the first '#'."""
+        text, _hash, feedback = piece.text.partition("#")
+        text_format, text = self._part(text)
+        feedback_format, feedback = self._part(feedback)
         if not text:
             self.report(piece.at, _("jawaban kosong"))
-        return Answer(text, fraction, feedback)
+        return Answer(text, fraction, feedback, format=text_format,
+                      feedback_format=feedback_format)
 
     def _weighted(self, piece, default):
         fraction, rest = self._weight(piece, default)
@@ -402,11 +416,15 @@ class _Block:
 
     def _truefalse(self, text):
         """`{T#wrong#right}`: the first feedback is for a wrong choice, the second for the right."""
-        word, *feedback = (self._with_format(bit.strip(WS))[1] for bit in text.split("#", 2))
-        wrong, right = (feedback + ["", ""])[:2]
+        (_fmt, word), *feedback = (self._part(bit) for bit in text.split("#", 2))
+        default = (self.default_format, "")
+        wrong, right = (feedback + [default, default])[:2]
         correct = word in ("T", "TRUE")
-        return [Answer("true", float(correct), right if correct else wrong),
-                Answer("false", float(not correct), wrong if correct else right)]
+        true, false = (right, wrong) if correct else (wrong, right)
+        return [Answer("true", float(correct), true[1], feedback_format=true[0],
+                       format=self.default_format),
+                Answer("false", float(not correct), false[1], feedback_format=false[0],
+                       format=self.default_format)]
 
     def _matching(self, piece):
         pairs = [self._pair(part) for _mark, part in self._chunks(piece, "=")]
@@ -422,13 +440,13 @@ class _Block:
         if not arrow:
             self.report(piece.at, _("pasangan menjodohkan harus berbentuk 'a -> b'"))
             return None
-        left = self._with_format(left.strip(WS))[1]
+        left_format, left = self._part(left)
         right = self.escapes.restore(right).strip(WS)  # Moodle reads no format marker here
         if not right:
             self.report(piece.at, _("pasangan menjodohkan '%(left)s' tidak punya jawaban "
                                     "setelah '->'", left=left) if left else
                         _("pasangan menjodohkan kosong"))
-        return Pair(left, right)
+        return Pair(left, right, left_format)
 
     def _numerical(self, piece):
         """`{#value:tolerance}`, `{#min..max}`, several `=%w%value:tolerance#feedback`, and a
@@ -449,7 +467,9 @@ class _Block:
         if ignored.strip(WS):
             self.report(piece.at, _(
                 "setelah '~' pada pertanyaan numerik hanya boleh ada '#umpan balik'"))
-        return Answer("*", 0.0, self._with_format(feedback.strip(WS))[1])
+        feedback_format, feedback = self._part(feedback)
+        return Answer("*", 0.0, feedback, format=self.default_format,
+                      feedback_format=feedback_format)
 
     def _numeric_answer(self, part):
         answer = self._weighted(part, 1.0)
@@ -729,20 +749,25 @@ def _percent(fraction):
 
 
 def question_to_dict(question):
-    """The question as JSON data (the shape stored and sent to the quiz player)."""
-    data = {"type": question.type, "name": question.name, "text": question.text}
+    """The question as JSON data (`flask content check --json`; docs/authoring.md has the
+    schema). Formats are each part's own marker or, failing one, the question's."""
+    data = {"type": question.type, "name": question.name, "text": question.text,
+            "format": question.text_format}
     if question.type == "multichoice":
         data["single"] = question.single
     data["answers"] = [_answer_dict(answer, question.type) for answer in question.answers]
     if question.type == "matching":
-        data["pairs"] = [{"left": pair.left, "right": pair.right} for pair in question.pairs]
-    data.update(general_feedback=question.general_feedback, tags=list(question.tags),
-                id=question.id)
+        data["pairs"] = [{"left": pair.left, "right": pair.right, "format": pair.left_format}
+                         for pair in question.pairs]
+    data.update(general_feedback=question.general_feedback,
+                general_feedback_format=question.general_feedback_format,
+                tags=list(question.tags), id=question.id, category=question.category)
     return data
 
 
 def _answer_dict(answer, question_type):
-    data = {"text": answer.text, "fraction": answer.fraction, "feedback": answer.feedback}
+    data = {"text": answer.text, "format": answer.format, "fraction": answer.fraction,
+            "feedback": answer.feedback, "feedback_format": answer.feedback_format}
     if question_type == "numerical":
         data["tolerance"] = answer.tolerance
     return data

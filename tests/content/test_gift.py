@@ -411,39 +411,75 @@ def test_problem_prints_as_path_line_message():
 def test_question_to_dict_multichoice():
     question = parse_one("// [id:k1]\n// [tag:a]\n::Q::Pilih{=ya#bagus ~%-50%tidak ####umum}")
     assert question_to_dict(question) == {
-        "type": "multichoice", "name": "Q", "text": "Pilih", "single": True,
-        "answers": [{"text": "ya", "fraction": 1.0, "feedback": "bagus"},
-                    {"text": "tidak", "fraction": -0.5, "feedback": ""}],
-        "general_feedback": "umum", "tags": ["a"], "id": "k1"}
+        "type": "multichoice", "name": "Q", "text": "Pilih", "format": "moodle", "single": True,
+        "answers": [{"text": "ya", "format": "moodle", "fraction": 1.0, "feedback": "bagus",
+                     "feedback_format": "moodle"},
+                    {"text": "tidak", "format": "moodle", "fraction": -0.5, "feedback": "",
+                     "feedback_format": "moodle"}],
+        "general_feedback": "umum", "general_feedback_format": "moodle", "tags": ["a"],
+        "id": "k1", "category": None}
 
 
 def test_question_to_dict_numerical_has_tolerance():
     question = parse_one("::N::Pi?{#3.14:0.01 ~#salah}")
     assert question_to_dict(question) == {
-        "type": "numerical", "name": "N", "text": "Pi?",
-        "answers": [{"text": "3.14", "fraction": 1.0, "feedback": "", "tolerance": 0.01},
-                    {"text": "*", "fraction": 0.0, "feedback": "salah", "tolerance": None}],
-        "general_feedback": "", "tags": [], "id": None}
+        "type": "numerical", "name": "N", "text": "Pi?", "format": "moodle",
+        "answers": [{"text": "3.14", "format": "moodle", "fraction": 1.0, "feedback": "",
+                     "feedback_format": "moodle", "tolerance": 0.01},
+                    {"text": "*", "format": "moodle", "fraction": 0.0, "feedback": "salah",
+                     "feedback_format": "moodle", "tolerance": None}],
+        "general_feedback": "", "general_feedback_format": "moodle", "tags": [], "id": None,
+        "category": None}
 
 
 def test_question_to_dict_matching_has_pairs():
     question = parse_one("::J::Jodohkan{=a -> 1 =b -> 2 = -> 3}")
     assert question_to_dict(question) == {
-        "type": "matching", "name": "J", "text": "Jodohkan", "answers": [],
-        "pairs": [{"left": "a", "right": "1"}, {"left": "b", "right": "2"},
-                  {"left": "", "right": "3"}],
-        "general_feedback": "", "tags": [], "id": None}
+        "type": "matching", "name": "J", "text": "Jodohkan", "format": "moodle", "answers": [],
+        "pairs": [{"left": "a", "right": "1", "format": "moodle"},
+                  {"left": "b", "right": "2", "format": "moodle"},
+                  {"left": "", "right": "3", "format": "moodle"}],
+        "general_feedback": "", "general_feedback_format": "moodle", "tags": [], "id": None,
+        "category": None}
 
 
 def test_question_to_dict_truefalse_and_essay():
     assert question_to_dict(parse_one("::T::Benar?{F#salah#benar}")) == {
-        "type": "truefalse", "name": "T", "text": "Benar?",
-        "answers": [{"text": "true", "fraction": 0.0, "feedback": "salah"},
-                    {"text": "false", "fraction": 1.0, "feedback": "benar"}],
-        "general_feedback": "", "tags": [], "id": None}
+        "type": "truefalse", "name": "T", "text": "Benar?", "format": "moodle",
+        "answers": [{"text": "true", "format": "moodle", "fraction": 0.0, "feedback": "salah",
+                     "feedback_format": "moodle"},
+                    {"text": "false", "format": "moodle", "fraction": 1.0, "feedback": "benar",
+                     "feedback_format": "moodle"}],
+        "general_feedback": "", "general_feedback_format": "moodle", "tags": [], "id": None,
+        "category": None}
     assert question_to_dict(parse_one("::E::Jelaskan{}")) == {
-        "type": "essay", "name": "E", "text": "Jelaskan", "answers": [],
-        "general_feedback": "", "tags": [], "id": None}
+        "type": "essay", "name": "E", "text": "Jelaskan", "format": "moodle", "answers": [],
+        "general_feedback": "", "general_feedback_format": "moodle", "tags": [], "id": None,
+        "category": None}
+
+
+def test_each_part_keeps_its_own_format_or_takes_the_questions():
+    """As in Moodle: `=[plain]<b>` is plain text, an unmarked part takes the question's."""
+    data = question_to_dict(parse_one(
+        "[html]<p>Pilih</p>{=[plain]<b>#[markdown]**Palu**\n~<i>x</i>#biasa\n"
+        "####[plain]umum}"))
+    assert data["format"] == "html" and data["general_feedback_format"] == "plain"
+    assert [(a["text"], a["format"], a["feedback"], a["feedback_format"])
+            for a in data["answers"]] == [("<b>", "plain", "**Palu**", "markdown"),
+                                          ("<i>x</i>", "html", "biasa", "html")]
+    pairs = question_to_dict(parse_one("[markdown]Jodohkan{=[html]<b>a</b> -> 1 =b -> 2}"))
+    assert [(p["left"], p["format"]) for p in pairs["pairs"]] == [("<b>a</b>", "html"),
+                                                                  ("b", "markdown")]
+    truefalse = question_to_dict(parse_one("Benar?{T#[plain]<salah>#[html]<b>ya</b>}"))
+    assert [(a["feedback"], a["feedback_format"]) for a in truefalse["answers"]] == [
+        ("<b>ya</b>", "html"), ("<salah>", "plain")]
+
+
+def test_the_category_in_force_is_on_each_question():
+    first, second, third = (question_to_dict(q) for q in parse_gift(
+        "A{}\n\n$CATEGORY: $course$/Kuis SPBE\n\nB{}\n\n$CATEGORY: Lain\n\nC{}").questions)
+    assert (first["category"], second["category"], third["category"]) == (
+        None, "$course$/Kuis SPBE", "Lain")
 
 
 def test_line_is_not_part_of_equality():

@@ -761,7 +761,8 @@ def test_check_json_prints_the_parsed_quiz(cli, monkeypatch):
         else:
             assert "single" not in item
         if item["type"] == "matching":
-            assert item["pairs"] and all(set(p) == {"left", "right"} for p in item["pairs"])
+            assert item["pairs"] and all(set(p) == {"left", "right", "format"}
+                                         for p in item["pairs"])
         else:
             assert "pairs" not in item
     assert types == {"multichoice", "matching", "numerical", "shortanswer", "truefalse"}
@@ -769,7 +770,8 @@ def test_check_json_prints_the_parsed_quiz(cli, monkeypatch):
     assert principles["single"] is False
     assert [a["fraction"] for a in principles["answers"]] == [0.25] * 4 + [-0.5] * 2
     numeric = next(q for q in questions if q["type"] == "numerical")
-    assert numeric["answers"] == [{"text": "5", "fraction": 1.0, "feedback": "",
+    assert numeric["answers"] == [{"text": "5", "format": "moodle", "fraction": 1.0,
+                                   "feedback": "", "feedback_format": "moodle",
                                    "tolerance": 0.0}]
     assert count(Quiz) == 0  # check never imports
 
