@@ -70,11 +70,11 @@ def test_a_quiz_is_written_in_gift_and_saved(client, course):
 def test_check_lists_problems_by_line_and_saves_nothing(client, course):
     broken = "::Q1::Pertanyaan baik.{=ya ~tidak}\n\n::Q2::Kurung tidak ditutup {=a ~b\n"
     page = text(add_quiz(client, course, gift=broken, aksi="periksa"))
-    assert "baris 3:" in page
+    assert "baris 3</a>: kurung kurawal" in page
     assert "Kurung tidak ditutup {=a ~b" in page  # the text stays for fixing
     assert the_quiz() is None
     saved = text(add_quiz(client, course, gift=broken))
-    assert "baris 3:" in saved
+    assert "baris 3</a>: kurung kurawal" in saved
     assert the_quiz() is None
 
 
@@ -92,8 +92,8 @@ def test_check_shows_likely_mistakes_with_their_lines_and_saving_still_works(cli
     page = text(add_quiz(client, course, gift=LIKELY_MISTAKES, aksi="periksa"))
     assert "Tidak ada masalah: 2 soal terbaca." in page
     assert "2 hal perlu diperiksa (kuis tetap dapat disimpan):" in page
-    assert "baris 2: jawaban &#39;Ture&#39; mirip TRUE/FALSE" in page
-    assert "baris 4: hanya satu jawaban bernilai 100% tetapi tanpa &#39;=&#39;" in page
+    assert "baris 2</a>: jawaban &#39;Ture&#39; mirip TRUE/FALSE" in page
+    assert "baris 4</a>: hanya satu jawaban bernilai 100% tetapi tanpa &#39;=&#39;" in page
     assert the_quiz() is None
     saved = text(add_quiz(client, course, gift=LIKELY_MISTAKES))
     assert "disimpan." in saved
@@ -194,3 +194,18 @@ def test_removing_a_quiz_retires_it_when_attempted(client, course, create_user):
     quizzes = db.session.scalars(select(Quiz)).all()
     assert [(q.slug, q.retired_at is not None) for q in quizzes] == [("kuis-akhir", True)]
     assert client.get("/kursus/tte-101/kuis/kuis-akhir").status_code == 404
+
+
+def test_each_problem_links_to_the_box_and_shows_its_line(client, course):
+    broken = "::Q1::Pertanyaan baik.{=ya ~tidak}\n\n::Q2::Kurung tidak ditutup {=a ~b\n"
+    page = text(add_quiz(client, course, gift=broken, aksi="periksa"))
+    assert '<a href="#gift" data-jump-line="3">baris 3</a>: kurung kurawal' in page
+    assert '<code class="problem-line">::Q2::Kurung tidak ditutup {=a ~b</code>' in page
+    assert 'id="gift"' in page and 'wrap="off"' in page
+    assert "/static/js/gift-editor" in page
+
+
+def test_a_warning_links_to_its_line_too(client, course):
+    page = text(add_quiz(client, course, gift=LIKELY_MISTAKES, aksi="periksa"))
+    assert '<a href="#gift" data-jump-line="2">baris 2</a>: jawaban' in page
+    assert '<code class="problem-line">{Ture}</code>' in page
