@@ -121,16 +121,23 @@ def quiz_gift_text(quiz):
 def stored_question(question):
     """A stored question (with its options) as the gift.Question it was parsed from."""
     answers, pairs = [], []
+
+    def own(fmt):  # a part in its question's format has no format of its own
+        return None if fmt == question.text_format else fmt
+
     for option in question.options:
         if question.type == "matching":
-            pairs.append(gift.Pair(option.text_source, option.match_text or ""))
+            pairs.append(gift.Pair(option.text_source, option.match_text or "",
+                                   own(option.text_format)))
         else:
             answers.append(gift.Answer(option.text_source, option.fraction,
-                                       option.feedback_source, option.tolerance))
+                                       option.feedback_source, option.tolerance,
+                                       own(option.text_format), own(option.feedback_format)))
     return gift.Question(
         type=question.type, name=question.name, text=question.text_source,
         text_format=question.text_format, single=question.single, answers=answers,
-        pairs=pairs, general_feedback=question.general_feedback_source, tags=question.tags,
+        pairs=pairs, general_feedback=question.general_feedback_source,
+        general_feedback_format=own(question.general_feedback_format), tags=question.tags,
         id=question.gift_id, category=question.category)
 
 

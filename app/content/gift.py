@@ -34,24 +34,24 @@ NUMBERISH = re.compile(r"[-+\d.,\s]*")
 HTML_TAG = re.compile(r"<[^>]*>")
 
 
-# The format of a part (answer, feedback, matching item, general feedback) is its own leading
-# marker or, as in Moodle, the question's. Parsed and shown by `content check --json`; not yet
-# stored, rendered or written back per part (issue 20), so equality leaves it out.
+# A part (answer, feedback, matching item, general feedback) has the format of its own leading
+# marker; None means the question's, as in Moodle. A marker naming the question's own format
+# is the same as none. part_format() gives the format a part is rendered in.
 @dataclass
 class Answer:
     text: str  # numerical: the value as written ("3.14"), or "*" for a catch-all
     fraction: float  # -1.0 .. 1.0
     feedback: str = ""
     tolerance: float | None = None  # numerical only; None for a catch-all
-    format: str = field(default="moodle", compare=False)
-    feedback_format: str = field(default="moodle", compare=False)
+    format: str | None = None
+    feedback_format: str | None = None
 
 
 @dataclass
 class Pair:
     left: str  # "" for a distractor
     right: str
-    left_format: str = field(default="moodle", compare=False)  # the right side has none
+    left_format: str | None = None  # the right side has no format of its own (Moodle's too)
 
 
 @dataclass
@@ -64,11 +64,16 @@ class Question:
     answers: list[Answer] = field(default_factory=list)
     pairs: list[Pair] = field(default_factory=list)
     general_feedback: str = ""
-    general_feedback_format: str = field(default="moodle", compare=False)
+    general_feedback_format: str | None = None
     tags: list[str] = field(default_factory=list)
     id: str | None = None
     category: str | None = None
     line: int = field(default=0, compare=False)
+
+
+def part_format(fmt, question):
+    """The format a part is rendered in: its own, else its question's."""
+    return fmt or question.text_format
 
 
 @dataclass
@@ -214,7 +219,7 @@ class _Block:
         self.default_format = fmt or "moodle"
         question = Question(type="description", name=name or _default_name(text), text=text,
                             text_format=self.default_format, general_feedback=feedback,
-                            general_feedback_format=feedback_format or self.default_format,
+                            general_feedback_format=self._own(feedback_format, feedback),
                             line=self.lines[0][0])
         question.id, question.tags = _id_and_tags("\n".join(self.comments))
         if answers is not None:
@@ -328,9 +333,14 @@ class _Block:
         return chunks if chunks[0][1].text else chunks[1:]
 
     def _part(self, text):
-        """(format, text) of an answer or feedback: its own marker, else the question's."""
+        """(own format or None, text) of an answer, a feedback or a matching item."""
         fmt, text = self._with_format(text.strip(WS))
-        return fmt or self.default_format, text
+        return self._own(fmt, text), text
+
+    def _own(self, fmt, text):
+        """A part's own format: None when it has no marker, names the question's format, or
+        has no text (an empty part shows nothing in any format)."""
+        return fmt if fmt and fmt != self.default_format and text else None
 
     def _answer(self, piece, fraction):
         """Moodle's commentparser(): text and feedback split at the first '#'."""
@@ -417,14 +427,11 @@ class _Block:
     def _truefalse(self, text):
         """`{T#wrong#right}`: the first feedback is for a wrong choice, the second for the right."""
         (_fmt, word), *feedback = (self._part(bit) for bit in text.split("#", 2))
-        default = (self.default_format, "")
-        wrong, right = (feedback + [default, default])[:2]
+        wrong, right = (feedback + [(None, ""), (None, "")])[:2]
         correct = word in ("T", "TRUE")
         true, false = (right, wrong) if correct else (wrong, right)
-        return [Answer("true", float(correct), true[1], feedback_format=true[0],
-                       format=self.default_format),
-                Answer("false", float(not correct), false[1], feedback_format=false[0],
-                       format=self.default_format)]
+        return [Answer("true", float(correct), true[1], feedback_format=true[0]),
+                Answer("false", float(not correct), false[1], feedback_format=false[0])]
 
     def _matching(self, piece):
         pairs = [self._pair(part) for _mark, part in self._chunks(piece, "=")]
@@ -468,11 +475,11 @@ class _Block:
             self.report(piece.at, _(
                 "setelah '~' pada pertanyaan numerik hanya boleh ada '#umpan balik'"))
         feedback_format, feedback = self._part(feedback)
-        return Answer("*", 0.0, feedback, format=self.default_format,
-                      feedback_format=feedback_format)
+        return Answer("*", 0.0, feedback, feedback_format=feedback_format)
 
     def _numeric_answer(self, part):
         answer = self._weighted(part, 1.0)
+        answer.format = None  # a number has no format (the writer writes none)
         if answer.text:
             answer.text, answer.tolerance = self._number(answer.text, part.at)
         return answer
@@ -628,22 +635,25 @@ def _escape(text):
     return text.replace("\n", "\\n").replace("\r", "")
 
 
-def _part(text, question):
-    """An answer or feedback text; a leading '[' is protected by a format marker, since the
-    reader takes a leading [html] etc. as the part's format."""
-    marker = f"[{question.text_format}]" if text.startswith("[") else ""
+def _part(text, fmt, question):
+    """An answer, feedback or matching item with its own format's marker when it has one; a
+    leading '[' is protected by a marker too, since the reader takes a leading [html] etc. as
+    the part's format."""
+    own = part_format(fmt, question)
+    marker = f"[{own}]" if own != question.text_format or text.startswith("[") else ""
     return marker + _escape(text)
 
 
-def _feedback(text, question):
-    return f"#{_part(text, question)}" if text else ""
+def _feedback(text, fmt, question):
+    return f"#{_part(text, fmt, question)}" if text else ""
 
 
 def _general_feedback(question):
     """`####text`, last before the closing '}' (the reader looks for the last '####')."""
     if not question.general_feedback:
         return ""
-    return "####" + _part(question.general_feedback, question)
+    return "####" + _part(question.general_feedback, question.general_feedback_format,
+                          question)
 
 
 def _answer_lines(question, items, opener="{"):
@@ -663,9 +673,9 @@ def _write_truefalse(question):
     right, wrong = (true, false) if true.fraction == 1 else (false, true)
     text = "TRUE" if true.fraction == 1 else "FALSE"
     if wrong.feedback or right.feedback:
-        text += "#" + _part(wrong.feedback, question)
+        text += "#" + _part(wrong.feedback, wrong.feedback_format, question)
     if right.feedback:
-        text += "#" + _part(right.feedback, question)
+        text += "#" + _part(right.feedback, right.feedback_format, question)
     return "{" + text + _general_feedback(question) + "}"
 
 
@@ -681,7 +691,8 @@ def _write_multichoice(question):
             equals.remove(max(equals))  # written `~%100%`, to keep one '~'
     return _answer_lines(question, [
         ("=" if i in equals else "~" + _weight_prefix(answer, 0.0))
-        + _part(answer.text, question) + _feedback(answer.feedback, question)
+        + _part(answer.text, answer.format, question)
+        + _feedback(answer.feedback, answer.feedback_format, question)
         for i, answer in enumerate(question.answers)])
 
 
@@ -699,8 +710,9 @@ def _write_shortanswer(question):
         if "->" in answer.text or "->" in answer.feedback:
             raise ValueError("'->' in a short answer makes Moodle read a matching question")
     return _answer_lines(question, [
-        "=" + _weight_prefix(answer, 1.0) + _part(answer.text, question)
-        + _feedback(answer.feedback, question) for answer in question.answers])
+        "=" + _weight_prefix(answer, 1.0) + _part(answer.text, answer.format, question)
+        + _feedback(answer.feedback, answer.feedback_format, question)
+        for answer in question.answers])
 
 
 def _write_numerical(question):
@@ -708,13 +720,13 @@ def _write_numerical(question):
     for i, answer in enumerate(question.answers):
         last = i == len(question.answers) - 1
         if last and answer.text == "*" and answer.fraction == 0:  # Moodle's own `~#feedback`
-            items.append("~" + _feedback(answer.feedback, question))
+            items.append("~" + _feedback(answer.feedback, answer.feedback_format, question))
             continue
         value = answer.text
         if answer.tolerance is not None and answer.text != "*":
             value += f":{_number_text(answer.tolerance)}"
         items.append("=" + _weight_prefix(answer, 1.0) + value
-                     + _feedback(answer.feedback, question))
+                     + _feedback(answer.feedback, answer.feedback_format, question))
     return _answer_lines(question, items, opener="{#")
 
 
@@ -723,7 +735,8 @@ def _write_matching(question):
         if "->" in pair.left:
             raise ValueError(f"matching left side {pair.left!r} cannot contain '->'")
     return _answer_lines(question, [
-        f"={_part(pair.left, question)} -> {_escape(pair.right)}" for pair in question.pairs])
+        f"={_part(pair.left, pair.left_format, question)} -> {_escape(pair.right)}"
+        for pair in question.pairs])
 
 
 WRITERS = {
@@ -755,19 +768,22 @@ def question_to_dict(question):
             "format": question.text_format}
     if question.type == "multichoice":
         data["single"] = question.single
-    data["answers"] = [_answer_dict(answer, question.type) for answer in question.answers]
+    data["answers"] = [_answer_dict(answer, question) for answer in question.answers]
     if question.type == "matching":
-        data["pairs"] = [{"left": pair.left, "right": pair.right, "format": pair.left_format}
+        data["pairs"] = [{"left": pair.left, "right": pair.right,
+                          "format": part_format(pair.left_format, question)}
                          for pair in question.pairs]
     data.update(general_feedback=question.general_feedback,
-                general_feedback_format=question.general_feedback_format,
+                general_feedback_format=part_format(question.general_feedback_format,
+                                                    question),
                 tags=list(question.tags), id=question.id, category=question.category)
     return data
 
 
-def _answer_dict(answer, question_type):
-    data = {"text": answer.text, "format": answer.format, "fraction": answer.fraction,
-            "feedback": answer.feedback, "feedback_format": answer.feedback_format}
-    if question_type == "numerical":
+def _answer_dict(answer, question):
+    data = {"text": answer.text, "format": part_format(answer.format, question),
+            "fraction": answer.fraction, "feedback": answer.feedback,
+            "feedback_format": part_format(answer.feedback_format, question)}
+    if question.type == "numerical":
         data["tolerance"] = answer.tolerance
     return data

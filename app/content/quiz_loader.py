@@ -56,6 +56,7 @@ QUIZ_FIELD_NAMES = {"time_limit_minutes": "time_limit", "grading_method": "gradi
                     "gift_source": "gift", "retired_at": None}
 QUESTION_FIELD_NAMES = {"text_source": "text", "text_html": "text", "text_format": "format",
                         "general_feedback_source": "general_feedback",
+                        "general_feedback_format": "general_feedback",
                         "general_feedback_html": "general_feedback", "tags_json": "tags",
                         "gift_id": "id", "retired_at": None}
 
@@ -240,10 +241,16 @@ def quiz_to_dict(spec):
 # --- importing ------------------------------------------------------------------------------
 
 def _option_rows(question):
-    """(text, match_text, fraction, feedback, tolerance) per answer, as stored."""
+    """(text, match_text, fraction, feedback, tolerance, text format, feedback format) per
+    answer, as stored: each part's own format, else the question's."""
+    fmt = question.text_format
     if question.type == "matching":
-        return [(pair.left, pair.right, 0.0, "", None) for pair in question.pairs]
-    return [(a.text, None, a.fraction, a.feedback, a.tolerance) for a in question.answers]
+        return [(pair.left, pair.right, 0.0, "", None, gift.part_format(pair.left_format,
+                                                                          question), fmt)
+                for pair in question.pairs]
+    return [(a.text, None, a.fraction, a.feedback, a.tolerance,
+             gift.part_format(a.format, question), gift.part_format(a.feedback_format, question))
+            for a in question.answers]
 
 
 def _text_for_markdown(text):
@@ -253,13 +260,15 @@ def _text_for_markdown(text):
 
 def _question_values(parsed, position):
     fmt = parsed.text_format
+    feedback_format = gift.part_format(parsed.general_feedback_format, parsed)
     return {
         "position": position, "type": parsed.type, "name": parsed.name[:255],
         "gift_id": parsed.id, "text_source": parsed.text, "text_format": fmt,
         "text_html": render_authored(_text_for_markdown(parsed.text), fmt),
         "single": parsed.single,
         "general_feedback_source": parsed.general_feedback,
-        "general_feedback_html": render_authored(parsed.general_feedback, fmt),
+        "general_feedback_format": feedback_format,
+        "general_feedback_html": render_authored(parsed.general_feedback, feedback_format),
         "category": parsed.category, "tags_json": json.dumps(parsed.tags, ensure_ascii=False),
         "retired_at": None,
     }
@@ -268,17 +277,18 @@ def _question_values(parsed, position):
 def _sync_options(question, parsed):
     """Replace the options when they changed (attempts read their own snapshots)."""
     wanted = _option_rows(parsed)
-    current = [(o.text_source, o.match_text, o.fraction, o.feedback_source, o.tolerance)
-               for o in question.options]
+    current = [(o.text_source, o.match_text, o.fraction, o.feedback_source, o.tolerance,
+                o.text_format, o.feedback_format) for o in question.options]
     if wanted == current:
         return False
-    fmt = parsed.text_format
     question.options = [
         AnswerOption(position=i, text_source=text, match_text=match, fraction=fraction,
-                     feedback_source=feedback, tolerance=tolerance,
-                     text_html=render_authored(text, fmt, inline=True),
-                     feedback_html=render_authored(feedback, fmt, inline=True))
-        for i, (text, match, fraction, feedback, tolerance) in enumerate(wanted, start=1)]
+                     feedback_source=feedback, tolerance=tolerance, text_format=text_format,
+                     feedback_format=feedback_format,
+                     text_html=render_authored(text, text_format, inline=True),
+                     feedback_html=render_authored(feedback, feedback_format, inline=True))
+        for i, (text, match, fraction, feedback, tolerance, text_format, feedback_format)
+        in enumerate(wanted, start=1)]
     return True
 
 

@@ -147,6 +147,9 @@ class Question(db.Model):
     text_html: Mapped[str] = mapped_column(Text, default="")
     single: Mapped[bool | None] = mapped_column(Boolean)
     general_feedback_source: Mapped[str] = mapped_column(Text, default="")
+    # Each part is rendered in its own format (GIFT's per-part markers), the question's when
+    # it has none: stored as rendered, so a quiz exports and re-imports as written.
+    general_feedback_format: Mapped[str] = mapped_column(String(16), default="moodle")
     general_feedback_html: Mapped[str] = mapped_column(Text, default="")
     category: Mapped[str | None] = mapped_column(String(255))
     tags_json: Mapped[str] = mapped_column(Text, default="[]")
@@ -180,9 +183,11 @@ class AnswerOption(db.Model):
                                              index=True)
     position: Mapped[int] = mapped_column(Integer)
     text_source: Mapped[str] = mapped_column(Text, default="")
+    text_format: Mapped[str] = mapped_column(String(16), default="moodle")  # matching: left's
     text_html: Mapped[str] = mapped_column(Text, default="")
     fraction: Mapped[float] = mapped_column(Float, default=0.0)
     feedback_source: Mapped[str] = mapped_column(Text, default="")
+    feedback_format: Mapped[str] = mapped_column(String(16), default="moodle")
     feedback_html: Mapped[str] = mapped_column(Text, default="")
     tolerance: Mapped[float | None] = mapped_column(Float)
     match_text: Mapped[str | None] = mapped_column(Text)

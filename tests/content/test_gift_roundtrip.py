@@ -313,3 +313,15 @@ def test_all_right_one_answer_question_keeps_a_tilde():
                         answers=[Answer("a", 1.0), Answer("b", 1.0)])
     assert write_gift([question]) == "::C::Dua benar{\n\t=a\n\t~%100%b\n}\n"
     assert parse_gift(write_gift([question])).questions == [question]
+
+
+def test_part_formats_survive_writing_and_reading():
+    source = ("[html]<p>Pilih</p>{=[plain]<b>#[markdown]**Palu** ~[plain]<i> ~<u>x</u>#[plain]<s>"
+              " ####[markdown]**umum**}\n\n[markdown]Jodohkan{=[html]<b>a</b> -> 1 =b -> 2}\n\n"
+              "Benar?{T#[plain]<salah>#[html]<b>ya</b>}\n\n[html]Isian{=[plain]<b> =%50%biasa}")
+    first = parse_gift(source).questions
+    again = parse_gift(write_gift(first)).questions
+    assert again == first
+    assert [a.format for a in first[0].answers] == ["plain", "plain", None]
+    assert first[0].general_feedback_format == "markdown"
+    assert [p.left_format for p in first[1].pairs] == ["html", None]

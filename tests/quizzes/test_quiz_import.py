@@ -872,3 +872,51 @@ def test_inside_quizzes_a_wrong_folder_or_name_is_still_an_error(cli, tmp_path):
     (named / "Kuis Akhir.gift").write_text(COURSE_1_EXPORT, encoding="utf-8")
     result = cli("check", named / "Kuis Akhir.gift")
     assert result.exit_code == 1 and "harus slug" in result.stderr
+
+
+PART_FORMATS = (
+    "::Bentuk::[html]<p>Pilih <b>satu</b>.</p>{\n"
+    "=[plain]<b>#[markdown]**Palu** benar\n"
+    "~[plain]<i>\n"
+    "~[plain]<u>#biasa <em>html</em>\n"
+    "####[markdown]Lihat **Perpres 95/2018**.\n"
+    "}\n\n"
+    "::Pasangan::[markdown]Jodohkan.{\n"
+    "=[html]<b>SRIKANDI</b> -> Naskah dinas\n"
+    "=**SIASN** -> Kepegawaian\n"
+    "}\n")
+
+
+def test_each_part_is_stored_and_rendered_in_its_own_format(run_import, quiz_dir):
+    from app.content.gift import parse_gift
+
+    (quiz_dir / "spbe-101" / "format-bagian.gift").write_text(PART_FORMATS, encoding="utf-8")
+    assert run_import().problems == []
+    choice = question("spbe-101/format-bagian", "Bentuk")
+    options = [(o.text_format, o.text_html, o.feedback_format, o.feedback_html)
+               for o in choice.options]
+    # Three plain options: the tags are shown as text, not three blank options.
+    assert options == [
+        ("plain", "&lt;b&gt;", "markdown", "<strong>Palu</strong> benar"),
+        ("plain", "&lt;i&gt;", "html", ""),
+        ("plain", "&lt;u&gt;", "html", "biasa <em>html</em>")]
+    assert (choice.general_feedback_format, choice.general_feedback_html) == (
+        "markdown", "<p>Lihat <strong>Perpres 95/2018</strong>.</p>")
+    pairs = question("spbe-101/format-bagian", "Pasangan")
+    assert [(o.text_format, o.text_html) for o in pairs.options] == [
+        ("html", "<b>SRIKANDI</b>"), ("markdown", "<strong>SIASN</strong>")]
+
+    # Written back from the stored rows (as for a quiz without its source), every part keeps
+    # its format, and reading it again changes nothing.
+    stored = quiz("spbe-101/format-bagian")
+    written = parse_gift(_rebuilt_gift(stored))
+    assert written.problems == []
+    assert written.questions == parse_gift(PART_FORMATS).questions
+    assert run_import().unchanged.count("spbe-101/format-bagian") == 1
+
+
+def _rebuilt_gift(stored):
+    from app.content import gift
+    from app.content.exporter import stored_question
+
+    return gift.write_gift([stored_question(q) for q in stored.questions])
