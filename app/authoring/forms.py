@@ -32,6 +32,7 @@ from app.quizzes.models import (
     GRADING_METHODS,
     QUIZ_KINDS,
     REVIEW_POLICIES,
+    TEXT_FORMATS,
 )
 
 SLUG_MESSAGE = _l("Hanya huruf kecil, angka dan tanda hubung, mis. tanda-tangan-elektronik.")
@@ -148,6 +149,10 @@ class QuizForm(KompetenForm):
         description=_l("Selama peserta masih punya kesempatan, kunci jawaban memberi tahu "
                        "jawaban untuk percobaan berikutnya; sebelum itu peserta hanya melihat "
                        "nilai dan benar/salah per soal."))
+    text_format = SelectField(
+        _l("Format teks soal tanpa penanda"), choices=select_choices(TEXT_FORMATS.items()),
+        description=_l("Soal, jawaban dan umpan balik yang tidak diawali [html], [markdown], "
+                       "[plain] atau [moodle] ditampilkan dalam format ini."))
     gift = TextAreaField(
         _l("Soal (format GIFT Moodle)"), validators=[WithinLimit("gift")],
         description=_l("Satu soal per blok, dipisah baris kosong. Tekan \u201cPeriksa\u201d untuk "
@@ -172,7 +177,8 @@ class QuizForm(KompetenForm):
                 "pass_mark": self.pass_mark.data, "time_limit_minutes": self.time_limit.data,
                 "max_attempts": self.max_attempts.data, "grading_method": self.grading.data,
                 "draw_count": self.draw.data, "shuffle_answers": bool(self.shuffle_answers.data),
-                "review_policy": self.review.data, "show_answers": self.show_answers.data}
+                "review_policy": self.review.data, "show_answers": self.show_answers.data,
+                "default_format": self.text_format.data}
 
 
 class OwnerForm(KompetenForm):

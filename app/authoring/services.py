@@ -268,7 +268,8 @@ def markdown_snippet(course_file):
 
 def _parse_quiz(course, gift_text, settings, after_slug):
     """Parse GIFT text and check it belongs in this course; ContentProblems if it does not."""
-    parsed = gift.parse_gift(gift_text or "", "GIFT")
+    parsed = gift.parse_gift(gift_text or "", "GIFT",
+                             default_format=settings.get("default_format", "moodle"))
     problems = list(parsed.problems)
     gradable = [q for q in parsed.questions if q.type != "description"]
     if not parsed.questions and not problems:
@@ -285,9 +286,10 @@ def _parse_quiz(course, gift_text, settings, after_slug):
     return parsed.questions
 
 
-def gift_warnings(gift_text):
+def gift_warnings(gift_text, settings):
     """Likely mistakes in the GIFT text that do not stop it being saved ({Ture}, [note])."""
-    return gift.parse_gift(gift_text or "", "GIFT").warnings
+    return gift.parse_gift(gift_text or "", "GIFT",
+                           default_format=settings.get("default_format", "moodle")).warnings
 
 
 def check_quiz(course, gift_text, settings, after_slug):

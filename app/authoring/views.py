@@ -301,7 +301,7 @@ def _quiz_form(course, quiz=None):
         return QuizForm(modules=modules, data={
             "kind": "graded", "pass_mark": 70, "time_limit": 0, "max_attempts": 0,
             "grading": "highest", "draw": 0, "shuffle_answers": True, "review": "feedback",
-            "show_answers": "after_last_attempt"})
+            "show_answers": "after_last_attempt", "text_format": "markdown"})
     after = quiz.after_module.slug if quiz.after_module and not quiz.after_module.is_retired \
         else AT_START if quiz.opens_course else ""
     return QuizForm(modules=modules, quiz=quiz, data={
@@ -309,7 +309,8 @@ def _quiz_form(course, quiz=None):
         "time_limit": quiz.time_limit_minutes, "max_attempts": quiz.max_attempts,
         "grading": quiz.grading_method, "draw": quiz.draw_count,
         "shuffle_answers": quiz.shuffle_answers, "review": quiz.review_policy,
-        "show_answers": quiz.show_answers, "gift": quiz.gift_source})
+        "show_answers": quiz.show_answers, "text_format": quiz.default_format,
+        "gift": quiz.gift_source})
 
 
 def _quiz_page(course, form, quiz=None, problems=(), checked=None, warnings=()):
@@ -325,7 +326,7 @@ def _check_or_save_quiz(course, form, quiz):
         if request.form.get("aksi") == "periksa":
             questions = services.check_quiz(course, form.gift.data, settings, after)
             return _quiz_page(course, form, quiz, checked=questions,
-                              warnings=services.gift_warnings(form.gift.data))
+                              warnings=services.gift_warnings(form.gift.data, settings))
         slug = quiz.slug if quiz is not None else form.slug.data
         quiz = services.save_quiz(course, quiz, slug, settings, form.gift.data, after,
                                   current_user)
@@ -341,7 +342,7 @@ def _check_or_save_quiz(course, form, quiz):
         return _quiz_page(course, form, quiz)
     db.session.commit()
     flash(_("Kuis \u201c%(title)s\u201d disimpan.", title=quiz.title), "success")
-    for warning in services.gift_warnings(form.gift.data):
+    for warning in services.gift_warnings(form.gift.data, settings):
         flash(_("Periksa baris %(line)d: %(message)s", line=warning.line,
                 message=warning.message), "info")
     return redirect(url_for(".edit_quiz", slug=course.slug, quiz_slug=quiz.slug))

@@ -97,7 +97,8 @@ def quiz_settings(quiz):
     meta.update(pass_mark=quiz.pass_mark, time_limit=quiz.time_limit_minutes,
                 max_attempts=quiz.max_attempts, grading=quiz.grading_method,
                 draw=quiz.draw_count, shuffle_answers=quiz.shuffle_answers,
-                review=quiz.review_policy, show_answers=quiz.show_answers)
+                review=quiz.review_policy, show_answers=quiz.show_answers,
+                format=quiz.default_format)
     return meta
 
 
@@ -112,7 +113,7 @@ def quiz_gift_text(quiz):
         return quiz.gift_source
     questions = [stored_question(q) for q in quiz.questions if q.retired_at is None]
     try:
-        return gift.write_gift(questions)
+        return gift.write_gift(questions, quiz.default_format)
     except ValueError as error:
         raise ExportError(_("kuis %(quiz)s tidak dapat ditulis sebagai GIFT: %(reason)s",
                             quiz=quiz.slug, reason=str(error))) from error

@@ -88,15 +88,17 @@ class GiftResult:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def parse_gift(text, path="<gift>", first_line=1):
+def parse_gift(text, path="<gift>", first_line=1, default_format="moodle"):
     """All questions of a GIFT text, and every problem found; a question with a problem is left
-    out. first_line is the file line of the text's first line (front matter may precede it)."""
+    out. first_line is the file line of the text's first line (front matter may precede it).
+    default_format is the format of a question without a marker: Moodle's own "moodle", or
+    what the quiz file's `format:` says."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     escapes = _Escapes(text)
     questions, problems, warnings = [], [], []
     category = None
     for lines, comments in _blocks(text.split("\n"), first_line):
-        block = _Block(lines, comments, escapes, path, problems, warnings)
+        block = _Block(lines, comments, escapes, path, problems, warnings, default_format)
         if CATEGORY.match(lines[0][1]):
             category = block.category() or category
             continue
@@ -168,12 +170,13 @@ class _Stop(Exception):
 class _Block:
     """One blank-line separated block of the file: a $CATEGORY line or a question."""
 
-    def __init__(self, lines, comments, escapes, path, problems, warnings):
+    def __init__(self, lines, comments, escapes, path, problems, warnings, file_format):
         self.lines, self.comments, self.escapes = lines, comments, escapes
         self.path, self.problems, self.warnings = path, problems, warnings
         self.text = "\n".join(escapes.hide(line) for _number, line in lines)
         self.open_at = self.before = 0
-        self.default_format = "moodle"  # the question's: a part without a marker takes it
+        self.file_format = file_format  # a question without a marker has it
+        self.default_format = file_format  # the question's: a part without a marker takes it
 
     def line_at(self, offset):
         return self.lines[self.text.count("\n", 0, offset)][0]
@@ -216,7 +219,7 @@ class _Block:
         name, body = self._name(_Piece(0, self.text))
         braces = self._braces(body)
         fmt, text, answers, (feedback_format, feedback) = self._split_text(body, braces)
-        self.default_format = fmt or "moodle"
+        self.default_format = fmt or self.file_format
         question = Question(type="description", name=name or _default_name(text), text=text,
                             text_format=self.default_format, general_feedback=feedback,
                             general_feedback_format=self._own(feedback_format, feedback),
@@ -595,8 +598,9 @@ def _shorten(text, ideal):
 # --- writing ------------------------------------------------------------------------------------
 
 
-def write_gift(questions):
-    """GIFT text for the questions, such that parse_gift() gives them back."""
+def write_gift(questions, default_format="moodle"):
+    """GIFT text for the questions, such that parse_gift(text, default_format=…) gives them
+    back: a question whose format is the default gets no marker."""
     blocks, category = [], None
     for question in questions:
         if question.category != category:
@@ -604,15 +608,15 @@ def write_gift(questions):
                 raise ValueError(f"category {question.category!r} cannot be written in GIFT")
             blocks.append(f"$CATEGORY: {question.category}")
             category = question.category
-        blocks.append(_write_question(question))
+        blocks.append(_write_question(question, default_format))
     return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
-def _write_question(question):
+def _write_question(question, default_format):
     lines = [f"// [id:{_bracketed(question.id)}]"] if question.id else []
     lines += [f"// [tag:{_bracketed(tag)}]" for tag in question.tags]
     head = f"::{_escape(question.name)}::"
-    if question.text_format != "moodle" or question.text.startswith("["):
+    if question.text_format != default_format or question.text.startswith("["):
         head += f"[{question.text_format}]"
     if question.type == "description":
         return "\n".join([*lines, head + _escape(question.text)])

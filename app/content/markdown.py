@@ -186,14 +186,26 @@ def render_inline(source):
     return html
 
 
+def render_moodle(source):
+    """Moodle's auto-format ("moodle", GIFT's default): the text as written, its line breaks
+    kept and web addresses made links, HTML in it allowed through the one sanitizer, and no
+    Markdown: 2*3*4 stays 2*3*4, a line starting '1.' or '#' stays a line."""
+    text = (source or "").replace("\r\n", "\n").strip("\n")
+    linked = bleach.linkify(text, parse_email=False)
+    return sanitize_html(linked.replace("\n", "<br>\n"))
+
+
 def render_authored(source, text_format="markdown", inline=False):
     """Authored text in a declared format (GIFT's [markdown|moodle|html|plain]) -> safe HTML.
 
-    Moodle's own auto-format is treated as Markdown; HTML goes through the same allowlist;
-    plain text is escaped, its line breaks kept.
+    Markdown through the Markdown renderer; Moodle's auto-format keeps lines and links
+    addresses; HTML goes through the same allowlist; plain text is escaped, its line breaks
+    kept.
     """
     if text_format == "html":
         return sanitize_html(source)
     if text_format == "plain":
         return sanitize_html(html.escape(source or "").replace("\n", "<br>"))
+    if text_format == "moodle":
+        return render_moodle(source)
     return render_inline(source) if inline else render_markdown(source)

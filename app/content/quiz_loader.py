@@ -39,6 +39,7 @@ from app.quizzes.models import (
     GRADING_METHODS,
     QUIZ_KINDS,
     REVIEW_POLICIES,
+    TEXT_FORMATS,
     AnswerOption,
     Attempt,
     AttemptQuestion,
@@ -48,12 +49,12 @@ from app.quizzes.models import (
 
 QUIZ_SUFFIXES = (".gift", ".txt")
 QUIZ_KEYS = {"title", "kind", "after", "pass_mark", "time_limit", "max_attempts", "grading",
-             "draw", "shuffle_answers", "review", "show_answers"}
+             "draw", "shuffle_answers", "review", "show_answers", "format"}
 MODULE_PREFIX = re.compile(r"^\d{2}-")
 # Changed settings and question fields by the names of the quiz file (see loader.assign_changes).
 QUIZ_FIELD_NAMES = {"time_limit_minutes": "time_limit", "grading_method": "grading",
                     "draw_count": "draw", "review_policy": "review", "after_module_id": "after",
-                    "gift_source": "gift", "retired_at": None}
+                    "gift_source": "gift", "default_format": "format", "retired_at": None}
 QUESTION_FIELD_NAMES = {"text_source": "text", "text_html": "text", "text_format": "format",
                         "general_feedback_source": "general_feedback",
                         "general_feedback_format": "general_feedback",
@@ -101,6 +102,9 @@ def _read_settings(document, problems, slug):
         "show_answers": reader.choice(
             "show_answers", ANSWER_VISIBILITY,
             default="always" if kind == "practice" else "after_last_attempt"),
+        # The format of questions written without a marker: Moodle's own by default, so a
+        # Moodle export reads as it does in Moodle (docs/authoring.md, "Text formats").
+        "default_format": reader.choice("format", TEXT_FORMATS, default="moodle"),
     }, after
 
 
@@ -184,7 +188,8 @@ def read_quiz(path):
             problems.append(Problem(str(path), 1, _("berkas kuis kosong")))
         return None, problems
     settings, after = _read_settings(document, problems, slug)
-    result = gift.parse_gift(document.body, str(path), first_line=document.body_line)
+    result = gift.parse_gift(document.body, str(path), first_line=document.body_line,
+                             default_format=settings["default_format"])
     problems.extend(result.problems)
     _check_placement(path, document, settings, after, result.questions, problems, warnings)
     if problems:
@@ -253,9 +258,9 @@ def _option_rows(question):
             for a in question.answers]
 
 
-def _text_for_markdown(text):
+def _text_for_format(text, fmt):
     # Moodle's blank '_____' would read as Markdown emphasis; escaped it stays underscores.
-    return text.replace(gift.BLANK, r"\_" * len(gift.BLANK))
+    return text.replace(gift.BLANK, r"\_" * len(gift.BLANK)) if fmt == "markdown" else text
 
 
 def _question_values(parsed, position):
@@ -264,7 +269,7 @@ def _question_values(parsed, position):
     return {
         "position": position, "type": parsed.type, "name": parsed.name[:255],
         "gift_id": parsed.id, "text_source": parsed.text, "text_format": fmt,
-        "text_html": render_authored(_text_for_markdown(parsed.text), fmt),
+        "text_html": render_authored(_text_for_format(parsed.text, fmt), fmt),
         "single": parsed.single,
         "general_feedback_source": parsed.general_feedback,
         "general_feedback_format": feedback_format,

@@ -59,6 +59,14 @@ ANSWER_VISIBILITY = {
     "after_last_attempt": _l("setelah kesempatan terakhir dipakai atau kuis ditutup"),
     "always": _l("selalu, juga selama peserta masih punya kesempatan"),
 }
+# GIFT's text formats ([moodle], [markdown], [html], [plain] markers), as a quiz's default for
+# questions written without one.
+TEXT_FORMATS = {
+    "markdown": _l("Markdown (**tebal**, daftar, tautan)"),
+    "moodle": _l("Moodle otomatis (baris dipertahankan, alamat web jadi tautan)"),
+    "html": _l("HTML"),
+    "plain": _l("Teks biasa"),
+}
 QUESTION_TYPES = ("multichoice", "truefalse", "shortanswer", "numerical", "matching", "essay",
                   "description")
 ATTEMPT_STATES = ("in_progress", "submitted")
@@ -76,6 +84,7 @@ class Quiz(db.Model):
         CheckConstraint("time_limit_minutes >= 0", name="time_limit"),
         CheckConstraint("max_attempts >= 0", name="max_attempts"),
         CheckConstraint("draw_count >= 0", name="draw_count"),
+        CheckConstraint(sql_in("default_format", TEXT_FORMATS), name="default_format"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,6 +104,8 @@ class Quiz(db.Model):
     shuffle_answers: Mapped[bool] = mapped_column(Boolean, default=True)
     review_policy: Mapped[str] = mapped_column(String(16), default="feedback")
     show_answers: Mapped[str] = mapped_column(String(24), default="after_last_attempt")
+    # The format of questions written without a marker (a quiz file's `format:`).
+    default_format: Mapped[str] = mapped_column(String(16), default="moodle")
     # The GIFT text exactly as the author wrote it (comments and layout kept), so the browser
     # editor and an export give it back; questions below are what it parsed into.
     gift_source: Mapped[str] = mapped_column(Text, default="")

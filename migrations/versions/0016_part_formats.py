@@ -1,5 +1,7 @@
 """answer_option.text_format and feedback_format, question.general_feedback_format: each GIFT
-part keeps its own format; existing rows take their question's, in which they were rendered
+part keeps its own format; existing rows take their question's, in which they were rendered.
+quiz.default_format: the format of questions without a marker; existing quizzes were all
+rendered as Markdown, so they keep that
 
 Revision ID: 0016_part_formats
 Revises: 0015_jp_year_total
@@ -25,6 +27,13 @@ def upgrade():
     with op.batch_alter_table('question', schema=None) as batch_op:
         batch_op.add_column(sa.Column('general_feedback_format', sa.String(length=16),
                                       nullable=False, server_default='moodle'))
+    with op.batch_alter_table('quiz', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('default_format', sa.String(length=16), nullable=False,
+                                      server_default='moodle'))
+        batch_op.create_check_constraint(
+            op.f('ck_quiz_default_format'),
+            "default_format IN ('markdown', 'moodle', 'html', 'plain')")
+    op.execute("UPDATE quiz SET default_format = 'markdown'")
     # Until now every part was rendered in its question's format.
     op.execute("UPDATE answer_option SET text_format = (SELECT q.text_format FROM question q "
                "WHERE q.id = answer_option.question_id), feedback_format = (SELECT "
@@ -33,6 +42,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('quiz', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_quiz_default_format'), type_='check')
+        batch_op.drop_column('default_format')
     with op.batch_alter_table('question', schema=None) as batch_op:
         batch_op.drop_column('general_feedback_format')
     with op.batch_alter_table('answer_option', schema=None) as batch_op:

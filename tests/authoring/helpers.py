@@ -20,6 +20,7 @@ QUIZ_FORM = {
     "slug": "kuis-akhir", "title": "Kuis akhir TTE", "kind": "graded", "after": "",
     "pass_mark": "70", "time_limit": "0", "max_attempts": "0", "grading": "highest",
     "draw": "0", "shuffle_answers": "", "review": "full", "show_answers": "after_last_attempt",
+    "text_format": "markdown",
     "aksi": "simpan",
 }
 GIFT = """::Q1 Penerbit::Siapa penyelenggara sertifikat elektronik untuk ASN?{

@@ -293,14 +293,14 @@ def test_authored_course_files_read_as_written(app, tmp_path):
     assert final.meta == {
         "title": "Kuis Akhir: TTE #1", "kind": "posttest", "pass_mark": 80, "time_limit": 20,
         "max_attempts": 2, "grading": "average", "draw": 0, "shuffle_answers": False,
-        "review": "full", "show_answers": "after_last_attempt"}
+        "review": "full", "show_answers": "after_last_attempt", "format": "moodle"}
     assert final.body == EVERY_TYPE_GIFT.rstrip()
     assert {q.type for q in parse_gift(final.body).questions} == set(QUESTION_TYPES)
     practice = front_matter(tree["quizzes/tte-201/latihan.gift"])
     assert practice.meta["after"] == "sertifikat-elektronik"
     assert list(practice.meta) == ["title", "kind", "after", "pass_mark", "time_limit",
                                    "max_attempts", "grading", "draw", "shuffle_answers",
-                                   "review", "show_answers"]
+                                   "review", "show_answers", "format"]
     assert parse_gift(practice.body).questions == parse_gift(PRACTICE_GIFT).questions
 
 

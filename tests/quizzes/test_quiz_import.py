@@ -229,20 +229,26 @@ def test_question_text_html_is_rendered_and_sanitized(run_import, quiz_dir):
     (quiz_dir / "spbe-101" / "keamanan-html.gift").write_text(
         "::Skrip html::[html]<p onclick=\"curi()\">Pilih <b>satu</b>.</p>"
         "<script>alert(1)</script>{=Benar#<img src\\=x onerror\\=alert(2)>Ya ~Salah}\n\n"
-        "::Skrip markdown::Teks **tebal** <script>alert(3)</script> "
-        "[tautan](javascript:alert(4)){T}\n",
+        "::Skrip markdown::[markdown]Teks **tebal** <script>alert(3)</script> "
+        "[tautan](javascript:alert(4)){T}\n\n"
+        "::Skrip moodle::Teks <b onclick\\=\"x()\">tebal</b> <script>alert(5)</script> "
+        "<a href\\=\"javascript\\:alert(6)\">tautan</a> https\\://palukota.go.id{T}\n",
         encoding="utf-8")
     report = run_import()
 
     assert report.problems == []
     for item in db.session.scalars(select(Question)):
-        assert item.text_html.startswith("<p>"), item.text_html
+        assert item.text_format == "moodle" or item.text_html.startswith("<p>"), item.text_html
     html_question = question("spbe-101/keamanan-html", "Skrip html")
     assert html_question.text_html == "<p>Pilih <b>satu</b>.</p>alert(1)"
     feedback = html_question.options[0].feedback_html
     assert "onerror" not in feedback and "Ya" in feedback
     markdown_question = question("spbe-101/keamanan-html", "Skrip markdown")
     assert "<strong>tebal</strong>" in markdown_question.text_html
+    moodle_question = question("spbe-101/keamanan-html", "Skrip moodle")
+    assert moodle_question.text_html == (
+        'Teks <b>tebal</b> alert(5) <a>tautan</a> <a href="https://palukota.go.id">'
+        'https://palukota.go.id</a>')
     stored = [q.text_html for q in db.session.scalars(select(Question))] + [
         o.feedback_html for o in db.session.scalars(select(AnswerOption))]
     for html in stored:
@@ -264,12 +270,13 @@ def test_missing_word_blanks_render_as_underscores(run_import, quiz_dir):
         assert item.text_html.count("_____") == 1, item.text_html
         for tag in ("<em>", "<strong>", "<hr"):
             assert tag not in item.text_html, item.text_html
+    # No format: Moodle's own, which keeps the lines as written.
     assert question("kam-201/kata-hilang", "Di awal").text_html == (
-        "<p>_____ adalah ibu kota Sulawesi Tengah.</p>")
+        "_____ adalah ibu kota Sulawesi Tengah.")
     assert question("kam-201/kata-hilang", "Sebaris sendiri").text_html == (
-        "<p>Lengkapi kalimat berikut:\n_____\nadalah ibu kota.</p>")
+        "Lengkapi kalimat berikut:<br>\n_____<br>\nadalah ibu kota.")
     assert question("kam-201/kata-hilang", "Di tengah").text_html == (
-        "<p>Ibu kota Sulawesi Tengah adalah _____, bukan Donggala.</p>")
+        "Ibu kota Sulawesi Tengah adalah _____, bukan Donggala.")
     posttest = question("spbe-101/posttest", "K3 Domain keamanan")
     assert "termasuk domain _____ dalam Arsitektur SPBE" in posttest.text_html
 
@@ -655,7 +662,7 @@ def _unknown_course(root):
 BREAKERS = [_unclosed_brace, _bad_weight, _comma_weight, _unknown_key, _pass_mark_150,
             _kind_ujian, _after_unknown_module, _draw_too_many, _empty_file]
 EXPECTED_LINES = {  # independent of line_of(): the bundled files as they are today
-    _unclosed_brace: 66, _bad_weight: 29, _comma_weight: 36, _unknown_key: 4,
+    _unclosed_brace: 67, _bad_weight: 30, _comma_weight: 37, _unknown_key: 4,
     _pass_mark_150: 4, _kind_ujian: 3, _after_unknown_module: 4, _draw_too_many: 8,
     _empty_file: 1, _unknown_course: 1,
 }
@@ -740,7 +747,7 @@ def test_check_json_prints_the_parsed_quiz(cli, monkeypatch):
         "title": "Kuis Akhir SPBE-101", "kind": "graded", "pass_mark": 70,
         "time_limit_minutes": 30, "max_attempts": 3, "grading_method": "highest",
         "draw_count": 0, "shuffle_answers": True, "review_policy": "feedback",
-        "show_answers": "after_last_attempt", "after": None}
+        "show_answers": "after_last_attempt", "default_format": "markdown", "after": None}
     questions = data["questions"]
     assert len(questions) == 12
     assert questions[0]["name"] == "Definisi SPBE"
@@ -770,8 +777,8 @@ def test_check_json_prints_the_parsed_quiz(cli, monkeypatch):
     assert principles["single"] is False
     assert [a["fraction"] for a in principles["answers"]] == [0.25] * 4 + [-0.5] * 2
     numeric = next(q for q in questions if q["type"] == "numerical")
-    assert numeric["answers"] == [{"text": "5", "format": "moodle", "fraction": 1.0,
-                                   "feedback": "", "feedback_format": "moodle",
+    assert numeric["answers"] == [{"text": "5", "format": "markdown", "fraction": 1.0,
+                                   "feedback": "", "feedback_format": "markdown",
                                    "tolerance": 0.0}]
     assert count(Quiz) == 0  # check never imports
 
@@ -920,3 +927,27 @@ def _rebuilt_gift(stored):
     from app.content.exporter import stored_question
 
     return gift.write_gift([stored_question(q) for q in stored.questions])
+
+
+def test_the_bundled_quizzes_declare_markdown_and_look_as_before(run_import):
+    from app.content.markdown import render_markdown
+
+    assert run_import().problems == []
+    quizzes = db.session.scalars(select(Quiz)).all()
+    assert quizzes and {q.default_format for q in quizzes} == {"markdown"}
+    for item in db.session.scalars(select(Question)):
+        assert item.text_format == "markdown", item.name
+        assert item.text_html == render_markdown(
+            item.text_source.replace(gift.BLANK, r"\_" * len(gift.BLANK))), item.name
+
+
+def test_moodle_auto_format_keeps_lines_and_links_without_markdown(run_import, quiz_dir):
+    (quiz_dir / "spbe-101" / "format-moodle.gift").write_text(
+        "::Baris::Hitung 2*3*4.\\n1. langkah pertama\n# bukan judul\nLihat www.palukota.go.id{}\n",
+        encoding="utf-8")
+    assert run_import().problems == []
+    item = question("spbe-101/format-moodle", "Baris")
+    assert item.text_format == "moodle"
+    assert item.text_html == (
+        'Hitung 2*3*4.<br>\n1. langkah pertama<br>\n# bukan judul<br>\nLihat '
+        '<a href="http://www.palukota.go.id">www.palukota.go.id</a>')
