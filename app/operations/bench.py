@@ -394,13 +394,13 @@ def seed_quiz(course_index, course_slug):
     """One graded final quiz through the GIFT importer. The bench learners' course has no time
     limit, so their open attempts cannot expire however long a bench runs."""
     source, body = quiz_text(course_index)
-    parsed = gift.parse_gift(body, str(source))
+    parsed = gift.parse_gift(body, str(source), default_format="markdown")
     if parsed.problems:
         raise click.ClickException(f"Kuis sumber {source} bermasalah: {parsed.problems[0]}")
     settings = {"title": "Kuis Akhir", "kind": "graded", "pass_mark": 70,
                 "time_limit_minutes": 0 if course_index == 0 else 30, "max_attempts": 3,
                 "grading_method": "highest", "draw_count": 0, "shuffle_answers": True,
-                "review_policy": "feedback"}
+                "review_policy": "feedback", "default_format": "markdown"}
     import_quiz(QuizSpec(course_slug=course_slug, slug="kuis-akhir", path=source,
                          settings=settings, after=None, questions=parsed.questions,
                          gift_source=body))
