@@ -3,7 +3,7 @@
 
 def register_authoring(app):
     """The /pengajar blueprint (editor views and the learner reports share it)."""
-    from app.authoring import learner_views  # noqa: F401  (adds its routes to bp)
+    from app.authoring import learner_views, question_views  # noqa: F401  (their routes)
     from app.authoring.views import bp
     from app.content.media import upload_limit_bytes
     from app.courses.models import COURSE_STATUSES

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.services import find_user_by_login
-from app.authoring import services
+from app.authoring import question_forms, services
 from app.authoring.access import editable_course_or_404, editable_quiz_or_404, require_author
 from app.authoring.forms import (
     CourseForm,
@@ -315,7 +315,9 @@ def _quiz_form(course, quiz=None):
 
 def _quiz_page(course, form, quiz=None, problems=(), checked=None, warnings=()):
     return render_template("authoring/quiz_form.html", course=course, quiz=quiz, form=form,
-                           problems=problems, checked=checked, warnings=warnings)
+                           problems=problems, checked=checked, warnings=warnings,
+                           questions=question_forms.quiz_questions(quiz) if quiz else [],
+                           question_kinds=question_forms.KINDS)
 
 
 def _check_or_save_quiz(course, form, quiz):

@@ -43,6 +43,8 @@ ROUTES = {
     "authoring.add_owner": ("POST", "admin"),
     "authoring.learners": ("GET", "owner"),
     "authoring.gradebook": ("GET", "owner"),
+    "authoring.new_question": ("GET", "owner"),
+    "authoring.edit_question": ("GET", "owner"),
     "authoring.item_analysis": ("GET", "owner"),
     # Last: these take away what the routes above work on.
     "authoring.remove_module": ("POST", "owner"),
@@ -68,7 +70,7 @@ def world(app, create_user):
     db.session.commit()
     file_id = db.session.scalar(select(CourseFile.id))
     return {"slug": course.slug, "module_id": module.id, "quiz_slug": "kuis",
-            "file_id": file_id, "user_id": owner.id}
+            "file_id": file_id, "user_id": owner.id, "number": 1}
 
 
 def client_for(app, person):

@@ -110,7 +110,8 @@ def _arguments(live_server):
         graduate = _person(seed.GRADUATE)
         return {
             "slug": seed.JOURNEY_COURSE, "module_slug": module.slug, "module_id": module.id,
-            "quiz_slug": seed.FINAL_QUIZ, "attempt_id": live_server.site.passed_attempt_id,
+            "quiz_slug": seed.FINAL_QUIZ, "number": 1,
+            "attempt_id": live_server.site.passed_attempt_id,
             "code": live_server.site.certificate_code, "user_id": graduate.id,
             "agency_id": db.session.scalar(select(Agency.id).order_by(Agency.id)),
             "certificate_id": db.session.scalar(

@@ -181,6 +181,8 @@ ROUTES = {
     "authoring.preview_quiz": "editor",
     "authoring.learners": "editor",
     "authoring.gradebook": "editor",
+    "authoring.new_question": "editor",
+    "authoring.edit_question": "editor",
     "authoring.item_analysis": "editor",
     "authoring.add_owner": "admin",
     # workshops and webinars (TRAINER organizes the session)
@@ -262,10 +264,11 @@ def world(app, create_user):
     return {
         "draft": {"slug": draft.slug, "module_slug": draft_module.slug,
                   "module_id": draft_module.id, "quiz_slug": "rahasia", "name": "rahasia.png",
+                  "number": 1,
                   "file_id": db.session.scalar(select(CourseFile.id).where(
                       CourseFile.course_id == draft.id))},
         "slug": course.slug, "module_slug": module.slug, "module_id": module.id,
-        "quiz_slug": "kuis", "attempt_id": attempt.id, "slot_id": essay,
+        "quiz_slug": "kuis", "number": 1, "attempt_id": attempt.id, "slot_id": essay,
         "certificate_id": certificate.id, "code": certificate.verification_code,
         "credit_id": credit.id, "file_id": db.session.scalar(select(CourseFile.id)),
         "name": "skema.png", "user_id": other_learner.id, "agency_id": agency.id,
@@ -384,7 +387,7 @@ def test_a_draft_course_and_its_files_are_hidden_from_all_but_its_editors(app, w
 # Every route that takes a course slug answers a trainer asking for another trainer's draft
 # exactly as for a course that does not exist: 404 (admins-only routes refuse by role first).
 MISSING = {"slug": "tidak-ada", "module_slug": "tidak-ada", "quiz_slug": "tidak-ada",
-           "name": "tidak-ada.png", "module_id": 999_999, "file_id": 999_999}
+           "name": "tidak-ada.png", "module_id": 999_999, "file_id": 999_999, "number": 1}
 
 
 def slug_routes(app):
