@@ -336,3 +336,34 @@ def test_sqlite_migration_leaving_a_dangling_row_changes_nothing(empty_database_
         assert "job" not in tables
         assert [name for name in tables if name.startswith("_alembic_tmp")] == []
         db.engine.dispose()
+
+
+def test_0015_and_0016_fill_in_what_the_data_already_says(empty_database_url, tmp_path):
+    """0015 sums the JP already earned; 0016 records what was shown as Markdown as that, and
+    gives every part its question's format."""
+    app = _migrations_app(empty_database_url, tmp_path)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0014_search_index")
+        with db.engine.begin() as conn:
+            _seed_empty_tables(conn, _reflected_metadata(conn, leave_out=(
+                name for name in FULL_TEXT_TABLES if name in inspect(conn).get_table_names())))
+            conn.execute(text("UPDATE enrollment SET completed_at = :when"),
+                         {"when": datetime(2026, 3, 1, 2, tzinfo=UTC)})
+            conn.execute(text("UPDATE question SET text_format = 'moodle'"))
+            user_id, course_jp = conn.execute(text(
+                "SELECT e.user_id, c.jp FROM enrollment e JOIN course c ON c.id = e.course_id"
+            )).one()
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as conn:
+            totals = conn.execute(text(
+                "SELECT year, course_jp FROM jp_year_total WHERE user_id = :id"),
+                {"id": user_id}).all()
+            assert (2026, course_jp) in [tuple(row) for row in totals]
+            assert conn.execute(text("SELECT DISTINCT text_format FROM question")).all() == [
+                ("markdown",)]
+            assert conn.execute(text(
+                "SELECT DISTINCT text_format, feedback_format FROM answer_option")).all() == [
+                ("markdown", "markdown")]
+            assert conn.execute(text("SELECT DISTINCT default_format FROM quiz")).all() == [
+                ("markdown",)]
+        db.engine.dispose()

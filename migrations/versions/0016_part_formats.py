@@ -1,7 +1,7 @@
 """answer_option.text_format and feedback_format, question.general_feedback_format: each GIFT
 part keeps its own format; existing rows take their question's, in which they were rendered.
-quiz.default_format: the format of questions without a marker; existing quizzes were all
-rendered as Markdown, so they keep that
+quiz.default_format: the format of questions without a marker; existing quizzes, and their
+questions stored as "moodle", were all rendered as Markdown, so they are recorded as that
 
 Revision ID: 0016_part_formats
 Revises: 0015_jp_year_total
@@ -34,6 +34,9 @@ def upgrade():
             op.f('ck_quiz_default_format'),
             "default_format IN ('markdown', 'moodle', 'html', 'plain')")
     op.execute("UPDATE quiz SET default_format = 'markdown'")
+    # Until now "moodle" was rendered as Markdown; from now on it means Moodle's auto-format.
+    # What was stored as "moodle" was shown as Markdown, so it is recorded as that.
+    op.execute("UPDATE question SET text_format = 'markdown' WHERE text_format = 'moodle'")
     # Until now every part was rendered in its question's format.
     op.execute("UPDATE answer_option SET text_format = (SELECT q.text_format FROM question q "
                "WHERE q.id = answer_option.question_id), feedback_format = (SELECT "
