@@ -37,9 +37,13 @@ def frame_key():
             get_setting("institution_name"), request.script_root)
 
 
+def _placeholder_token():
+    return TOKEN_PLACEHOLDER
+
+
 def _render_parts():
-    placeholder = lambda: TOKEN_PLACEHOLDER  # noqa: E731 (the templates call csrf_token())
-    return {part: render_template(f"_frame_{part}.html", csrf_token=placeholder)
+    # The templates call csrf_token(): here it gives the placeholder, replaced per request.
+    return {part: render_template(f"_frame_{part}.html", csrf_token=_placeholder_token)
             for part in PARTS}
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.certificates.pdf import CertificateDocument, render_certificate
+from app.certificates.document import CertificateDocument
+from app.certificates.pdf import render_certificate
 
 TARGET_MS = 60
 DOCUMENT = CertificateDocument(

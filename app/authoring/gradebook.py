@@ -23,6 +23,7 @@ from app.authoring.learners import (
     active_quizzes,
     page_count,
     quiz_cell,
+    status_labels,
 )
 from app.courses.models import Enrollment
 from app.extensions import db
@@ -31,12 +32,6 @@ from app.reports.tables import DATE, DECIMAL, NIP, NUMBER, Column, Table
 from app.timeutil import palu_date
 
 BATCH = 500  # learners per statement in a download
-
-
-def status_labels():
-    return {"done": _("Sudah dikerjakan"), "passed": _("Lulus"),
-            "pending": _("Menunggu penilaian esai"), "failed": _("Belum lulus"),
-            "in_progress": _("Sedang mengerjakan"), "not_started": _("Belum mengerjakan")}
 
 
 @dataclass

@@ -53,7 +53,7 @@ def learners(slug):
     course, form = _filtered(slug, LearnerFilterForm)
     report = reports.course_learners(course, form.agency_id(), form.page_number())
     return render_template("authoring/learners.html", course=course, form=form, report=report,
-                           agency_id=form.agency_id())
+                           agency_id=form.agency_id(), status_labels=reports.status_labels())
 
 
 class GradebookFilterForm(LearnerFilterForm):

@@ -10,6 +10,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import contains_eager, selectinload
@@ -49,6 +50,13 @@ class QuizCell:
 
     grade: float | None
     status: str  # passed, pending, failed, done (no pass mark), in_progress, not_started
+
+
+def status_labels():
+    """QuizCell.status as the learners page and the gradebook name it."""
+    return {"done": _("Sudah dikerjakan"), "passed": _("Lulus"),
+            "pending": _("Menunggu penilaian esai"), "failed": _("Belum lulus"),
+            "in_progress": _("Sedang mengerjakan"), "not_started": _("Belum mengerjakan")}
 
 
 @dataclass

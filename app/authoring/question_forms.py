@@ -198,7 +198,7 @@ def to_question(form, text_format):
         question.answers = [gift.Answer("true", float(right), on_true),
                             gift.Answer("false", float(not right), on_false)]
     if not question.name:
-        question.name = gift._default_name(question.text) if question.text else ""
+        question.name = gift.default_name(question.text) if question.text else ""
     return question, problems
 
 
@@ -240,9 +240,9 @@ def from_question(question):
         if kind in ("pilihan", "kata-hilang"):
             row["benar"] = "1" if answer.fraction == 1 else ""
         else:
-            row["bobot"] = gift._percent(answer.fraction)
+            row["bobot"] = gift.percent_text(answer.fraction)
         if kind == "angka" and answer.tolerance is not None:
-            row["toleransi"] = gift._number_text(answer.tolerance)
+            row["toleransi"] = gift.number_text(answer.tolerance)
         form.rows.append(row)
     for pair in question.pairs:
         row = empty_row()

@@ -11,22 +11,6 @@ from app.authoring.access import editable_course_or_404, editable_quiz_or_404
 from app.authoring.views import bp
 from app.courses.forms import action_or_400
 from app.extensions import db
-from app.quizzes.models import AT_START
-
-
-def quiz_settings(quiz):
-    """The quiz's settings as save_quiz takes them, unchanged."""
-    return {"title": quiz.title, "kind": quiz.kind, "pass_mark": quiz.pass_mark,
-            "time_limit_minutes": quiz.time_limit_minutes, "max_attempts": quiz.max_attempts,
-            "grading_method": quiz.grading_method, "draw_count": quiz.draw_count,
-            "shuffle_answers": quiz.shuffle_answers, "review_policy": quiz.review_policy,
-            "show_answers": quiz.show_answers, "default_format": quiz.default_format}
-
-
-def _after_slug(quiz):
-    if quiz.after_module is not None and not quiz.after_module.is_retired:
-        return quiz.after_module.slug
-    return AT_START if quiz.opens_course else None
 
 
 def _page(course, quiz, form, number=None, problems=()):
@@ -44,10 +28,9 @@ def _submit(course, quiz, form, original=None, number=None):
         return _page(course, quiz, form, number)
     text_format = original.text_format if original is not None else quiz.default_format
     question, problems = forms.to_question(form, text_format)
-    block, problem = forms.write_block(question, quiz.default_format) if not problems \
-        else (None, None)
-    if problem:
-        problems.append(problem)
+    if not problems:
+        block, problem = forms.write_block(question, quiz.default_format)
+        problems = [problem] if problem else []
     if problems:
         return _page(course, quiz, form, number, problems)
     if original is not None and _same(question, original):
@@ -55,8 +38,8 @@ def _submit(course, quiz, form, original=None, number=None):
         return redirect(url_for(".edit_quiz", slug=course.slug, quiz_slug=quiz.slug))
     source = forms.splice(quiz.gift_source, original.line if original else None, block)
     try:
-        services.save_quiz(course, quiz, quiz.slug, quiz_settings(quiz), source,
-                           _after_slug(quiz), current_user)
+        services.save_quiz(course, quiz, quiz.slug, services.quiz_settings(quiz), source,
+                           services.placement_slug(quiz), current_user)
     except services.AuthoringError as error:
         db.session.rollback()
         messages = [p.message for p in getattr(error, "problems", ())] or [error.message]

@@ -267,7 +267,8 @@ def markdown_snippet(course_file):
 # --- quizzes -----------------------------------------------------------------------------------
 
 def _parse_quiz(course, gift_text, settings, after_slug):
-    """Parse GIFT text and check it belongs in this course; ContentProblems if it does not."""
+    """Parse GIFT text and check it belongs in this course: the gift.GiftResult (questions
+    and warnings), or ContentProblems."""
     parsed = gift.parse_gift(gift_text or "", "GIFT",
                              default_format=settings.get("default_format", "moodle"))
     problems = list(parsed.problems)
@@ -283,18 +284,31 @@ def _parse_quiz(course, gift_text, settings, after_slug):
         problems.append(Problem("GIFT", 1, _("modul '%(slug)s' tidak ada", slug=after_slug)))
     if problems:
         raise ContentProblems(problems)
-    return parsed.questions
-
-
-def gift_warnings(gift_text, settings):
-    """Likely mistakes in the GIFT text that do not stop it being saved ({Ture}, [note])."""
-    return gift.parse_gift(gift_text or "", "GIFT",
-                           default_format=settings.get("default_format", "moodle")).warnings
+    return parsed
 
 
 def check_quiz(course, gift_text, settings, after_slug):
-    """The questions the text parses into, or ContentProblems; nothing is saved."""
+    """What the text parses into (questions, and warnings: likely mistakes such as {Ture}
+    that do not stop it being saved), or ContentProblems; nothing is saved."""
     return _parse_quiz(course, gift_text, settings, after_slug)
+
+
+QUIZ_SETTINGS = ("title", "kind", "pass_mark", "time_limit_minutes", "max_attempts",
+                 "grading_method", "draw_count", "shuffle_answers", "review_policy",
+                 "show_answers", "default_format")
+
+
+def quiz_settings(quiz):
+    """A quiz's settings as save_quiz takes them (QuizForm.settings() gives the same keys)."""
+    return {name: getattr(quiz, name) for name in QUIZ_SETTINGS}
+
+
+def placement_slug(quiz):
+    """Where the quiz stands, as the editor names it: a module's slug, AT_START for a pretest
+    opening the course, or None for a final quiz."""
+    if quiz.after_module is not None and not quiz.after_module.is_retired:
+        return quiz.after_module.slug
+    return AT_START if quiz.opens_course else None
 
 
 def _after_module_id(course, after_slug):
@@ -306,7 +320,7 @@ def _after_module_id(course, after_slug):
 def save_quiz(course, quiz, slug, settings, gift_text, after_slug, editor):
     """Create or update a quiz from its settings and GIFT text; questions keep identity by
     GIFT id or name, those with answers are retired rather than deleted."""
-    questions = _parse_quiz(course, gift_text, settings, after_slug)
+    questions = _parse_quiz(course, gift_text, settings, after_slug).questions
     if quiz is None:
         if db.session.scalar(select(Quiz.id).where(Quiz.course_id == course.id,
                                                    Quiz.slug == slug)):

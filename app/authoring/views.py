@@ -39,7 +39,7 @@ from app.courses.forms import ActionForm, action_or_400
 from app.courses.models import COURSE_STATUSES, CourseFile, Module
 from app.extensions import db
 from app.forms import whole_number_arg
-from app.quizzes.models import AT_START, Question
+from app.quizzes.models import Question
 from app.quizzes.services import build_snapshot
 from app.storage import StorageError
 from app.web import one_or_404
@@ -302,10 +302,9 @@ def _quiz_form(course, quiz=None):
             "kind": "graded", "pass_mark": 70, "time_limit": 0, "max_attempts": 0,
             "grading": "highest", "draw": 0, "shuffle_answers": True, "review": "feedback",
             "show_answers": "after_last_attempt", "text_format": "markdown"})
-    after = quiz.after_module.slug if quiz.after_module and not quiz.after_module.is_retired \
-        else AT_START if quiz.opens_course else ""
     return QuizForm(modules=modules, quiz=quiz, data={
-        "title": quiz.title, "kind": quiz.kind, "after": after, "pass_mark": quiz.pass_mark,
+        "title": quiz.title, "kind": quiz.kind, "after": services.placement_slug(quiz) or "",
+        "pass_mark": quiz.pass_mark,
         "time_limit": quiz.time_limit_minutes, "max_attempts": quiz.max_attempts,
         "grading": quiz.grading_method, "draw": quiz.draw_count,
         "shuffle_answers": quiz.shuffle_answers, "review": quiz.review_policy,
@@ -326,9 +325,9 @@ def _check_or_save_quiz(course, form, quiz):
     settings, after = form.settings(), form.after.data or None
     try:
         if request.form.get("aksi") == "periksa":
-            questions = services.check_quiz(course, form.gift.data, settings, after)
-            return _quiz_page(course, form, quiz, checked=questions,
-                              warnings=services.gift_warnings(form.gift.data, settings))
+            parsed = services.check_quiz(course, form.gift.data, settings, after)
+            return _quiz_page(course, form, quiz, checked=parsed.questions,
+                              warnings=parsed.warnings)
         slug = quiz.slug if quiz is not None else form.slug.data
         quiz = services.save_quiz(course, quiz, slug, settings, form.gift.data, after,
                                   current_user)
@@ -344,7 +343,9 @@ def _check_or_save_quiz(course, form, quiz):
         return _quiz_page(course, form, quiz)
     db.session.commit()
     flash(_("Kuis \u201c%(title)s\u201d disimpan.", title=quiz.title), "success")
-    for warning in services.gift_warnings(form.gift.data, settings):
+    # Read again for its warnings (a few ms even for a bank of hundreds of questions): the
+    # save itself only reports problems.
+    for warning in services.check_quiz(course, form.gift.data, settings, after).warnings:
         flash(_("Periksa baris %(line)d: %(message)s", line=warning.line,
                 message=warning.message), "info")
     return redirect(url_for(".edit_quiz", slug=course.slug, quiz_slug=quiz.slug))

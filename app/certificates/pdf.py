@@ -23,13 +23,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import SubsetMap
 
-from app.certificates.document import (  # noqa: F401  (their home before document.py)
-    COURSE_KIND,
-    MONTHS,
-    SESSION_KIND,
-    CertificateDocument,
-    indonesian_date,
-)
+from app.certificates.document import SESSION_KIND, indonesian_date
 
 FONT_DIR = Path(__file__).with_name("fonts")
 SERIF, SANS = "DejaVuSerif", "DejaVuSans"

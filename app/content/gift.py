@@ -220,7 +220,7 @@ class _Block:
         braces = self._braces(body)
         fmt, text, answers, (feedback_format, feedback) = self._split_text(body, braces)
         self.default_format = fmt or self.file_format
-        question = Question(type="description", name=name or _default_name(text), text=text,
+        question = Question(type="description", name=name or default_name(text), text=text,
                             text_format=self.default_format, general_feedback=feedback,
                             general_feedback_format=self._own(feedback_format, feedback),
                             line=self.lines[0][0])
@@ -391,8 +391,8 @@ class _Block:
     def _warn_single_in_disguise(self, answers):
         """`{~%100%a ~b}`: one answer worth everything and no '=' makes Moodle build a
         checkbox question, where a learner may tick more than one."""
-        if self.clean() and sorted(a.fraction for a in answers)[-2:] == [0.0, 1.0] \
-                and all(a.fraction <= 0 for a in answers if a.fraction != 1.0):
+        # The best answer is worth everything and the next best nothing.
+        if self.clean() and sorted(a.fraction for a in answers)[-2:] == [0.0, 1.0]:
             self.warn(self.open_at, _(
                 "hanya satu jawaban bernilai %(full)s tetapi tanpa '=': soal ini menjadi "
                 "pilihan ganda jawaban banyak (kotak centang); bila hanya satu jawaban benar, "
@@ -409,7 +409,7 @@ class _Block:
         elif Decimal(repr(total)).quantize(Decimal("0.01"), ROUND_HALF_UP) != 1:
             self.report(self.open_at, _(
                 "jumlah bobot positif pilihan ganda jawaban banyak harus 100%% (sekarang "
-                "%(total)s%%)", total=_percent(round(total, 4))))
+                "%(total)s%%)", total=percent_text(round(total, 4))))
 
     def _shortanswer(self, piece):
         answers = [self._weighted(part, 1.0) for _mark, part in self._chunks(piece, "=")]
@@ -520,7 +520,7 @@ class _Block:
                               "atas", value=text))
             return text, None
         middle = (low + high) / 2
-        return _number_text(middle), high - middle
+        return number_text(middle), high - middle
 
 
 def _looks_like_true_false(text):
@@ -562,7 +562,7 @@ def _comma_hint(text):
     return ""
 
 
-def _number_text(value):
+def number_text(value):
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
@@ -575,7 +575,7 @@ def _id_and_tags(comments):
     return idnumber or None, [tag for tag in tags if tag]
 
 
-def _default_name(text):
+def default_name(text):
     """Moodle's create_default_question_name(): the text without HTML tags, shortened to 80
     characters by shorten_text()."""
     name = _shorten(HTML_TAG.sub("", text).strip(WS), NAME_LENGTH).strip(WS)
@@ -705,7 +705,7 @@ def _weight_prefix(answer, default):
     '%', so that it is not read as a weight."""
     if answer.fraction == default and not answer.text.startswith("%"):
         return ""
-    return f"%{_percent(answer.fraction)}%"
+    return f"%{percent_text(answer.fraction)}%"
 
 
 def _write_shortanswer(question):
@@ -728,7 +728,7 @@ def _write_numerical(question):
             continue
         value = answer.text
         if answer.tolerance is not None and answer.text != "*":
-            value += f":{_number_text(answer.tolerance)}"
+            value += f":{number_text(answer.tolerance)}"
         items.append("=" + _weight_prefix(answer, 1.0) + value
                      + _feedback(answer.feedback, answer.feedback_format, question))
     return _answer_lines(question, items, opener="{#")
@@ -753,7 +753,7 @@ WRITERS = {
 }
 
 
-def _percent(fraction):
+def percent_text(fraction):
     """The weight text for a fraction: the reader divides it by 100 exactly in decimal, so the
     shortest decimal of the fraction, times 100, always reads back as the same float."""
     text = format(Decimal(repr(fraction)).scaleb(2), "f")

@@ -2,13 +2,13 @@
 with a highlighted snippet and a link to the module's section. `?kursus=<slug>` keeps the
 search inside one course (the box on the course and module pages)."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
 from app.courses.models import Course
-from app.extensions import db
 from app.search import services
 from app.search.forms import SearchForm
+from app.web import one_or_404
 
 bp = Blueprint("search", __name__, template_folder="templates")
 
@@ -17,11 +17,8 @@ def _course_in(form):
     slug = (form.kursus.data or "").strip()
     if not slug:
         return None
-    course = db.session.scalar(select(Course).where(Course.slug == slug[:100],
-                                                    Course.status == "published"))
-    if course is None:
-        abort(404)
-    return course
+    return one_or_404(select(Course).where(Course.slug == slug[:100],
+                                           Course.status == "published"))
 
 
 @bp.route("/cari")

@@ -11,23 +11,9 @@ from tests.authoring.helpers import (
     GIFT,
     LEARNER_NIP,
     QUIZ_FORM,
-    TRAINER_NIP,
-    add_module,
     add_quiz,
-    make_course,
-    publish,
 )
 from tests.conftest import csrf_token, submit
-
-
-@pytest.fixture
-def course(client, create_user, login):
-    create_user(nip=TRAINER_NIP, roles=("trainer",))
-    login(TRAINER_NIP)
-    course = make_course(client)
-    add_module(client, course, "Pengantar TTE")
-    publish(client, course)
-    return course
 
 
 def text(response):

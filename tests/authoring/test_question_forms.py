@@ -10,13 +10,7 @@ from werkzeug.datastructures import MultiDict
 from app.content import gift
 from app.extensions import db
 from app.quizzes.models import Quiz
-from tests.authoring.helpers import (
-    TRAINER_NIP,
-    add_module,
-    add_quiz,
-    make_course,
-    publish,
-)
+from tests.authoring.helpers import add_quiz
 from tests.conftest import csrf_token
 
 QUIZ_URL = "/pengajar/kursus/tte-101/kuis/kuis-akhir"
@@ -24,12 +18,8 @@ LEADING = "// Kuis akhir TTE: komentar penulis tetap ada.\n\n::Q1 Awal::Soal awa
 
 
 @pytest.fixture
-def course(client, create_user, login):
-    create_user(nip=TRAINER_NIP, roles=("trainer",))
-    login(TRAINER_NIP)
-    course = make_course(client)
-    add_module(client, course, "Pengantar TTE")
-    publish(client, course)
+def course(course, client):
+    """The trainer's course (tests/authoring/conftest.py) with a quiz of one question."""
     add_quiz(client, course, gift=LEADING)
     return course
 
@@ -80,11 +70,6 @@ def the_quiz():
 def questions():
     quiz = the_quiz()
     return gift.parse_gift(quiz.gift_source, default_format=quiz.default_format).questions
-
-
-def rows(*cells):
-    """Row fields: rows(("Palu", "1", "Benar"), ...) as (teks, benar|bobot, umpan)."""
-    return cells
 
 
 def post_new(client, kind, fields):

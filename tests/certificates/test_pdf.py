@@ -13,14 +13,8 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
 
-from app.certificates.pdf import (
-    CertificateDocument,
-    group_nip,
-    indonesian_date,
-    mode_phrase,
-    render_certificate,
-    terbilang,
-)
+from app.certificates.document import CertificateDocument, indonesian_date
+from app.certificates.pdf import group_nip, mode_phrase, render_certificate, terbilang
 
 VERIFY_URL = "https://kompeten.palukota.go.id/verify/7KQ2M9XH4T"
 INNER_FRAME_PT = 10 * 72 / 25.4  # the inner border line sits 10 mm inside the page edge

@@ -10,12 +10,8 @@ import pypdf
 import pytest
 
 from app.certificates import services as certificates
-from app.certificates.pdf import (
-    SESSION_KIND,
-    held_on_phrase,
-    indonesian_date,
-    render_certificate,
-)
+from app.certificates.document import SESSION_KIND, indonesian_date
+from app.certificates.pdf import held_on_phrase, render_certificate
 from app.courses.services import jp_earned
 from app.extensions import db
 from app.reports import queries as reports
