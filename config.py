@@ -234,6 +234,30 @@ class Config:
     CERTIFICATE_SIGNER_NIP = os.environ.get("LMS_CERTIFICATE_SIGNER_NIP", "")
     CERTIFICATE_PLACE = os.environ.get("LMS_CERTIFICATE_PLACE", "Palu")
 
+    # Email (app/notifications/mail.py): off until LMS_SMTP_HOST is set. Mail waits in the
+    # outbox table and the job queue sends it, retrying; a failed send never fails what caused
+    # it. LMS_SMTP_TLS: "starttls" (default), "ssl" (implicit TLS, port 465) or "off".
+    SMTP_HOST = os.environ.get("LMS_SMTP_HOST", "")
+    SMTP_PORT = env_int("LMS_SMTP_PORT", 587)
+    SMTP_USER = os.environ.get("LMS_SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("LMS_SMTP_PASSWORD", "")
+    SMTP_TLS = os.environ.get("LMS_SMTP_TLS", "starttls")
+    SMTP_TIMEOUT = env_int("LMS_SMTP_TIMEOUT", 10)
+    MAIL_FROM = os.environ.get("LMS_MAIL_FROM", "")
+    MAIL_MAX_ATTEMPTS = env_int("LMS_MAIL_MAX_ATTEMPTS", 6)
+    # Notifications are kept this many days, then deleted by a periodic job.
+    NOTIFICATION_KEEP_DAYS = env_int("LMS_NOTIFICATION_KEEP_DAYS", 180)
+    # The daily digest goes out at this hour (WITA).
+    DIGEST_HOUR = env_int("LMS_DIGEST_HOUR", 6)
+    # JP reminders to those below pace: "off", "monthly" or "quarterly" (first day, 08:00
+    # WITA); an admin changes it on the notifications settings page.
+    JP_REMINDER_SCHEDULE = os.environ.get("LMS_JP_REMINDER_SCHEDULE", "quarterly")
+    # Self-service password reset links live this long, and may be asked for this often.
+    PASSWORD_RESET_MINUTES = env_int("LMS_PASSWORD_RESET_MINUTES", 30)
+    PASSWORD_RESET_RATE_LIMIT = os.environ.get("LMS_PASSWORD_RESET_RATE_LIMIT",
+                                               "5 per hour")
+    EMAIL_CONFIRM_HOURS = env_int("LMS_EMAIL_CONFIRM_HOURS", 48)
+
     ADMIN_NIP = os.environ.get("LMS_ADMIN_NIP")
     ADMIN_PASSWORD = os.environ.get("LMS_ADMIN_PASSWORD")
 

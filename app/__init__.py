@@ -65,6 +65,7 @@ def register_models():
     import app.auth.models
     import app.courses.models
     import app.jobs.models
+    import app.notifications.models
     import app.search.models
     import app.settings
     import app.workshops.models  # noqa: F401
@@ -94,6 +95,7 @@ def register_blueprints(app):
     from app.authoring import register_authoring
     from app.certificates import register_certificates
     from app.courses.views import bp as courses_bp
+    from app.notifications import register_notifications
     from app.operations import register_operations
     from app.preferences import register_preferences
     from app.quizzes import register_quizzes
@@ -112,6 +114,7 @@ def register_blueprints(app):
     register_search(app)
     register_operations(app)
     register_preferences(app)
+    register_notifications(app)
 
 
 def register_jobs(app):

@@ -4,8 +4,8 @@ of viewer and reused, instead of on every page view.
 What the frame shows depends only on the interface language, the text size, the viewer's roles,
 two settings (the institution's name, whether registration is open) and the path the app is
 served under; that tuple is the cache key, so a changed setting or role simply finds another
-entry. The one per-visitor part, the CSRF token of its three small forms, is rendered as a
-placeholder and put in on the way out. Flash messages are not in the frame.
+entry. The per-visitor parts, the CSRF token of its three small forms and the bell's unread
+count, are rendered as placeholders and put in on the way out. Flash messages are not in the frame.
 
 The cache lives on the app (a test's app never sees another's) and holds at most
 MAX_ENTRIES frames (a few KB each): with 2 languages × 2 text sizes × 4 role sets × 2
@@ -14,6 +14,7 @@ is emptied and filled again."""
 
 from flask import current_app, render_template, request
 from flask_login import current_user
+from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -22,6 +23,7 @@ from app.settings import get_setting, registration_open
 
 MAX_ENTRIES = 64
 TOKEN_PLACEHOLDER = "kompeten-frame-csrf-token"
+UNREAD_PLACEHOLDER = "kompeten-frame-unread"
 PARTS = ("header", "footer")
 
 
@@ -56,8 +58,22 @@ def page_frame():
         if len(cache) >= MAX_ENTRIES:
             cache.clear()
         parts = cache[key] = _render_parts()
-    token = generate_csrf()
-    return {part: Markup(html.replace(TOKEN_PLACEHOLDER, token)) for part, html in parts.items()}
+    token, unread = generate_csrf(), _unread_badge()
+    return {part: Markup(html.replace(TOKEN_PLACEHOLDER, token).replace(UNREAD_PLACEHOLDER, unread))
+            for part, html in parts.items()}
+
+
+def _unread_badge():
+    """The bell's count: read from the user row already loaded for this page (no query)."""
+    if not current_user.is_authenticated:
+        return ""
+    count = current_user.unread_notifications or 0
+    if not count:
+        return str(Markup('<span class="visually-hidden">{}</span>').format(
+            _("tidak ada yang belum dibaca")))
+    shown = "99+" if count > 99 else str(count)
+    return str(Markup('<span class="bell-count">{}</span><span class="visually-hidden"> {}'
+                      '</span>').format(shown, _("belum dibaca")))
 
 
 def register_page_frame(app):

@@ -294,3 +294,16 @@ def run_together(app, work, count, timeout=60):
     if errors:
         raise errors[0]
     return results
+
+
+@pytest.fixture
+def mailbox(app):
+    """A real SMTP server started for this test, with the app's email pointed at it (plain
+    SMTP on 127.0.0.1); returns the Mailbox that collects what arrives."""
+    from tests.mailbox import start_server
+
+    controller, box = start_server()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, SMTP_TLS="off",
+                      SMTP_USER="", MAIL_FROM="kompeten@bkpsdm.palukota.go.id")
+    yield box
+    controller.stop()

@@ -83,6 +83,17 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     # Stored lower-cased so the unique constraint is case-insensitive.
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    # Only a confirmed address receives password resets and notifications. Addresses set by
+    # an admin (admin pages, `flask users create --email`, the roster import) are confirmed
+    # when set; one a person types in themselves waits for its confirmation link, in
+    # pending_email, while the confirmed one (if any) stays in use.
+    email_confirmed_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    # One email a day with everything instead of one per notification.
+    email_digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Unread notifications, kept with them (app/notifications/services.py): the header's
+    # badge costs no query, the user being loaded for every page anyway.
+    unread_notifications: Mapped[int] = mapped_column(Integer, default=0)
     phone: Mapped[str | None] = mapped_column(String(20))  # the learner's own, optional
     password_hash: Mapped[str] = mapped_column(String(255))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id", ondelete="SET NULL"),
@@ -135,6 +146,11 @@ class User(UserMixin, db.Model):
     @property
     def is_verified(self):
         return self.verified_at is not None
+
+    @property
+    def mail_address(self):
+        """Where email may go: the confirmed address, or None."""
+        return self.email if self.email and self.email_confirmed_at is not None else None
 
     @property
     def nip_released(self):

@@ -1,0 +1,11 @@
+"""Notifications (the bell, its page, each person's choices), email through an outbox sent by
+the job queue, and BKPSDM's announcements."""
+
+
+def register_notifications(app):
+    """The blueprint, the mail jobs and the periodic ones (reminders, digest, tidying)."""
+    from app.notifications.mail import register_mail
+    from app.notifications.views import bp
+
+    app.register_blueprint(bp)
+    register_mail(app)

@@ -1,0 +1,96 @@
+"""The kinds of notification: what each says, who may receive it, and where it goes unless
+the person chose otherwise.
+
+A notification stores its kind and a few parameters, not its words: the words are made here
+when it is shown or mailed, in the reader's language, so an ASN who switches to English sees
+yesterday's notifications in English too."""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.notifications.models import APP, EMAIL
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: object  # for the preferences page
+    default: str  # APP or EMAIL
+    role: str  # who can receive it: learner, trainer or admin (their preferences page)
+    text: object  # text(params) -> one sentence
+
+
+KINDS = {}
+
+
+def register_kind(name, label, default, role, text):
+    KINDS[name] = Kind(name, label, default, role, text)
+
+
+def notification_text(notification):
+    kind = KINDS.get(notification.kind)
+    if kind is None:  # a kind from a newer or older version: say something rather than fail
+        return _("Pemberitahuan")
+    try:
+        return kind.text(notification.params)
+    except (KeyError, TypeError, ValueError):
+        return str(kind.label)
+
+
+def kinds_for(user):
+    """The kinds this person can receive, in a fixed order, for their preferences page."""
+    return [kind for kind in KINDS.values() if user.has_role(kind.role)]
+
+
+register_kind(
+    "certificate_issued", _l("Sertifikat diterbitkan"), EMAIL, "learner",
+    lambda p: _("Sertifikat Anda untuk %(title)s sudah terbit (nomor %(number)s).",
+                title=p["title"], number=p["number"]))
+register_kind(
+    "certificate_revoked", _l("Sertifikat dicabut"), EMAIL, "learner",
+    lambda p: _("Sertifikat %(number)s untuk %(title)s dicabut. Alasan: %(reason)s",
+                number=p["number"], title=p["title"], reason=p["reason"]))
+register_kind(
+    "attempt_graded", _l("Kuis dinilai"), EMAIL, "learner",
+    lambda p: _("Jawaban Anda di %(quiz)s sudah dinilai: %(score)s.",
+                quiz=p["quiz"], score=p["score"]))
+register_kind(
+    "workshop_registered", _l("Pendaftaran pelatihan tatap muka atau webinar"), APP,
+    "learner",
+    lambda p: (_("Anda terdaftar di %(title)s (%(when)s).", title=p["title"], when=p["when"])
+               if not p.get("waiting") else
+               _("Anda masuk daftar tunggu %(title)s (%(when)s).", title=p["title"],
+                 when=p["when"])))
+register_kind(
+    "workshop_promoted", _l("Naik dari daftar tunggu"), EMAIL, "learner",
+    lambda p: _("Ada kursi untuk Anda: Anda sekarang terdaftar di %(title)s (%(when)s).",
+                title=p["title"], when=p["when"]))
+register_kind(
+    "workshop_reminder", _l("Pengingat sehari sebelum pelatihan"), EMAIL, "learner",
+    lambda p: _("Besok: %(title)s, %(when)s.", title=p["title"], when=p["when"]))
+register_kind(
+    "workshop_link", _l("Tautan rapat tersedia"), APP, "learner",
+    lambda p: _("Tautan rapat untuk %(title)s sudah tersedia.", title=p["title"]))
+register_kind(
+    "course_published", _l("Kursus baru"), APP, "learner",
+    lambda p: _("Kursus baru: %(title)s (%(jp)s JP).", title=p["title"], jp=p["jp"]))
+register_kind(
+    "jp_reminder", _l("Pengingat target JP"), EMAIL, "learner",
+    lambda p: _("JP Anda tahun %(year)s baru %(jp)s dari target %(target)s. Agar tercapai "
+                "sebelum akhir tahun, seharusnya sudah sekitar %(pace)s JP.",
+                year=p["year"], jp=p["jp"], target=p["target"], pace=p["pace"]))
+register_kind(
+    "announcement", _l("Pengumuman BKPSDM"), APP, "learner",
+    lambda p: _("Pengumuman: %(title)s", title=p["title"]))
+register_kind(
+    "essays_waiting", _l("Esai menunggu dinilai"), APP, "trainer",
+    lambda p: _("Jawaban esai baru di %(quiz)s menunggu penilaian.", quiz=p["quiz"]))
+register_kind(
+    "job_failed", _l("Tugas latar gagal"), APP, "admin",
+    lambda p: _("Tugas latar gagal: %(label)s.", label=p["label"]))
+register_kind(
+    "import_problems", _l("Masalah impor"), APP, "admin",
+    lambda p: _("Impor %(what)s selesai dengan %(count)s masalah.", what=p["what"],
+                count=p["count"]))

@@ -1,0 +1,184 @@
+"""Creating, counting, reading and tidying notifications.
+
+`notify` is the one way in. It takes any number of people as a list of ids or as a SELECT of
+user ids, and costs a fixed handful of statements whatever their number: the notifications
+are inserted by one INSERT … SELECT that also applies each person's choice for the kind (off,
+in the app, or by email, daily or at once), and the unread counters on `user` are raised by
+one UPDATE that recounts them. Mail is made afterwards by the job queue (app/notifications/mail.py)."""
+
+import json
+from datetime import timedelta
+
+from flask import current_app, has_request_context, url_for
+from sqlalchemy import and_, case, delete, func, insert, literal, select, update
+
+from app.auth.models import User
+from app.database import utcnow
+from app.extensions import db
+from app.notifications.kinds import KINDS
+from app.notifications.models import (
+    EMAIL,
+    MAIL_DIGEST,
+    MAIL_QUEUED,
+    OFF,
+    Notification,
+    NotificationPreference,
+)
+
+
+def link_to(endpoint, **values):
+    """The path of a page, for a notification's link: without the prefix the app is served
+    under (added when shown or mailed), and also from a job, outside any request."""
+    if has_request_context():
+        return url_for(endpoint, **values)[len(_script_root()):] or "/"
+    with current_app.test_request_context():
+        return url_for(endpoint, **values)
+
+
+def _script_root():
+    from flask import request
+
+    return request.script_root
+
+
+def mail_enabled():
+    return bool(current_app.config.get("SMTP_HOST"))
+
+
+def _recipients(users):
+    """A SELECT of user ids from a list of ids, of users, or a SELECT already."""
+    if hasattr(users, "subquery") or hasattr(users, "scalar_subquery"):
+        return users
+    ids = sorted({user if isinstance(user, int) else user.id for user in users})
+    return ids
+
+
+def notify(users, kind, params=None, link=None, now=None):
+    """Tell these people that something happened (flushes nothing else; the caller commits).
+    Returns how many notifications were made. Email, where chosen, is sent after the commit
+    by the job queue."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    recipients = _recipients(users)
+    if isinstance(recipients, list) and not recipients:
+        return 0
+    now = now or utcnow()
+    channel = func.coalesce(NotificationPreference.channel, KINDS[kind].default)
+    wants_mail = and_(channel == EMAIL, User.email.is_not(None),
+                      User.email_confirmed_at.is_not(None), literal(mail_enabled()))
+    mail_state = case((and_(wants_mail, User.email_digest.is_(True)), MAIL_DIGEST),
+                      (wants_mail, MAIL_QUEUED), else_=None)
+    who = (User.id.in_(recipients) if isinstance(recipients, list)
+           else User.id.in_(recipients.scalar_subquery() if hasattr(recipients, "scalar_subquery")
+                            else recipients))
+    chosen = (
+        select(User.id, literal(kind), literal(json.dumps(params or {}, sort_keys=True)),
+               literal(link), literal(now, type_=Notification.created_at.type), mail_state)
+        .select_from(User)
+        .outerjoin(NotificationPreference, and_(NotificationPreference.user_id == User.id,
+                                                NotificationPreference.kind == kind))
+        .where(who, User.active.is_(True), channel != OFF))
+    made = db.session.execute(insert(Notification).from_select(
+        ["user_id", "kind", "params_json", "link", "created_at", "mail_state"], chosen)).rowcount
+    if made:
+        _recount(who)
+        if mail_enabled():
+            from app.notifications.mail import send_soon
+
+            send_soon()
+    return made
+
+
+def unread_count(user):
+    """The header's badge: kept on the user row, so no query of its own."""
+    return max(0, user.unread_notifications or 0)
+
+
+def notifications_of(user, page, per_page=30):
+    """One page of a person's notifications, newest first, and whether there are more."""
+    rows = db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(per_page + 1).offset((page - 1) * per_page)).all()
+    return rows[:per_page], len(rows) > per_page
+
+
+def own_notification(user, notification_id):
+    """A notification of this person's, or None (another's is as good as missing)."""
+    return db.session.scalar(select(Notification).where(
+        Notification.id == notification_id, Notification.user_id == user.id))
+
+
+def _recount(who):
+    """Set the unread counters of these people (a list of ids, or a condition on User) from
+    their notifications: one UPDATE, exact whatever happened before."""
+    if isinstance(who, list):
+        who = User.id.in_(who)
+    unread = (select(func.count(Notification.id))
+              .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+              .scalar_subquery())
+    db.session.execute(update(User).where(who)
+                       .values(unread_notifications=unread)
+                       .execution_options(synchronize_session=False))
+
+
+def mark_read(user, notification, now=None):
+    if notification.read_at is None:
+        notification.read_at = now or utcnow()
+        db.session.flush()
+        _recount([user.id])
+        db.session.refresh(user, ["unread_notifications"])
+
+
+def mark_all_read(user, now=None):
+    db.session.execute(update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=now or utcnow()).execution_options(synchronize_session=False))
+    _recount([user.id])
+    db.session.refresh(user, ["unread_notifications"])
+
+
+def prune_old(now=None):
+    """Delete notifications older than the keeping time; recount those who lost unread ones."""
+    cutoff = (now or utcnow()) - timedelta(days=current_app.config["NOTIFICATION_KEEP_DAYS"])
+    old = Notification.created_at < cutoff
+    affected = db.session.scalars(select(Notification.user_id).where(
+        old, Notification.read_at.is_(None)).distinct()).all()
+    deleted = db.session.execute(delete(Notification).where(old)).rowcount
+    if affected:
+        _recount(affected)
+    return deleted
+
+
+# --- preferences ----------------------------------------------------------------------------
+
+def preferences_of(user):
+    """{kind name: channel} for every kind this person can receive, defaults filled in."""
+    from app.notifications.kinds import kinds_for
+
+    stored = dict(db.session.execute(
+        select(NotificationPreference.kind, NotificationPreference.channel)
+        .where(NotificationPreference.user_id == user.id)).all())
+    return {kind.name: stored.get(kind.name, kind.default) for kind in kinds_for(user)}
+
+
+def set_preference(user, kind, channel):
+    row = db.session.get(NotificationPreference, (user.id, kind))
+    if row is None:
+        db.session.add(NotificationPreference(user_id=user.id, kind=kind, channel=channel))
+    else:
+        row.channel = channel
+    db.session.flush()
+
+
+def save_preferences(user, channels, digest):
+    """Store each kind's channel (only those that differ from what is in force)."""
+    current = preferences_of(user)
+    changed = [kind for kind, channel in channels.items()
+               if kind in current and current[kind] != channel]
+    for kind in changed:
+        set_preference(user, kind, channels[kind])
+    if bool(digest) != bool(user.email_digest):
+        user.email_digest = bool(digest)
+        changed.append("digest")
+    return changed
