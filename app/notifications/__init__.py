@@ -4,8 +4,10 @@ the job queue, and BKPSDM's announcements."""
 
 def register_notifications(app):
     """The blueprint, the mail jobs and the periodic ones (reminders, digest, tidying)."""
+    from app.notifications.announcements import register_announcements
     from app.notifications.mail import register_mail
     from app.notifications.views import bp
 
     app.register_blueprint(bp)
     register_mail(app)
+    register_announcements(app)

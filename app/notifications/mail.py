@@ -23,6 +23,7 @@ from sqlalchemy import insert, select, update
 from app.auth.models import User
 from app.database import utcnow
 from app.extensions import db
+from app.i18n import current_language
 from app.notifications.kinds import KINDS, notification_text
 from app.notifications.models import (
     MAIL_DIGEST,
@@ -97,6 +98,7 @@ def compose(user, to_address, purpose, subject, lines, link=None, link_text=None
         "text_body": render_template("notifications/mail.txt", **context),
         "html_body": render_template("notifications/mail.html", **context),
         "state": OUTBOX_QUEUED, "created_at": utcnow(), "next_try_at": utcnow(),
+        "language": current_language(),
     }
 
 
@@ -230,6 +232,8 @@ def build_message(mail):
     message.set_content(mail.text_body)
     if mail.html_body:
         message.add_alternative(mail.html_body, subtype="html")
+    # After the parts: making the message multipart moves every Content-* header into them.
+    message["Content-Language"] = mail.language
     return message
 
 

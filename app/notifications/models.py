@@ -93,6 +93,7 @@ class OutboxMail(db.Model):
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     # What it is about: a notification kind, "digest", "password_reset", "email_confirm".
     purpose: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(5), default="id")  # Content-Language
     state: Mapped[str] = mapped_column(String(8), default=OUTBOX_QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import and_, case, delete, func, insert, literal, select, update
+from sqlalchemy import inspect as sa_inspect
 
 from app.auth.models import User
 from app.database import utcnow
@@ -31,8 +32,9 @@ def link_to(endpoint, **values):
     under (added when shown or mailed), and also from a job, outside any request."""
     if has_request_context():
         return url_for(endpoint, **values)[len(_script_root()):] or "/"
-    with current_app.test_request_context():
-        return url_for(endpoint, **values)
+    # No request context pushed here: popping one would run request teardown (and end the
+    # job's transaction in the tests' fixture).
+    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def _script_root():
@@ -49,8 +51,13 @@ def _recipients(users):
     """A SELECT of user ids from a list of ids, of users, or a SELECT already."""
     if hasattr(users, "subquery") or hasattr(users, "scalar_subquery"):
         return users
-    ids = sorted({user if isinstance(user, int) else user.id for user in users})
-    return ids
+    return sorted({user if isinstance(user, int) else _identity(user) for user in users})
+
+
+def _identity(user):
+    # The primary key without loading the row: objects expired by a commit stay unloaded.
+    identity = sa_inspect(user).identity
+    return identity[0] if identity else user.id
 
 
 def notify(users, kind, params=None, link=None, now=None):

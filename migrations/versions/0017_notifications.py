@@ -70,6 +70,7 @@ def upgrade():
     sa.Column('html_body', sa.Text(), nullable=True),
     sa.Column('unsubscribe_url', sa.String(length=500), nullable=True),
     sa.Column('purpose', sa.String(length=40), nullable=False),
+    sa.Column('language', sa.String(length=5), nullable=False),
     sa.Column('state', sa.String(length=8), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
