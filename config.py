@@ -247,6 +247,8 @@ class Config:
     MAIL_MAX_ATTEMPTS = env_int("LMS_MAIL_MAX_ATTEMPTS", 6)
     # Notifications are kept this many days, then deleted by a periodic job.
     NOTIFICATION_KEEP_DAYS = env_int("LMS_NOTIFICATION_KEEP_DAYS", 180)
+    # Workshop reminders, JP reminders and deleting old notifications (periodic jobs).
+    NOTIFICATION_REMINDERS = env_bool("LMS_NOTIFICATION_REMINDERS", True)
     # The daily digest goes out at this hour (WITA).
     DIGEST_HOUR = env_int("LMS_DIGEST_HOUR", 6)
     # JP reminders to those below pace: "off", "monthly" or "quarterly" (first day, 08:00

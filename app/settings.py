@@ -47,6 +47,7 @@ DEFAULTS_FROM_CONFIG = {
     "jp_reminder.schedule": "JP_REMINDER_SCHEDULE",
     # Not an admin setting: email runs whenever LMS_SMTP_HOST is set (periodic mail jobs).
     "mail.enabled": "SMTP_HOST",
+    "notifications.reminders": "NOTIFICATION_REMINDERS",
 }
 
 

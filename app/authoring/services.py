@@ -33,6 +33,7 @@ from app.courses.models import Course, Module, ModuleProgress
 from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
+from app.notifications import events
 from app.quizzes.models import AT_START, Attempt, Quiz
 
 
@@ -108,6 +109,8 @@ def set_course_status(course, status, editor):
     touch(course)
     db.session.flush()
     record_event(editor, "course.status", "course", course.id, before=previous, after=status)
+    if status == "published" and previous == "draft":  # new, not back from the archive
+        events.course_published(course)
 
 
 def active_modules(course):

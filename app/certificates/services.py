@@ -38,6 +38,7 @@ from app.courses.models import LEARNING_MODES, Enrollment
 from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
+from app.notifications import events
 from app.settings import get_setting
 from app.timeutil import PALU_TZ, palu_date
 from app.web import absolute_url
@@ -381,6 +382,7 @@ def _issue(subject, issuer, now, short_transactions=False, **audit):
     record_event(issuer, "certificate.issue", "certificate", certificate.id,
                  number=certificate.number, holder_nip=certificate.holder_nip, **audit)
     db.session.flush()
+    events.certificate_issued(certificate)
     return certificate
 
 
@@ -441,6 +443,7 @@ def revoke_certificate(certificate, reason, by, now=None,
     record_event(by, "certificate.revoke", "certificate", certificate.id,
                  number=certificate.number, reason=reason, public_reason=public_reason)
     db.session.flush()
+    events.certificate_revoked(certificate)
     return certificate
 
 

@@ -194,6 +194,10 @@ def _end(job, state, message, context):
     job.summary_json = json.dumps(context.summary)
     if state == SUCCEEDED and job.progress_total:
         job.progress_done = job.progress_total
+    if state == FAILED:
+        from app.notifications.events import job_failed  # notifications import jobs
+
+        job_failed(job, job_label(job))
     db.session.commit()
 
 

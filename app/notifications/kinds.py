@@ -29,6 +29,21 @@ def register_kind(name, label, default, role, text):
     KINDS[name] = Kind(name, label, default, role, text)
 
 
+def _when(params):
+    """A session's start, stored as ISO text, in the reader's language and WITA."""
+    from datetime import datetime
+
+    from app.templating import wita_datetime
+
+    return wita_datetime(datetime.fromisoformat(params["starts_at"]))
+
+
+def _revocation_reason(code):
+    from app.certificates.models import PUBLIC_REVOCATION_REASONS
+
+    return PUBLIC_REVOCATION_REASONS.get(code, code)
+
+
 def notification_text(notification):
     kind = KINDS.get(notification.kind)
     if kind is None:  # a kind from a newer or older version: say something rather than fail
@@ -51,7 +66,7 @@ register_kind(
 register_kind(
     "certificate_revoked", _l("Sertifikat dicabut"), EMAIL, "learner",
     lambda p: _("Sertifikat %(number)s untuk %(title)s dicabut. Alasan: %(reason)s",
-                number=p["number"], title=p["title"], reason=p["reason"]))
+                number=p["number"], title=p["title"], reason=_revocation_reason(p["reason"])))
 register_kind(
     "attempt_graded", _l("Kuis dinilai"), EMAIL, "learner",
     lambda p: _("Jawaban Anda di %(quiz)s sudah dinilai: %(score)s.",
@@ -59,17 +74,17 @@ register_kind(
 register_kind(
     "workshop_registered", _l("Pendaftaran pelatihan tatap muka atau webinar"), APP,
     "learner",
-    lambda p: (_("Anda terdaftar di %(title)s (%(when)s).", title=p["title"], when=p["when"])
+    lambda p: (_("Anda terdaftar di %(title)s (%(when)s).", title=p["title"], when=_when(p))
                if not p.get("waiting") else
                _("Anda masuk daftar tunggu %(title)s (%(when)s).", title=p["title"],
-                 when=p["when"])))
+                 when=_when(p))))
 register_kind(
     "workshop_promoted", _l("Naik dari daftar tunggu"), EMAIL, "learner",
     lambda p: _("Ada kursi untuk Anda: Anda sekarang terdaftar di %(title)s (%(when)s).",
-                title=p["title"], when=p["when"]))
+                title=p["title"], when=_when(p)))
 register_kind(
     "workshop_reminder", _l("Pengingat sehari sebelum pelatihan"), EMAIL, "learner",
-    lambda p: _("Besok: %(title)s, %(when)s.", title=p["title"], when=p["when"]))
+    lambda p: _("Pengingat: %(title)s dimulai %(when)s.", title=p["title"], when=_when(p)))
 register_kind(
     "workshop_link", _l("Tautan rapat tersedia"), APP, "learner",
     lambda p: _("Tautan rapat untuk %(title)s sudah tersedia.", title=p["title"]))
@@ -78,9 +93,9 @@ register_kind(
     lambda p: _("Kursus baru: %(title)s (%(jp)s JP).", title=p["title"], jp=p["jp"]))
 register_kind(
     "jp_reminder", _l("Pengingat target JP"), EMAIL, "learner",
-    lambda p: _("JP Anda tahun %(year)s baru %(jp)s dari target %(target)s. Agar tercapai "
-                "sebelum akhir tahun, seharusnya sudah sekitar %(pace)s JP.",
-                year=p["year"], jp=p["jp"], target=p["target"], pace=p["pace"]))
+    lambda p: _("Pengingat JP %(year)s: JP Anda masih di bawah %(pace)s JP, jumlah yang "
+                "seharusnya sudah tercapai sekarang agar target %(target)s JP terpenuhi pada "
+                "akhir tahun.", year=p["year"], target=p["target"], pace=p["pace"]))
 register_kind(
     "announcement", _l("Pengumuman BKPSDM"), APP, "learner",
     lambda p: _("Pengumuman: %(title)s", title=p["title"]))

@@ -96,6 +96,80 @@ def notify(users, kind, params=None, link=None, now=None):
     return made
 
 
+def notify_each(entries, now=None):
+    """Notifications whose words differ per person ([(user_id, kind, params, link)]: a
+    certificate number each): one SELECT of their choices and addresses, one multi-row INSERT
+    and one recount, whatever their number."""
+    if not entries:
+        return 0
+    now = now or utcnow()
+    user_ids = sorted({entry[0] for entry in entries})
+    people = {row.id: row for row in db.session.execute(
+        select(User.id, User.active, User.email, User.email_confirmed_at, User.email_digest)
+        .where(User.id.in_(user_ids)))}
+    chosen = dict(((user_id, kind), channel) for user_id, kind, channel in db.session.execute(
+        select(NotificationPreference.user_id, NotificationPreference.kind,
+               NotificationPreference.channel)
+        .where(NotificationPreference.user_id.in_(user_ids))))
+    rows = []
+    for user_id, kind, params, link in entries:
+        person = people.get(user_id)
+        channel = chosen.get((user_id, kind), KINDS[kind].default)
+        if person is None or not person.active or channel == OFF:
+            continue
+        rows.append({"user_id": user_id, "kind": kind, "link": link, "created_at": now,
+                     "params_json": json.dumps(params or {}, sort_keys=True),
+                     "mail_state": _mail_state(person, channel)})
+    if rows:
+        db.session.execute(insert(Notification), rows)
+        _recount(sorted({row["user_id"] for row in rows}))
+        if any(row["mail_state"] == MAIL_QUEUED for row in rows):
+            from app.notifications.mail import send_soon
+
+            send_soon()
+    return len(rows)
+
+
+def _mail_state(person, channel):
+    if channel != EMAIL or not person.email or person.email_confirmed_at is None \
+            or not mail_enabled():
+        return None
+    return MAIL_DIGEST if person.email_digest else MAIL_QUEUED
+
+
+# --- notifications made by services, written when their transaction commits ---------------------
+_PENDING_KEY = "kompeten_notifications_to_write"
+
+
+def notify_later(user_id, kind, params=None, link=None):
+    """Note a notification for one person; it is written just before the caller commits, with
+    every other one noted in the same transaction in one go (notify_each). A service issuing
+    certificates in a loop adds no statement per learner, and a rolled-back action notifies
+    nobody."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    db.session().info.setdefault(_PENDING_KEY, []).append((user_id, kind, params, link))
+
+
+def _write_pending(session):
+    pending = session.info.pop(_PENDING_KEY, None)
+    if pending:
+        notify_each(pending)
+
+
+def _forget_pending(session, *args):
+    session.info.pop(_PENDING_KEY, None)
+
+
+def listen_for_commits():
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    if not event.contains(Session, "before_commit", _write_pending):
+        event.listen(Session, "before_commit", _write_pending)
+        event.listen(Session, "after_rollback", _forget_pending)
+
+
 def unread_count(user):
     """The header's badge: kept on the user row, so no query of its own."""
     return max(0, user.unread_notifications or 0)

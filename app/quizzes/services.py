@@ -23,6 +23,7 @@ from app.courses import services as course_services
 from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
+from app.notifications import events
 from app.quizzes import grading
 from app.quizzes.models import Attempt, AttemptQuestion, Question, Quiz
 from app.settings import get_setting
@@ -417,7 +418,10 @@ def _finish(attempt, when, cleaned=None):
     _grade_slots(attempt)
     refresh_attempt_result(attempt)
     db.session.flush()
-    if not attempt.needs_grading:
+    if attempt.needs_grading:
+        events.essays_waiting(attempt)
+    else:
+        events.attempt_graded(attempt)
         course_services.refresh_completion(attempt.user, attempt.quiz.course, when)
     return True
 
@@ -484,6 +488,7 @@ def grade_essay(slot, score_percent, comment, grader, now=None):
     refresh_attempt_result(attempt)
     db.session.flush()
     if not attempt.needs_grading:
+        events.attempt_graded(attempt)
         course_services.refresh_completion(attempt.user, attempt.quiz.course, now)
 
 

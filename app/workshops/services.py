@@ -19,6 +19,7 @@ from app.content.markdown import render_markdown
 from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
+from app.notifications import events
 from app.workshops.models import (
     CANCELLED,
     REGISTERED,
@@ -151,6 +152,7 @@ def update_session(session, values, editor, now=None):
         raise WorkshopError(_("Sesi yang dibatalkan tidak dapat diubah."))
     _check_schedule(values, session, now)
     _set_capacity(session, values["capacity"])
+    link_before = session.meeting_url
     for name, value in _columns(values).items():
         setattr(session, name, value)
     session.agencies = list(values.get("agencies") or ()) if values["audience"] == "opd" else []
@@ -158,6 +160,10 @@ def update_session(session, values, editor, now=None):
     db.session.flush()
     record_event(editor, "workshop.update", "workshop_session", session.id,
                  **_audit_fields(session))
+    if session.meeting_url and session.meeting_url != link_before:
+        events.workshop_link_available(session, select(SessionRegistration.user_id).where(
+            SessionRegistration.session_id == session.id,
+            SessionRegistration.status == REGISTERED))
     return promote_waiting(session, now)
 
 
@@ -229,6 +235,7 @@ def _seat_first_waiting(session, promoted):
     while (waiting := _first_waiting(session)) is not None:
         if _move(waiting, WAITLISTED, status=REGISTERED):
             promoted.append(waiting)
+            events.workshop_promoted(waiting)
             record_event(None, "workshop.promote", "workshop_registration", waiting.id,
                          session_id=session.id, user_id=waiting.user_id)
             return True
@@ -323,6 +330,7 @@ def register_learner(session, user, now=None):
         if seated:
             _release_seat(session)
         return registration_of(user, session)
+    events.workshop_registered(placed, waiting=not seated)
     return placed
 
 
