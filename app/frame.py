@@ -13,8 +13,8 @@ registration states it never fills unless the institution's name keeps changing,
 is emptied and filled again."""
 
 from flask import current_app, render_template, request
-from flask_login import current_user
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 

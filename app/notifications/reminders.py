@@ -27,7 +27,7 @@ JP_SCHEDULES = {
 QUARTER_MONTHS = (4, 7, 10)
 
 
-# --- a day before a workshop ----------------------------------------------------------------------
+# --- a day before a workshop -------------------------------------------------------------------
 
 def _reminder_link(session):
     return link_to("workshops.session_page", session_id=session.id)
@@ -61,7 +61,7 @@ def db_sessions_soon(now):
         WorkshopSession.starts_at <= now + timedelta(hours=REMINDER_HOURS))).all()
 
 
-# --- JP below pace ----------------------------------------------------------------------------------
+# --- JP below pace -----------------------------------------------------------------------------
 
 def pace(target, today):
     """The JP one should have by `today` to reach `target` by 31 December, evenly."""
@@ -103,7 +103,7 @@ def send_jp_reminders(now=None):
     return sent
 
 
-# --- the jobs -------------------------------------------------------------------------------------
+# --- the jobs ----------------------------------------------------------------------------------
 
 def _run(function, key):
     def run(context):

@@ -3,8 +3,8 @@
 `notify` is the one way in. It takes any number of people as a list of ids or as a SELECT of
 user ids, and costs a fixed handful of statements whatever their number: the notifications
 are inserted by one INSERT … SELECT that also applies each person's choice for the kind (off,
-in the app, or by email, daily or at once), and the unread counters on `user` are raised by
-one UPDATE that recounts them. Mail is made afterwards by the job queue (app/notifications/mail.py)."""
+in the app, or by email, daily or at once), and the unread counters on `user` are set by one
+UPDATE that recounts them. Mail is made afterwards by the job queue (notifications/mail.py)."""
 
 import json
 from datetime import timedelta

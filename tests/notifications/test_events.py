@@ -153,9 +153,9 @@ def test_jp_reminder_schedule(app, schedule, when, due):
 
 
 def test_a_failed_job_tells_the_admins(app, create_user, admin):
+    from app.errors import LmsError
     from app.jobs.runner import register_job_kind
     from app.jobs.services import start_job
-    from app.errors import LmsError
 
     def broken(context):
         raise LmsError("rusak")
