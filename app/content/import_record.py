@@ -25,6 +25,11 @@ def record_import(reports, problems, source, failure=None):
                      for outcome in ("created", "updated", "unchanged", "retired", "deleted")},
         "failure": failure,
     })
+    if problems or failure:
+        from app.notifications.events import import_problems  # imported when needed
+        from app.notifications.services import link_to
+
+        import_problems("content", len(problems) or 1, link_to("admin.content_import"))
 
 
 def last_import():

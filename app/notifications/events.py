@@ -82,4 +82,5 @@ def job_failed(job, label):
 
 
 def import_problems(what, count, link):
-    notify(_admins(), "import_problems", {"what": str(what), "count": count}, link=link)
+    """`what`: a key of kinds.IMPORTS ("content", "people")."""
+    notify(_admins(), "import_problems", {"what": what, "count": count}, link=link)

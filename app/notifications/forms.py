@@ -3,11 +3,11 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField
 
-from app.forms import KompetenForm
+from app.forms import KompetenForm, select_choices
 from app.notifications.models import APP, EMAIL, OFF
 
-CHANNEL_CHOICES = [(APP, _l("Di aplikasi saja")), (EMAIL, _l("Di aplikasi dan email")),
-                   (OFF, _l("Mati"))]
+CHANNEL_CHOICES = select_choices([(APP, _l("Di aplikasi saja")),
+                                  (EMAIL, _l("Di aplikasi dan email")), (OFF, _l("Mati"))])
 
 
 def preferences_form(kinds, current, digest):

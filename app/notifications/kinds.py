@@ -23,6 +23,7 @@ class Kind:
 
 
 KINDS = {}
+IMPORTS = {"content": _l("kursus dan kuis"), "people": _l("data pegawai")}
 
 
 def register_kind(name, label, default, role, text):
@@ -107,5 +108,5 @@ register_kind(
     lambda p: _("Tugas latar gagal: %(label)s.", label=p["label"]))
 register_kind(
     "import_problems", _l("Masalah impor"), APP, "admin",
-    lambda p: _("Impor %(what)s selesai dengan %(count)s masalah.", what=p["what"],
-                count=p["count"]))
+    lambda p: _("Impor %(what)s selesai dengan %(count)s masalah.",
+                what=IMPORTS.get(p["what"], p["what"]), count=p["count"]))

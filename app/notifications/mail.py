@@ -35,6 +35,7 @@ from app.notifications.models import (
     Notification,
     OutboxMail,
 )
+from app.notifications.services import link_to, mail_enabled
 from app.settings import get_setting
 from app.web import absolute_url
 
@@ -46,10 +47,6 @@ RETRY_MINUTES = (1, 5, 15, 60, 180)
 BATCH = 200
 ALL_KINDS = "*"  # an unsubscribe link in a digest: every kind of email
 _SENDING_KEY = "kompeten_mail_job_started"
-
-
-def mail_enabled():
-    return bool(current_app.config.get("SMTP_HOST"))
 
 
 # --- links ------------------------------------------------------------------------------------
@@ -74,8 +71,6 @@ def read_unsubscribe_token(token):
 
 
 def unsubscribe_url(user_id, kind):
-    from app.notifications.services import link_to
-
     return absolute_url(link_to("notifications.unsubscribe", token=unsubscribe_token(user_id,
                                                                                      kind)))
 
@@ -103,8 +98,6 @@ def compose(user, to_address, purpose, subject, lines, link=None, link_text=None
 
 
 def _settings_path():
-    from app.notifications.services import link_to
-
     return link_to("notifications.preferences")
 
 
@@ -132,8 +125,6 @@ def _digest_mail(user, notifications):
     if len(notifications) > 50:
         lines.append(_("… dan %(count)d lainnya.", count=len(notifications) - 50))
     subject = _("Ringkasan harian: %(count)d pemberitahuan", count=len(notifications))
-    from app.notifications.services import link_to
-
     return compose(user, user.email, "digest", subject, lines,
                    absolute_url(link_to("notifications.index")), _("Lihat semua pemberitahuan"),
                    unsubscribe_url(user.id, ALL_KINDS))
