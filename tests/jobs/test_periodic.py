@@ -28,9 +28,11 @@ def _run(name):
     return job
 
 
-def test_the_three_periodic_jobs_are_registered_with_their_schedules(app):
+def test_the_periodic_jobs_are_registered_with_their_schedules(app):
     assert set(periodic.PERIODIC) == {"nightly_backup", "close_overdue_attempts",
-                                      "expire_results"}
+                                      "expire_results", "mail_retry", "mail_digest",
+                                      "workshop_reminders", "jp_reminders",
+                                      "prune_notifications"}
     # Huey's scheduler asks every minute with a naive UTC timestamp; 02:00 WITA is 18:00 UTC.
     task = queue.huey._registry._registry["app.jobs.periodic.periodic_jobs"]
     assert task.validate_datetime(None, datetime(2026, 12, 5, 18, 0))
