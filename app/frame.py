@@ -23,7 +23,7 @@ from app.settings import get_setting, registration_open
 
 MAX_ENTRIES = 64
 TOKEN_PLACEHOLDER = "kompeten-frame-csrf-token"
-UNREAD_PLACEHOLDER = "kompeten-frame-unread"
+UNREAD_PLACEHOLDER = "<!--kompeten-frame-unread-->"
 PARTS = ("header", "footer")
 
 
