@@ -59,12 +59,17 @@ def record_event(actor, action, obj_type, obj_id=None, **details):
 
 ACTION_LABELS = {
     "account.profile": _l("Mengubah profil sendiri"),
+    "account.email_confirmed": _l("Mengonfirmasi alamat email"),
     "agency.create": _l("Menambah OPD/unit"), "agency.update": _l("Mengubah OPD/unit"),
     "agency.delete": _l("Menghapus OPD/unit"),
+    "announcement.create": _l("Mengirim pengumuman"),
+    "announcement.withdraw": _l("Menarik pengumuman"),
     "auth.login": _l("Masuk"), "auth.login_failed": _l("Gagal masuk"),
     "auth.login_throttled": _l("Masuk ditahan (terlalu banyak percobaan)"),
     "auth.login_cookie_refused": _l("Cookie masuk dari perangkat lain ditolak"),
     "auth.password_change": _l("Mengganti kata sandi"),
+    "auth.password_reset_request": _l("Meminta tautan atur ulang kata sandi"),
+    "auth.password_reset": _l("Mengatur ulang kata sandi lewat tautan email"),
     "auth.register": _l("Mendaftar sendiri"),
     "certificate.issue": _l("Menerbitkan sertifikat"),
     "certificate.reissue": _l("Menerbitkan ulang sertifikat"),

@@ -79,6 +79,8 @@ ONE_TIME_MEMORY_KIB = 256
 PERSON_FIELDS = ("name", "email", "agency_id", "jabatan_type", "jabatan_title", "golongan",
                  "employment_type")
 USER_FIELDS = PERSON_FIELDS + tuple(f"is_{role}" for role in ROLES)
+# Loaded with them: whether the stored address is confirmed, and one waiting to be.
+EMAIL_STATE = ("email_confirmed_at", "pending_email")
 
 _HEADER_SPACES = re.compile(r"[\s\-]+")
 _SCIENTIFIC = re.compile(r"^\d[.,]\d+E\+?\d+$", re.I)
@@ -293,8 +295,8 @@ def _simple(text):
 
 def _load_directory(actor):
     agencies = db.session.execute(select(Agency.id, Agency.code, Agency.name)).all()
-    users = db.session.execute(select(User.id, User.nip, *[getattr(User, name)
-                                                           for name in USER_FIELDS])).all()
+    users = db.session.execute(select(User.id, User.nip, *[
+        getattr(User, name) for name in USER_FIELDS + EMAIL_STATE])).all()
     by_name = {}
     for agency in agencies:
         by_name.setdefault(_simple(agency.name), []).append(agency)
@@ -629,7 +631,9 @@ def _new_user_values(row, password_hash, now):
     values.update(row.given_values())
     values.update(role_flags(row.roles or {"learner"}))
     values.update(nip=row.nip, password_hash=password_hash, must_change_password=True,
-                  active=True, session_version=1, created_at=now)
+                  active=True, session_version=1, created_at=now,
+                  # The roster's addresses count as confirmed (docs/security.md).
+                  email_confirmed_at=now if row.email else None, pending_email=None)
     return values
 
 
@@ -646,12 +650,23 @@ def insert_new_users(rows):
     return passwords
 
 
+def _email_state(row, now):
+    """A new address from the roster counts as confirmed and replaces any address the person
+    was waiting to confirm; an unchanged one keeps its state."""
+    existing = row.existing
+    if row.email is None or row.email == existing.email:
+        return {"email_confirmed_at": existing.email_confirmed_at,
+                "pending_email": existing.pending_email}
+    return {"email_confirmed_at": now, "pending_email": None}
+
+
 def update_users(rows):
     """Bulk UPDATE by primary key; every row carries every field so it is one executemany."""
-    values = []
+    values, now = [], utcnow()
     for row in rows:
         merged = {name: getattr(row.existing, name) for name in USER_FIELDS}
         merged.update(row.given_values())
+        merged.update(_email_state(row, now))
         values.append({"id": row.existing.id, **merged})
     if values:
         db.session.execute(update(User), values)

@@ -15,7 +15,7 @@ from app.admin.menu import AdminCount
 from app.audit import AuditEvent, record_event
 from app.auth.models import ROLES, Agency, User, released_nip
 from app.auth.passwords import hash_password, temporary_password
-from app.auth.services import AccountError, create_user, email_taken
+from app.auth.services import AccountError, create_user, email_taken, set_email_by_admin
 from app.certificates.models import Certificate
 from app.content.import_record import last_import
 from app.database import utcnow
@@ -100,7 +100,7 @@ def update_person(user, fields, actor):
         raise AdminError(_("Anda tidak dapat mencabut peran admin Anda sendiri."))
     before = sorted(user.roles)
     user.name = fields["name"].strip()
-    user.email = email
+    set_email_by_admin(user, email)
     user.agency = fields.get("agency")
     user.jabatan_type = fields.get("jabatan_type") or None
     user.jabatan_title = (fields.get("jabatan_title") or "").strip() or None
@@ -194,7 +194,7 @@ def release_nip(user, actor, reason):
         raise AdminError(problem)
     nip, email = user.nip, user.email
     user.nip = released_nip(user.id)
-    user.email = None
+    set_email_by_admin(user, None)
     user.active = False
     user.end_all_sessions()
     db.session.flush()

@@ -194,3 +194,23 @@ class ChangePasswordForm(NewPasswordMixin, KompetenForm):
         problem = services.password_problem(field.data, current_user.nip)
         if problem:
             raise ValidationError(problem)
+
+
+class ForgotPasswordForm(KompetenForm):
+    identifier = StringField(_l("NIP atau email"), validators=[DataRequired(REQUIRED),
+                                                               Length(max=254)])
+
+
+class ResetPasswordForm(NewPasswordMixin, KompetenForm):
+    """A new password through a reset link: the rules of every other new password."""
+
+    def __init__(self, *args, nip=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.nip = nip
+
+    def validate_password(self, field):
+        if field.errors:
+            return
+        problem = services.password_problem(field.data, self.nip)
+        if problem:
+            raise ValidationError(problem)

@@ -1,17 +1,20 @@
-"""Account services: registration, authentication, passwords, first admin, agency seeding.
+"""Account services: registration, authentication, passwords (and their reset by e-mail),
+own profile and e-mail confirmation, first admin, agency seeding.
 
 Services flush and never commit: the view or CLI command that calls them owns the transaction.
 """
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import func, null, select
+from sqlalchemy import func, null, select, update
 
 from app.audit import record_event
+from app.auth import emails, throttle
 from app.auth.models import GOLONGAN_BY_TYPE, Agency, User
 from app.auth.nip import parse_nip
 from app.auth.passwords import (
@@ -23,6 +26,7 @@ from app.auth.passwords import (
 from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
+from app.notifications.mail import mail_enabled
 from app.settings import delete_setting, get_setting, set_setting
 
 MIN_PASSWORD_LENGTH = 8
@@ -136,7 +140,8 @@ def create_user(*, nip, name, password, roles=("learner",), email=None, agency=N
 
     An account someone made for themselves (self_registered) starts unverified: nothing but
     their word says the NIP is theirs. Every other way in (admin, CSV, CLI, first admin) is
-    verified at creation."""
+    verified at creation, and so is its e-mail address: one a person typed in themselves waits
+    for its confirmation link (register_user)."""
     info = parse_nip(nip)
     # Check the address in the form it is stored in (a stray space must not slip past).
     email = (email or "").strip().lower() or None
@@ -156,6 +161,7 @@ def create_user(*, nip, name, password, roles=("learner",), email=None, agency=N
         nip=info.nip,
         name=name.strip(),
         email=email,
+        email_confirmed_at=utcnow() if email and not self_registered else None,
         password_hash=hash_password(password),
         agency=agency,
         jabatan_type=jabatan_type or None,
@@ -175,10 +181,13 @@ def create_user(*, nip, name, password, roles=("learner",), email=None, agency=N
 
 def register_user(**fields):
     """Self-registration at /daftar: a learner account that waits for an admin's
-    verification (audited, so the queue shows who came when)."""
+    verification (audited, so the queue shows who came when). A typed e-mail address is
+    stored unconfirmed and, with email on, sent its confirmation link."""
     user = create_user(roles=("learner",), self_registered=True, **fields)
     record_event(user, "auth.register", "user", user.id, nip=user.nip)
     db.session.flush()
+    if user.email:
+        emails.send_email_confirmation(user, user.email)
     return user
 
 
@@ -281,19 +290,182 @@ def bootstrap_first_admin(nip=None, password=None, name=None):
 SELF_EDITABLE = ("name", "email", "phone", "jabatan_type", "jabatan_title")
 
 
+@dataclass(frozen=True)
+class ProfileSaved:
+    """What update_own_profile changed, and where a confirmation link went (or None)."""
+
+    changes: dict
+    confirmation_to: str | None = None
+
+
 def update_own_profile(user, **values):
-    """Save a person's own profile fields (audited with before and after; flushes)."""
-    values["email"] = (values.get("email") or "").strip().lower() or None
+    """Save a person's own profile fields (audited with before and after; flushes). A new
+    e-mail address waits for its confirmation link (change_own_email)."""
+    email = (values.get("email") or "").strip().lower() or None
     values["phone"] = (values.get("phone") or "").strip() or None
-    if values["email"] and email_taken(values["email"], except_user=user):
-        raise AccountError(_("Email %(email)s sudah dipakai akun lain.", email=values["email"]))
+    if email and email_taken(email, except_user=user):
+        raise AccountError(_("Email %(email)s sudah dipakai akun lain.", email=email))
     changes = {}
     for field in SELF_EDITABLE:
+        if field == "email":
+            continue
         before, after = getattr(user, field), values.get(field)
         if before != after:
             setattr(user, field, after)
             changes[field] = {"before": before, "after": after}
+    email_changes, confirmation_to = change_own_email(user, email)
+    changes.update(email_changes)
     if changes:
         db.session.flush()
         record_event(user, "account.profile", "user", user.id, changes=changes)
-    return changes
+    return ProfileSaved(changes, confirmation_to)
+
+
+# --- e-mail addresses: confirmed, pending, unconfirmed ----------------------------------------
+
+EMAIL_STATE_FIELDS = ("email", "pending_email")
+
+
+def unconfirmed_address(user):
+    """The address waiting for its confirmation link: a new one beside a confirmed one
+    (pending_email), or the stored one when it was never confirmed; None when none waits."""
+    if user.pending_email:
+        return user.pending_email
+    return user.email if user.email and user.email_confirmed_at is None else None
+
+
+def change_own_email(user, email):
+    """A person sets, changes or removes their own address; returns (changes, the address a
+    confirmation link was sent to or None). With email on, a confirmed address stays in use
+    (and keeps receiving mail) until the new one is confirmed: a typo cannot cut anyone off,
+    and nobody can point someone else's resets at their own mailbox. Without a confirmed
+    address, or with email off, the new one is stored in `email`, unconfirmed. Typing the
+    stored or the pending address again changes nothing."""
+    if email == user.email or (email is not None and email == user.pending_email):
+        return {}, None
+    before = {field: getattr(user, field) for field in EMAIL_STATE_FIELDS}
+    if email is None:
+        user.email = user.pending_email = user.email_confirmed_at = None
+    elif mail_enabled() and user.mail_address:
+        user.pending_email = email
+    else:
+        user.email, user.pending_email, user.email_confirmed_at = email, None, None
+    sent = email is not None and emails.send_email_confirmation(user, email)
+    changes = {field: {"before": before[field], "after": getattr(user, field)}
+               for field in EMAIL_STATE_FIELDS if before[field] != getattr(user, field)}
+    return changes, email if sent else None
+
+
+def resend_confirmation(user):
+    """Send the waiting address its confirmation link again; returns that address."""
+    address = unconfirmed_address(user)
+    if address is None:
+        raise AccountError(_("Tidak ada alamat email yang menunggu konfirmasi."))
+    if not emails.send_email_confirmation(user, address):
+        raise AccountError(_("Email belum diaktifkan di server ini, jadi tautan konfirmasi "
+                             "belum dapat dikirim."))
+    return address
+
+
+def set_email_by_admin(user, email):
+    """An address set by an admin or the roster counts as confirmed (they vouch for it);
+    removing it clears the confirmation. Any address the person was waiting to confirm is
+    dropped. Setting the stored address again changes nothing."""
+    if email == user.email:
+        return
+    user.email = email
+    user.email_confirmed_at = utcnow() if email else None
+    user.pending_email = None
+
+
+class InvalidLink(AccountError):
+    """A reset or confirmation link that is forged, expired, used, or no longer fits."""
+
+
+def confirm_email(token):
+    """Confirm the address a link was sent to; returns the user. Confirming twice changes
+    nothing. A link whose address is no longer the one waiting (changed since, or removed)
+    is refused, and so is one whose address another account took meanwhile."""
+    found = emails.read_confirm_token(token)
+    user = db.session.get(User, found[0]) if found else None
+    if user is None or not user.active:
+        raise InvalidLink(_("Tautan konfirmasi ini tidak berlaku atau sudah kedaluwarsa."))
+    address = found[1]
+    if user.email == address and user.email_confirmed_at is not None:
+        return user
+    if address not in (user.email, user.pending_email):
+        raise InvalidLink(_("Tautan konfirmasi ini tidak berlaku lagi: alamat email akun "
+                            "sudah diubah sejak tautan dikirim."))
+    if email_taken(address, except_user=user):
+        raise AccountError(_("Email %(email)s sudah dipakai akun lain, jadi tidak dapat "
+                             "dikonfirmasi untuk akun ini.", email=address))
+    before = user.email
+    user.email, user.pending_email, user.email_confirmed_at = address, None, utcnow()
+    db.session.flush()
+    record_event(user, "account.email_confirmed", "user", user.id, email=address,
+                 before=before)
+    return user
+
+
+# --- password reset by e-mail -----------------------------------------------------------------
+
+def request_password_reset(identifier):
+    """Mail a reset link to the account named by NIP or e-mail, when it is active, has a
+    confirmed address and has not asked too often lately. Returns what happened, for the
+    audit only: the page answers the same whatever it is, so nobody learns from it whether
+    an account exists or has an address."""
+    user = find_user_by_login(identifier)
+    if not throttle.allow_reset_request(user.nip if user is not None else identifier):
+        outcome = "throttled"
+    elif user is None:
+        outcome = "unknown"
+    elif not user.active:
+        outcome = "inactive"
+    elif not user.mail_address:
+        outcome = "no_confirmed_email"
+    else:
+        outcome = "sent" if emails.send_password_reset(user) else "mail_off"
+    record_event(None, "auth.password_reset_request", "user", user.id if user else None,
+                 identifier_sha256=throttle.account_key(identifier)[:16], outcome=outcome)
+    db.session.flush()
+    return outcome
+
+
+def user_for_reset_token(token):
+    """The active user a reset link is for while it still works (in time, unused), or None."""
+    found = emails.read_reset_token(token)
+    user = db.session.get(User, found[0]) if found else None
+    if user is None or not user.active or not user.mail_address:
+        return None
+    if not secrets.compare_digest(emails.password_fingerprint(user), found[1]):
+        return None
+    return user
+
+
+def reset_password(token, new_password):
+    """Set a new password through a reset link; returns the user. Every session of the user
+    ends, a temporary password stops being one, and the link is used up.
+
+    Two posts of one link at once: both read the same fingerprint, but the UPDATE is
+    conditional on the password hash and session version it was made from, so only the first
+    changes anything; the second finds the link used."""
+    user = user_for_reset_token(token)
+    if user is None:
+        raise InvalidLink(_("Tautan atur ulang kata sandi ini tidak berlaku, sudah dipakai, "
+                            "atau sudah kedaluwarsa."))
+    problem = password_problem(new_password, user.nip)
+    if problem:
+        raise AccountError(problem)
+    done = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.password_hash == user.password_hash,
+               User.session_version == user.session_version)
+        .values(password_hash=hash_password(new_password), must_change_password=False,
+                session_version=user.session_version + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    if done != 1:
+        raise InvalidLink(_("Tautan atur ulang kata sandi ini sudah dipakai."))
+    db.session.expire(user)
+    record_event(user, "auth.password_reset", "user", user.id, nip=user.nip)
+    db.session.flush()
+    return user

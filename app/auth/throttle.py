@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app
-from limits import RateLimitItemPerSecond
+from limits import RateLimitItemPerSecond, parse_many
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
@@ -171,3 +171,16 @@ def reset_account(identifier, ip):
     forgiven, not a guesser's."""
     key = ("account-from-ip", account_key(identifier), ip or "unknown")
     _rate_limiter().clear(_account_limit(), *_ids(*key))
+
+
+# --- password reset requests ------------------------------------------------------------------
+
+def allow_reset_request(identifier):
+    """Count one password-reset request for this account (account_key: the same for its NIP
+    and its address); False once PASSWORD_RESET_RATE_LIMIT is used up. Then no mail goes out,
+    and the page answers exactly as before, so the limit tells nobody whether the account
+    exists. Per-address limits are Flask-Limiter's, on the route."""
+    strategy = _rate_limiter()
+    ids = (current_app.config["RATELIMIT_KEY_PREFIX"], "password-reset", account_key(identifier))
+    return all(strategy.hit(limit, *ids)
+               for limit in parse_many(current_app.config["PASSWORD_RESET_RATE_LIMIT"]))

@@ -1,4 +1,5 @@
-"""Login, logout, self-registration, password change and the one-time first-admin setup."""
+"""Login, logout, self-registration, profile, password change and reset by e-mail, e-mail
+confirmation, and the one-time first-admin setup."""
 
 from flask import (
     Blueprint,
@@ -16,23 +17,29 @@ from flask_login.config import COOKIE_NAME
 
 from app.audit import record_event
 from app.auth import services, throttle
+from app.auth.emails import confirm_hours, reset_minutes
 from app.auth.forms import (
     ChangePasswordForm,
+    ForgotPasswordForm,
     LoginForm,
     ProfileForm,
     RegistrationForm,
+    ResetPasswordForm,
     SetupAdminForm,
 )
 from app.auth.models import Agency
 from app.auth.nip import parse_nip, plausibility_warnings
-from app.extensions import db
+from app.extensions import db, limiter
+from app.notifications.mail import mail_enabled
 from app.settings import registration_open
-from app.web import SAME_FOR_EVERYONE, is_safe_next, redirect_next
+from app.web import SAME_FOR_EVERYONE, is_safe_next, limit_text, redirect_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
-# Pages a user with a temporary password may still open before choosing a new one.
-OPEN_WITH_TEMPORARY_PASSWORD = {"auth.change_password", "auth.logout"}
+# Pages a user with a temporary password may still open before choosing a new one (the links
+# from a mail work whoever this browser is signed in as).
+OPEN_WITH_TEMPORARY_PASSWORD = {"auth.change_password", "auth.logout", "auth.reset_password",
+                                "auth.confirm_email"}
 
 
 @bp.before_app_request
@@ -143,6 +150,9 @@ def register():
             db.session.commit()
             login_user(user)
             flash(_("Akun Anda sudah dibuat. Selamat belajar!"), "success")
+            if user.email and mail_enabled():
+                flash(_("Kami mengirim tautan konfirmasi ke %(address)s. Email baru dikirim ke "
+                        "alamat itu setelah dikonfirmasi.", address=user.email), "info")
             flash(_("Admin BKPSDM akan memverifikasi NIP Anda. Sampai itu, Anda dapat belajar "
                     "dan mengerjakan kuis, tetapi sertifikat dan JP di laporan menunggu "
                     "verifikasi."), "info")
@@ -161,16 +171,66 @@ def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         try:
-            changed = services.update_own_profile(current_user, **form.values())
+            saved = services.update_own_profile(current_user, **form.values())
         except services.AccountError as error:
             db.session.rollback()
             form.email.errors.append(error.message)
         else:
             db.session.commit()
-            flash(_("Profil disimpan.") if changed else _("Tidak ada yang berubah."),
-                  "success" if changed else "info")
+            flash(_("Profil disimpan.") if saved.changes else _("Tidak ada yang berubah."),
+                  "success" if saved.changes else "info")
+            if saved.confirmation_to:
+                flash(_confirmation_sent_message(saved.confirmation_to), "info")
             return redirect(url_for(".profile"))
-    return render_template("auth/profile.html", form=form)
+    return render_template("auth/profile.html", form=form, mail_on=mail_enabled(),
+                           unconfirmed=services.unconfirmed_address(current_user))
+
+
+def _confirmation_sent_message(address):
+    return _("Tautan konfirmasi dikirim ke %(address)s dan berlaku %(hours)d jam. Alamat itu "
+             "dipakai setelah Anda membuka tautannya.", address=address, hours=confirm_hours())
+
+
+def _mail_link_limit():
+    """How often a reset or confirmation link may be asked for (per address, account, person)."""
+    return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
+
+
+def _private(body, status=200):
+    """A page whose address holds a secret: no cache keeps it, no Referer carries it on."""
+    return body, status, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+@bp.route("/akun/email/kirim-ulang", methods=["POST"])
+@login_required
+# Per person: a confirmation link can go to any address a person types, so not endlessly.
+@limiter.limit(_mail_link_limit, key_func=lambda: f"email-confirm:{current_user.id}",
+               error_message=lambda: limit_text(_mail_link_limit()))
+def resend_confirmation():
+    try:
+        address = services.resend_confirmation(current_user)
+    except services.AccountError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_confirmation_sent_message(address), "info")
+    return redirect(url_for(".profile"))
+
+
+@bp.route("/akun/email/konfirmasi/<token>")
+def confirm_email(token):
+    """The link in a confirmation mail; the signed token is the proof, no login needed."""
+    try:
+        user = services.confirm_email(token)
+    except services.InvalidLink as error:
+        db.session.rollback()
+        return _private(render_template("auth/email_confirmed.html", problem=error.message), 404)
+    except services.AccountError as error:
+        db.session.rollback()
+        return _private(render_template("auth/email_confirmed.html", problem=error.message), 409)
+    db.session.commit()
+    return _private(render_template("auth/email_confirmed.html", address=user.email))
 
 
 @bp.route("/akun/kata-sandi", methods=["GET", "POST"])
@@ -193,6 +253,52 @@ def change_password():
             flash(_("Kata sandi sudah diganti. Sesi di perangkat lain telah diakhiri."), "success")
             return redirect(url_for("courses.dashboard"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/lupa-kata-sandi", methods=["GET", "POST"])
+# Per client address; requests per account are counted in the service (throttle.py).
+@limiter.limit(_mail_link_limit, methods=["POST"],
+               error_message=lambda: limit_text(_mail_link_limit()))
+def forgot_password():
+    """Ask for a reset link by NIP or e-mail. The answer is one page, whoever asks about
+    whichever account: nothing on it says whether the account exists or has an address."""
+    if not mail_enabled():
+        return render_template("auth/forgot_password.html", form=None)
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.identifier.data)
+        db.session.commit()
+        return render_template("auth/forgot_password_sent.html", minutes=reset_minutes())
+    return render_template("auth/forgot_password.html", form=form)
+
+
+def _invalid_reset_link():
+    return _private(render_template("auth/reset_invalid.html", minutes=reset_minutes()), 404)
+
+
+@bp.route("/atur-ulang-kata-sandi/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    """Choose a new password through the link from a reset mail (works once, in time)."""
+    user = services.user_for_reset_token(token)
+    if user is None:
+        return _invalid_reset_link()
+    form = ResetPasswordForm(nip=user.nip)
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except services.InvalidLink:
+            db.session.rollback()
+            return _invalid_reset_link()
+        except services.AccountError as error:
+            db.session.rollback()
+            form.password.errors.append(error.message)
+        else:
+            db.session.commit()
+            logout_user()  # whoever this browser was signed in as: sign in afresh
+            flash(_("Kata sandi sudah diganti dan semua sesi akun ini telah diakhiri. Silakan "
+                    "masuk dengan kata sandi baru."), "success")
+            return redirect(url_for(".login"))
+    return _private(render_template("auth/reset_password.html", form=form, user=user))
 
 
 @bp.route("/penyiapan/<token>", methods=["GET", "POST"])

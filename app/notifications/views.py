@@ -21,12 +21,16 @@ bp = Blueprint("notifications", __name__, template_folder="templates")
 PER_PAGE = 30
 
 
+def _page_number():
+    return max(whole_number_arg(request.args, "halaman", 1) or 1, 1)
+
+
 @bp.route("/notifikasi")
 @login_required
 def index():
     query = (select(Notification).where(Notification.user_id == current_user.id)
              .order_by(Notification.created_at.desc(), Notification.id.desc()))
-    page = paginate(query, max(whole_number_arg(request.args, "halaman", 1), 1), PER_PAGE)
+    page = paginate(query, _page_number(), PER_PAGE)
     return render_template("notifications/index.html", page=page, form=ActionForm(),
                            text_of=notification_text)
 
@@ -53,7 +57,7 @@ def mark_read(notification_id):
         abort(404)
     services.mark_read(current_user, notification)
     db.session.commit()
-    return redirect(url_for(".index", halaman=request.args.get("halaman", 1, type=int)))
+    return redirect(url_for(".index", halaman=_page_number()))
 
 
 @bp.route("/notifikasi/dibaca-semua", methods=["POST"])

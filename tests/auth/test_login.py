@@ -61,7 +61,7 @@ def test_login_page_shows_the_fields_in_indonesian(client):
     assert "NIP atau email" in page
     assert "Kata sandi" in page
     assert "Ingat saya di perangkat ini" in page
-    assert "Lupa kata sandi? Hubungi admin BKPSDM" in page
+    assert '<a href="/lupa-kata-sandi">Lupa kata sandi?</a>' in page
 
 
 @pytest.mark.parametrize(("identifier", "password"), [
