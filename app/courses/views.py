@@ -40,6 +40,9 @@ MODULE_SECTIONS = Hook()
 register_module_section = MODULE_SECTIONS.register
 DASHBOARD_SECTIONS = Hook()
 register_dashboard_section = DASHBOARD_SECTIONS.register
+# Functions (user) -> Markup or None, shown at the top of the dashboard (announcements).
+DASHBOARD_NOTICES = Hook()
+register_dashboard_notice = DASHBOARD_NOTICES.register
 
 
 def _sections(registry, *args):
@@ -260,6 +263,7 @@ def dashboard():
         jp=jp, target=target, jp_percent=min(100, round(100 * jp / target)) if target else 100,
         next_step=in_progress[0] if in_progress else None,
         sections=_sections(DASHBOARD_SECTIONS, current_user, progress),
+        notices=_sections(DASHBOARD_NOTICES, current_user),
     )
 
 

@@ -86,7 +86,9 @@ def notify(users, kind, params=None, link=None, now=None):
                                                 NotificationPreference.kind == kind))
         .where(who, User.active.is_(True), channel != OFF))
     made = db.session.execute(insert(Notification).from_select(
-        ["user_id", "kind", "params_json", "link", "created_at", "mail_state"], chosen)).rowcount
+        ["user_id", "kind", "params_json", "link", "created_at", "mail_state"], chosen)
+        # psycopg reports no rowcount for INSERT … SELECT unless asked to keep it.
+        .execution_options(preserve_rowcount=True)).rowcount
     if made:
         _recount(who)
         if mail_enabled():

@@ -16,6 +16,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.auth import emails
 from app.auth.models import Agency, User
 from app.authoring import services as authoring
 from app.certificates.models import Certificate
@@ -113,7 +114,12 @@ def _arguments(live_server):
             "quiz_slug": seed.FINAL_QUIZ, "number": 1,
             "attempt_id": live_server.site.passed_attempt_id,
             "code": live_server.site.certificate_code, "user_id": graduate.id,
+            # A reset link (its form, when the graduate has a confirmed address); as a
+            # confirmation link it is refused, and a refusal is no page to check.
+            "token": emails.reset_token(graduate),
             "agency_id": db.session.scalar(select(Agency.id).order_by(Agency.id)),
+            # Opening a notification redirects to its link: no page of its own to check.
+            "notification_id": 1,
             "certificate_id": db.session.scalar(
                 select(Certificate.id).where(Certificate.user_id == graduate.id)),
             **_pages_beyond_the_site(course, graduate),

@@ -10,7 +10,7 @@ route cannot ship without someone deciding who may open it.
 import io
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from flask import url_for
@@ -24,6 +24,8 @@ from app.courses.services import enroll_learner
 from app.database import utcnow
 from app.extensions import db
 from app.jobs.models import Job
+from app.notifications.announcement_services import create_announcement
+from app.notifications.models import Notification
 from app.quizzes.models import AttemptQuestion
 from app.quizzes.services import start_attempt, submit_attempt
 from app.reports.credit_services import add_jp_credit
@@ -92,6 +94,10 @@ ROUTES = {
     "auth.setup_admin": "token",
     "auth.change_password": "login",
     "auth.profile": "login",
+    "auth.forgot_password": "public",
+    "auth.reset_password": "token",  # a signed link from a mail; a wrong one is 404
+    "auth.confirm_email": "token",
+    "auth.resend_confirmation": "login",
     # display preferences (language, larger text): anyone, kept on the account or a cookie
     "preferences.set_language": "public",
     "preferences.set_large_text": "public",
@@ -163,6 +169,20 @@ ROUTES = {
     "admin.settings": "admin",
     "admin.audit": "admin",
     "admin.content_import": "admin",
+    # notifications (LEARNER's certificate notification: nobody else may open or mark it)
+    "notifications.index": "login",
+    "notifications.open_notification": "own",
+    "notifications.mark_read": "own",
+    "notifications.mark_all_read": "login",
+    "notifications.preferences": "login",
+    "notifications.unsubscribe": "token",  # a signed link from a mail
+    "notifications_admin.index": "admin",
+    "notifications_admin.send_test": "admin",
+    "notifications_admin.retry_failed": "admin",
+    # announcements (the world's is for everyone)
+    "announcements.show": "login",
+    "announcement_admin.index": "admin",
+    "announcement_admin.new": "admin",
     # authoring
     "authoring.index": "author",
     "authoring.new_course": "author",
@@ -212,6 +232,7 @@ ROUTES = {
     "authoring.remove_quiz": "editor",
     "authoring.remove_owner": "admin",
     "workshop_manage.cancel": "owner",
+    "announcement_admin.withdraw": "admin",
     "auth.logout": "login",
 }
 # What a POST carries besides its CSRF token (harmless values: nothing is published or
@@ -228,7 +249,7 @@ def world(app, create_user):
     other_trainer = create_user(nip=OTHER_TRAINER, roles=("trainer",))
     learner = create_user(nip=LEARNER)
     other_learner = create_user(nip=OTHER_LEARNER)
-    create_user(nip=ADMIN, roles=("admin",))
+    admin = create_user(nip=ADMIN, roles=("admin",))
     course = authoring.create_course(COURSE, trainer)
     module = authoring.create_module(course, {"title": "Satu", "minutes": 5, "body": "Isi."},
                                      trainer)
@@ -257,6 +278,9 @@ def world(app, create_user):
               params_json=json.dumps({"target": "course", "id": course.id, "label": course.code,
                                       "slug": course.slug, "chosen": []}))
     db.session.add(job)
+    announcement, _sent = create_announcement(
+        {"title": "Info", "body": "Isi.", "agencies": [],
+         "ends_at": utcnow() + timedelta(days=7)}, admin)
     db.session.commit()
     essay = db.session.scalar(select(AttemptQuestion.id).where(
         AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.question_type == "essay"))
@@ -273,7 +297,9 @@ def world(app, create_user):
         "credit_id": credit.id, "file_id": db.session.scalar(select(CourseFile.id)),
         "name": "skema.png", "user_id": other_learner.id, "agency_id": agency.id,
         "token": "bukan-token-yang-benar", "filename": "x", "session_id": workshop.id,
-        "job_id": job.id,
+        "job_id": job.id, "announcement_id": announcement.id,
+        "notification_id": db.session.scalar(select(Notification.id).where(
+            Notification.user_id == learner.id).limit(1)),
         # An owner of the course, for the one route that takes away an owner.
         "authoring.remove_owner": {"user_id": trainer.id},
     }

@@ -13,15 +13,17 @@ token. Two promises are checked for every example:
 import hashlib
 import io
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.certificates import services as certificate_services
 from app.courses.models import Enrollment, Module
 from app.extensions import db
+from app.notifications.models import Announcement
 from app.quizzes import services as quiz_services
 from app.quizzes.models import Attempt, Quiz
 from app.workshops.services import register_learner
@@ -266,6 +268,16 @@ QUIZ = dict(QUIZ_FORM, gift=GIFT, slug="kuis-fuzz")
 C = "/pengajar/kursus/spbe-101"
 S = "/pengajar/sesi"
 WORKSHOP = session_form()
+ANNOUNCEMENT = {"title": "Libur bersama", "body": "Kantor tutup.", "audience": "all",
+                "ends_on": (date.today() + timedelta(days=7)).isoformat()}
+
+
+def newest_announcement(w):
+    """The newest announcement's withdraw address (a missing one's before any is made)."""
+    db.session.rollback()
+    newest = db.session.scalar(select(func.max(Announcement.id))) or 999_999
+    return f"/admin/pengumuman/{newest}/tarik"
+
 
 ROUTES = {
     "login": Route("anon", lambda w: "/masuk", ("identifier", "password", "remember", "next"),
@@ -356,6 +368,9 @@ ROUTES = {
     "session_certificates": Route("admin", lambda w: f"/admin/sertifikat/sesi/{w.ids['workshop']}",
                                   ("registration", "aksi"), {"aksi": "semua"}),
     "session_cancel": Route("trainer", lambda w: f"{S}/{w.ids['workshop']}/batalkan"),
+    "announcement_new": Route("admin", lambda w: "/admin/pengumuman/baru",
+                              (*ANNOUNCEMENT, "agencies"), ANNOUNCEMENT),
+    "announcement_withdraw": Route("admin", newest_announcement),
 }
 
 
@@ -407,7 +422,7 @@ GROUPS = {
               "person_edit", "agency_new", "agency_edit", "agency_delete", "general_settings",
               "people_import", "people_import_confirm", "people_import_cancel", "jp_credit",
               "person_password", "certificate_reissue", "certificate_revoke", "person_status",
-              "verify_accounts", "nip_handover"],
+              "verify_accounts", "nip_handover", "announcement_new", "announcement_withdraw"],
     "workshops": ["session_new", "session_edit", "session_code", "session_check_in",
                   "session_attendance", "session_certificates", "calendar_feed",
                   "session_register", "session_leave", "session_cancel"],
@@ -480,6 +495,7 @@ GET_PAGES = {
     "/admin/laporan/riwayat.csv": ("admin", REPORT),
     "/admin/laporan/jp/kredit": ("admin", ("nip",)),
     "/admin/sertifikat": ("admin", ()),
+    "/admin/pengumuman": ("admin", ("halaman",)),
 }
 query_values = st.one_of(small, huge_integers, extreme_dates, full_width)
 
@@ -531,7 +547,8 @@ def test_ids_beyond_any_column_are_404(world):
     """An id in the path far past any database integer is not found, never a database error."""
     huge = "9" * 400
     urls = {"learner": [f"/percobaan/{huge}/hasil", f"/agenda/{huge}", f"/agenda/{huge}.ics",
-                        f"/sertifikat/{huge}/unduh", f"/jp-saya/bukti/{huge}"],
+                        f"/sertifikat/{huge}/unduh", f"/jp-saya/bukti/{huge}",
+                        f"/pengumuman/{huge}"],
             "trainer": [f"{C}/modul/{huge}", f"/penilaian/{huge}", f"{S}/{huge}"],
             "admin": [f"/admin/pengguna/{huge}", f"/admin/opd/{huge}"]}
     statuses = {url: _get(world.clients[who], url, {}) for who, group in urls.items()
