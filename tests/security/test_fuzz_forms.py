@@ -268,6 +268,11 @@ QUIZ = dict(QUIZ_FORM, gift=GIFT, slug="kuis-fuzz")
 C = "/pengajar/kursus/spbe-101"
 S = "/pengajar/sesi"
 WORKSHOP = session_form()
+# Every kind a learner chooses for, each with a valid channel.
+PREFERENCES = {f"kind_{kind}": "app" for kind in (
+    "certificate_issued", "certificate_revoked", "attempt_graded", "workshop_registered",
+    "workshop_promoted", "workshop_reminder", "workshop_link", "course_published",
+    "jp_reminder", "announcement")}
 ANNOUNCEMENT = {"title": "Libur bersama", "body": "Kantor tutup.", "audience": "all",
                 "ends_on": (date.today() + timedelta(days=7)).isoformat()}
 
@@ -371,6 +376,17 @@ ROUTES = {
     "announcement_new": Route("admin", lambda w: "/admin/pengumuman/baru",
                               (*ANNOUNCEMENT, "agencies"), ANNOUNCEMENT),
     "announcement_withdraw": Route("admin", newest_announcement),
+    "forgot_password": Route("anon", lambda w: "/lupa-kata-sandi", ("identifier",),
+                             {"identifier": "198609262015051001"}, writes_with_200=True,
+                             records=("audit_event",)),
+    "notification_preferences": Route("learner", lambda w: "/notifikasi/pengaturan",
+                                      (*PREFERENCES, "digest"), PREFERENCES),
+    "notifications_read": Route("learner", lambda w: "/notifikasi/dibaca-semua"),
+    "notification_read": Route("learner", lambda w: "/notifikasi/1/dibaca"),
+    "email_settings": Route("admin", lambda w: "/admin/email/", ("jp_reminder_schedule",),
+                            {"jp_reminder_schedule": "monthly"}),
+    "email_test": Route("admin", lambda w: "/admin/email/uji"),
+    "email_retry": Route("admin", lambda w: "/admin/email/kirim-ulang"),
 }
 
 
@@ -413,8 +429,9 @@ def _route_strategy(route):
 
 # One world per group (building it costs ~2 s); routes that change the world most come last.
 GROUPS = {
-    "anonymous": ["login", "registration", "certificate_lookup"],
-    "learner": ["password_change", "module_done", "quiz_start", "enrol", "language", "large_text"],
+    "anonymous": ["login", "registration", "certificate_lookup", "forgot_password"],
+    "learner": ["password_change", "module_done", "quiz_start", "enrol", "language", "large_text",
+                "notification_preferences", "notifications_read", "notification_read"],
     "trainer": ["essay_grading", "course_new", "course_edit", "course_preview", "module_new",
                 "module_edit", "module_move", "quiz_new", "quiz_edit", "course_upload",
                 "course_status"],
@@ -422,7 +439,8 @@ GROUPS = {
               "person_edit", "agency_new", "agency_edit", "agency_delete", "general_settings",
               "people_import", "people_import_confirm", "people_import_cancel", "jp_credit",
               "person_password", "certificate_reissue", "certificate_revoke", "person_status",
-              "verify_accounts", "nip_handover", "announcement_new", "announcement_withdraw"],
+              "verify_accounts", "nip_handover", "announcement_new", "announcement_withdraw",
+              "email_settings", "email_test", "email_retry"],
     "workshops": ["session_new", "session_edit", "session_code", "session_check_in",
                   "session_attendance", "session_certificates", "calendar_feed",
                   "session_register", "session_leave", "session_cancel"],
@@ -474,6 +492,9 @@ GET_PAGES = {
     "/agenda/": ("anon", ()),
     "/masuk": ("anon", ("next",)),
     "/beranda": ("learner", ()),
+    "/notifikasi": ("learner", ("halaman",)),
+    "/notifikasi/pengaturan": ("learner", ()),
+    "/admin/email/": ("admin", ()),
     "/jp-saya": ("learner", ("year", "format")),
     "/sertifikat": ("learner", ()),
     "/agenda/saya": ("learner", ()),
