@@ -23,6 +23,7 @@ from app.certificates.models import Certificate
 from app.database import utcnow
 from app.extensions import db
 from app.jobs.models import Job
+from app.notifications.announcement_services import create_announcement
 from app.quizzes import services as quiz_services
 from tests.browser import site as seed
 from tests.browser.conftest import DESKTOP, PHONE, artifact
@@ -98,8 +99,14 @@ def _pages_beyond_the_site(course, graduate):
               params_json=json.dumps({"target": "session", "id": workshop.id,
                                       "label": workshop.title, "chosen": []}))
     db.session.add(job)
+    # An announcement for everyone: its page, the dashboards' notice and the bell's count.
+    announcement, _sent = create_announcement(
+        {"title": "Libur bersama: layanan Disdukcapil tutup 24–26 Desember",
+         "body": "Layanan **pendaftaran penduduk daring** tetap berjalan selama libur.",
+         "agencies": [], "ends_at": utcnow() + timedelta(days=14)}, _person(seed.ADMIN))
     db.session.commit()
-    return {"session_id": workshop.id, "slot_id": essay.id, "job_id": job.id}
+    return {"session_id": workshop.id, "slot_id": essay.id, "job_id": job.id,
+            "announcement_id": announcement.id}
 
 
 def _arguments(live_server):
