@@ -87,6 +87,7 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = engine_options(SQLALCHEMY_DATABASE_URI)
     COURSES_DIR = os.environ.get("LMS_COURSES_DIR", str(BASE_DIR / "courses"))
     QUIZZES_DIR = os.environ.get("LMS_QUIZZES_DIR", str(BASE_DIR / "quizzes"))
+    PROGRAMMES_DIR = os.environ.get("LMS_PROGRAMMES_DIR", str(BASE_DIR / "programmes"))
 
     # Largest image or PDF a course may carry (uploaded, or in a course folder's media/);
     # the default for the "upload.max_kb" setting admins can change.

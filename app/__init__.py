@@ -66,6 +66,7 @@ def register_models():
     import app.courses.models
     import app.jobs.models
     import app.notifications.models
+    import app.programmes.models
     import app.search.models
     import app.settings
     import app.workshops.models  # noqa: F401
@@ -98,6 +99,7 @@ def register_blueprints(app):
     from app.notifications import register_notifications
     from app.operations import register_operations
     from app.preferences import register_preferences
+    from app.programmes import register_programmes
     from app.quizzes import register_quizzes
     from app.reports import register_reports
     from app.search import register_search
@@ -115,6 +117,7 @@ def register_blueprints(app):
     register_operations(app)
     register_preferences(app)
     register_notifications(app)
+    register_programmes(app)
 
 
 def register_jobs(app):

@@ -13,6 +13,7 @@ from app.content import exporter, loader, quiz_loader
 from app.content.import_lock import content_import_turn
 from app.content.import_record import record_import
 from app.extensions import db
+from app.programmes import files as programme_files
 from app.templating import wita_datetime
 
 content_cli = AppGroup(
@@ -47,6 +48,24 @@ def _is_export_root(path):
     return (Path(path) / exporter.COURSES_FOLDER).is_dir()
 
 
+def _programmes_target(path):
+    """The programmes folder for PATH: the bundled one by default, PATH/programmes in an
+    export, PATH itself when it holds programme files only; None when there is none."""
+    if path is None:
+        folder = Path(current_app.config["PROGRAMMES_DIR"])
+    elif _is_export_root(path):
+        folder = Path(path) / programme_files.FOLDER
+    elif Path(path).name == programme_files.FOLDER:
+        folder = Path(path)
+    else:
+        return None
+    return folder if folder.is_dir() else None
+
+
+def _course_codes(specs):
+    return {spec.fields["code"] for spec in specs if spec.fields.get("code")}
+
+
 def _targets(path):
     """(courses path or None, quizzes path or None) for PATH, default both bundled folders."""
     if path is None:
@@ -63,8 +82,10 @@ def _targets(path):
               help="Cetak kuis hasil pembacaan sebagai JSON (untuk berkas .gift).")
 def check_command(path, as_json):
     """Periksa PATH (kursus, folder kursus, berkas .gift atau folder kuis) tanpa mengimpor."""
-    courses_path, quizzes_path = _targets(path)
-    problems, summary = [], []
+    programmes_path = _programmes_target(path)
+    courses_path, quizzes_path = _targets(path) if programmes_path is None or path is None \
+        or _is_export_root(path) else (None, None)
+    problems, summary, specs = [], [], []
     if courses_path is not None:
         specs, course_problems = loader.check_courses(courses_path)
         problems += course_problems
@@ -76,6 +97,11 @@ def check_command(path, as_json):
         problems += quiz_problems
         questions = sum(len(spec.questions) for spec in quiz_specs)
         summary.append(f"{len(quiz_specs)} kuis ({questions} soal)")
+    if programmes_path is not None:
+        programme_specs, programme_problems = programme_files.check_programmes(
+            programmes_path, _course_codes(specs))
+        problems += programme_problems
+        summary.append(f"{len(programme_specs)} program")
     warnings = [warning for spec in quiz_specs for warning in spec.warnings]
     _print_problems(problems)
     _print_warnings(warnings)
@@ -92,7 +118,7 @@ def check_command(path, as_json):
 # --- the change list an import prints -----------------------------------------------------
 
 def _kind_label(kind):
-    return {"course": _("kursus"), "quiz": _("kuis")}[kind]
+    return {"course": _("kursus"), "quiz": _("kuis"), "programme": _("program")}[kind]
 
 
 def _outcome_label(outcome):
@@ -171,7 +197,7 @@ def summary_lines(reports):
 
 # --- import and export ----------------------------------------------------------------------
 
-def import_content(courses_path, quizzes_path, dry_run):
+def import_content(courses_path, quizzes_path, dry_run, programmes_path=None):
     """Import courses, then quizzes: committed after each, or (dry run) all rolled back.
 
     In a dry run one outer savepoint holds everything: the courses the quizzes are placed in
@@ -187,6 +213,9 @@ def import_content(courses_path, quizzes_path, dry_run):
             _commit_unless(dry_run)
         if quizzes_path is not None:
             reports.append(("quiz", quiz_loader.import_quizzes(quizzes_path)))
+            _commit_unless(dry_run)
+        if programmes_path is not None:  # after the courses their steps name
+            reports.append(("programme", programme_files.import_programmes(programmes_path)))
             _commit_unless(dry_run)
     finally:
         if outer is not None:
@@ -213,13 +242,16 @@ def import_command(path, dry_run, startup):
     PATH boleh folder hasil `flask content export` (berisi courses/ dan quizzes/). Dengan
     masalah, yang valid tetap diimpor dan status keluar 1 (0 dengan --startup).
     """
+    programmes_path = _programmes_target(path)
     courses_path, quizzes_path = _targets(path)
     if path is None and not Path(quizzes_path).exists():
         quizzes_path = None
+    if path is not None and not _is_export_root(path) and programmes_path is not None:
+        courses_path = quizzes_path = None  # PATH is a programmes folder
     source = "start-up" if startup else "flask content import"
     try:
         with content_import_turn(_say_waiting):
-            reports = import_content(courses_path, quizzes_path, dry_run)
+            reports = import_content(courses_path, quizzes_path, dry_run, programmes_path)
     except Exception as error:
         if not startup:
             raise
@@ -276,6 +308,9 @@ def export_command(path, code):
     except exporter.ExportError as error:
         click.echo(error.message, err=True)
         sys.exit(1)
+    programmes = programme_files.export_programmes(path) if code is None else []
+    for file in programmes:
+        click.echo(str(file))
     for file in written:
         click.echo(str(file))
     courses = len({file.relative_to(path).parts[1] for file in written})

@@ -44,7 +44,8 @@ def test_check_bundled_courses_passes_and_counts(run):
 def test_check_without_path_uses_the_configured_folder(run):
     result = run("check")
     assert result.exit_code == 0, result.output
-    assert "3 kursus (15 modul) dan 6 kuis (56 soal) lolos pemeriksaan, 0 masalah." in result.stdout
+    assert ("3 kursus (15 modul) dan 6 kuis (56 soal) dan 1 program lolos pemeriksaan, "
+            "0 masalah.") in result.stdout
 
 
 def test_check_one_course_folder(run):
@@ -150,3 +151,25 @@ def test_import_missing_path_exits_1(run, tmp_path):
     assert result.exit_code == 1
     assert f"{missing}:1: folder atau berkas tidak ditemukan" in result.stderr
     assert course_codes() == []
+
+
+def test_programmes_are_checked_imported_and_exported_with_the_courses(run, tmp_path):
+    """`flask content check/import/export` handle programmes/ like courses: the bundled
+    programme names its courses by code, so it is checked against them and imported after."""
+    assert run("import").exit_code == 0
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.programmes.models import Programme
+
+    assert db.session.scalar(select(Programme.slug)) == "literasi-digital-asn-2027"
+    target = tmp_path / "ekspor"
+    result = run("export", str(target))
+    assert result.exit_code == 0, result.output
+    written = target / "programmes" / "literasi-digital-asn-2027.md"
+    assert written.is_file()
+    assert run("check", str(target)).exit_code == 0
+    assert run("check", str(target / "programmes")).exit_code == 0
+    again = run("import", str(target))
+    assert again.exit_code == 0, again.output
+    assert "program" in again.stdout

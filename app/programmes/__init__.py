@@ -1,0 +1,18 @@
+"""Programmes: ordered training paths (courses, then workshops or webinars) that BKPSDM
+publishes for everyone or for chosen OPD and jabatan, optionally mandatory by a due date
+(docs/programmes.md)."""
+
+
+def register_programmes(app):
+    from app.courses.views import register_dashboard_notice
+    from app.programmes.views import bp, dashboard_panel
+
+    app.register_blueprint(bp)
+    register_dashboard_notice(dashboard_panel)
+    app.add_template_filter(jabatan_label, "jabatan_label")
+
+
+def jabatan_label(kind):
+    from app.auth.models import JABATAN_TYPES
+
+    return JABATAN_TYPES.get(kind, kind)

@@ -1,0 +1,151 @@
+"""Who a programme is for, how far a person is, and enrolling in one.
+
+Progress is read, not stored: a course step is done when the person completed the course (in
+any year), a session step when they attended any session of that kind. So a programme follows
+its courses without a hook of its own, and a course finished before the programme existed
+counts. A person's page of programmes costs a fixed number of queries: the programmes with
+their steps, the completed courses, the attended session kinds, the enrolments."""
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.courses.models import Enrollment
+from app.courses.services import enroll_learner
+from app.database import utcnow
+from app.extensions import db
+from app.programmes.models import (
+    Programme,
+    ProgrammeEnrollment,
+    ProgrammeStep,
+    programme_agency,
+)
+from app.timeutil import palu_date
+from app.workshops.models import SessionRegistration, WorkshopSession
+from app.workshops.queries import agency_chain_of
+
+PROGRAMME_OPTIONS = (selectinload(Programme.steps).joinedload(ProgrammeStep.course),
+                     selectinload(Programme.agencies))
+
+
+@dataclass
+class StepState:
+    step: ProgrammeStep
+    done: bool
+
+
+@dataclass
+class Standing:
+    """A person's place in a programme."""
+
+    programme: Programme
+    steps: list  # StepState, in order
+    enrolled: bool
+
+    @property
+    def done_count(self):
+        return sum(state.done for state in self.steps)
+
+    @property
+    def total(self):
+        return len(self.steps)
+
+    @property
+    def is_done(self):
+        return self.done_count == self.total
+
+    @property
+    def next_step(self):
+        return next((state.step for state in self.steps if not state.done), None)
+
+    def is_overdue(self, today):
+        due = self.programme.due_on
+        return due is not None and not self.is_done and today > due
+
+
+def audience_condition(user):
+    """SQL: the programme is for this person (everyone, their OPD chain, their jabatan)."""
+    for_opd = or_(~exists().where(programme_agency.c.programme_id == Programme.id),
+                  exists().where(programme_agency.c.programme_id == Programme.id,
+                                 programme_agency.c.agency_id.in_(agency_chain_of(user))))
+    kind = json.dumps(user.jabatan_type) if user.jabatan_type else None
+    for_jabatan = Programme.jabatan_json == "[]"
+    if kind:
+        for_jabatan = or_(for_jabatan, Programme.jabatan_json.contains(kind))
+    return and_(for_opd, for_jabatan)
+
+
+def programmes_for(user):
+    """Published programmes for this person: mandatory first (soonest due), then by title."""
+    query = (select(Programme).options(*PROGRAMME_OPTIONS)
+             .where(Programme.status == "published")
+             .order_by(Programme.mandatory.desc(), Programme.due_on, Programme.title))
+    if user is not None and user.is_authenticated:
+        query = query.where(audience_condition(user))
+    return db.session.scalars(query).unique().all()
+
+
+def published_programme_or_none(slug):
+    return db.session.scalar(select(Programme).options(*PROGRAMME_OPTIONS).where(
+        Programme.slug == slug, Programme.status == "published"))
+
+
+def _completed_course_ids(user):
+    return set(db.session.scalars(select(Enrollment.course_id).where(
+        Enrollment.user_id == user.id, Enrollment.completed_at.is_not(None))))
+
+
+def _attended_kinds(user):
+    return set(db.session.scalars(
+        select(WorkshopSession.kind).join(SessionRegistration,
+                                          SessionRegistration.session_id == WorkshopSession.id)
+        .where(SessionRegistration.user_id == user.id,
+               SessionRegistration.attended_at.is_not(None)).distinct()))
+
+
+def _enrolled_programme_ids(user):
+    return set(db.session.scalars(select(ProgrammeEnrollment.programme_id).where(
+        ProgrammeEnrollment.user_id == user.id)))
+
+
+def standings(user, programmes):
+    """[Standing] for these programmes: three queries whatever their number."""
+    if not programmes:
+        return []
+    courses, kinds = _completed_course_ids(user), _attended_kinds(user)
+    enrolled = _enrolled_programme_ids(user)
+    return [Standing(programme, [StepState(step, step.course_id in courses if step.course_id
+                                           else step.session_kind in kinds)
+                                 for step in programme.steps], programme.id in enrolled)
+            for programme in programmes]
+
+
+def is_for(user, programme):
+    return db.session.scalar(select(Programme.id).where(
+        Programme.id == programme.id, audience_condition(user))) is not None
+
+
+def enroll_in_programme(user, programme):
+    """Follow a programme, and enrol in its first course not yet completed (when that course
+    is open). Enrolling twice changes nothing. Returns the course enrolled in, or None."""
+    if db.session.scalar(select(ProgrammeEnrollment.id).where(
+            ProgrammeEnrollment.user_id == user.id,
+            ProgrammeEnrollment.programme_id == programme.id)) is None:
+        db.session.add(ProgrammeEnrollment(user_id=user.id, programme_id=programme.id))
+    [standing] = standings(user, [programme])
+    step = next((state.step for state in standing.steps
+                 if not state.done and state.step.course_id), None)
+    if step is None or step.course.status != "published":
+        db.session.flush()
+        return None
+    enroll_learner(user, step.course)  # refuses what the course refuses (prerequisites)
+    db.session.flush()
+    return step.course
+
+
+def today():
+    """Today in Palu (WITA): due dates are WITA dates."""
+    return palu_date(utcnow())
+

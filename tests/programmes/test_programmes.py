@@ -1,0 +1,175 @@
+"""Programmes: files in, pages out, progress "2 dari 4", following one, and the dashboard."""
+
+import shutil
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.courses.models import Course, Enrollment
+from app.extensions import db
+from app.programmes import files, services
+from app.programmes.models import Programme, ProgrammeEnrollment
+from tests.conftest import count_queries, submit
+from tests.workshops.helpers import attend, make_session
+
+BUNDLED = Path(__file__).resolve().parents[2] / "programmes"
+DONE = datetime(2026, 10, 1, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def programme(courses):
+    report = files.import_programmes(BUNDLED)
+    db.session.commit()
+    assert report.ok, report.problems
+    return db.session.scalar(select(Programme).where(
+        Programme.slug == "literasi-digital-asn-2027"))
+
+
+def _course(code):
+    return db.session.scalar(select(Course).where(Course.code == code))
+
+
+def _complete(user, code):
+    db.session.add(Enrollment(user_id=user.id, course_id=_course(code).id, enrolled_at=DONE,
+                              started_at=DONE, completed_at=DONE))
+    db.session.commit()
+
+
+def _write(folder, name, text):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+def test_the_bundled_programme_imports_with_its_steps(programme):
+    assert programme.mandatory and programme.due_on == date(2027, 6, 30)
+    assert [s.course.code if s.course_id else s.session_kind for s in programme.steps] == \
+        ["SPBE-101", "KAM-201", "DUK-201", "webinar"]
+    assert "<strong>SPBE</strong>" in programme.description_html
+    again = files.import_programmes(BUNDLED)
+    assert again.unchanged == ["literasi-digital-asn-2027"]
+
+
+def test_export_round_trips(programme, tmp_path):
+    [written] = files.export_programmes(tmp_path)
+    assert written.read_bytes() == files.programme_document(programme)
+    report = files.import_programmes(written.parent)
+    assert report.unchanged == ["literasi-digital-asn-2027"] and report.ok
+
+
+@pytest.mark.parametrize(("front", "message"), [
+    ("steps: [NOPE-1]", "kursus berkode 'NOPE-1' tidak ada"),
+    ("steps: []", "'steps' wajib"),
+    ("steps: [SPBE-101, SPBE-101]", "dua kali"),
+    ("steps: [{sesi: daring}]", "langkah tidak dikenal"),
+    ("steps: [SPBE-101]\nopd: [TIDAK-ADA]", "OPD berkode 'TIDAK-ADA' tidak ada"),
+    ("steps: [SPBE-101]\njabatan: [raja]", "jenis jabatan 'raja'"),
+    ("steps: [SPBE-101]\nmandatory: true", "program wajib perlu tanggal 'due'"),
+    ("steps: [SPBE-101]\ndue: besok", "'due' harus tanggal"),
+])
+def test_bad_files_are_named_and_nothing_is_imported(courses, tmp_path, front, message):
+    _write(tmp_path, "uji.md", f"---\ntitle: Uji\nprovider: BKPSDM\n{front}\n---\nIsi.\n")
+    report = files.import_programmes(tmp_path)
+    assert report.created == []
+    assert any(message in p.message for p in report.problems), report.problems
+    assert all(p.path.endswith("uji.md") and p.line >= 1 for p in report.problems)
+
+
+def test_progress_counts_courses_done_in_any_year_and_any_webinar(programme, create_user):
+    learner = create_user()
+    [standing] = services.standings(learner, [programme])
+    assert (standing.done_count, standing.total) == (0, 4)
+    _complete(learner, "SPBE-101")
+    _complete(learner, "KAM-201")
+    [standing] = services.standings(learner, [programme])
+    assert standing.done_count == 2 and standing.next_step.course.code == "DUK-201"
+    attend(make_session(None, kind="webinar"), learner)
+    [standing] = services.standings(learner, [programme])
+    assert standing.done_count == 3 and not standing.is_done
+    assert standing.is_overdue(date(2027, 7, 1)) and not standing.is_overdue(date(2027, 6, 30))
+
+
+def test_a_learner_follows_it_and_is_enrolled_in_the_first_open_step(programme, client,
+                                                                      create_user, login):
+    learner = create_user()
+    _complete(learner, "SPBE-101")
+    login(learner.nip)
+    page = client.get("/program/literasi-digital-asn-2027").get_data(as_text=True)
+    assert "1 dari 4" in page and "Ikuti program ini" in page
+    reply = submit(client, "/program/literasi-digital-asn-2027", {},
+                   post_url="/program/literasi-digital-asn-2027/ikuti")
+    assert "terdaftar di kursus pertamanya" in reply.get_data(as_text=True)
+    assert db.session.scalar(select(ProgrammeEnrollment).where(
+        ProgrammeEnrollment.user_id == learner.id)) is not None
+    assert db.session.scalar(select(Enrollment).where(
+        Enrollment.user_id == learner.id, Enrollment.course_id == _course("KAM-201").id))
+    page = client.get("/program/literasi-digital-asn-2027").get_data(as_text=True)
+    assert "Langkah berikutnya" in page
+
+
+def test_dashboard_shows_mandatory_programmes_first_with_progress(programme, client,
+                                                                  create_user, login):
+    learner = create_user()
+    _complete(learner, "SPBE-101")
+    login(learner.nip)
+    page = client.get("/beranda").get_data(as_text=True)
+    assert "Literasi Digital ASN 2027" in page and "1 dari 4" in page
+    assert "Wajib" in page and "Langkah berikutnya" in page
+
+
+def test_audience_by_opd_and_jabatan(courses, agencies, create_user, tmp_path):
+    from app.auth.models import Agency
+
+    opd = db.session.scalars(select(Agency).where(Agency.parent_id.is_(None))).first()
+    _write(tmp_path, "khusus.md", f"---\ntitle: Khusus\nprovider: BKPSDM\nsteps: [SPBE-101]\n"
+           f"opd: [{opd.code}]\njabatan: [pelaksana]\n---\n")
+    assert files.import_programmes(tmp_path).ok
+    db.session.commit()
+    inside = create_user(agency=opd, jabatan_type="pelaksana")
+    wrong_jabatan = create_user(agency=opd, jabatan_type="fungsional")
+    elsewhere = create_user(jabatan_type="pelaksana")
+    titles = {user.nip: [p.title for p in services.programmes_for(user)]
+              for user in (inside, wrong_jabatan, elsewhere)}
+    assert titles == {inside.nip: ["Khusus"], wrong_jabatan.nip: [], elsewhere.nip: []}
+
+
+def test_someone_outside_the_audience_cannot_follow(courses, agencies, client, create_user,
+                                                   login, tmp_path):
+    from app.auth.models import Agency
+    from tests.conftest import csrf_token
+
+    opd = db.session.scalars(select(Agency).where(Agency.parent_id.is_(None))).first()
+    _write(tmp_path, "khusus.md", f"---\ntitle: Khusus\nprovider: BKPSDM\nsteps: [SPBE-101]\n"
+           f"opd: [{opd.code}]\n---\n")
+    files.import_programmes(tmp_path)
+    db.session.commit()
+    outsider = create_user()
+    login(outsider.nip)
+    page = client.get("/program/khusus").get_data(as_text=True)
+    assert "ditujukan untuk OPD atau jabatan lain" in page
+    assert client.post("/program/khusus/ikuti",
+                       data={"csrf_token": csrf_token(page)}).status_code == 403
+
+
+def test_pages_cost_a_fixed_number_of_queries(programme, client, create_user, login,
+                                              tmp_path):
+    learner = create_user()
+    login(learner.nip)
+    client.get("/program/")
+    with count_queries() as one:
+        client.get("/program/")
+    for number in range(5):
+        shutil.copy(BUNDLED / "literasi-digital-asn-2027.md", tmp_path / f"salinan-{number}.md")
+    files.import_programmes(tmp_path)
+    db.session.commit()
+    with count_queries() as six:
+        client.get("/program/")
+    assert one() == six()
+
+
+def test_drafts_and_unknown_slugs_are_404(programme, client):
+    programme.status = "draft"
+    db.session.commit()
+    assert client.get("/program/literasi-digital-asn-2027").status_code == 404
+    assert client.get("/program/tidak-ada").status_code == 404
