@@ -26,6 +26,7 @@ from app.extensions import db
 from app.jobs.models import Job
 from app.notifications.announcement_services import create_announcement
 from app.notifications.models import Notification
+from app.programmes.models import Programme, ProgrammeStep
 from app.quizzes.models import AttemptQuestion
 from app.quizzes.services import start_attempt, submit_attempt
 from app.reports.credit_services import add_jp_credit
@@ -179,6 +180,10 @@ ROUTES = {
     "notifications_admin.index": "admin",
     "notifications_admin.send_test": "admin",
     "notifications_admin.retry_failed": "admin",
+    # programmes (the world's is for everyone)
+    "programmes.index": "public",
+    "programmes.show": "public",
+    "programmes.follow": "login",
     # announcements (the world's is for everyone)
     "announcements.show": "login",
     "announcement_admin.index": "admin",
@@ -278,6 +283,8 @@ def world(app, create_user):
               params_json=json.dumps({"target": "course", "id": course.id, "label": course.code,
                                       "slug": course.slug, "chosen": []}))
     db.session.add(job)
+    db.session.add(Programme(slug="jalur-keamanan", title="Jalur Keamanan", provider="BKPSDM",
+                             steps=[ProgrammeStep(position=1, course=course)]))
     announcement, _sent = create_announcement(
         {"title": "Info", "body": "Isi.", "agencies": [],
          "ends_at": utcnow() + timedelta(days=7)}, admin)
@@ -300,6 +307,8 @@ def world(app, create_user):
         "job_id": job.id, "announcement_id": announcement.id,
         "notification_id": db.session.scalar(select(Notification.id).where(
             Notification.user_id == learner.id).limit(1)),
+        "programmes.show": {"slug": "jalur-keamanan"},
+        "programmes.follow": {"slug": "jalur-keamanan"},
         # An owner of the course, for the one route that takes away an owner.
         "authoring.remove_owner": {"user_id": trainer.id},
     }
