@@ -98,6 +98,8 @@ ROW_OVERRIDES = {
     "workshop_session": [{"ends_at": SEED_TIME + timedelta(hours=2)}],
     # The setting 0008 renames and converts on the way up and down.
     "setting": [{"key": "registration", "value": json.dumps("closed")}],
+    # A step is a course or a kind of session, never both.
+    "programme_step": [{"session_kind": None}],
 }
 
 
