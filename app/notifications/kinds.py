@@ -39,6 +39,14 @@ def _when(params):
     return wita_datetime(datetime.fromisoformat(params["starts_at"]))
 
 
+def _date(iso):
+    from datetime import date
+
+    from app.templating import wita_date
+
+    return wita_date(date.fromisoformat(iso))
+
+
 def _revocation_reason(code):
     from app.certificates.models import PUBLIC_REVOCATION_REASONS
 
@@ -97,6 +105,10 @@ register_kind(
     lambda p: _("Pengingat JP %(year)s: JP Anda masih di bawah %(pace)s JP, jumlah yang "
                 "seharusnya sudah tercapai sekarang agar target %(target)s JP terpenuhi pada "
                 "akhir tahun.", year=p["year"], target=p["target"], pace=p["pace"]))
+register_kind(
+    "programme_overdue", _l("Program wajib melewati tenggat"), EMAIL, "learner",
+    lambda p: _("Program wajib %(title)s sudah melewati tenggatnya (%(due)s) dan belum Anda "
+                "selesaikan.", title=p["title"], due=_date(p["due"])))
 register_kind(
     "announcement", _l("Pengumuman BKPSDM"), APP, "learner",
     lambda p: _("Pengumuman: %(title)s", title=p["title"]))

@@ -79,6 +79,11 @@ def jp_reminder_due(local):
     return local.month in QUARTER_MONTHS if schedule == "quarterly" else local.month >= 2
 
 
+# Functions (now) -> how many notified, run with the JP reminders: programmes add those
+# overdue on a mandatory programme (app/programmes/reminders.py).
+JP_REMINDER_EXTRAS = []
+
+
 def send_jp_reminders(now=None):
     """Notify every active, verified learner whose JP this year is below pace: one statement
     per employment type (their targets differ). Returns how many."""
@@ -100,6 +105,8 @@ def send_jp_reminders(now=None):
         sent += notify(behind, "jp_reminder",
                        {"year": today.year, "target": target, "pace": expected},
                        link=link_to("reports.my_ledger"), now=now)
+    for extra in JP_REMINDER_EXTRAS:
+        sent += extra(now)
     return sent
 
 

@@ -5,10 +5,14 @@ publishes for everyone or for chosen OPD and jabatan, optionally mandatory by a 
 
 def register_programmes(app):
     from app.courses.views import register_dashboard_notice
+    from app.notifications.reminders import JP_REMINDER_EXTRAS
+    from app.programmes.reminders import remind_overdue
     from app.programmes.views import bp, dashboard_panel
 
     app.register_blueprint(bp)
     register_dashboard_notice(dashboard_panel)
+    if remind_overdue not in JP_REMINDER_EXTRAS:
+        JP_REMINDER_EXTRAS.append(remind_overdue)
     app.add_template_filter(jabatan_label, "jabatan_label")
 
 

@@ -173,3 +173,27 @@ def test_drafts_and_unknown_slugs_are_404(programme, client):
     db.session.commit()
     assert client.get("/program/literasi-digital-asn-2027").status_code == 404
     assert client.get("/program/tidak-ada").status_code == 404
+
+
+def test_overdue_learners_are_reminded_with_the_jp_reminders(programme, create_user):
+    from app.notifications.models import Notification
+    from app.notifications.reminders import send_jp_reminders
+
+    behind, finished = create_user(), create_user()
+    for code in ("SPBE-101", "KAM-201", "DUK-201"):
+        _complete(finished, code)
+    attend(make_session(None, kind="webinar"), finished)
+    july = datetime(2027, 7, 1, 1, 0, tzinfo=UTC)  # 09.00 WITA, the day after the due date
+    send_jp_reminders(now=july)
+    db.session.commit()
+
+    def overdue_of(user):
+        return db.session.scalars(select(Notification).where(
+            Notification.user_id == user.id, Notification.kind == "programme_overdue")).all()
+
+    [reminder] = overdue_of(behind)
+    assert reminder.link == "/program/literasi-digital-asn-2027"
+    assert overdue_of(finished) == []
+    send_jp_reminders(now=datetime(2027, 6, 30, 1, 0, tzinfo=UTC))  # not yet overdue
+    db.session.commit()
+    assert len(overdue_of(behind)) == 1
