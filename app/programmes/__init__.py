@@ -4,12 +4,19 @@ publishes for everyone or for chosen OPD and jabatan, optionally mandatory by a 
 
 
 def register_programmes(app):
+    from flask_babel import lazy_gettext as _l
+
+    from app.admin.menu import register_admin_page
     from app.courses.views import register_dashboard_notice
     from app.notifications.reminders import JP_REMINDER_EXTRAS
+    from app.programmes.admin_views import bp as report_bp
     from app.programmes.reminders import remind_overdue
     from app.programmes.views import bp, dashboard_panel
 
     app.register_blueprint(bp)
+    app.register_blueprint(report_bp)
+    register_admin_page("programme_reports.index", _l("Laporan program"),
+                        _l("per program dan OPD: selesai, sesuai jadwal, tertinggal, terlambat"))
     register_dashboard_notice(dashboard_panel)
     if remind_overdue not in JP_REMINDER_EXTRAS:
         JP_REMINDER_EXTRAS.append(remind_overdue)

@@ -15,7 +15,7 @@ from app.timeutil import palu_date
 from app.workshops.models import SessionRegistration, WorkshopSession
 
 
-def _in_audience(programme):
+def in_audience(programme):
     """SQL on User: the programme is for this person."""
     conditions = [User.is_learner.is_(True), User.active.is_(True),
                   User.verified_at.is_not(None)]
@@ -43,7 +43,7 @@ def _step_missing(step):
 
 def overdue_learners(programme):
     """SELECT of the ids of people in the audience with a step still to do."""
-    return select(User.id).where(_in_audience(programme),
+    return select(User.id).where(in_audience(programme),
                                  or_(*[_step_missing(step) for step in programme.steps]))
 
 

@@ -197,3 +197,52 @@ def test_overdue_learners_are_reminded_with_the_jp_reminders(programme, create_u
     send_jp_reminders(now=datetime(2027, 6, 30, 1, 0, tzinfo=UTC))  # not yet overdue
     db.session.commit()
     assert len(overdue_of(behind)) == 1
+
+
+def test_admin_report_per_opd_matches_its_downloads(programme, agencies, client, create_user,
+                                                   login):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from app.auth.models import Agency
+    from app.programmes.report import BEHIND, DONE, ON_TRACK, OVERDUE, state_of
+
+    opd = db.session.scalars(select(Agency).where(Agency.parent_id.is_(None))
+                             .order_by(Agency.code)).first()
+    finished, started = create_user(agency=opd), create_user(agency=opd)
+    create_user()  # no OPD, nothing done
+    for code in ("SPBE-101", "KAM-201", "DUK-201"):
+        _complete(finished, code)
+    attend(make_session(None, kind="webinar"), finished)
+    _complete(started, "SPBE-101")
+    admin = create_user(roles=("admin",))
+    login(admin.nip)
+    page = client.get("/admin/laporan/program/literasi-digital-asn-2027")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert opd.name in text and "Tanpa OPD" in text
+    rows = list(csv.reader(io.StringIO(client.get(
+        "/admin/laporan/program/literasi-digital-asn-2027?format=csv-plain")
+        .get_data(as_text=True))))
+    by_name = {row[0]: row[1:] for row in rows[1:]}
+    assert by_name[opd.name][:2] == ["2", "1"]  # two people, one done
+    assert by_name["Semua OPD"][0] == "3"
+    workbook = load_workbook(io.BytesIO(client.get(
+        "/admin/laporan/program/literasi-digital-asn-2027?format=xlsx").data))
+    sheet_rows = [[c.value for c in row] for row in workbook.active.iter_rows()]
+    assert any(row[0] == opd.name and row[1] == 2 for row in sheet_rows)
+    # the four states
+    due = programme.due_on
+    assert state_of(programme, 4, False, due) == DONE
+    assert state_of(programme, 1, True, date(2027, 7, 1)) == OVERDUE
+    assert state_of(programme, 0, False, date(2027, 6, 1)) == BEHIND
+    assert state_of(programme, 4 - 1, True, date(2027, 1, 1)) == ON_TRACK
+
+
+def test_programme_report_is_for_admins_only(programme, client, create_user, login):
+    learner = create_user()
+    login(learner.nip)
+    assert client.get("/admin/laporan/program/").status_code == 403
+    assert client.get("/admin/laporan/program/literasi-digital-asn-2027").status_code == 403

@@ -129,6 +129,12 @@ ROUTES = {
     "certificates.verify_json": "public",
     "certificates.mine": "login",
     "certificates.download": "own-or-admin",
+    # Open Badges: the holder's signed credential; what any verifier fetches
+    "open_badges.credential_jwt": "own-or-admin",
+    "open_badges.credential_json": "own-or-admin",
+    "open_badges.jwks": "public",
+    "open_badges.did_document": "public",
+    "open_badges.status_list": "public",
     "certificates.admin_courses": "admin",
     "certificates.admin_course": "admin",
     "certificates.revoke": "admin",
@@ -164,6 +170,8 @@ ROUTES = {
     "admin.cancel_people_import": "admin",
     "admin.reset_password": "admin",
     "admin.set_person_active": "admin",
+    "admin.prerequisite_waivers": "admin",
+    "admin.remove_prerequisite_waiver": "admin",
     "admin.agencies": "admin",
     "admin.new_agency": "admin",
     "admin.edit_agency": "admin",
@@ -184,6 +192,8 @@ ROUTES = {
     "programmes.index": "public",
     "programmes.show": "public",
     "programmes.follow": "login",
+    "programme_reports.index": "admin",
+    "programme_reports.report": "admin",
     # announcements (the world's is for everyone)
     "announcements.show": "login",
     "announcement_admin.index": "admin",
@@ -303,12 +313,14 @@ def world(app, create_user):
         "certificate_id": certificate.id, "code": certificate.verification_code,
         "credit_id": credit.id, "file_id": db.session.scalar(select(CourseFile.id)),
         "name": "skema.png", "user_id": other_learner.id, "agency_id": agency.id,
+        "course_id": course.id,
         "token": "bukan-token-yang-benar", "filename": "x", "session_id": workshop.id,
         "job_id": job.id, "announcement_id": announcement.id,
         "notification_id": db.session.scalar(select(Notification.id).where(
             Notification.user_id == learner.id).limit(1)),
         "programmes.show": {"slug": "jalur-keamanan"},
         "programmes.follow": {"slug": "jalur-keamanan"},
+        "programme_reports.report": {"slug": "jalur-keamanan"},
         # An owner of the course, for the one route that takes away an owner.
         "authoring.remove_owner": {"user_id": trainer.id},
     }
