@@ -1,12 +1,14 @@
 """`flask certificates issue CODE --all [--wait]`: issue a course's certificates in bulk from
-the command line, through the same background job as the admin's button."""
+the command line, through the same background job as the admin's button.
+`flask certificates rotate-badge-key`: a new Open Badges signing key (badge_keys.py)."""
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from app.audit import record_event
 from app.auth.services import find_user_by_login
-from app.certificates import services
+from app.certificates import badge_keys, services
 from app.certificates.jobs import issuing_progress, start_issuing
 from app.courses.models import Course, Enrollment
 from app.extensions import db
@@ -57,3 +59,16 @@ def issue_command(code, everyone, nips, by_nip, wait):
         click.echo(f"  tidak diterbitkan: {message}")
     if job.state != "succeeded":
         raise click.ClickException(job.error or "Tugas gagal.")
+
+
+@certificates_cli.command("rotate-badge-key")
+def rotate_badge_key_command():
+    """Buat kunci baru penanda tangan Open Badge; Open Badge lama tetap dapat diperiksa."""
+    old, new = badge_keys.rotate_key()
+    record_event(None, "certificate.badge_key_rotate", "badge_key", new, previous=old)
+    db.session.commit()
+    click.echo(f"Kunci penanda tangan Open Badge yang baru: {new}.")
+    if old:
+        click.echo(f"Kunci lama {old} tidak lagi menandatangani; kunci publiknya tetap "
+                   "diterbitkan di /.well-known/jwks.json dan /.well-known/did.json, jadi Open "
+                   "Badge yang sudah diunduh tetap dapat diperiksa.")

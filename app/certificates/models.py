@@ -6,6 +6,8 @@ edits never change an issued certificate. A revoked certificate stays on record;
 creates a new certificate with a new number.
 """
 
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
@@ -21,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from app.certificates.document import COURSE_KIND, SESSION_KIND
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
 from app.workshops import models as workshop_models  # noqa: F401  (named by relationships)
@@ -37,6 +40,15 @@ PUBLIC_REVOCATION_REASONS = {
 }
 # Shown for a revocation without a public reason (none recorded before migration 0009).
 NEUTRAL_REVOCATION_REASON = "lainnya"
+
+# Entries per Bitstring Status List credential (app/certificates/status_list.py): the spec's
+# minimum, 16 KB, so a verifier fetching the list learns nothing about which entry it checks.
+STATUS_LIST_SIZE = 131_072
+
+
+def new_identity_salt():
+    """The salt of a certificate's hashed NIP in its Open Badge (app/certificates/badges.py)."""
+    return secrets.token_hex(16)
 
 
 class Certificate(db.Model):
@@ -108,6 +120,12 @@ class Certificate(db.Model):
     revoked_public_reason: Mapped[str | None] = mapped_column(String(32))  # a PUBLIC_... key
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
+    # Open Badges (app/certificates/badges.py): the certificate's bit in the revocation status
+    # lists (list status_index // STATUS_LIST_SIZE + 1), drawn at issue among the free ones
+    # (status_list.new_status_index), and the salt of the holder's hashed NIP.
+    status_index: Mapped[int] = mapped_column(Integer, unique=True)
+    identity_salt: Mapped[str] = mapped_column(String(32), default=new_identity_salt)
+
     # The PDF as issued: the same bytes at every download. Deferred: lists never load it.
     pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
 
@@ -124,6 +142,21 @@ class Certificate(db.Model):
     @property
     def is_for_session(self):
         return self.registration_id is not None
+
+    @property
+    def kind(self):
+        """What the certificate attests (document.py): a course, or a session attended."""
+        return SESSION_KIND if self.is_for_session else COURSE_KIND
+
+    @property
+    def status_list_number(self):
+        """The revocation status list (1, 2, ...) holding this certificate's bit."""
+        return self.status_index // STATUS_LIST_SIZE + 1
+
+    @property
+    def status_list_position(self):
+        """This certificate's bit within its status list (statusListIndex)."""
+        return self.status_index % STATUS_LIST_SIZE
 
     @property
     def masked_nip(self):

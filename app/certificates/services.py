@@ -33,6 +33,7 @@ from app.certificates.models import (
     PUBLIC_REVOCATION_REASONS,
     Certificate,
 )
+from app.certificates.status_list import new_status_index
 from app.certificates.turns import take_numbering_turn
 from app.courses.models import LEARNING_MODES, Enrollment
 from app.database import utcnow
@@ -297,8 +298,8 @@ def _next_sequence(year):
 
 
 def _insert_numbered(certificate, issued_on, mode_label, subject, short_transactions=False):
-    """Give the certificate the next free number, render its PDF, and insert it; a collision
-    with a racing issue retries with the next number.
+    """Give the certificate the next free number (and a free status list position), render
+    its PDF, and insert it; a collision with a racing issue retries with the next number.
 
     The PDF is rendered before the insert, so a certificate row never exists without its
     document (on SQLite an outermost savepoint's release is already a commit). With
@@ -315,6 +316,7 @@ def _insert_numbered(certificate, issued_on, mode_label, subject, short_transact
         certificate.sequence = _next_sequence(issued_on.year)
         certificate.number = format_number(template, certificate.sequence, issued_on)
         certificate.verification_code = new_verification_code()
+        certificate.status_index = new_status_index()  # its Open Badge's revocation bit
         certificate.pdf = _render(_document(certificate, mode_label))
         try:
             _insert(certificate, short_transactions)

@@ -28,6 +28,7 @@ from app.auth.passwords import hash_password
 from app.auth.services import seed_agencies
 from app.certificates.models import Certificate
 from app.certificates.services import format_number, new_verification_code
+from app.certificates.status_list import new_status_indexes
 from app.content import gift
 from app.content.frontmatter import split_front_matter
 from app.content.loader import read_course
@@ -658,8 +659,9 @@ def seed_certificates(rng, plans, people, courses, count, admin, now):
                      for p in chosen), key=lambda pair: pair[0])
     settings, pdf, sequences = certificate_settings(), placeholder_pdf(), next_sequences()
     taken = set(db.session.scalars(select(Certificate.verification_code)))
+    positions = new_status_indexes(len(issued))  # distinct revocation bits (Open Badges)
     rows = []
-    for issued_at, plan in issued:
+    for (issued_at, plan), position in zip(issued, positions, strict=True):
         year = issued_at.astimezone(PALU_TZ).year
         sequences[year] = sequences.get(year, 0) + 1
         code = new_verification_code()
@@ -669,7 +671,7 @@ def seed_certificates(rng, plans, people, courses, count, admin, now):
         row = certificate_row(plan, people[plan.person_index], courses[plan.course_index][0],
                               issued_at, sequences[year], code, settings, pdf)
         revoked = rng.random() < 0.01
-        row.update(issued_by_id=admin.id,
+        row.update(issued_by_id=admin.id, status_index=position,
                    revoked_at=min(issued_at + timedelta(days=1), now) if revoked else None,
                    revoked_reason="Nama peserta keliru (contoh)" if revoked else None,
                    revoked_public_reason="kesalahan_data" if revoked else None,

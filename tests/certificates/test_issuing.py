@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import Agency, User
 from app.certificates import services
-from app.certificates.models import Certificate
+from app.certificates.models import STATUS_LIST_SIZE, Certificate
 from app.certificates.services import CODE_ALPHABET, CertificateError
 from app.courses.models import Enrollment
 from app.database import utcnow
@@ -120,7 +120,7 @@ def _row(enrollment, sequence, **extra):
         course_code="UJI", jp=12, competency="Teknis", institution_name="Pemkot",
         issuer_unit="BKPSDM", signer_name="Penanda", signer_title="Kepala",
         completed_on=datetime(2026, 11, 3).date(), issued_on=datetime(2026, 11, 5).date(),
-        pdf=b"%PDF-test", **extra)
+        status_index=STATUS_LIST_SIZE + sequence, pdf=b"%PDF-test", **extra)
 
 
 def test_database_allows_one_valid_certificate_per_learner_and_course(

@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from app.auth.models import Agency
-from app.certificates.models import Certificate
+from app.certificates.models import STATUS_LIST_SIZE, Certificate
 from app.courses.models import Course, Enrollment, JpCredit
 from app.extensions import db
 from app.settings import set_setting
@@ -85,6 +85,7 @@ def certify(enrollment, number, revoked=False):
         institution_name="Pemerintah Kota Palu", issuer_unit="BKPSDM", signer_name="Kepala",
         signer_title="Kepala BKPSDM", completed_on=enrollment.completed_at.date(),
         issued_on=enrollment.completed_at.date(), pdf=b"%PDF-1.4",
+        status_index=STATUS_LIST_SIZE + sequence,  # apart from what issuing draws
         revoked_at=utc(2026, 7, 1) if revoked else None,
         revoked_reason="Salah data" if revoked else None))
 
