@@ -16,10 +16,12 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectChoice,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
@@ -195,3 +197,10 @@ def single_line(form, field):
     """A validator: a title or name is one line (it goes into headers, .ics files, CSV cells)."""
     if isinstance(field.data, str) and LINE_BREAKS.search(field.data):
         raise ValidationError(_l("Tidak boleh berisi baris baru: tulis dalam satu baris."))
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes (render each option inside a fieldset)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -96,6 +96,9 @@ ROW_OVERRIDES = {
     "certificate": [{"registration_id": None, "session_id": None},
                     {"enrollment_id": None, "course_id": None}],
     "workshop_session": [{"ends_at": SEED_TIME + timedelta(hours=2)}],
+    # A course cannot require itself: two courses, the second requiring the first.
+    "course": [{}, {}],
+    "course_prerequisite": [{"required_course_id": 2}],
     # The setting 0008 renames and converts on the way up and down.
     "setting": [{"key": "registration", "value": json.dumps("closed")}],
     # A step is a course or a kind of session, never both.

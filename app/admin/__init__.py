@@ -18,6 +18,7 @@ def register_admin(app):
         register_person_section,
     )
     from app.admin.views import bp
+    from app.admin.waiver_views import person_waiver_section  # (adds its routes to bp)
     from app.audit import action_label, detail_lines
     from app.auth.cli import users_cli
     from app.auth.models import ROLE_LABELS, ROLES
@@ -28,6 +29,7 @@ def register_admin(app):
                   services.content_problems_count):
         register_admin_count(count)
     register_person_section(person_learning_section)
+    register_person_section(person_waiver_section)
     register_import_job()
     users_cli.add_command(import_users_command)
     app.add_template_global(admin_menu, "admin_menu")

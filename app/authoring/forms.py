@@ -24,8 +24,15 @@ from app.courses.models import (
     LEARNING_MODES,
     Course,
 )
+from app.courses.prerequisites import prerequisite_problem
 from app.extensions import db
-from app.forms import KompetenForm, WholeNumberField, select_choices
+from app.forms import (
+    CheckboxesField,
+    KompetenForm,
+    WholeNumberField,
+    select_choices,
+    whole_number,
+)
 from app.quizzes.models import (
     ANSWER_VISIBILITY,
     AT_START,
@@ -70,10 +77,16 @@ class CourseForm(KompetenForm):
                                                        "Palu.")), Length(max=200)])
     certificate_policy = SelectField(_l("Sertifikat"),
                                      choices=select_choices(CERTIFICATE_POLICIES.items()))
+    requires = CheckboxesField(
+        _l("Kursus prasyarat"), coerce=whole_number,
+        description=_l("Kursus yang harus sudah diselesaikan peserta (tahun berapa pun) sebelum "
+                       "dapat mendaftar ke kursus ini. Peserta yang sudah terdaftar tidak "
+                       "terpengaruh."))
 
     def __init__(self, *args, course=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.course = course
+        self.requires.choices = select_choices(other_courses(course))
         if course is not None:
             # The code is fixed once the course exists; the field only shows it.
             del self.code
@@ -83,6 +96,31 @@ class CourseForm(KompetenForm):
             (func.upper(Course.code) == field.data) | (Course.slug == field.data.lower())))
         if taken is not None:
             raise ValidationError(_l("Kode %(code)s sudah dipakai kursus lain.", code=field.data))
+
+    def validate_requires(self, field):
+        # A new course is required by none yet: only an existing one can close a cycle. A
+        # value that is no choice (the course itself, one that does not exist) said so already.
+        if self.course is None or not field.data or field.errors:
+            return
+        chosen = db.session.scalars(select(Course).where(Course.id.in_(field.data))).all()
+        problem = prerequisite_problem(self.course, chosen)
+        if problem:
+            raise ValidationError(problem)
+
+
+def other_courses(course=None):
+    """(id, "CODE · Title") of every course but this one, by code, for the prerequisites."""
+    query = select(Course.id, Course.code, Course.title, Course.status).order_by(Course.code)
+    if course is not None:
+        query = query.where(Course.id != course.id)
+    return [(row.id, _course_label(row)) for row in db.session.execute(query)]
+
+
+def _course_label(row):
+    label = f"{row.code} · {row.title}"
+    if row.status != "published":
+        label += f" ({COURSE_STATUSES[row.status]})"
+    return label
 
 
 class StatusForm(KompetenForm):

@@ -30,6 +30,7 @@ from app.content.media import (
     stored_path,
 )
 from app.courses.models import Course, Module, ModuleProgress
+from app.courses.prerequisites import PrerequisiteError, set_prerequisites
 from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
@@ -87,16 +88,30 @@ def create_course(fields, author):
     touch(course)
     db.session.add(course)
     db.session.flush()
+    _set_requires(course, fields.get("requires"))
     record_event(author, "course.create", "course", course.id, code=code)
     return course
 
 
 def update_course(course, fields, editor):
+    """Change a course's data; `requires` (course ids), when given, replaces its prerequisites."""
     _check_media_refs(course, fields.get("description") or "")
     for name, value in _course_values(fields, course.slug).items():
         setattr(course, name, value)
     touch(course)
     db.session.flush()
+    _set_requires(course, fields.get("requires"))
+
+
+def _set_requires(course, course_ids):
+    """The prerequisites chosen in the form, checked again (the form checked them first)."""
+    if course_ids is None:
+        return
+    required = db.session.scalars(select(Course).where(Course.id.in_(course_ids))).all()
+    try:
+        set_prerequisites(course, required)
+    except PrerequisiteError as error:
+        raise AuthoringError(error.message) from None
 
 
 def set_course_status(course, status, editor):

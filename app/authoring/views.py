@@ -77,11 +77,16 @@ def index():
 def new_course():
     form = CourseForm()
     if form.validate_on_submit():
-        course = services.create_course(form.data, current_user)
-        db.session.commit()
-        flash(_("Kursus %(code)s dibuat sebagai draf. Tambahkan modulnya.", code=course.code),
-              "success")
-        return _to_course(course)
+        try:
+            course = services.create_course(form.data, current_user)
+        except services.AuthoringError as error:  # prerequisites changed meanwhile
+            db.session.rollback()
+            form.requires.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Kursus %(code)s dibuat sebagai draf. Tambahkan modulnya.",
+                    code=course.code), "success")
+            return _to_course(course)
     return render_template("authoring/course_form.html", form=form, course=None)
 
 
@@ -99,7 +104,8 @@ def course(slug):
 def edit_course(slug):
     course = editable_course_or_404(slug)
     form = CourseForm(obj=course, course=course,
-                      data={"description": course.description_source}
+                      data={"description": course.description_source,
+                            "requires": [c.id for c in course.prerequisites]}
                       if request.method == "GET" else None)
     problems = []
     if form.validate_on_submit():
@@ -108,6 +114,9 @@ def edit_course(slug):
         except services.ContentProblems as error:
             db.session.rollback()
             problems = error.problems
+        except services.AuthoringError as error:  # prerequisites changed meanwhile
+            db.session.rollback()
+            form.requires.errors.append(error.message)
         else:
             db.session.commit()
             flash(_("Perubahan kursus disimpan."), "success")

@@ -81,6 +81,9 @@ def course_document(course):
             "competency": course.competency, "mode": course.mode, "provider": course.provider,
             "summary": course.summary or "", "status": course.status,
             "certificate": course.certificate_policy}
+    # Only when there are some, so a course without prerequisites exports as it always did.
+    if course.prerequisites:
+        meta["requires"] = [required.code for required in course.prerequisites]
     return document(meta, course.description_source)
 
 

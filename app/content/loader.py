@@ -22,6 +22,7 @@ from app.content.media import (
     read_media,
 )
 from app.content.paths import link_message, links_below, read_inside
+from app.courses import prerequisites
 from app.courses.models import (
     CERTIFICATE_POLICIES,
     COMPETENCY_TYPES,
@@ -39,7 +40,9 @@ CODE = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
 MODULE_FILE = re.compile(r"^(\d{2})-(.+)\.md$")
 COURSE_FILE = "course.md"
 COURSE_KEYS = {"code", "title", "jp", "competency", "mode", "provider", "summary", "status",
-               "certificate"}
+               "certificate", "requires"}
+MAX_REQUIRES = 20  # prerequisites of one course
+CODE_LENGTH = 32  # Course.code
 MODULE_KEYS = {"title", "minutes"}
 
 
@@ -60,6 +63,15 @@ class CourseSpec:
     description: str
     modules: list = field(default_factory=list)
     media: dict = field(default_factory=dict)  # image name -> file, under media/
+    requires: list = field(default_factory=list)  # codes of the courses to complete first
+    requires_line: int = 1  # the course.md line of `requires`, for problems found later
+
+    @property
+    def code(self):
+        return self.fields["code"]
+
+    def requires_problem(self, message):
+        return Problem(str(self.path / COURSE_FILE), self.requires_line, message)
 
 
 @dataclass
@@ -109,10 +121,10 @@ def _read_course_file(folder, problems, media):
     text = read_text(path, problems, limit="description")
     document = split_front_matter(path, text, problems) if text is not None else None
     if document is None:
-        return None, ""
+        return None, "", ([], 1)
     reader = FieldReader(document, problems, COURSE_KEYS)
     fields = {
-        "code": reader.text("code", 32),
+        "code": reader.text("code", CODE_LENGTH),
         "title": reader.text("title", 200),
         "jp": reader.whole_number("jp", 1, 200),
         "competency": reader.choice("competency", COMPETENCY_TYPES),
@@ -126,8 +138,31 @@ def _read_course_file(folder, problems, media):
     if fields["code"] and not CODE.match(fields["code"]):
         reader.problem("code", _("kode '%(code)s' hanya boleh huruf besar, angka dan tanda "
                                  "hubung, mis. SPBE-101", code=fields["code"]))
+    requires = _read_requires(reader, document.meta.get("requires"))
     check_image_refs(document, media, problems)
-    return fields, document.body
+    return fields, document.body, (requires, document.line_of("requires"))
+
+
+def _read_requires(reader, value):
+    """`requires: [SPBE-101, ...]` (or one code): the codes in their order, each once."""
+    if value is None:
+        return []
+    codes = [value] if isinstance(value, str) else value
+    if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
+        reader.problem("requires", _("'requires' harus daftar kode kursus, mis. "
+                                     "[SPBE-101, KAM-201]"))
+        return []
+    codes = list(dict.fromkeys(code.strip() for code in codes))
+    if len(codes) > MAX_REQUIRES:
+        reader.problem("requires", _("'requires' terlalu panjang: %(n)d kursus, maksimal "
+                                     "%(max)d", n=len(codes), max=MAX_REQUIRES))
+        return []
+    for code in codes:
+        if len(code) > CODE_LENGTH or not CODE.match(code):
+            reader.problem("requires", _(
+                "kode prasyarat '%(code)s' hanya boleh huruf besar, angka dan tanda hubung, "
+                "mis. SPBE-101", code=code[:40]))
+    return codes
 
 
 def _read_module_file(path, position, slug, problems, media):
@@ -190,7 +225,7 @@ def read_course(folder):
         problems.append(Problem(str(folder / COURSE_FILE), 1, _("berkas course.md tidak ada")))
         return None, problems
     media = read_media(folder, problems)
-    fields, description = _read_course_file(folder, problems, media)
+    fields, description, (requires, requires_line) = _read_course_file(folder, problems, media)
     modules = _read_modules(folder, problems, media)
     if not modules and not any(p.path != str(folder / COURSE_FILE) for p in problems):
         problems.append(Problem(str(folder), 1, _(
@@ -198,7 +233,8 @@ def read_course(folder):
     if problems:
         return None, problems
     return CourseSpec(slug=folder.name, path=folder, fields=fields, description=description,
-                      modules=modules, media=media), problems
+                      modules=modules, media=media, requires=requires,
+                      requires_line=requires_line), problems
 
 
 def find_course_folders(root):
@@ -238,7 +274,65 @@ def check_courses(root):
             others = ", ".join(str(other.path) for other in same_code if other is not spec)
             problems.append(Problem(str(spec.path / COURSE_FILE), 1, _(
                 "kode %(code)s juga dipakai oleh %(other)s", code=code, other=others)))
-    return specs, problems
+    return check_requires(specs, problems), problems
+
+
+def check_requires(specs, problems):
+    """Leave out (with a problem) each course whose `requires` names itself, a course that is
+    neither in these files nor in the database, or makes a cycle with what the files and the
+    database require (the files win for the courses they hold). Reads the database only when
+    some course requires another: two queries."""
+    if not any(spec.requires for spec in specs):
+        return specs
+    in_files = {spec.code for spec in specs}
+    wanted = {code for spec in specs for code in spec.requires} - in_files
+    known = in_files | set(prerequisites.courses_by_code(wanted))
+    graph = prerequisites.code_graph()
+    graph.update((spec.code, set(spec.requires)) for spec in specs)
+    kept = []
+    for spec in specs:
+        problem = _requires_problem(spec, known, graph)
+        if problem is None:
+            kept.append(spec)
+        else:
+            problems.append(problem)
+    return kept
+
+
+def _requires_problem(spec, known, graph):
+    if spec.code in spec.requires:
+        return spec.requires_problem(_("'requires' memuat kode kursus ini sendiri (%(code)s)",
+                                       code=spec.code))
+    unknown = [code for code in spec.requires if code not in known]
+    if unknown:
+        return spec.requires_problem(_(
+            "kursus prasyarat %(codes)s tidak ditemukan, baik di folder ini maupun di basis "
+            "data", codes=", ".join(unknown)))
+    path = prerequisites.find_cycle(graph, spec.code)
+    if path:
+        return spec.requires_problem(_("prasyarat membentuk lingkaran: %(path)s",
+                                       path=prerequisites.cycle_text(path)))
+    return None
+
+
+def dependency_order(specs):
+    """The specs with the courses they require from the same files first (otherwise in their
+    own order), so each required course exists by the time a course names it."""
+    by_code = {spec.code: spec for spec in specs}
+    ordered, seen = [], set()
+
+    def visit(spec):
+        if spec.code in seen:
+            return
+        seen.add(spec.code)
+        for code in spec.requires:
+            if code in by_code:
+                visit(by_code[code])
+        ordered.append(spec)
+
+    for spec in specs:
+        visit(spec)
+    return ordered
 
 
 # --- importing ------------------------------------------------------------------------------
@@ -355,15 +449,33 @@ def import_course(spec):
         db.session.add(course)
         change.parts = _sync_modules(course, spec.modules) + _media_changes(course, spec.media)
         db.session.flush()
+        _sync_requires(course, spec)
         return change
     change.edited_in_browser_at = course.browser_edited_at
     # The files are now what the course is: nothing is left that only the browser knows.
     course.browser_edited_at = None
     change.fields = assign_changes(course, values, COURSE_FIELD_NAMES)
     change.parts = _sync_modules(course, spec.modules) + _media_changes(course, spec.media)
-    change.outcome = "updated" if change.fields or change.parts else "unchanged"
     db.session.flush()
+    if _sync_requires(course, spec):
+        change.fields.append("requires")
+    change.outcome = "updated" if change.fields or change.parts else "unchanged"
     return change
+
+
+def _sync_requires(course, spec):
+    """Make the course require what its file says; True when that changed. A required course
+    that did not make it into the database (its own folder had problems) is a problem here."""
+    found = prerequisites.courses_by_code(spec.requires)
+    missing = [code for code in spec.requires if code not in found]
+    if missing:
+        raise ImportProblem(spec.requires_problem(_(
+            "kursus prasyarat %(codes)s tidak ada di basis data (tidak ikut terimpor)",
+            codes=", ".join(missing))))
+    try:
+        return prerequisites.set_prerequisites(course, [found[code] for code in spec.requires])
+    except prerequisites.PrerequisiteError as error:
+        raise ImportProblem(spec.requires_problem(error.message)) from None
 
 
 class ImportProblem(Exception):
@@ -404,7 +516,7 @@ def import_courses(root, publish_files=True):
     database back afterwards.
     """
     specs, problems = check_courses(root)
-    return import_each(specs, problems, import_course,
+    return import_each(dependency_order(specs), problems, import_course,
                        after_each=_publish_media if publish_files else None)
 
 

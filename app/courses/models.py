@@ -47,6 +47,18 @@ course_owner = db.Table(
 )
 
 
+# Courses a learner must have completed (in any year) before enrolling in another one: a row
+# says course_id requires required_course_id. app/courses/prerequisites.py keeps the graph
+# free of cycles; the database refuses a course requiring itself.
+course_prerequisite = db.Table(
+    "course_prerequisite",
+    db.Column("course_id", ForeignKey("course.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("required_course_id", ForeignKey("course.id", ondelete="CASCADE"),
+              primary_key=True, index=True),
+    CheckConstraint("course_id <> required_course_id", name="not_self"),
+)
+
+
 class Course(db.Model):
     __tablename__ = "course"
     __table_args__ = (
@@ -81,6 +93,12 @@ class Course(db.Model):
     )
     # Trainers who teach this course: they grade its essays and follow its learners.
     owners = relationship("User", secondary=course_owner)
+    # Courses to complete before enrolling in this one, by code.
+    prerequisites: Mapped[list["Course"]] = relationship(
+        secondary=course_prerequisite,
+        primaryjoin=lambda: Course.id == course_prerequisite.c.course_id,
+        secondaryjoin=lambda: Course.id == course_prerequisite.c.required_course_id,
+        order_by=lambda: Course.code)
 
     @property
     def is_published(self):
@@ -155,6 +173,25 @@ class Enrollment(db.Model):
         """Completion is a historical fact: the first completion time is kept."""
         if self.completed_at is None:
             self.completed_at = when
+
+
+class PrerequisiteWaiver(db.Model):
+    """An admin lets one learner enrol in a course without its prerequisites (audited)."""
+
+    __tablename__ = "prerequisite_waiver"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"),
+                                           index=True)
+    waived_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    waived_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(String(500))
+
+    course: Mapped[Course] = relationship()
+    user = relationship("User", foreign_keys=[user_id])
+    waived_by = relationship("User", foreign_keys=[waived_by_id])
 
 
 class ModuleProgress(db.Model):

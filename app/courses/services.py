@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import contains_eager, defer, load_only
 
 from app.courses.models import Course, Enrollment, JpCredit, JpYearTotal, Module, ModuleProgress
+from app.courses.prerequisites import check_prerequisites
 from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
@@ -90,12 +91,15 @@ def get_enrollment(user, course):
 
 
 def enroll_learner(user, course):
-    """Enrol a learner in a published course; enrolling twice returns the first enrolment."""
+    """Enrol a learner in a published course whose prerequisites they have completed (or an
+    admin waived); enrolling twice returns the first enrolment, also when prerequisites were
+    added in between: they gate enrolment, never a course already started."""
     if not course.is_published:
         raise CourseNotOpen(_("Kursus ini belum dibuka untuk pendaftaran."))
     enrollment = get_enrollment(user, course)
     if enrollment is not None:
         return enrollment
+    check_prerequisites(user, course)
     enrollment = Enrollment(user_id=user.id, course_id=course.id)
     db.session.add(enrollment)
     db.session.flush()

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from app.content.media import SAFE_NAME, stored_path
-from app.courses import services
+from app.courses import prerequisites, services
 from app.courses.access import can_edit_course
 from app.courses.forms import ActionForm, CatalogueFilterForm
 from app.courses.models import Course, CourseFile, Module
@@ -96,12 +96,23 @@ def course_detail(slug):
     outline = _visible_outline_or_404(slug)
     course, modules = outline.course, outline.modules
     progress = services.course_progress(current_user, course, modules)
+    required = outline.parts.get("prerequisites", ())
     return render_template("courses/course.html", course=course, modules=modules,
                            progress=progress, done_ids=progress.done_ids if progress else (),
+                           required=required, missing=_missing_for_page(course, required,
+                                                                        progress),
                            may_download=progress is not None
                            or can_edit_course(current_user, course),
                            action_form=ActionForm(),
                            sections=_sections(COURSE_SECTIONS, current_user, course, modules))
+
+
+def _missing_for_page(course, required, progress):
+    """The prerequisites the visitor still misses, to say so instead of the enrol button:
+    asked only of a logged-in visitor who is not enrolled in a course that has some."""
+    if not required or progress is not None or not current_user.is_authenticated:
+        return []
+    return prerequisites.missing_prerequisites(current_user, course)
 
 
 @bp.route("/kursus/<slug>/daftar", methods=["POST"])
@@ -113,7 +124,7 @@ def enroll(slug):
         abort(400)
     try:
         services.enroll_learner(current_user, course)
-    except services.CourseNotOpen as error:
+    except LmsError as error:  # not open, or prerequisites missing
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for(".course_detail", slug=slug))

@@ -1,7 +1,7 @@
 """programme, programme_step, programme_agency, programme_enrollment: training paths
 
 Revision ID: 0020_programmes
-Revises: 0017_notifications
+Revises: 0019_prerequisites
 Create Date: 2026-12-05 22:52:27.924938
 
 """
@@ -13,7 +13,7 @@ import app.database
 
 # revision identifiers, used by Alembic.
 revision = '0020_programmes'
-down_revision = '0017_notifications'
+down_revision = '0019_prerequisites'
 branch_labels = None
 depends_on = None
 

@@ -373,7 +373,7 @@ PROBLEM_CASES = [
      "course.md", 2, "front matter harus berisi pasangan 'kunci: nilai'"),
     ("unknown-key", _insert_course_line(5, "durasi: 3 hari"), "course.md", 5,
      "kunci 'durasi' tidak dikenal (yang dikenal: certificate, code, competency, jp, mode, "
-     "provider, status, summary, title)"),
+     "provider, requires, status, summary, title)"),
     ("missing-title", lambda folder: _drop_line(_course(folder), "title:"), "course.md", 1,
      "'title' wajib diisi"),
     ("empty-title", _set_course("title", '""'), "course.md", 3, "'title' wajib diisi"),

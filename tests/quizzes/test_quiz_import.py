@@ -806,7 +806,8 @@ def test_import_without_path_imports_courses_then_quizzes(cli, app, quiz_dir):
     assert first.exit_code == 0, first.output
     lines = first.stdout.splitlines()
     assert lines == ["kursus baru: DUK-201, KAM-201, SPBE-101",
-                     "kuis baru: " + ", ".join(ALL_QUIZZES)]
+                     "kuis baru: " + ", ".join(ALL_QUIZZES),
+                     "program baru: literasi-digital-asn-2027"]
     assert count(Course) == 3 and count(Quiz) == 6
     assert quiz("duk-201/latihan-ikd").after_module.slug == "aktivasi-dan-verifikasi-ikd"
 
@@ -815,7 +816,8 @@ def test_import_without_path_imports_courses_then_quizzes(cli, app, quiz_dir):
     assert second.exit_code == 0, second.output
     assert second.stdout.splitlines() == [
         "kursus tidak berubah: DUK-201, KAM-201, SPBE-101",
-        "kuis tidak berubah: " + ", ".join(ALL_QUIZZES)]
+        "kuis tidak berubah: " + ", ".join(ALL_QUIZZES),
+        "program tidak berubah: literasi-digital-asn-2027"]
     assert "baru" not in second.stdout.replace("tidak berubah", "")
     assert count(Quiz) == 6
 

@@ -159,7 +159,11 @@ def world(app, courses, agencies, create_user, tmp_path):
                        shuffle_answers="false")
     course = h.course_of()
     course.owners.append(trainer)
+    # KAM-201 requires SPBE-101: a waiver has a course to name, and SPBE-101's form a cycle.
+    kam = h.course_of("kam-201")
+    kam.prerequisites.append(course)
     db.session.commit()
+    w.ids["kam"] = kam.id
     for user in (learner, other):
         h.enrol(user)
         h.complete_all_modules(user)
@@ -272,7 +276,7 @@ WORKSHOP = session_form()
 PREFERENCES = {f"kind_{kind}": "app" for kind in (
     "certificate_issued", "certificate_revoked", "attempt_graded", "workshop_registered",
     "workshop_promoted", "workshop_reminder", "workshop_link", "course_published",
-    "jp_reminder", "announcement")}
+    "jp_reminder", "programme_overdue", "announcement")}
 ANNOUNCEMENT = {"title": "Libur bersama", "body": "Kantor tutup.", "audience": "all",
                 "ends_on": (date.today() + timedelta(days=7)).isoformat()}
 
@@ -314,9 +318,9 @@ ROUTES = {
         f"/admin/sertifikat/terbitan/{w.ids['certificate']}/terbitkan-ulang")),
     "certificate_settings": Route("admin", lambda w: "/admin/pengaturan/sertifikat",
                                   tuple(CERT_SETTINGS), CERT_SETTINGS),
-    "course_new": Route("trainer", lambda w: "/pengajar/kursus/baru", tuple(COURSE_FORM),
-                        COURSE_FORM),
-    "course_edit": Route("trainer", lambda w: f"{C}/ubah", tuple(COURSE_FORM),
+    "course_new": Route("trainer", lambda w: "/pengajar/kursus/baru",
+                        (*COURSE_FORM, "requires"), COURSE_FORM),
+    "course_edit": Route("trainer", lambda w: f"{C}/ubah", (*COURSE_FORM, "requires"),
                          dict(COURSE_FORM, code="SPBE-101")),
     "course_status": Route("trainer", lambda w: f"{C}/status", ("status",),
                            {"status": "published"}),
@@ -340,6 +344,11 @@ ROUTES = {
                          tuple(PERSON), PERSON),
     "person_status": Route("admin", lambda w: f"/admin/pengguna/{w.ids['victim']}/status",
                            ("aktif",), {"aktif": "1"}),
+    "prerequisite_waive": Route("admin", lambda w: f"/admin/pengguna/{w.ids['victim']}/prasyarat",
+                                ("course", "reason"),
+                                {"course": "KAM-201", "reason": "Diklat setara di BPSDM"}),
+    "prerequisite_unwaive": Route("admin", lambda w: (
+        f"/admin/pengguna/{w.ids['victim']}/prasyarat/{w.ids['kam']}/hapus")),
     "person_password": Route("admin", lambda w: f"/admin/pengguna/{w.ids['victim']}/kata-sandi",
                              writes_with_200=True),  # the one-time password page
     "agency_new": Route("admin", lambda w: "/admin/opd/baru", ("code", "name", "parent_id"),
@@ -437,6 +446,7 @@ GROUPS = {
                 "course_status"],
     "admin": ["certificate_issue", "certificate_settings", "course_owner", "person_new",
               "person_edit", "agency_new", "agency_edit", "agency_delete", "general_settings",
+              "prerequisite_waive", "prerequisite_unwaive",
               "people_import", "people_import_confirm", "people_import_cancel", "jp_credit",
               "person_password", "certificate_reissue", "certificate_revoke", "person_status",
               "verify_accounts", "nip_handover", "announcement_new", "announcement_withdraw",
