@@ -48,6 +48,9 @@ def test_the_learners_own_pages_are_private(app, client, site):
     assert_private(autosave, "autosimpan")
 
 
+PUBLIC_KEY_DOCUMENTS = {"open_badges.jwks", "open_badges.did_document"}
+
+
 def test_every_page_without_parameters_is_private_for_an_admin(app, site, admin_client):
     """Every admin, trainer and learner page reachable without an id."""
     rules = [rule for rule in app.url_map.iter_rules()
@@ -55,7 +58,10 @@ def test_every_page_without_parameters_is_private_for_an_admin(app, site, admin_
     opened = 0
     for rule in rules:
         response = admin_client.get(rule.rule)
-        if response.status_code == 200:
+        if rule.endpoint in PUBLIC_KEY_DOCUMENTS:
+            # The issuer's public keys, the same for everyone: verifiers may keep them a while.
+            assert response.headers["Cache-Control"] == "public, max-age=300", rule.rule
+        elif response.status_code == 200:
             opened += 1
             assert_private(response, rule.rule)
     assert opened > 25
