@@ -6,11 +6,13 @@ when it is shown or mailed, in the reader's language, so an ASN who switches to 
 yesterday's notifications in English too."""
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.notifications.models import APP, EMAIL
+from app.templating import wita_date, wita_datetime
 
 
 @dataclass(frozen=True)
@@ -32,18 +34,10 @@ def register_kind(name, label, default, role, text):
 
 def _when(params):
     """A session's start, stored as ISO text, in the reader's language and WITA."""
-    from datetime import datetime
-
-    from app.templating import wita_datetime
-
     return wita_datetime(datetime.fromisoformat(params["starts_at"]))
 
 
 def _date(iso):
-    from datetime import date
-
-    from app.templating import wita_date
-
     return wita_date(date.fromisoformat(iso))
 
 

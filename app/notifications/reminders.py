@@ -12,6 +12,7 @@ from sqlalchemy import and_, exists, func, select
 from app.auth.models import EMPLOYMENT_TYPES, User
 from app.courses.models import JpYearTotal
 from app.database import utcnow
+from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.services import link_to, notify, prune_old
 from app.settings import get_setting, jp_target_for
@@ -37,7 +38,7 @@ def send_workshop_reminders(now=None):
     """Remind everyone with a seat in a session starting within a day, once (a person who
     registers later the same day is reminded at the next run). Returns how many."""
     now = now or utcnow()
-    sessions = db_sessions_soon(now)
+    sessions = _sessions_soon(now)
     sent = 0
     for session in sessions:  # the sessions of one day: a handful, one statement each
         link = _reminder_link(session)
@@ -53,9 +54,7 @@ def send_workshop_reminders(now=None):
     return sent
 
 
-def db_sessions_soon(now):
-    from app.extensions import db
-
+def _sessions_soon(now):
     return db.session.scalars(select(WorkshopSession).where(
         WorkshopSession.status != "cancelled", WorkshopSession.starts_at > now,
         WorkshopSession.starts_at <= now + timedelta(hours=REMINDER_HOURS))).all()
@@ -114,8 +113,6 @@ def send_jp_reminders(now=None):
 
 def _run(function, key):
     def run(context):
-        from app.extensions import db
-
         context.summary[key] = function()
         db.session.commit()
         context.progress(1, 1)

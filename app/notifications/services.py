@@ -9,14 +9,14 @@ UPDATE that recounts them. Mail is made afterwards by the job queue (notificatio
 import json
 from datetime import timedelta
 
-from flask import current_app, has_request_context, url_for
-from sqlalchemy import and_, case, delete, func, insert, literal, select, update
+from flask import current_app, has_request_context, request, url_for
+from sqlalchemy import Select, and_, case, delete, func, insert, literal, select, update
 from sqlalchemy import inspect as sa_inspect
 
 from app.auth.models import User
 from app.database import utcnow
 from app.extensions import db
-from app.notifications.kinds import KINDS
+from app.notifications.kinds import KINDS, kinds_for
 from app.notifications.models import (
     EMAIL,
     MAIL_DIGEST,
@@ -31,27 +31,23 @@ def link_to(endpoint, **values):
     """The path of a page, for a notification's link: without the prefix the app is served
     under (added when shown or mailed), and also from a job, outside any request."""
     if has_request_context():
-        return url_for(endpoint, **values)[len(_script_root()):] or "/"
+        return url_for(endpoint, **values)[len(request.script_root):] or "/"
     # No request context pushed here: popping one would run request teardown (and end the
     # job's transaction in the tests' fixture).
     return current_app.url_map.bind("localhost").build(endpoint, values)
-
-
-def _script_root():
-    from flask import request
-
-    return request.script_root
 
 
 def mail_enabled():
     return bool(current_app.config.get("SMTP_HOST"))
 
 
-def _recipients(users):
-    """A SELECT of user ids from a list of ids, of users, or a SELECT already."""
-    if hasattr(users, "subquery") or hasattr(users, "scalar_subquery"):
-        return users
-    return sorted({user if isinstance(user, int) else _identity(user) for user in users})
+def _who(users):
+    """The condition on User naming these people (a SELECT of user ids, or ids or users), or
+    None when the list is empty."""
+    if isinstance(users, Select):
+        return User.id.in_(users.scalar_subquery())
+    ids = sorted({user if isinstance(user, int) else _identity(user) for user in users})
+    return User.id.in_(ids) if ids else None
 
 
 def _identity(user):
@@ -66,8 +62,8 @@ def notify(users, kind, params=None, link=None, now=None):
     by the job queue."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    recipients = _recipients(users)
-    if isinstance(recipients, list) and not recipients:
+    who = _who(users)
+    if who is None:
         return 0
     now = now or utcnow()
     channel = func.coalesce(NotificationPreference.channel, KINDS[kind].default)
@@ -75,9 +71,6 @@ def notify(users, kind, params=None, link=None, now=None):
                       User.email_confirmed_at.is_not(None), literal(mail_enabled()))
     mail_state = case((and_(wants_mail, User.email_digest.is_(True)), MAIL_DIGEST),
                       (wants_mail, MAIL_QUEUED), else_=None)
-    who = (User.id.in_(recipients) if isinstance(recipients, list)
-           else User.id.in_(recipients.scalar_subquery() if hasattr(recipients, "scalar_subquery")
-                            else recipients))
     chosen = (
         select(User.id, literal(kind), literal(json.dumps(params or {}, sort_keys=True)),
                literal(link), literal(now, type_=Notification.created_at.type), mail_state)
@@ -172,20 +165,6 @@ def listen_for_commits():
         event.listen(Session, "after_rollback", _forget_pending)
 
 
-def unread_count(user):
-    """The header's badge: kept on the user row, so no query of its own."""
-    return max(0, user.unread_notifications or 0)
-
-
-def notifications_of(user, page, per_page=30):
-    """One page of a person's notifications, newest first, and whether there are more."""
-    rows = db.session.scalars(
-        select(Notification).where(Notification.user_id == user.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(per_page + 1).offset((page - 1) * per_page)).all()
-    return rows[:per_page], len(rows) > per_page
-
-
 def own_notification(user, notification_id):
     """A notification of this person's, or None (another's is as good as missing)."""
     return db.session.scalar(select(Notification).where(
@@ -237,8 +216,6 @@ def prune_old(now=None):
 
 def preferences_of(user):
     """{kind name: channel} for every kind this person can receive, defaults filled in."""
-    from app.notifications.kinds import kinds_for
-
     stored = dict(db.session.execute(
         select(NotificationPreference.kind, NotificationPreference.channel)
         .where(NotificationPreference.user_id == user.id)).all())

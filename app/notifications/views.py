@@ -21,6 +21,14 @@ bp = Blueprint("notifications", __name__, template_folder="templates")
 PER_PAGE = 30
 
 
+def _own_or_404(notification_id):
+    """This person's notification; another's is as good as missing."""
+    notification = services.own_notification(current_user, notification_id)
+    if notification is None:
+        abort(404)
+    return notification
+
+
 def _page_number():
     return max(whole_number_arg(request.args, "halaman", 1) or 1, 1)
 
@@ -39,9 +47,7 @@ def index():
 @login_required
 def open_notification(notification_id):
     """Follow a notification's link, marking it read on the way."""
-    notification = services.own_notification(current_user, notification_id)
-    if notification is None:
-        abort(404)
+    notification = _own_or_404(notification_id)
     services.mark_read(current_user, notification)
     db.session.commit()
     target = f"{request.script_root}{notification.link}" if notification.link else None
@@ -52,9 +58,7 @@ def open_notification(notification_id):
 @login_required
 def mark_read(notification_id):
     action_or_400()
-    notification = services.own_notification(current_user, notification_id)
-    if notification is None:
-        abort(404)
+    notification = _own_or_404(notification_id)
     services.mark_read(current_user, notification)
     db.session.commit()
     return redirect(url_for(".index", halaman=_page_number()))

@@ -19,6 +19,7 @@ back by the export so both ways round-trip.
     Why this programme, and for whom.
 """
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +27,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import JABATAN_TYPES, Agency
 from app.content.exporter import document
@@ -176,8 +178,6 @@ def _apply(programme, spec):
 
 
 def _jabatan_json(kinds):
-    import json
-
     return json.dumps(sorted(kinds))
 
 
@@ -206,7 +206,7 @@ def import_programme(spec):
     changed = _apply(programme, spec)
     try:
         db.session.flush()
-    except Exception as error:  # a database rule the file check could not see
+    except IntegrityError as error:  # a database rule the file check could not see
         raise ImportProblem(Problem(str(spec.path), 1, str(error)[:200])) from error
     outcome = "created" if created else "updated" if changed else "unchanged"
     return Change("programme", spec.slug, outcome, [] if created else changed)
