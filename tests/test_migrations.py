@@ -89,20 +89,25 @@ SEED_TIME = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 IN_LIST = re.compile(r"\b(\w+)(?:::text)? (?:IN \(|= ANY \(ARRAY\[)'([^']*)'")
 
 # What the column types cannot tell: constraints between columns. One dict per row to insert;
-# None leaves a nullable column empty.
+# None leaves a nullable column empty; a row with NEEDS is only inserted once the revision has
+# that column.
+NEEDS = "_needs"
 ROW_OVERRIDES = {
-    # A certificate is for a course (enrolment) or for a session (registration), never both;
-    # one of each, so 0007's downgrade has session certificates to remove.
-    "certificate": [{"registration_id": None, "session_id": None},
-                    {"enrollment_id": None, "course_id": None}],
+    # A certificate is for a course (enrolment), a session (registration) or a programme,
+    # never two; one of each, so 0007's and 0021's downgrades have certificates to remove.
+    "certificate": [{"registration_id": None, "session_id": None, "programme_id": None},
+                    {"enrollment_id": None, "course_id": None, "programme_id": None},
+                    {"enrollment_id": None, "course_id": None, "registration_id": None,
+                     "session_id": None, NEEDS: "programme_id"}],
     "workshop_session": [{"ends_at": SEED_TIME + timedelta(hours=2)}],
     # A course cannot require itself: two courses, the second requiring the first.
     "course": [{}, {}],
     "course_prerequisite": [{"required_course_id": 2}],
     # The setting 0008 renames and converts on the way up and down.
     "setting": [{"key": "registration", "value": json.dumps("closed")}],
-    # A step is a course or a kind of session, never both.
-    "programme_step": [{"session_kind": None}],
+    # A step is a course, a kind of session or one session, never two of them.
+    "programme_step": [{"session_kind": None, "session_id": None},
+                       {"course_id": None, "session_kind": None}],
 }
 
 
@@ -155,7 +160,9 @@ def _seed_empty_tables(conn, metadata):
         if conn.execute(select(func.count()).select_from(table)).scalar():
             continue
         allowed = _first_allowed_values(table)
-        for number, overrides in enumerate(ROW_OVERRIDES.get(table.name, [{}])):
+        rows = [overrides for overrides in ROW_OVERRIDES.get(table.name, [{}])
+                if overrides.get(NEEDS, next(iter(table.c.keys()))) in table.c]
+        for number, overrides in enumerate(rows):
             row = {column.name: _value(column, number, allowed) for column in table.columns}
             for column in table.columns:
                 for fk in column.foreign_keys:

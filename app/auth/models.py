@@ -107,6 +107,8 @@ class User(UserMixin, db.Model):
     is_trainer: Mapped[bool] = mapped_column(Boolean, default=False)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A trainer an admin allowed to write programmes in the browser (admins always may).
+    programme_author: Mapped[bool] = mapped_column(Boolean, default=False)
     # Part of the login cookie: bumping it ends every session of this user everywhere.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     # Set with a temporary password an admin handed out: the next login must choose a new one.

@@ -9,7 +9,7 @@ inside the functions)."""
 from dataclasses import dataclass
 from datetime import date
 
-COURSE_KIND, SESSION_KIND = "course", "session"
+COURSE_KIND, SESSION_KIND, PROGRAMME_KIND = "course", "session", "programme"
 
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
           "September", "Oktober", "November", "Desember")
@@ -40,6 +40,8 @@ class CertificateDocument:
     verification_code: str
     kind: str = COURSE_KIND    # SESSION_KIND: attended a workshop or webinar (no code printed)
     started_on: date | None = None  # first day of a session held over several days
+    # PROGRAMME_KIND: the steps done, (code, title, jp, done_on), listed on a second page.
+    components: tuple = ()
 
 
 def indonesian_date(day):

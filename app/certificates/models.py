@@ -6,6 +6,7 @@ edits never change an issued certificate. A revoked certificate stays on record;
 creates a new certificate with a new number.
 """
 
+import json
 import secrets
 
 from flask_babel import lazy_gettext as _l
@@ -23,9 +24,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from app.certificates.document import COURSE_KIND, SESSION_KIND
+from app.certificates.document import COURSE_KIND, PROGRAMME_KIND, SESSION_KIND
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
+from app.programmes import models as programme_models  # noqa: F401  (named by relationships)
 from app.workshops import models as workshop_models  # noqa: F401  (named by relationships)
 
 # The reason the public verification page gives for a revocation, chosen by the admin from this
@@ -40,6 +42,14 @@ PUBLIC_REVOCATION_REASONS = {
 }
 # Shown for a revocation without a public reason (none recorded before migration 0009).
 NEUTRAL_REVOCATION_REASON = "lainnya"
+
+ONE_SUBJECT = (
+    "(enrollment_id IS NOT NULL AND course_id IS NOT NULL AND registration_id IS NULL "
+    "AND session_id IS NULL AND programme_id IS NULL) OR "
+    "(enrollment_id IS NULL AND course_id IS NULL AND registration_id IS NOT NULL "
+    "AND session_id IS NOT NULL AND programme_id IS NULL) OR "
+    "(enrollment_id IS NULL AND course_id IS NULL AND registration_id IS NULL "
+    "AND session_id IS NULL AND programme_id IS NOT NULL)")
 
 # Entries per Bitstring Status List credential (app/certificates/status_list.py): the spec's
 # minimum, 16 KB, so a verifier fetching the list learns nothing about which entry it checks.
@@ -64,16 +74,17 @@ class Certificate(db.Model):
             name="revocation_complete"),
         CheckConstraint("revoked_public_reason IS NULL OR revoked_at IS NOT NULL",
                         name="public_reason_only_when_revoked"),
-        # A certificate is for a course (enrolment) or for a session (registration), never both.
-        CheckConstraint(
-            "(enrollment_id IS NOT NULL AND course_id IS NOT NULL AND registration_id IS NULL "
-            "AND session_id IS NULL) OR (enrollment_id IS NULL AND course_id IS NULL AND "
-            "registration_id IS NOT NULL AND session_id IS NOT NULL)", name="one_subject"),
+        # A certificate is for a course (enrolment), a session (registration) or a programme
+        # (every step done), never two of them.
+        CheckConstraint(ONE_SUBJECT, name="one_subject"),
         # At most one valid certificate per learner and course, and per learner and session.
         Index("uq_certificate_one_valid", "user_id", "course_id", unique=True,
               sqlite_where=text("revoked_at IS NULL"),
               postgresql_where=text("revoked_at IS NULL")),
         Index("uq_certificate_one_valid_session", "user_id", "session_id", unique=True,
+              sqlite_where=text("revoked_at IS NULL"),
+              postgresql_where=text("revoked_at IS NULL")),
+        Index("uq_certificate_one_valid_programme", "user_id", "programme_id", unique=True,
               sqlite_where=text("revoked_at IS NULL"),
               postgresql_where=text("revoked_at IS NULL")),
     )
@@ -92,6 +103,8 @@ class Certificate(db.Model):
         ForeignKey("workshop_registration.id", ondelete="RESTRICT"), index=True)
     session_id: Mapped[int | None] = mapped_column(
         ForeignKey("workshop_session.id", ondelete="RESTRICT"), index=True)
+    programme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programme.id", ondelete="RESTRICT"), index=True)
 
     # Snapshot at issue time.
     holder_name: Mapped[str] = mapped_column(String(200))
@@ -112,6 +125,9 @@ class Certificate(db.Model):
     # First day of a session held over several days (None for courses and one-day sessions).
     started_on: Mapped[object | None] = mapped_column(Date)
     issued_on: Mapped[object] = mapped_column(Date)
+    # A programme certificate's steps as done, JSON [{"code", "title", "jp", "done_on"}]: its
+    # JP are their sum, and the JP ledger keeps counting the courses and sessions themselves.
+    components_json: Mapped[str | None] = mapped_column(Text)
     issued_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
@@ -134,6 +150,7 @@ class Certificate(db.Model):
     enrollment = relationship("Enrollment")
     registration = relationship("SessionRegistration")
     session = relationship("WorkshopSession")
+    programme = relationship("Programme")
 
     @property
     def is_valid(self):
@@ -144,9 +161,21 @@ class Certificate(db.Model):
         return self.registration_id is not None
 
     @property
+    def is_for_programme(self):
+        return self.programme_id is not None
+
+    @property
     def kind(self):
-        """What the certificate attests (document.py): a course, or a session attended."""
+        """What the certificate attests (document.py): a course, a session attended, or a
+        programme's every step."""
+        if self.is_for_programme:
+            return PROGRAMME_KIND
         return SESSION_KIND if self.is_for_session else COURSE_KIND
+
+    @property
+    def components(self):
+        """A programme certificate's steps as issued (empty for the others)."""
+        return json.loads(self.components_json) if self.components_json else []
 
     @property
     def status_list_number(self):

@@ -68,12 +68,16 @@ class Programme(db.Model):
 
 
 class ProgrammeStep(db.Model):
-    """One step: a course, or any workshop session of a kind (klasikal or webinar) attended."""
+    """One step: a course completed, any workshop session of a kind (klasikal or webinar)
+    attended, or one particular session attended."""
 
     __tablename__ = "programme_step"
     __table_args__ = (
         UniqueConstraint("programme_id", "position"),
-        CheckConstraint("(course_id IS NULL) <> (session_kind IS NULL)", name="one_target"),
+        CheckConstraint(
+            "(CASE WHEN course_id IS NULL THEN 0 ELSE 1 END) + "
+            "(CASE WHEN session_kind IS NULL THEN 0 ELSE 1 END) + "
+            "(CASE WHEN session_id IS NULL THEN 0 ELSE 1 END) = 1", name="one_target"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,9 +86,13 @@ class ProgrammeStep(db.Model):
     course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id", ondelete="RESTRICT"),
                                                   index=True)
     session_kind: Mapped[str | None] = mapped_column(String(16))
+    # Sessions are never deleted (only cancelled), so a step keeps its session.
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshop_session.id", ondelete="RESTRICT"), index=True)
 
     programme: Mapped[Programme] = relationship(back_populates="steps")
     course = relationship("Course")
+    session = relationship("WorkshopSession")
 
 
 class ProgrammeEnrollment(db.Model):
