@@ -79,13 +79,13 @@ def run_issuing(context):
     target = db.session.get(model, params["id"])
     if target is None:
         raise JobError(_("Kursus atau sesi ini sudah tidak ada."))
-    issuer = _issuer_of(context)
+    issuer = job_issuer(context)
     pending_ids = [item.id for item in _pending(params["target"], target, params["chosen"])]
-    _each_in_turn(context, item_model, pending_ids,
+    each_in_turn(context, item_model, pending_ids,
                   lambda item, summary: _issue_one(item, issuer, issue, summary))
 
 
-def _issuer_of(context):
+def job_issuer(context):
     """The admin who started the job (None: the schedule or the command line); refuses at
     once when no certificate can be issued at all."""
     problem = services.signer_problem()
@@ -95,7 +95,7 @@ def _issuer_of(context):
     return db.session.get(User, job.created_by_id) if job.created_by_id else None
 
 
-def _each_in_turn(context, model, ids, step):
+def each_in_turn(context, model, ids, step):
     """step(object, summary) for each id, each in its own short transaction with the job's
     progress; the ids an earlier run already finished count as done."""
     total = max(context.job.progress_total, len(ids))
@@ -109,7 +109,7 @@ def _each_in_turn(context, model, ids, step):
         context.progress(done_before + index, total)
 
 
-def _refused(summary, message):
+def note_refusal(summary, message):
     summary["refused"] += 1
     if len(summary["refusals"]) < REFUSALS_KEPT:
         summary["refusals"].append(message)
@@ -123,7 +123,7 @@ def _issue_one(item, issuer, issue, summary):
         issue(item, issuer, short_transactions=True)
     except services.CertificateError as error:
         db.session.rollback()
-        _refused(summary, error.message)
+        note_refusal(summary, error.message)
         return
     summary["issued"] += 1
 
@@ -247,9 +247,9 @@ def run_reissuing(context):
     course = db.session.get(Course, params["id"])
     if course is None:
         raise JobError(_("Kursus ini sudah tidak ada."))
-    issuer = _issuer_of(context)
+    issuer = job_issuer(context)
     owed = _replaced_but_not_reissued(course.id, started) + _valid_of_course(course.id, started)
-    _each_in_turn(context, Certificate, [certificate.id for certificate in owed],
+    each_in_turn(context, Certificate, [certificate.id for certificate in owed],
                   lambda old, summary: _reissue_one(old, params, issuer, summary))
 
 
@@ -257,7 +257,7 @@ def _reissue_one(old, params, issuer, summary):
     enrollment = old.enrollment
     if not enrollment.user.is_verified or enrollment.completed_at is None:
         # Never revoke what cannot be replaced: the holder keeps the old certificate.
-        _refused(summary, _("%(name)s tidak memenuhi syarat lagi; sertifikat lamanya tetap "
+        note_refusal(summary, _("%(name)s tidak memenuhi syarat lagi; sertifikat lamanya tetap "
                             "berlaku.", name=old.holder_name))
         return
     try:
@@ -267,7 +267,7 @@ def _reissue_one(old, params, issuer, summary):
         services.reissue_certificate(old, issuer, short_transactions=True)
     except services.CertificateError as error:
         db.session.rollback()
-        _refused(summary, error.message)
+        note_refusal(summary, error.message)
         return
     summary["issued"] += 1
 

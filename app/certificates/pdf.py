@@ -1,6 +1,7 @@
 """The certificate as a one-page A4 PDF (Sertifikat / Surat Keterangan Pelatihan, Peraturan LAN
 5/2020): institution, title, number, holder identity, result, JP, dates, signer and a QR code
-that opens the public verification page.
+that opens the public verification page. A programme's certificate adds a lampiran: its steps,
+their JP and the sum.
 
 Pure rendering: no database, app or locale. The same document always gives the same bytes.
 """
@@ -23,7 +24,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import SubsetMap
 
-from app.certificates.document import SESSION_KIND, indonesian_date
+from app.certificates.document import PROGRAMME_KIND, SESSION_KIND, indonesian_date
 
 FONT_DIR = Path(__file__).with_name("fonts")
 SERIF, SANS = "DejaVuSerif", "DejaVuSans"
@@ -94,6 +95,11 @@ def _wording(doc):
     """(opening runs, sentence under the title): a course completed and passed, or a workshop
     or webinar attended."""
     competency = doc.competency.strip()
+    if doc.kind == PROGRAMME_KIND:
+        opening = [("", "telah menyelesaikan seluruh rangkaian "), ("B", "PROGRAM")]
+        return opening, (f"yang terdiri atas {len(doc.components)} kegiatan pelatihan dengan "
+                         f"jumlah {jp_phrase(doc.jp)}\ndan diselesaikan pada tanggal "
+                         f"{indonesian_date(doc.completed_on)}; rinciannya pada lampiran.")
     if doc.kind == SESSION_KIND:
         opening = [("", "telah mengikuti sebagai "), ("B", "PESERTA"), ("", " kegiatan")]
         head = f"kompetensi {competency}, " if competency else ""
@@ -124,6 +130,8 @@ def render_certificate(document, *, emblem=None):
     # short certificate looks composed rather than top-heavy.
     with _open_pdf(document) as pdf:
         _Page(pdf, document, scale, slack / _Page.FLEX_GAPS, emblem, final=True).draw()
+        if document.components:
+            _Attachment(pdf, document).draw()
         return bytes(pdf.output())
 
 
@@ -291,6 +299,61 @@ class _Page:
         self.pdf.set_y(y + size + quiet)
         self.text(caption, 7.5, align="L", x=MARGIN_X + 2, w=col_w, family=SANS, leading=1.35)
         return self.pdf.get_y()
+
+
+class _Attachment:
+    """The lampiran of a programme certificate: each step with its JP and date, and the sum.
+    As many pages as the steps need; each repeats the number it belongs to."""
+
+    COLUMNS = (("No.", 12.0, "C"), ("Kode", 30.0, "L"), ("Kegiatan", 151.0, "L"),
+               ("JP", 18.0, "C"), ("Selesai", 38.0, "C"))  # widths add up to TABLE_W
+    TABLE_W = 249.0
+    SIZE, LINE = 10.5, 5.6
+
+    def __init__(self, pdf, document):
+        self.pdf, self.doc = pdf, document
+        self.x = (PAGE_W - self.TABLE_W) / 2
+
+    def draw(self):
+        self._new_page()
+        for index, (code, title, jp, done_on) in enumerate(self.doc.components, start=1):
+            self._row((str(index), code, title, str(jp), indonesian_date(done_on)))
+        self._row(("", "", "Jumlah", str(self.doc.jp), ""), style="B")
+
+    def _new_page(self):
+        pdf, doc = self.pdf, self.doc
+        pdf.add_page()
+        _draw_border(pdf)
+        pdf.set_y(TOP + 2)
+        pdf.set_font(SERIF, "B", 14)
+        pdf.cell(CONTENT_W, 8, "LAMPIRAN SERTIFIKAT", align="C", new_x=XPos.LMARGIN,
+                 new_y=YPos.NEXT)
+        pdf.set_font(SERIF, "", 10.5)
+        for text in (f"Nomor: {doc.number}",
+                     f"{doc.holder_name}, NIP {group_nip(doc.holder_nip)}",
+                     f"Program: {doc.course_title}"):
+            pdf.multi_cell(CONTENT_W, self.LINE, text, align="C", new_x=XPos.LMARGIN,
+                           new_y=YPos.NEXT)
+        pdf.set_y(pdf.get_y() + 4)
+        self._row(tuple(label for label, _w, _a in self.COLUMNS), style="B", header=True)
+
+    def _row(self, cells, style="", header=False):
+        pdf = self.pdf
+        pdf.set_font(SERIF, style, self.SIZE)
+        lines = max(len(pdf.multi_cell(width - 2, self.LINE, text, dry_run=True,
+                                       output="LINES"))
+                    for (_label, width, _a), text in zip(self.COLUMNS, cells, strict=True))
+        height = lines * self.LINE + 2
+        if not header and pdf.get_y() + height > BOTTOM:
+            self._new_page()
+            pdf.set_font(SERIF, style, self.SIZE)
+        top, x = pdf.get_y(), self.x
+        for (_label, width, align), text in zip(self.COLUMNS, cells, strict=True):
+            pdf.rect(x, top, width, height)
+            pdf.set_xy(x + 1, top + 1)
+            pdf.multi_cell(width - 2, self.LINE, text, align="C" if header else align)
+            x += width
+        pdf.set_xy(self.x, top + height)
 
 
 def _holder_rows(doc):

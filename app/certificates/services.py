@@ -6,6 +6,7 @@ audit. Services flush, never commit. Numbers come from a yearly sequence guarded
 constraint: two issues racing for the same number make one retry with the next.
 """
 
+import json
 import secrets
 import string
 from dataclasses import dataclass
@@ -22,12 +23,7 @@ from app.admin.menu import AdminCount
 from app.audit import record_event
 from app.auth.models import EMPLOYMENT_LABELS, GOLONGAN_PNS, JABATAN_TYPES
 from app.auth.nip import normalize_nip
-from app.certificates.document import (
-    COURSE_KIND,
-    SESSION_KIND,
-    CertificateDocument,
-    indonesian_date,
-)
+from app.certificates.document import PROGRAMME_KIND, CertificateDocument, indonesian_date
 from app.certificates.models import (
     NEUTRAL_REVOCATION_REASON,
     PUBLIC_REVOCATION_REASONS,
@@ -208,12 +204,16 @@ class Subject:
     completed_at: datetime  # the completion, or the session's end
     duplicate_message: str
     started_at: datetime | None = None  # a session's start
+    # A programme's steps as done: (code, title, jp, done_on date), printed on a second page.
+    components: tuple = ()
 
     @property
     def unique_key(self):
-        """(column, id): one valid certificate per learner and course, or per session."""
+        """(column, id): one valid certificate per learner and course, session or programme."""
         if "session_id" in self.links:
             return Certificate.session_id, self.links["session_id"]
+        if "programme_id" in self.links:
+            return Certificate.programme_id, self.links["programme_id"]
         return Certificate.course_id, self.links["course_id"]
 
 
@@ -264,7 +264,20 @@ def _snapshot(subject, issued_on):
         # Printed only for a session held over several days.
         "started_on": started_on if started_on != completed_on else None,
         "issued_on": issued_on,
+        "components_json": components_json(subject.components),
     }
+
+
+def components_json(components):
+    if not components:
+        return None
+    return json.dumps([{"code": code, "title": title, "jp": jp, "done_on": done_on.isoformat()}
+                       for code, title, jp, done_on in components])
+
+
+def _components(certificate):
+    return tuple((item["code"], item["title"], item["jp"], date.fromisoformat(item["done_on"]))
+                 for item in certificate.components)
 
 
 def _document(certificate, mode_label):
@@ -281,8 +294,8 @@ def _document(certificate, mode_label):
         signer_nip=certificate.signer_nip,
         verify_url=verify_url(certificate.verification_code),
         verification_code=certificate.verification_code,
-        kind=SESSION_KIND if certificate.is_for_session else COURSE_KIND,
-        started_on=certificate.started_on)
+        kind=certificate.kind, started_on=certificate.started_on,
+        components=_components(certificate))
 
 
 def _render(document):
@@ -361,7 +374,7 @@ def unverified_message(user):
              "verifikasi).", name=user.name)
 
 
-def _issue(subject, issuer, now, short_transactions=False, **audit):
+def issue_for_subject(subject, issuer, now=None, short_transactions=False, **audit):
     """Snapshot, number, render and store the certificate of a subject that qualifies; its
     PDF is rendered and stored once."""
     if not subject.user.is_verified:
@@ -393,8 +406,8 @@ def issue_certificate(enrollment, issuer, now=None, short_transactions=False):
     if enrollment.completed_at is None:
         raise CertificateError(_("%(name)s belum menyelesaikan kursus ini.",
                                  name=enrollment.user.name))
-    return _issue(course_subject(enrollment), issuer, now, short_transactions,
-                  course=enrollment.course.code)
+    return issue_for_subject(course_subject(enrollment), issuer, now, short_transactions,
+                             course=enrollment.course.code)
 
 
 def issue_session_certificate(registration, issuer, now=None, short_transactions=False):
@@ -402,8 +415,8 @@ def issue_session_certificate(registration, issuer, now=None, short_transactions
     if not registration.has_attended:
         raise CertificateError(_("%(name)s belum tercatat hadir pada sesi ini.",
                                  name=registration.user.name))
-    return _issue(session_subject(registration), issuer, now, short_transactions,
-                  session=registration.session_id)
+    return issue_for_subject(session_subject(registration), issuer, now, short_transactions,
+                             session=registration.session_id)
 
 
 @dataclass
@@ -463,6 +476,11 @@ def revoked_pdf(certificate):
     return stamp_revoked(certificate.pdf, notice)
 
 
+# Re-issuing for kinds of certificate defined outside this package (programmes): kind ->
+# function(revoked certificate, issuer, now, short_transactions) -> the new certificate.
+REISSUERS = {}
+
+
 def reissue_certificate(certificate, issuer, now=None, short_transactions=False):
     """A new certificate, with a new number, for the enrolment (or session registration) of a
     revoked one."""
@@ -472,6 +490,8 @@ def reissue_certificate(certificate, issuer, now=None, short_transactions=False)
     if certificate.is_for_session:
         new = issue_session_certificate(certificate.registration, issuer, now,
                                         short_transactions)
+    elif certificate.is_for_programme:
+        new = REISSUERS[PROGRAMME_KIND](certificate, issuer, now, short_transactions)
     else:
         new = issue_certificate(certificate.enrollment, issuer, now, short_transactions)
     record_event(issuer, "certificate.reissue", "certificate", new.id,

@@ -68,6 +68,9 @@ def certificate_json(certificate):
         data["session"] = {"title": certificate.course_title,
                            "first_day": first_day.isoformat(),
                            "last_day": certificate.completed_on.isoformat()}
+    if certificate.is_for_programme:
+        data["programme"] = {"title": certificate.course_title,
+                             "steps": certificate.components}
     return data
 
 
@@ -256,9 +259,12 @@ def admin_session(session_id):
 
 
 def _issuing_page(certificate):
-    """The admin page a certificate was issued from: its course's, or its session's."""
+    """The admin page a certificate was issued from: its course's, session's or programme's."""
     if certificate.is_for_session:
         return redirect(url_for(".admin_session", session_id=certificate.session_id))
+    if certificate.is_for_programme:
+        return redirect(url_for("programme_reports.certificates",
+                                slug=certificate.programme.slug))
     return redirect(url_for(".admin_course", slug=certificate.course.slug))
 
 

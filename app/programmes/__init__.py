@@ -10,11 +10,13 @@ def register_programmes(app):
     from app.courses.views import register_dashboard_notice
     from app.notifications.reminders import JP_REMINDER_EXTRAS
     from app.programmes.admin_views import bp as report_bp
+    from app.programmes.certificates import register_programme_certificates
     from app.programmes.reminders import remind_overdue
     from app.programmes.views import bp, dashboard_panel
 
     app.register_blueprint(bp)
     app.register_blueprint(report_bp)
+    register_programme_certificates()
     register_admin_page("programme_reports.index", _l("Laporan program"),
                         _l("per program dan OPD: selesai, sesuai jadwal, tertinggal, terlambat"))
     register_dashboard_notice(dashboard_panel)

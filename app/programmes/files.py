@@ -10,6 +10,7 @@ back by the export so both ways round-trip.
       - SPBE-101          # a course, by its code, in order
       - KAM-201
       - sesi: webinar     # any webinar (or `klasikal` workshop) attended
+      - sesi: 12          # session number 12 (its address: /agenda/12) attended
     opd: [DISKOMINFO]     # optional: only these OPD (their units included)
     jabatan: [pelaksana]  # optional: only these jabatan kinds
     mandatory: true
@@ -26,6 +27,7 @@ from datetime import date
 from pathlib import Path
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -37,7 +39,7 @@ from app.content.markdown import render_markdown
 from app.courses.models import Course
 from app.extensions import db
 from app.programmes.models import PROGRAMME_STATUSES, Programme, ProgrammeStep
-from app.workshops.models import SESSION_KINDS
+from app.workshops.models import SESSION_KINDS, WorkshopSession
 
 FOLDER = "programmes"
 KEYS = {"title", "provider", "summary", "steps", "opd", "jabatan", "mandatory", "due", "status"}
@@ -66,27 +68,49 @@ def _list_of_text(reader, key):
     return [item.strip() for item in value]
 
 
-def _steps(reader, known_codes):
-    value = reader.document.meta.get("steps")
+STEPS_HINT = _l("tulis kode kursus, 'sesi: webinar' / 'sesi: klasikal' (sesi apa saja dari "
+                "jenis itu), atau 'sesi: <nomor sesi>'")
+
+
+def read_steps(value, known_codes, known_sessions):
+    """(targets, problems) of a programme's steps as written: a course code, {sesi: webinar}
+    or {sesi: klasikal} for any session of that kind, or {sesi: 12} for session number 12
+    (as in its address /agenda/12). Targets: ("course", code), ("kind", kind), ("session",
+    id). The file reader and the browser form both read steps here."""
     if not isinstance(value, list) or not value:
-        reader.problem("steps", _("'steps' wajib berisi sekurang-kurangnya satu langkah: kode "
-                                  "kursus, atau 'sesi: webinar' / 'sesi: klasikal'"))
-        return []
-    steps = []
+        return [], [_("'steps' wajib berisi sekurang-kurangnya satu langkah: %(hint)s",
+                      hint=STEPS_HINT)]
+    steps, problems = [], []
     for item in value:
+        target = item.get(SESSION_KEY) if isinstance(item, dict) and set(item) == {
+            SESSION_KEY} else None
         if isinstance(item, str) and item.strip() in known_codes:
             steps.append(("course", item.strip()))
-        elif isinstance(item, dict) and set(item) == {SESSION_KEY} \
-                and item[SESSION_KEY] in SESSION_KINDS:
-            steps.append(("session", item[SESSION_KEY]))
         elif isinstance(item, str):
-            reader.problem("steps", _("kursus berkode '%(code)s' tidak ada", code=item))
+            problems.append(_("kursus berkode '%(code)s' tidak ada", code=item))
+        elif isinstance(target, str) and target in SESSION_KINDS:
+            steps.append(("kind", target))
+        elif isinstance(target, int) and not isinstance(target, bool):
+            if target in known_sessions:
+                steps.append(("session", target))
+            else:
+                problems.append(_("sesi nomor %(number)s tidak ada", number=target))
         else:
-            reader.problem("steps", _("langkah tidak dikenal: %(step)s (tulis kode kursus, atau "
-                                      "'sesi: webinar' / 'sesi: klasikal')", step=item))
-    codes = [target for kind, target in steps if kind == "course"]
-    if len(codes) != len(set(codes)):
-        reader.problem("steps", _("kursus yang sama muncul dua kali dalam 'steps'"))
+            problems.append(_("langkah tidak dikenal: %(step)s (%(hint)s)", step=item,
+                              hint=STEPS_HINT))
+    for kind, label in (("course", _("kursus")), ("session", _("sesi"))):
+        chosen = [target for step_kind, target in steps if step_kind == kind]
+        if len(chosen) != len(set(chosen)):
+            problems.append(_("%(what)s yang sama muncul dua kali dalam langkah program",
+                              what=label))
+    return steps, problems
+
+
+def _steps(reader, known_codes, known_sessions):
+    steps, problems = read_steps(reader.document.meta.get("steps"), known_codes,
+                                 known_sessions)
+    for message in problems:
+        reader.problem("steps", message)
     return steps
 
 
@@ -100,7 +124,7 @@ def _due(reader):
     return value
 
 
-def read_programme(path, known_codes, known_agencies):
+def read_programme(path, known_codes, known_agencies, known_sessions=frozenset()):
     """(ProgrammeSpec or None, problems) for one file."""
     problems = []
     path = Path(path)
@@ -121,7 +145,7 @@ def read_programme(path, known_codes, known_agencies):
         "due_on": _due(reader),
         "status": reader.choice("status", PROGRAMME_STATUSES, default="published"),
     }
-    steps = _steps(reader, known_codes)
+    steps = _steps(reader, known_codes, known_sessions)
     agencies = _list_of_text(reader, "opd")
     for code in agencies:
         if code not in known_agencies:
@@ -146,9 +170,10 @@ def check_programmes(root, extra_codes=()):
     root = Path(root)
     codes = set(db.session.scalars(select(Course.code))) | set(extra_codes)
     agencies = set(db.session.scalars(select(Agency.code)))
+    sessions = set(db.session.scalars(select(WorkshopSession.id)))
     specs, problems = [], []
     for path in sorted(root.glob("*.md")) if root.is_dir() else []:
-        spec, found = read_programme(path, codes, agencies)
+        spec, found = read_programme(path, codes, agencies, sessions)
         problems += found
         if spec is not None:
             specs.append(spec)
@@ -171,8 +196,8 @@ def _apply(programme, spec):
     if sorted(a.code for a in programme.agencies) != sorted(spec.agencies):
         programme.agencies = list(agencies)
         changed.append("opd")
-    if _step_targets(programme) != spec.steps:
-        _replace_steps(programme, spec.steps)
+    if step_targets(programme) != spec.steps:
+        replace_steps(programme, spec.steps)
         changed.append("steps")
     return changed
 
@@ -181,12 +206,14 @@ def _jabatan_json(kinds):
     return json.dumps(sorted(kinds))
 
 
-def _step_targets(programme):
-    return [("course", step.course.code) if step.course_id else ("session", step.session_kind)
+def step_targets(programme):
+    """The steps as written (read_steps' targets): courses by code, sessions by number."""
+    return [("course", step.course.code) if step.course_id else step.target
             for step in programme.steps]
 
 
-def _replace_steps(programme, targets):
+def replace_steps(programme, targets):
+    """Set the programme's steps to these read_steps targets, in order."""
     courses = {course.code: course for course in db.session.scalars(select(Course).where(
         Course.code.in_([code for kind, code in targets if kind == "course"])))}
     programme.steps.clear()
@@ -194,7 +221,14 @@ def _replace_steps(programme, targets):
     for position, (kind, target) in enumerate(targets, start=1):
         programme.steps.append(ProgrammeStep(
             position=position, course=courses[target] if kind == "course" else None,
-            session_kind=target if kind == "session" else None))
+            session_kind=target if kind == "kind" else None,
+            session_id=target if kind == "session" else None))
+
+
+def written_steps(programme):
+    """The steps as a file (and the browser form) writes them."""
+    return [code if kind == "course" else {SESSION_KEY: code}
+            for kind, code in step_targets(programme)]
 
 
 def import_programme(spec):
@@ -222,8 +256,7 @@ def programme_document(programme):
     meta = {"title": programme.title, "provider": programme.provider}
     if programme.summary:
         meta["summary"] = programme.summary
-    meta["steps"] = [code if kind == "course" else {SESSION_KEY: code}
-                     for kind, code in _step_targets(programme)]
+    meta["steps"] = written_steps(programme)
     if programme.agencies:
         meta["opd"] = [agency.code for agency in programme.agencies]
     if programme.jabatan_types:

@@ -94,6 +94,16 @@ class ProgrammeStep(db.Model):
     course = relationship("Course")
     session = relationship("WorkshopSession")
 
+    @property
+    def target(self):
+        """What the step asks for, as the key progress is matched on: ("course", id),
+        ("kind", "webinar") or ("session", id)."""
+        if self.course_id:
+            return ("course", self.course_id)
+        if self.session_id:
+            return ("session", self.session_id)
+        return ("kind", self.session_kind)
+
 
 class ProgrammeEnrollment(db.Model):
     __tablename__ = "programme_enrollment"

@@ -29,11 +29,16 @@ def in_audience(programme):
     return and_(*conditions)
 
 
-def _step_missing(step):
+def step_missing(step):
+    """SQL on User: this step is still to do."""
     if step.course_id:
         return ~exists().where(Enrollment.user_id == User.id,
                                Enrollment.course_id == step.course_id,
                                Enrollment.completed_at.is_not(None))
+    if step.session_id:
+        return ~exists().where(SessionRegistration.user_id == User.id,
+                               SessionRegistration.session_id == step.session_id,
+                               SessionRegistration.attended_at.is_not(None))
     return ~exists(select(SessionRegistration.id)
                    .join(WorkshopSession, WorkshopSession.id == SessionRegistration.session_id)
                    .where(SessionRegistration.user_id == User.id,
@@ -44,7 +49,7 @@ def _step_missing(step):
 def overdue_learners(programme):
     """SELECT of the ids of people in the audience with a step still to do."""
     return select(User.id).where(in_audience(programme),
-                                 or_(*[_step_missing(step) for step in programme.steps]))
+                                 or_(*[step_missing(step) for step in programme.steps]))
 
 
 def remind_overdue(now=None):

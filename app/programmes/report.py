@@ -1,6 +1,6 @@
 """The admin report of one programme: per OPD, how many people it is for are done, on track,
 behind or overdue. Four queries whatever the number of people (the audience with its OPD,
-the completed step courses, the attended step session kinds, who follows the programme);
+the completed step courses, the attended step sessions, who follows the programme);
 the counting is done here, per person, the way a learner's own page counts.
 
 - done: every step done;
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
 from app.auth.models import Agency, User
@@ -66,27 +66,25 @@ def _audience(programme, no_opd):
 
 
 def _done_by_person(programme):
+    """{user id: the step targets (ProgrammeStep.target) they have done}."""
     course_ids = [step.course_id for step in programme.steps if step.course_id]
     kinds = [step.session_kind for step in programme.steps if step.session_kind]
+    session_ids = [step.session_id for step in programme.steps if step.session_id]
     done = {}
     if course_ids:
         for user_id, course_id in db.session.execute(select(
                 Enrollment.user_id, Enrollment.course_id).where(
                 Enrollment.course_id.in_(course_ids), Enrollment.completed_at.is_not(None))):
             done.setdefault(user_id, set()).add(("course", course_id))
-    if kinds:
-        for user_id, kind in db.session.execute(
-                select(SessionRegistration.user_id, WorkshopSession.kind).distinct()
+    if kinds or session_ids:
+        for user_id, session_id, kind in db.session.execute(
+                select(SessionRegistration.user_id, WorkshopSession.id, WorkshopSession.kind)
                 .join(WorkshopSession, WorkshopSession.id == SessionRegistration.session_id)
-                .where(and_(WorkshopSession.kind.in_(kinds),
+                .where(and_(or_(WorkshopSession.kind.in_(kinds),
+                                WorkshopSession.id.in_(session_ids)),
                             SessionRegistration.attended_at.is_not(None)))):
-            done.setdefault(user_id, set()).add(("session", kind))
+            done.setdefault(user_id, set()).update({("kind", kind), ("session", session_id)})
     return done
-
-
-def _targets(programme):
-    return [("course", step.course_id) if step.course_id else ("session", step.session_kind)
-            for step in programme.steps]
 
 
 def expected_steps(programme, today):
@@ -113,7 +111,7 @@ def state_of(programme, done_count, following, today):
 
 def programme_rows(programme, no_opd, today: date):
     """(rows per OPD sorted by name, the total row)."""
-    targets = set(_targets(programme))
+    targets = {step.target for step in programme.steps}
     done = _done_by_person(programme)
     following = set(db.session.scalars(select(ProgrammeEnrollment.user_id).where(
         ProgrammeEnrollment.programme_id == programme.id)))

@@ -1,10 +1,10 @@
 """Who a programme is for, how far a person is, and enrolling in one.
 
 Progress is read, not stored: a course step is done when the person completed the course (in
-any year), a session step when they attended any session of that kind. So a programme follows
-its courses without a hook of its own, and a course finished before the programme existed
-counts. A person's page of programmes costs a fixed number of queries: the programmes with
-their steps, the completed courses, the attended session kinds, the enrolments."""
+any year), a session step when they attended that session (or any session of that kind). So a
+programme follows its courses without a hook of its own, and a course finished before the
+programme existed counts. A person's page of programmes costs a fixed number of queries: the
+programmes with their steps, the completed courses, the attended sessions, the enrolments."""
 
 import json
 from dataclasses import dataclass
@@ -27,6 +27,7 @@ from app.workshops.models import SessionRegistration, WorkshopSession
 from app.workshops.queries import agency_chain_of
 
 PROGRAMME_OPTIONS = (selectinload(Programme.steps).joinedload(ProgrammeStep.course),
+                     selectinload(Programme.steps).joinedload(ProgrammeStep.session),
                      selectinload(Programme.agencies))
 
 
@@ -92,17 +93,19 @@ def published_programme_or_none(slug):
         Programme.slug == slug, Programme.status == "published"))
 
 
-def _completed_course_ids(user):
-    return set(db.session.scalars(select(Enrollment.course_id).where(
-        Enrollment.user_id == user.id, Enrollment.completed_at.is_not(None))))
-
-
-def _attended_kinds(user):
-    return set(db.session.scalars(
-        select(WorkshopSession.kind).join(SessionRegistration,
-                                          SessionRegistration.session_id == WorkshopSession.id)
-        .where(SessionRegistration.user_id == user.id,
-               SessionRegistration.attended_at.is_not(None)).distinct()))
+def done_targets(user):
+    """Every step target this person has done (ProgrammeStep.target): the courses completed,
+    and the sessions attended with their kinds. Two queries."""
+    done = {("course", course_id) for course_id in db.session.scalars(
+        select(Enrollment.course_id).where(Enrollment.user_id == user.id,
+                                           Enrollment.completed_at.is_not(None)))}
+    for session_id, kind in db.session.execute(
+            select(WorkshopSession.id, WorkshopSession.kind)
+            .join(SessionRegistration, SessionRegistration.session_id == WorkshopSession.id)
+            .where(SessionRegistration.user_id == user.id,
+                   SessionRegistration.attended_at.is_not(None))):
+        done |= {("session", session_id), ("kind", kind)}
+    return done
 
 
 def _enrolled_programme_ids(user):
@@ -114,10 +117,8 @@ def standings(user, programmes):
     """[Standing] for these programmes: three queries whatever their number."""
     if not programmes:
         return []
-    courses, kinds = _completed_course_ids(user), _attended_kinds(user)
-    enrolled = _enrolled_programme_ids(user)
-    return [Standing(programme, [StepState(step, step.course_id in courses if step.course_id
-                                           else step.session_kind in kinds)
+    done, enrolled = done_targets(user), _enrolled_programme_ids(user)
+    return [Standing(programme, [StepState(step, step.target in done)
                                  for step in programme.steps], programme.id in enrolled)
             for programme in programmes]
 

@@ -10,6 +10,7 @@ from app.courses.forms import ActionForm, action_or_400
 from app.errors import LmsError
 from app.extensions import db
 from app.programmes import services
+from app.programmes.certificates import valid_programme_certificate
 
 bp = Blueprint("programmes", __name__, template_folder="templates", url_prefix="/program")
 
@@ -39,9 +40,12 @@ def index():
 def show(slug):
     programme = _programme_or_404(slug)
     for_me = current_user.is_authenticated and services.is_for(current_user, programme)
-    return render_template("programmes/show.html", programme=programme,
-                           standing=_standing(programme), for_me=for_me,
-                           form=ActionForm(), today=services.today())
+    standing = _standing(programme)
+    certificate = (valid_programme_certificate(current_user, programme)
+                   if standing and standing.is_done else None)
+    return render_template("programmes/show.html", programme=programme, standing=standing,
+                           for_me=for_me, certificate=certificate, form=ActionForm(),
+                           today=services.today())
 
 
 @bp.route("/<slug>/ikuti", methods=["POST"])

@@ -24,6 +24,10 @@ CODE_LENGTH = 6
 # for the session is valid): functions (registration ids) -> the ids that are locked.
 ATTENDANCE_LOCKS = Hook()
 register_attendance_lock = ATTENDANCE_LOCKS.register
+# Called with (session, ids of the people just marked present) after attendance is recorded
+# (programmes: a session step done may finish a programme).
+ATTENDANCE_LISTENERS = Hook()
+register_attendance_listener = ATTENDANCE_LISTENERS.register
 
 
 # --- time windows ---------------------------------------------------------------------------------
@@ -86,6 +90,12 @@ def reveal_code(session, actor, now=None, replace=False):
     return session.checkin_code
 
 
+def _tell_listeners(session, user_ids):
+    if user_ids:
+        for listener in ATTENDANCE_LISTENERS:
+            listener(session, user_ids)
+
+
 def check_in(session, user, code, now=None):
     """A registered learner records their own attendance with the code, during the window.
     Returns False when their attendance was already recorded."""
@@ -105,6 +115,7 @@ def check_in(session, user, code, now=None):
     db.session.flush()
     record_event(user, "workshop.check_in", "workshop_registration", registration.id,
                  session_id=session.id, nip=user.nip)
+    _tell_listeners(session, [user.id])
     return True
 
 
@@ -150,4 +161,5 @@ def record_attendance(session, participants, attended_ids, actor, now=None):
         record_event(actor, "workshop.attendance", "workshop_session", session.id,
                      marked=[r.user.nip for r in change.marked],
                      unmarked=[r.user.nip for r in change.unmarked])
+    _tell_listeners(session, [r.user_id for r in change.marked])
     return change
