@@ -82,6 +82,8 @@ ACTION_LABELS = {
     "course.prerequisite_waive": _l("Membebaskan prasyarat kursus bagi peserta"),
     "course.prerequisite_unwaive": _l("Mencabut pembebasan prasyarat kursus"),
     "module.retired": _l("Memensiunkan modul"), "module.deleted": _l("Menghapus modul"),
+    "programme.create": _l("Membuat program pelatihan"),
+    "programme.update": _l("Mengubah program pelatihan"),
     "quiz.retired": _l("Memensiunkan kuis"), "quiz.deleted": _l("Menghapus kuis"),
     "quiz.essay_graded": _l("Menilai esai"), "quiz.essay_regraded": _l("Mengubah nilai esai"),
     "job.retry": _l("Mengulang tugas latar"),

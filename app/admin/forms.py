@@ -79,6 +79,9 @@ class PersonForm(KompetenForm):
     golongan = SelectField(_l("Golongan"), choices=golongan_choices(), validators=[Optional()])
     roles = CheckboxesField(_l("Peran"), choices=select_choices(ROLE_LABELS.items()),
                             validators=[DataRequired(_l("Pilih paling sedikit satu peran."))])
+    programme_author = BooleanField(
+        _l("Pengajar ini boleh menyusun program pelatihan di browser"),
+        description=_l("Hanya berlaku bersama peran pengajar; admin selalu boleh."))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,7 +119,8 @@ class PersonForm(KompetenForm):
                 "agency": db.session.get(Agency, self.agency_id.data or 0),
                 "jabatan_type": self.jabatan_type.data or None,
                 "jabatan_title": self.jabatan_title.data, "golongan": self.golongan.data or None,
-                "roles": list(self.roles.data)}
+                "roles": list(self.roles.data),
+                "programme_author": bool(self.programme_author.data)}
 
 
 class HandoverForm(PersonForm):
@@ -131,6 +135,7 @@ class HandoverForm(PersonForm):
     def __init__(self, *args, holder, **kwargs):
         super().__init__(*args, user=holder, **kwargs)
         del self.roles  # the owner starts as a learner; roles are changed on their page after
+        del self.programme_author
 
     def fields(self):
         return {"name": self.name.data, "email": self.email.data or None,

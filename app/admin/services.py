@@ -83,6 +83,7 @@ def create_person(fields, actor):
                        jabatan_title=fields.get("jabatan_title"),
                        golongan=fields.get("golongan"))
     user.must_change_password = True
+    user.programme_author = bool(fields.get("programme_author"))
     user.verified_by_id = actor.id
     db.session.flush()
     record_event(actor, "user.create", "user", user.id, nip=user.nip,
@@ -106,11 +107,15 @@ def update_person(user, fields, actor):
     user.jabatan_title = (fields.get("jabatan_title") or "").strip() or None
     user.golongan = fields.get("golongan") or None
     user.set_roles(roles)
+    author_before = user.programme_author
+    user.programme_author = bool(fields.get("programme_author", author_before))
     db.session.flush()
     if sorted(roles) != before:
         record_event(actor, "user.roles", "user", user.id, nip=user.nip, before=before,
                      after=sorted(roles))
-    record_event(actor, "user.update", "user", user.id, nip=user.nip)
+    extra = ({"programme_author": {"before": author_before, "after": user.programme_author}}
+             if user.programme_author != author_before else {})
+    record_event(actor, "user.update", "user", user.id, nip=user.nip, **extra)
 
 
 def set_active(user, active, actor):

@@ -153,7 +153,8 @@ def edit_person(user_id):
     data = None if request.method == "POST" else {
         "name": user.name, "email": user.email, "agency_id": user.agency_id or 0,
         "jabatan_type": user.jabatan_type or "", "jabatan_title": user.jabatan_title,
-        "golongan": user.golongan or "", "roles": sorted(user.roles)}
+        "golongan": user.golongan or "", "roles": sorted(user.roles),
+        "programme_author": user.programme_author}
     form = PersonForm(data=data, user=user)
     if form.validate_on_submit():
         try:

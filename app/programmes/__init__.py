@@ -11,12 +11,16 @@ def register_programmes(app):
     from app.notifications.reminders import JP_REMINDER_EXTRAS
     from app.programmes.admin_views import bp as report_bp
     from app.programmes.certificates import register_programme_certificates
+    from app.programmes.editor import bp as editor_bp
     from app.programmes.reminders import remind_overdue
     from app.programmes.views import bp, dashboard_panel
 
     app.register_blueprint(bp)
     app.register_blueprint(report_bp)
+    app.register_blueprint(editor_bp)
     register_programme_certificates()
+    register_admin_page("programme_editor.index", _l("Program pelatihan"),
+                        _l("susun program: langkah, sasaran, wajib dan tenggat"))
     register_admin_page("programme_reports.index", _l("Laporan program"),
                         _l("per program dan OPD: selesai, sesuai jadwal, tertinggal, terlambat"))
     register_dashboard_notice(dashboard_panel)

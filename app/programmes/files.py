@@ -180,7 +180,7 @@ def check_programmes(root, extra_codes=()):
     return specs, problems
 
 
-def _apply(programme, spec):
+def apply_spec(programme, spec):
     """Set the programme from its file; the names of what changed."""
     changed = []
     values = dict(spec.fields, description_source=spec.description,
@@ -237,7 +237,7 @@ def import_programme(spec):
     if created:
         programme = Programme(slug=spec.slug, description_html="")
         db.session.add(programme)
-    changed = _apply(programme, spec)
+    changed = apply_spec(programme, spec)
     try:
         db.session.flush()
     except IntegrityError as error:  # a database rule the file check could not see
