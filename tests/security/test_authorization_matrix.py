@@ -59,6 +59,7 @@ GIFT = "::Q1::Ibu kota Sulawesi Tengah?{=Palu ~Poso}\n\n::Esai::Jelaskan SPBE.{}
 #   editor        the course's own trainers and admins; other trainers 404, as for a course
 #                 that does not exist (not theirs to know)
 #   course-grader the course's own trainers and admins; other trainers 404 (not theirs to know)
+#   programme-author  admins and the trainers an admin allowed (TRAINER, not OTHER_TRAINER)
 #   admin         admins only
 #   own           the learner the object belongs to; everyone else 404 (IDOR), admins too
 #   own-or-admin  the learner the object belongs to and admins; everyone else 404
@@ -77,6 +78,8 @@ RULES = {
                "other_trainer": 404, "admin": "ok"},
     "course-grader": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "trainer": "ok",
                       "other_trainer": 404, "admin": "ok"},
+    "programme-author": {**dict.fromkeys(PERSONAS, 403), "anonymous": LOGIN, "trainer": "ok",
+                         "admin": "ok"},
     "admin": {**dict.fromkeys(PERSONAS, 403), "anonymous": LOGIN, "admin": "ok"},
     "own": {**dict.fromkeys(PERSONAS, 404), "anonymous": LOGIN, "learner": "ok"},
     "own-or-admin": {**dict.fromkeys(PERSONAS, 404), "anonymous": LOGIN, "learner": "ok",
@@ -194,6 +197,11 @@ ROUTES = {
     "programmes.follow": "login",
     "programme_reports.index": "admin",
     "programme_reports.report": "admin",
+    "programme_reports.certificates": "admin",
+    "programme_editor.index": "programme-author",
+    "programme_editor.new": "programme-author",
+    "programme_editor.edit": "programme-author",
+    "programme_editor.download": "programme-author",
     # announcements (the world's is for everyone)
     "announcements.show": "login",
     "announcement_admin.index": "admin",
@@ -261,6 +269,7 @@ def world(app, create_user):
     a certificate and JP evidence, and OTHER_TRAINER's own course."""
     set_setting("registration", "open-with-verification")
     trainer = create_user(nip=TRAINER, roles=("trainer",))
+    trainer.programme_author = True  # may write programmes; OTHER_TRAINER may not
     other_trainer = create_user(nip=OTHER_TRAINER, roles=("trainer",))
     learner = create_user(nip=LEARNER)
     other_learner = create_user(nip=OTHER_LEARNER)
@@ -321,6 +330,9 @@ def world(app, create_user):
         "programmes.show": {"slug": "jalur-keamanan"},
         "programmes.follow": {"slug": "jalur-keamanan"},
         "programme_reports.report": {"slug": "jalur-keamanan"},
+        "programme_reports.certificates": {"slug": "jalur-keamanan"},
+        "programme_editor.edit": {"slug": "jalur-keamanan"},
+        "programme_editor.download": {"slug": "jalur-keamanan"},
         # An owner of the course, for the one route that takes away an owner.
         "authoring.remove_owner": {"user_id": trainer.id},
     }

@@ -21,9 +21,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from app.certificates import services as certificate_services
-from app.courses.models import Enrollment, Module
+from app.courses.models import Course, Enrollment, Module
 from app.extensions import db
 from app.notifications.models import Announcement
+from app.programmes.models import Programme, ProgrammeStep
 from app.quizzes import services as quiz_services
 from app.quizzes.models import Attempt, Quiz
 from app.workshops.services import register_learner
@@ -253,7 +254,7 @@ REGISTRATION = {"nip": "198609262015051001", "name": "Budi", "email": "budi@exam
                 "jabatan_type": "pelaksana", "jabatan_title": "Staf", "golongan": "III/a"}
 PERSON = {"nip": "199202022020121003", "name": "Siti", "email": "", "agency_id": "1",
           "jabatan_type": "pelaksana", "jabatan_title": "Staf", "golongan": "",
-          "roles": "learner"}
+          "roles": "learner", "programme_author": "y"}
 SETTINGS = {"jp_target_pns": "20", "jp_target_pppk": "20", "jp_minutes": "45",
             "registration": "open-with-verification", "upload_max_kb": "2048",
             "quiz_grace_seconds": "60",
@@ -279,6 +280,23 @@ PREFERENCES = {f"kind_{kind}": "app" for kind in (
     "jp_reminder", "programme_overdue", "announcement")}
 ANNOUNCEMENT = {"title": "Libur bersama", "body": "Kantor tutup.", "audience": "all",
                 "ends_on": (date.today() + timedelta(days=7)).isoformat()}
+
+
+PROGRAMME = {"title": "Jalur Uji", "slug": "jalur-uji-baru", "provider": "BKPSDM",
+             "summary": "", "description": "Isi.", "steps": "SPBE-101\nsesi: webinar",
+             "jabatan": "pelaksana", "agencies": "DISKOMINFO", "mandatory": "y",
+             "due_on": "2027-06-30", "status": "draft"}
+
+
+def a_programme(w, tail="ubah"):
+    """An address of the programme "jalur-fuzz" (made the first time it is needed)."""
+    db.session.rollback()
+    if db.session.scalar(select(Programme.id).where(Programme.slug == "jalur-fuzz")) is None:
+        spbe = db.session.scalar(select(Course).where(Course.code == "SPBE-101"))
+        db.session.add(Programme(slug="jalur-fuzz", title="Jalur Fuzz", provider="BKPSDM",
+                                 steps=[ProgrammeStep(position=1, course=spbe)]))
+        db.session.commit()
+    return f"/pengajar/program/jalur-fuzz/{tail}"
 
 
 def newest_announcement(w):
@@ -385,6 +403,13 @@ ROUTES = {
     "announcement_new": Route("admin", lambda w: "/admin/pengumuman/baru",
                               (*ANNOUNCEMENT, "agencies"), ANNOUNCEMENT),
     "announcement_withdraw": Route("admin", newest_announcement),
+    "programme_new": Route("admin", lambda w: "/pengajar/program/baru", tuple(PROGRAMME),
+                           PROGRAMME),
+    "programme_edit": Route("admin", a_programme, tuple(PROGRAMME),
+                            dict(PROGRAMME, slug="jalur-fuzz")),
+    "programme_certificates": Route(
+        "admin", lambda w: a_programme(w, "").replace("/pengajar/program/",
+                                                      "/admin/laporan/program/") + "sertifikat"),
     "forgot_password": Route("anon", lambda w: "/lupa-kata-sandi", ("identifier",),
                              {"identifier": "198609262015051001"}, writes_with_200=True,
                              records=("audit_event",)),
@@ -450,7 +475,8 @@ GROUPS = {
               "people_import", "people_import_confirm", "people_import_cancel", "jp_credit",
               "person_password", "certificate_reissue", "certificate_revoke", "person_status",
               "verify_accounts", "nip_handover", "announcement_new", "announcement_withdraw",
-              "email_settings", "email_test", "email_retry"],
+              "email_settings", "email_test", "email_retry", "programme_new",
+              "programme_edit", "programme_certificates"],
     "workshops": ["session_new", "session_edit", "session_code", "session_check_in",
                   "session_attendance", "session_certificates", "calendar_feed",
                   "session_register", "session_leave", "session_cancel"],
@@ -527,6 +553,8 @@ GET_PAGES = {
     "/admin/laporan/jp/kredit": ("admin", ("nip",)),
     "/admin/sertifikat": ("admin", ()),
     "/admin/pengumuman": ("admin", ("halaman",)),
+    "/pengajar/program/": ("admin", ()),
+    "/pengajar/program/baru": ("admin", ()),
 }
 query_values = st.one_of(small, huge_integers, extreme_dates, full_width)
 
