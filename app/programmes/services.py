@@ -88,6 +88,16 @@ def programmes_for(user):
     return db.session.scalars(query).unique().all()
 
 
+def programmes_with_course(user, course):
+    """Published programmes for this person that have the course as a step."""
+    return db.session.scalars(
+        select(Programme).options(*PROGRAMME_OPTIONS)
+        .where(Programme.status == "published", audience_condition(user),
+               exists().where(ProgrammeStep.programme_id == Programme.id,
+                              ProgrammeStep.course_id == course.id))
+        .order_by(Programme.mandatory.desc(), Programme.due_on, Programme.title)).unique().all()
+
+
 def published_programme_or_none(slug):
     return db.session.scalar(select(Programme).options(*PROGRAMME_OPTIONS).where(
         Programme.slug == slug, Programme.status == "published"))

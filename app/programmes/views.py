@@ -79,3 +79,18 @@ def dashboard_panel(user):
         return None
     return Markup(render_template("programmes/_dashboard.html", standings=found,
                                   today=services.today()))
+
+
+def course_panel(user, course, _modules):
+    """On a course page: the programmes this course is a step of that the person follows or
+    must take, with their progress and next step, so finishing a course leads on. One query
+    when there are none."""
+    if not user.is_authenticated:
+        return None
+    found = [standing for standing in services.standings(
+        user, services.programmes_with_course(user, course))
+        if standing.programme.mandatory or standing.enrolled]
+    if not found:
+        return None
+    return Markup(render_template("programmes/_course_panel.html", standings=found,
+                                  today=services.today()))

@@ -246,3 +246,18 @@ def test_programme_report_is_for_admins_only(programme, client, create_user, log
     login(learner.nip)
     assert client.get("/admin/laporan/program/").status_code == 403
     assert client.get("/admin/laporan/program/literasi-digital-asn-2027").status_code == 403
+
+
+def test_finishing_a_course_of_a_programme_leads_to_its_next_step(programme, client,
+                                                                  create_user, login):
+    learner = create_user()
+    _complete(learner, "SPBE-101")
+    login(learner.nip)
+    page = client.get("/kursus/spbe-101").get_data(as_text=True)
+    assert "Bagian dari program" in page and "Literasi Digital ASN 2027" in page
+    assert "1 dari 4" in page and "Langkah berikutnya:" in page
+    assert 'href="/kursus/kam-201"' in page
+    # Someone the programme is neither mandatory for nor followed by sees no panel.
+    programme.mandatory = False
+    db.session.commit()
+    assert "Bagian dari program" not in client.get("/kursus/spbe-101").get_data(as_text=True)
