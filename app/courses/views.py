@@ -40,6 +40,9 @@ MODULE_SECTIONS = Hook()
 register_module_section = MODULE_SECTIONS.register
 DASHBOARD_SECTIONS = Hook()
 register_dashboard_section = DASHBOARD_SECTIONS.register
+# Functions (user) -> Markup or None, shown above the catalogue's courses (programmes).
+CATALOGUE_SECTIONS = Hook()
+register_catalogue_section = CATALOGUE_SECTIONS.register
 # Functions (user) -> Markup or None, shown at the top of the dashboard (announcements).
 DASHBOARD_NOTICES = Hook()
 register_dashboard_notice = DASHBOARD_NOTICES.register
@@ -79,7 +82,7 @@ def catalogue():
     # The same box also searches what the modules and workshops say (app/search).
     inside = search_services.search(query, limit=CATALOGUE_HITS) if query else []
     return render_template("courses/catalogue.html", form=form, rows=rows, query=query,
-                           inside=inside)
+                           inside=inside, sections=_sections(CATALOGUE_SECTIONS, current_user))
 
 
 def _visible_outline_or_404(slug):

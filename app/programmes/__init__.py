@@ -7,13 +7,17 @@ def register_programmes(app):
     from flask_babel import lazy_gettext as _l
 
     from app.admin.menu import register_admin_page
-    from app.courses.views import register_course_section, register_dashboard_notice
+    from app.courses.views import (
+        register_catalogue_section,
+        register_course_section,
+        register_dashboard_notice,
+    )
     from app.notifications.reminders import JP_REMINDER_EXTRAS
     from app.programmes.admin_views import bp as report_bp
     from app.programmes.certificates import register_programme_certificates
     from app.programmes.editor import bp as editor_bp
     from app.programmes.reminders import remind_overdue
-    from app.programmes.views import bp, course_panel, dashboard_panel
+    from app.programmes.views import bp, catalogue_panel, course_panel, dashboard_panel
 
     app.register_blueprint(bp)
     app.register_blueprint(report_bp)
@@ -25,6 +29,7 @@ def register_programmes(app):
                         _l("per program dan OPD: selesai, sesuai jadwal, tertinggal, terlambat"))
     register_dashboard_notice(dashboard_panel)
     register_course_section(course_panel)
+    register_catalogue_section(catalogue_panel)
     if remind_overdue not in JP_REMINDER_EXTRAS:
         JP_REMINDER_EXTRAS.append(remind_overdue)
     app.add_template_filter(jabatan_label, "jabatan_label")

@@ -9,7 +9,7 @@ programmes with their steps, the completed courses, the attended sessions, the e
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.courses.models import Enrollment
@@ -96,6 +96,22 @@ def programmes_with_course(user, course):
                exists().where(ProgrammeStep.programme_id == Programme.id,
                               ProgrammeStep.course_id == course.id))
         .order_by(Programme.mandatory.desc(), Programme.due_on, Programme.title)).unique().all()
+
+
+def programme_summaries(user, limit):
+    """(slug, title, mandatory, due_on, number of steps) of the published programmes for
+    this person (everyone's when anonymous), mandatory first: one query."""
+    query = (select(Programme.slug, Programme.title, Programme.mandatory, Programme.due_on,
+                    func.count(ProgrammeStep.id).label("steps"))
+             .join(ProgrammeStep, ProgrammeStep.programme_id == Programme.id)
+             .where(Programme.status == "published")
+             .group_by(Programme.id, Programme.slug, Programme.title, Programme.mandatory,
+                       Programme.due_on)
+             .order_by(Programme.mandatory.desc(), Programme.due_on, Programme.title)
+             .limit(limit))
+    if user is not None and user.is_authenticated:
+        query = query.where(audience_condition(user))
+    return db.session.execute(query).all()
 
 
 def published_programme_or_none(slug):

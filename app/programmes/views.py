@@ -12,6 +12,8 @@ from app.extensions import db
 from app.programmes import services
 from app.programmes.certificates import valid_programme_certificate
 
+CATALOGUE_PROGRAMMES = 4  # shown above the catalogue; the rest on /program
+
 bp = Blueprint("programmes", __name__, template_folder="templates", url_prefix="/program")
 
 
@@ -94,3 +96,14 @@ def course_panel(user, course, _modules):
         return None
     return Markup(render_template("programmes/_course_panel.html", standings=found,
                                   today=services.today()))
+
+
+def catalogue_panel(user):
+    """Above the catalogue's courses: the published programmes for the visitor, mandatory
+    first, with their number of steps. One query."""
+    found = services.programme_summaries(user, limit=CATALOGUE_PROGRAMMES + 1)
+    if not found:
+        return None
+    return Markup(render_template("programmes/_catalogue.html",
+                                  programmes=found[:CATALOGUE_PROGRAMMES],
+                                  more=len(found) > CATALOGUE_PROGRAMMES))

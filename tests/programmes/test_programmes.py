@@ -261,3 +261,18 @@ def test_finishing_a_course_of_a_programme_leads_to_its_next_step(programme, cli
     programme.mandatory = False
     db.session.commit()
     assert "Bagian dari program" not in client.get("/kursus/spbe-101").get_data(as_text=True)
+
+
+def test_the_catalogue_lists_programmes_for_the_visitor(programme, client, agencies,
+                                                        create_user, login):
+    page = client.get("/").get_data(as_text=True)
+    assert "Literasi Digital ASN 2027" in page and "4 langkah" in page and "Wajib" in page
+    # One only for another OPD's people is not listed for this learner.
+    from app.auth.models import Agency
+
+    programme.agencies = [db.session.scalar(select(Agency).where(Agency.code == "DISKOMINFO"))]
+    db.session.commit()
+    outsider = create_user(agency=db.session.scalar(select(Agency).where(
+        Agency.code == "DISDUKCAPIL")))
+    login(outsider.nip)
+    assert "Literasi Digital ASN 2027" not in client.get("/").get_data(as_text=True)
