@@ -96,6 +96,7 @@ def register_blueprints(app):
     from app.authoring import register_authoring
     from app.certificates import register_certificates
     from app.courses.views import bp as courses_bp
+    from app.institutions import register_institutions
     from app.notifications import register_notifications
     from app.operations import register_operations
     from app.preferences import register_preferences
@@ -118,6 +119,7 @@ def register_blueprints(app):
     register_preferences(app)
     register_notifications(app)
     register_programmes(app)
+    register_institutions(app)
 
 
 def register_jobs(app):

@@ -34,6 +34,7 @@ from app.forms import (
     select_choices,
     whole_number,
 )
+from app.institutions.models import Institution
 from app.settings import REGISTRATION_CLOSED, REGISTRATION_OPEN
 
 REQUIRED = _l("Wajib diisi.")
@@ -79,6 +80,10 @@ class PersonForm(KompetenForm):
     golongan = SelectField(_l("Golongan"), choices=golongan_choices(), validators=[Optional()])
     roles = CheckboxesField(_l("Peran"), choices=select_choices(ROLE_LABELS.items()),
                             validators=[DataRequired(_l("Pilih paling sedikit satu peran."))])
+    institution_id = SelectField(
+        _l("Instansi mitra (akun eksternal)"), coerce=whole_number, default=0,
+        description=_l("Untuk pengajar dari lembaga mitra, mis. dosen Universitas Tadulako: "
+                       "akun eksternal tanpa OPD Kota Palu."))
     programme_author = BooleanField(
         _l("Pengajar ini boleh menyusun program pelatihan di browser"),
         description=_l("Hanya berlaku bersama peran pengajar; admin selalu boleh."))
@@ -87,6 +92,10 @@ class PersonForm(KompetenForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.agency_id.choices = agency_choices(_l("— tanpa OPD —"))
+        self.institution_id.choices = select_choices([(0, _l("— bukan akun eksternal —"))] + [
+            (row.id, row.name) for row in db.session.execute(
+                select(Institution.id, Institution.name).where(Institution.is_home.is_(False))
+                .order_by(Institution.name))])
         if user is not None:
             del self.nip  # the NIP is who the person is: it is not edited
 
@@ -106,6 +115,11 @@ class PersonForm(KompetenForm):
         if db.session.scalar(select(User.id).where(User.nip == field.data)):
             raise ValidationError(_l("NIP %(nip)s sudah terdaftar.", nip=field.data))
 
+    def validate_institution_id(self, field):
+        if field.data and self.agency_id.data:
+            raise ValidationError(_l("Akun eksternal tidak memiliki OPD Kota Palu: kosongkan "
+                                     "OPD, atau kosongkan instansi mitra."))
+
     def validate_golongan(self, field):
         kind = self._employment_type()
         if field.data and kind and field.data not in GOLONGAN_BY_TYPE[kind]:
@@ -120,7 +134,8 @@ class PersonForm(KompetenForm):
                 "jabatan_type": self.jabatan_type.data or None,
                 "jabatan_title": self.jabatan_title.data, "golongan": self.golongan.data or None,
                 "roles": list(self.roles.data),
-                "programme_author": bool(self.programme_author.data)}
+                "programme_author": bool(self.programme_author.data),
+                "institution": db.session.get(Institution, self.institution_id.data or 0)}
 
 
 class HandoverForm(PersonForm):
@@ -136,6 +151,7 @@ class HandoverForm(PersonForm):
         super().__init__(*args, user=holder, **kwargs)
         del self.roles  # the owner starts as a learner; roles are changed on their page after
         del self.programme_author
+        del self.institution_id
 
     def fields(self):
         return {"name": self.name.data, "email": self.email.data or None,

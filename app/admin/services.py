@@ -51,7 +51,7 @@ def paginate(query, page, per_page=PAGE_SIZE):
 
 def search_people(text=None, agency_id=None, role=None, active=None, unverified=False):
     """Users matching a NIP/name/e-mail fragment, an OPD (with its units), a role, a state."""
-    query = (select(User).options(joinedload(User.agency))
+    query = (select(User).options(joinedload(User.agency), joinedload(User.institution))
              .order_by(func.lower(User.name), User.nip))
     if text:
         digits = "".join(ch for ch in text if ch.isdigit())
@@ -84,6 +84,7 @@ def create_person(fields, actor):
                        golongan=fields.get("golongan"))
     user.must_change_password = True
     user.programme_author = bool(fields.get("programme_author"))
+    user.institution = fields.get("institution")
     user.verified_by_id = actor.id
     db.session.flush()
     record_event(actor, "user.create", "user", user.id, nip=user.nip,
@@ -106,6 +107,8 @@ def update_person(user, fields, actor):
     user.jabatan_type = fields.get("jabatan_type") or None
     user.jabatan_title = (fields.get("jabatan_title") or "").strip() or None
     user.golongan = fields.get("golongan") or None
+    if "institution" in fields:
+        user.institution = fields["institution"]
     user.set_roles(roles)
     author_before = user.programme_author
     user.programme_author = bool(fields.get("programme_author", author_before))

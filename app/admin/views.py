@@ -154,7 +154,7 @@ def edit_person(user_id):
         "name": user.name, "email": user.email, "agency_id": user.agency_id or 0,
         "jabatan_type": user.jabatan_type or "", "jabatan_title": user.jabatan_title,
         "golongan": user.golongan or "", "roles": sorted(user.roles),
-        "programme_author": user.programme_author}
+        "programme_author": user.programme_author, "institution_id": user.institution_id or 0}
     form = PersonForm(data=data, user=user)
     if form.validate_on_submit():
         try:

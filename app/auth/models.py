@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.nip import PNS, PPPK, format_nip
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
+from app.institutions import models as institution_models  # noqa: F401  (relationships)
 
 ROLES = ("learner", "trainer", "admin")
 ROLE_LABELS = {"learner": _l("Peserta"), "trainer": _l("Pengajar"), "admin": _l("Admin")}
@@ -107,6 +108,9 @@ class User(UserMixin, db.Model):
     is_trainer: Mapped[bool] = mapped_column(Boolean, default=False)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # An external account: a partner institution's trainer, without an OPD of the city.
+    institution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("institution.id", ondelete="SET NULL"), index=True)
     # A trainer an admin allowed to write programmes in the browser (admins always may).
     programme_author: Mapped[bool] = mapped_column(Boolean, default=False)
     # Part of the login cookie: bumping it ends every session of this user everywhere.
@@ -130,6 +134,7 @@ class User(UserMixin, db.Model):
     # Loaded on demand: the per-request user load stays one narrow query; lists of people
     # (admin, trainer pages) join it explicitly.
     agency: Mapped[Agency | None] = relationship()
+    institution = relationship("Institution")
 
     @property
     def is_active(self):

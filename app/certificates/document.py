@@ -40,6 +40,7 @@ class CertificateDocument:
     verification_code: str
     kind: str = COURSE_KIND    # SESSION_KIND: attended a workshop or webinar (no code printed)
     started_on: date | None = None  # first day of a session held over several days
+    provider: str = ""  # a partner that provided the training, named beside the issuer
     # PROGRAMME_KIND: the steps done, (code, title, jp, done_on), listed on a second page.
     components: tuple = ()
 

@@ -118,6 +118,9 @@ class Certificate(db.Model):
     competency: Mapped[str] = mapped_column(String(32))
     institution_name: Mapped[str] = mapped_column(String(200))
     issuer_unit: Mapped[str] = mapped_column(String(200))
+    # The partner that provided the training, named beside the issuer ("" when the issuer's
+    # own institution provided it).
+    provider_name: Mapped[str] = mapped_column(String(200), default="")
     signer_name: Mapped[str] = mapped_column(String(200))
     signer_title: Mapped[str] = mapped_column(String(200))
     signer_nip: Mapped[str] = mapped_column(String(18), default="")

@@ -95,9 +95,12 @@ def _wording(doc):
     """(opening runs, sentence under the title): a course completed and passed, or a workshop
     or webinar attended."""
     competency = doc.competency.strip()
+    partner = f" bekerja sama dengan {doc.provider.strip()}" if doc.provider.strip() else ""
     if doc.kind == PROGRAMME_KIND:
         opening = [("", "telah menyelesaikan seluruh rangkaian "), ("B", "PROGRAM")]
-        return opening, (f"yang terdiri atas {len(doc.components)} kegiatan pelatihan dengan "
+        partner = f",{partner}," if partner else ""
+        return opening, (f"yang terdiri atas {len(doc.components)} kegiatan pelatihan{partner} "
+                         "dengan "
                          f"jumlah {jp_phrase(doc.jp)}\ndan diselesaikan pada tanggal "
                          f"{indonesian_date(doc.completed_on)}; rinciannya pada lampiran.")
     if doc.kind == SESSION_KIND:
@@ -110,7 +113,7 @@ def _wording(doc):
         head += ", "
         ending = f"dan diselesaikan pada tanggal {indonesian_date(doc.completed_on)}."
     # Broken by hand where the sense breaks, so the JP phrase never splits across lines.
-    sentence = (f"{head}yang diselenggarakan {mode_phrase(doc.mode)}\n"
+    sentence = (f"{head}yang diselenggarakan {mode_phrase(doc.mode)}{partner}\n"
                 f"sebanyak {jp_phrase(doc.jp)} {ending}")
     return opening, sentence
 

@@ -206,6 +206,12 @@ class Subject:
     started_at: datetime | None = None  # a session's start
     # A programme's steps as done: (code, title, jp, done_on date), printed on a second page.
     components: tuple = ()
+    institution: object = None  # who provided it (app/institutions): a partner is named
+
+    @property
+    def provider_name(self):
+        institution = self.institution
+        return institution.name if institution is not None and not institution.is_home else ""
 
     @property
     def unique_key(self):
@@ -223,7 +229,7 @@ def course_subject(enrollment):
         user=user, links={"enrollment_id": enrollment.id, "course_id": course.id},
         title=course.title, code=course.code, jp=course.jp,
         competency=course.competency_label, mode_label=course.mode_label,
-        completed_at=enrollment.completed_at,
+        completed_at=enrollment.completed_at, institution=course.institution,
         duplicate_message=_("%(name)s sudah memiliki sertifikat yang berlaku untuk kursus ini.",
                             name=user.name))
 
@@ -235,6 +241,7 @@ def session_subject(registration):
         title=session.title, code="", jp=session.jp, competency=session.competency_label,
         mode_label=LEARNING_MODES.get(session.kind, session.kind),
         completed_at=session.ends_at, started_at=session.starts_at,
+        institution=session.institution,
         duplicate_message=_("%(name)s sudah memiliki sertifikat yang berlaku untuk sesi ini.",
                             name=user.name))
 
@@ -265,6 +272,7 @@ def _snapshot(subject, issued_on):
         "started_on": started_on if started_on != completed_on else None,
         "issued_on": issued_on,
         "components_json": components_json(subject.components),
+        "provider_name": subject.provider_name,
     }
 
 
@@ -295,6 +303,7 @@ def _document(certificate, mode_label):
         verify_url=verify_url(certificate.verification_code),
         verification_code=certificate.verification_code,
         kind=certificate.kind, started_on=certificate.started_on,
+        provider=certificate.provider_name,
         components=_components(certificate))
 
 

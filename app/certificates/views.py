@@ -68,6 +68,8 @@ def certificate_json(certificate):
         data["session"] = {"title": certificate.course_title,
                            "first_day": first_day.isoformat(),
                            "last_day": certificate.completed_on.isoformat()}
+    if certificate.provider_name:
+        data["provider"] = certificate.provider_name
     if certificate.is_for_programme:
         data["programme"] = {"title": certificate.course_title,
                              "steps": certificate.components}

@@ -24,6 +24,12 @@ class CatalogueFilterForm(KompetenForm):
         choices=select_choices([("", _l("Semua jenis"))] + list(COMPETENCY_TYPES.items())),
         validators=[Optional()],
     )
+    penyelenggara = SelectField(_l("Penyelenggara"), validators=[Optional()])
+
+    def set_provider_choices(self, providers):
+        """(slug, name) of the institutions with a published course."""
+        self.penyelenggara.choices = select_choices([("", _l("Semua penyelenggara")),
+                                                     *providers])
 
 
 class ActionForm(KompetenForm):

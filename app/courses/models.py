@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
+from app.institutions import models as institution_models  # noqa: F401  (relationships)
 
 COMPETENCY_TYPES = {
     "teknis": _l("Teknis"),
@@ -80,6 +81,10 @@ class Course(db.Model):
     competency: Mapped[str] = mapped_column(String(32))
     mode: Mapped[str] = mapped_column(String(32))
     provider: Mapped[str] = mapped_column(String(200))
+    # The institution the provider names (app/institutions/links.py keeps the two in step).
+    institution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("institution.id", ondelete="RESTRICT"), index=True)
+    institution = relationship("Institution")
     status: Mapped[str] = mapped_column(String(16), default="draft")
     certificate_policy: Mapped[str] = mapped_column(String(16), default="manual")
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)

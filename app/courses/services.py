@@ -8,7 +8,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import contains_eager, defer, load_only
+from sqlalchemy.orm import contains_eager, defer, joinedload, load_only
 
 from app.courses.models import Course, Enrollment, JpCredit, JpYearTotal, Module, ModuleProgress
 from app.courses.prerequisites import check_prerequisites
@@ -16,6 +16,7 @@ from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
 from app.hooks import Hook
+from app.institutions.models import Institution
 from app.timeutil import year_bounds_utc
 
 
@@ -254,7 +255,15 @@ def jp_earned(user, year):
     return int(db.session.scalar(select(total)) or 0)
 
 
-def published_courses(search=None, competency=None):
+def catalogue_providers():
+    """(slug, name) of the institutions with a published course: the catalogue's filter."""
+    return db.session.execute(
+        select(Institution.slug, Institution.name).where(Institution.id.in_(
+            select(Course.institution_id).where(Course.status == "published")))
+        .order_by(Institution.name)).all()
+
+
+def published_courses(search=None, competency=None, provider=None):
     """The catalogue: published courses with their active module count and total minutes."""
     stats = (select(Module.course_id,
                     func.count(Module.id).label("module_count"),
@@ -263,12 +272,16 @@ def published_courses(search=None, competency=None):
              .group_by(Module.course_id)
              .subquery())
     query = (select(Course, func.coalesce(stats.c.module_count, 0), stats.c.minutes)
-             .options(defer(Course.description_source), defer(Course.description_html))
+             .options(defer(Course.description_source), defer(Course.description_html),
+                      joinedload(Course.institution))
              .outerjoin(stats, and_(stats.c.course_id == Course.id))
              .where(Course.status == "published")
              .order_by(Course.code))
     if competency:
         query = query.where(Course.competency == competency)
+    if provider:  # an institution's slug
+        query = query.join(Institution, Institution.id == Course.institution_id).where(
+            Institution.slug == provider)
     if search:
         term = search.strip()
         query = query.where(Course.title.icontains(term, autoescape=True)

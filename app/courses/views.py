@@ -73,11 +73,13 @@ CATALOGUE_HITS = 5
 @bp.route("/")
 def catalogue():
     form = CatalogueFilterForm(request.args)
+    form.set_provider_choices(services.catalogue_providers())
     valid = form.validate()
     query = (form.q.data or "").strip() if valid else ""
     rows = services.published_courses(
         search=query or None,
         competency=form.kompetensi.data if valid else None,
+        provider=form.penyelenggara.data if valid else None,
     )
     # The same box also searches what the modules and workshops say (app/search).
     inside = search_services.search(query, limit=CATALOGUE_HITS) if query else []
@@ -104,6 +106,7 @@ def course_detail(slug):
                            progress=progress, done_ids=progress.done_ids if progress else (),
                            required=required, missing=_missing_for_page(course, required,
                                                                         progress),
+                           provider=outline.parts.get("provider"),
                            may_download=progress is not None
                            or can_edit_course(current_user, course),
                            action_form=ActionForm(),

@@ -87,7 +87,8 @@ def programme_subject(user, programme, components):
         duplicate_message=_("%(name)s sudah memiliki sertifikat yang berlaku untuk program "
                             "ini.", name=user.name),
         components=tuple((code, title, jp, palu_date(at))
-                         for code, title, jp, at in components))
+                         for code, title, jp, at in components),
+        institution=programme.institution)
 
 
 def issue_programme_certificate(user, programme, issuer, now=None, short_transactions=False):

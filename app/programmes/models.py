@@ -42,6 +42,10 @@ class Programme(db.Model):
     description_source: Mapped[str] = mapped_column(Text, default="")
     description_html: Mapped[str] = mapped_column(Text, default="")
     provider: Mapped[str] = mapped_column(String(200))
+    # The institution the provider names (app/institutions/links.py keeps the two in step).
+    institution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("institution.id", ondelete="RESTRICT"), index=True)
+    institution = relationship("Institution")
     status: Mapped[str] = mapped_column(String(16), default="published")
     # Mandatory for its audience by due_on (WITA date), or simply offered.
     mandatory: Mapped[bool] = mapped_column(Boolean, default=False)

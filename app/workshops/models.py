@@ -62,6 +62,10 @@ class WorkshopSession(db.Model):
     description_html: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[str] = mapped_column(String(16))
     provider: Mapped[str] = mapped_column(String(200))
+    # The institution the provider names (app/institutions/links.py keeps the two in step).
+    institution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("institution.id", ondelete="RESTRICT"), index=True)
+    institution = relationship("Institution")
     competency: Mapped[str] = mapped_column(String(32), default="teknis")
     starts_at: Mapped[object] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[object] = mapped_column(UTCDateTime)

@@ -100,8 +100,13 @@ def rendered_widest():
         DOCUMENT, institution_name=widest[:200], issuer_unit=widest[:200],
         holder_name=widest[:200], holder_position=widest[:200], holder_agency=widest[:200],
         holder_rank="W" * 8, course_title=widest[:200], course_code="W" * 32,
-        signer_name=widest[:200], signer_title=widest[:200],
+        signer_name=widest[:200], signer_title=widest[:200], provider=widest[:200],
     ))
+
+
+def test_a_partner_provider_is_named_beside_the_issuer():
+    text = _text(render_certificate(replace(DOCUMENT, provider="Universitas Tadulako")))
+    assert "bekerja sama dengan Universitas Tadulako" in " ".join(text.split())
 
 
 def test_long_fixtures_are_as_long_as_promised():

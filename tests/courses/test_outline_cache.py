@@ -96,9 +96,9 @@ def test_the_cached_outline_costs_no_query(app, client, create_user, login, quer
         assert client.get(MODULE_URL).status_code == 200
     # the user, the settings (with the version) and the learner's progress
     assert cached() == 3
-    # the course, its modules, its quizzes after modules and its prerequisites, read once
-    # per change
-    assert reread() == cached() + 4
+    # the course, its modules, its quizzes after modules, its prerequisites and its provider,
+    # read once per change
+    assert reread() == cached() + 5
 
 
 def test_quizzes_after_a_module_follow_their_changes(app, client, create_user, login):

@@ -202,6 +202,14 @@ ROUTES = {
     "programme_editor.new": "programme-author",
     "programme_editor.edit": "programme-author",
     "programme_editor.download": "programme-author",
+    # providers
+    "institutions.show": "public",
+    "institutions.logo": "public",
+    "institution_admin.index": "admin",
+    "institution_admin.new": "admin",
+    "institution_admin.edit": "admin",
+    "institution_admin.upload_logo": "admin",
+    "institution_admin.delete_logo": "admin",
     # announcements (the world's is for everyone)
     "announcements.show": "login",
     "announcement_admin.index": "admin",
@@ -308,6 +316,9 @@ def world(app, create_user):
         {"title": "Info", "body": "Isi.", "agencies": [],
          "ends_at": utcnow() + timedelta(days=7)}, admin)
     db.session.commit()
+    provider = course.institution  # linked from the course's provider text
+    provider.logo, provider.logo_mime = tiny_png(), "image/png"
+    db.session.commit()
     essay = db.session.scalar(select(AttemptQuestion.id).where(
         AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.question_type == "essay"))
     draft_module = draft.modules[0]
@@ -333,6 +344,9 @@ def world(app, create_user):
         "programme_reports.certificates": {"slug": "jalur-keamanan"},
         "programme_editor.edit": {"slug": "jalur-keamanan"},
         "programme_editor.download": {"slug": "jalur-keamanan"},
+        "institutions.show": {"slug": provider.slug},
+        "institutions.logo": {"slug": provider.slug},
+        "institution_id": provider.id,
         # An owner of the course, for the one route that takes away an owner.
         "authoring.remove_owner": {"user_id": trainer.id},
     }
@@ -450,9 +464,10 @@ MISSING = {"slug": "tidak-ada", "module_slug": "tidak-ada", "quiz_slug": "tidak-
 
 
 def slug_routes(app):
-    """Routes whose slug is a course's (a programme's slug names a programme)."""
+    """Routes whose slug is a course's (a programme's and a provider's name those)."""
     return {endpoint: rule for endpoint, rule in rules_by_endpoint(app).items()
-            if "slug" in rule.arguments and not endpoint.startswith("programme")}
+            if "slug" in rule.arguments
+            and not endpoint.startswith(("programme", "institutions."))}
 
 
 def test_another_trainers_draft_is_not_found_on_every_course_route(app, world):

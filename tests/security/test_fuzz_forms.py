@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from app.certificates import services as certificate_services
 from app.courses.models import Course, Enrollment, Module
 from app.extensions import db
+from app.institutions.models import Institution
 from app.notifications.models import Announcement
 from app.programmes.models import Programme, ProgrammeStep
 from app.quizzes import services as quiz_services
@@ -288,6 +289,16 @@ PROGRAMME = {"title": "Jalur Uji", "slug": "jalur-uji-baru", "provider": "BKPSDM
              "due_on": "2027-06-30", "status": "draft"}
 
 
+INSTITUTION = {"name": "Universitas Tadulako", "short_name": "Untad", "kind": "university",
+               "is_home": ""}
+
+
+def an_institution(w, tail=""):
+    """An address of the first institution's admin page (the world's courses made one)."""
+    db.session.rollback()
+    return f"/admin/penyelenggara/{db.session.scalar(select(func.min(Institution.id)))}{tail}"
+
+
 def a_programme(w, tail="ubah"):
     """An address of the programme "jalur-fuzz" (made the first time it is needed)."""
     db.session.rollback()
@@ -403,6 +414,12 @@ ROUTES = {
     "announcement_new": Route("admin", lambda w: "/admin/pengumuman/baru",
                               (*ANNOUNCEMENT, "agencies"), ANNOUNCEMENT),
     "announcement_withdraw": Route("admin", newest_announcement),
+    "institution_new": Route("admin", lambda w: "/admin/penyelenggara/baru", tuple(INSTITUTION),
+                             INSTITUTION),
+    "institution_edit": Route("admin", an_institution, tuple(INSTITUTION),
+                              dict(INSTITUTION, name="Universitas Tadulako Palu")),
+    "institution_logo": Route("admin", lambda w: an_institution(w, "/logo"), files=("logo",)),
+    "institution_logo_delete": Route("admin", lambda w: an_institution(w, "/logo/hapus")),
     "programme_new": Route("admin", lambda w: "/pengajar/program/baru", tuple(PROGRAMME),
                            PROGRAMME),
     "programme_edit": Route("admin", a_programme, tuple(PROGRAMME),
@@ -476,7 +493,8 @@ GROUPS = {
               "person_password", "certificate_reissue", "certificate_revoke", "person_status",
               "verify_accounts", "nip_handover", "announcement_new", "announcement_withdraw",
               "email_settings", "email_test", "email_retry", "programme_new",
-              "programme_edit", "programme_certificates"],
+              "programme_edit", "programme_certificates", "institution_new",
+              "institution_edit", "institution_logo", "institution_logo_delete"],
     "workshops": ["session_new", "session_edit", "session_code", "session_check_in",
                   "session_attendance", "session_certificates", "calendar_feed",
                   "session_register", "session_leave", "session_cancel"],
@@ -519,11 +537,12 @@ def test_every_field_survives_huge_numbers_extreme_dates_odd_digits_and_line_bre
 # --- query parameters of list and report pages --------------------------------------------------
 
 QUERY_PARAMETERS = ("halaman", "page", "tahun", "year", "opd", "dari", "sampai", "q", "nip",
-                    "type", "below", "format", "aksi", "peran", "status", "kompetensi", "bagian")
+                    "type", "below", "format", "aksi", "peran", "status", "kompetensi", "bagian",
+                    "penyelenggara")
 REPORT = ("year", "format", "opd", "type", "below", "page", "nip")
 # page -> (who opens it, the parameters it reads)
 GET_PAGES = {
-    "/": ("anon", ("q", "kompetensi")),
+    "/": ("anon", ("q", "kompetensi", "penyelenggara")),
     "/verify": ("anon", ("q",)),
     "/agenda/": ("anon", ()),
     "/masuk": ("anon", ("next",)),
@@ -555,6 +574,7 @@ GET_PAGES = {
     "/admin/pengumuman": ("admin", ("halaman",)),
     "/pengajar/program/": ("admin", ()),
     "/pengajar/program/baru": ("admin", ()),
+    "/admin/penyelenggara/": ("admin", ()),
 }
 query_values = st.one_of(small, huge_integers, extreme_dates, full_width)
 
