@@ -219,3 +219,20 @@ def test_certificates_of_home_courses_stay_as_they_were(courses, create_user):
     admin = create_user(nip=h.ADMIN_NIP, roles=("admin",))
     certificate = h.issue(h.enrol(create_user(), _course("SPBE-101")), admin)
     assert db.session.get(Certificate, certificate.id).provider_name == ""
+
+
+def test_an_external_trainer_authors_only_their_own_course(app, courses, create_user,
+                                                            admin_client):
+    from app.authoring.services import add_owner
+
+    _partner_course()
+    dosen = create_user(roles=("trainer",), name="Dr. Rahmat Dosen")
+    dosen.institution = _institution(UNTAD)
+    db.session.commit()
+    add_owner(_course("KAM-201"), dosen, None)
+    db.session.commit()
+    assert "eksternal" in h.html(admin_client, "/pengajar/kursus/kam-201")
+    own = h.login_as(app, dosen.nip)
+    assert own.get("/pengajar/kursus/kam-201").status_code == 200
+    assert own.get("/pengajar/kursus/spbe-101").status_code == 404
+    assert own.get("/pengajar/kursus/spbe-101/peserta").status_code == 404
