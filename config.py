@@ -194,6 +194,14 @@ class Config:
     # Attendance codes tried per learner (a mistyped code or two is normal, guessing is not).
     CHECKIN_RATE_LIMIT = os.environ.get("LMS_CHECKIN_RATE_LIMIT", "10 per 10 minutes")
 
+    # Course discussions (docs/discussion.md): an author may edit a post for this many minutes
+    # after writing it (the "discussion.edit_minutes" setting admins can change); new threads,
+    # replies and reports per person (Flask-Limiter's syntax, counted in the rate-limit
+    # storage: Redis when configured).
+    DISCUSSION_EDIT_MINUTES = env_int("LMS_DISCUSSION_EDIT_MINUTES", 30)
+    DISCUSSION_POST_RATE_LIMIT = os.environ.get("LMS_DISCUSSION_POST_RATE_LIMIT",
+                                                "5 per minute; 40 per hour")
+
     # Background jobs (app/jobs, docs/operations.md): Huey's queue is a SQLite file in
     # instance/ (jobs.db), or Redis when LMS_REDIS_URL is set (shared by several app servers).
     # Immediate mode runs each job inside the process that starts it (tests only).

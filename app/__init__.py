@@ -64,6 +64,7 @@ def register_models():
     """Import every model module so metadata (and Alembic) sees all tables."""
     import app.auth.models
     import app.courses.models
+    import app.discussion.models
     import app.jobs.models
     import app.notifications.models
     import app.programmes.models
@@ -96,6 +97,7 @@ def register_blueprints(app):
     from app.authoring import register_authoring
     from app.certificates import register_certificates
     from app.courses.views import bp as courses_bp
+    from app.discussion import register_discussion
     from app.institutions import register_institutions
     from app.notifications import register_notifications
     from app.operations import register_operations
@@ -120,6 +122,7 @@ def register_blueprints(app):
     register_notifications(app)
     register_programmes(app)
     register_institutions(app)
+    register_discussion(app)
 
 
 def register_jobs(app):

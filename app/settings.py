@@ -44,6 +44,7 @@ DEFAULTS_FROM_CONFIG = {
     "jobs.expire_results": "EXPIRE_JOB_RESULTS",
     "jobs.history_days": "JOB_HISTORY_DAYS",
     "item_analysis.min_attempts": "ITEM_ANALYSIS_MIN_ATTEMPTS",
+    "discussion.edit_minutes": "DISCUSSION_EDIT_MINUTES",
     "jp_reminder.schedule": "JP_REMINDER_SCHEDULE",
     # Not an admin setting: email runs whenever LMS_SMTP_HOST is set (periodic mail jobs).
     "mail.enabled": "SMTP_HOST",

@@ -108,6 +108,8 @@ ROW_OVERRIDES = {
     # A step is a course, a kind of session or one session, never two of them.
     "programme_step": [{"session_kind": None, "session_id": None},
                        {"course_id": None, "session_kind": None}],
+    # The opening post of a thread is never its answer.
+    "discussion_post": [{"is_answer": False}],
 }
 
 

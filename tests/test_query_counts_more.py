@@ -267,8 +267,8 @@ def test_workbench_costs_the_same_with_twice_the_course(page, client, trainer, q
     assert (len(course.modules), len(authoring.quizzes_of(course))) == (6, 2)
     after = measure(queries, client, url)
     assert after == before, f"{page}: {before} queries, then {after} with twice the course"
-    # Measured: index 3; course 11 (user, course, ownership, modules, quizzes, their
-    # questions, files, 3 settings, owners); module 7.
+    # Measured: index 4 (one for the discussions' waiting questions); course 11 (user, course,
+    # ownership, modules, quizzes, their questions, files, 3 settings, owners); module 7.
     assert before <= 12, f"{page} takes {before} queries"
 
 

@@ -246,6 +246,12 @@ class GeneralSettingsForm(KompetenForm):
         description=_l("Hanya untuk peserta terdaftar; sebelum itu tautan disembunyikan."),
         validators=[InputRequired(REQUIRED),
                     NumberRange(min=0, max=1440, message=_l("Antara 0 dan 1440 menit."))])
+    discussion_edit_minutes = WholeNumberField(
+        _l("Diskusi kursus: tulisan dapat diubah penulisnya selama (menit)"),
+        description=_l("Dihitung sejak tulisan dikirim; sesudahnya tulisan tetap seperti itu. "
+                       "0: tulisan tidak dapat diubah."),
+        validators=[InputRequired(REQUIRED),
+                    NumberRange(min=0, max=1440, message=_l("Antara 0 dan 1440 menit."))])
 
 
 # form field -> setting key
@@ -257,6 +263,7 @@ GENERAL_SETTINGS = {
     "workshop_checkin_after": "workshop.checkin_after_minutes",
     "workshop_link_before": "workshop.link_before_minutes",
     "item_analysis_min_attempts": "item_analysis.min_attempts",
+    "discussion_edit_minutes": "discussion.edit_minutes",
 }
 
 

@@ -184,3 +184,23 @@ def allow_reset_request(identifier):
     ids = (current_app.config["RATELIMIT_KEY_PREFIX"], "password-reset", account_key(identifier))
     return all(strategy.hit(limit, *ids)
                for limit in parse_many(current_app.config["PASSWORD_RESET_RATE_LIMIT"]))
+
+
+# --- writing in the app (discussion posts) ------------------------------------------------------
+
+def spend(scope, key, limits):
+    """Count one action of `key` (a person's id) against `limits` (Flask-Limiter's syntax,
+    "5 per minute; 40 per hour"). Returns None when it is allowed (and counted), else the
+    seconds until the next one would be; a refused action is not counted. Same storage and
+    Redis fallback as the login limits, so a view can refuse inside its form (the text typed
+    stays on the page) instead of with a bare 429 page."""
+    strategy = _rate_limiter()
+    ids = (current_app.config["RATELIMIT_KEY_PREFIX"], scope, str(key))
+    items = parse_many(limits)
+    for item in items:
+        if not strategy.test(item, *ids):
+            reset_at = strategy.get_window_stats(item, *ids).reset_time
+            return max(1, math.ceil(reset_at - time.time()))
+    for item in items:
+        strategy.hit(item, *ids)
+    return None

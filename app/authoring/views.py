@@ -39,12 +39,18 @@ from app.courses.forms import ActionForm, action_or_400
 from app.courses.models import COURSE_STATUSES, CourseFile, Module
 from app.extensions import db
 from app.forms import whole_number_arg
+from app.hooks import Hook
 from app.quizzes.models import Question
 from app.quizzes.services import build_snapshot
 from app.storage import StorageError
 from app.web import one_or_404
 
 bp = Blueprint("authoring", __name__, template_folder="templates", url_prefix="/pengajar")
+
+# Panels other packages add to the workshop's front page (the discussions' unanswered
+# questions): functions (user) -> safe HTML or None.
+WORKBENCH_SECTIONS = Hook()
+register_workbench_section = WORKBENCH_SECTIONS.register
 
 
 @bp.before_request
@@ -69,8 +75,11 @@ def _fail(error, course, anchor=None):
 
 @bp.route("/")
 def index():
+    sections = [html for html in (section(current_user) for section in WORKBENCH_SECTIONS)
+                if html]
     return render_template("authoring/index.html",
-                           courses=services.courses_for_editor(current_user))
+                           courses=services.courses_for_editor(current_user),
+                           sections=sections)
 
 
 @bp.route("/kursus/baru", methods=["GET", "POST"])

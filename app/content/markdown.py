@@ -186,6 +186,41 @@ def render_inline(source):
     return html
 
 
+# A discussion post (app/discussion): a learner's or trainer's text, shown beside many others on
+# one page. The same Markdown and the same allowlist, with three differences. No images: a
+# post's pictures are attachments checked like course media, and an <img> pointing at any
+# address of this site would make every reader's browser request it with their cookies. No
+# heading ids: many posts on one page must not repeat ids (nor clobber the page's). Headings
+# start at h3, under the post.
+POST_HEADING_BASE = 3
+_post_cleaner = bleach.sanitizer.Cleaner(
+    tags=ALLOWED_TAGS - {"img"},
+    attributes=lambda tag, name, value: (not (tag in HEADINGS and name == "id")
+                                         and _allow_attribute(tag, name, value)),
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+)
+
+
+def render_post(source):
+    """A discussion post's Markdown -> sanitized HTML, ready to store (see above)."""
+    html = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists", "nl2br"],
+                             extension_configs={"tables": {"use_align_attribute": True}},
+                             output_format="html").convert(source or "")
+    return _tables_in_scroll_regions(_post_cleaner.clean(_demoted(html)))
+
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
+
+
+def _demoted(html):
+    """Headings two levels down (at most h6), so a post's headings sit under its own. On the
+    rendered HTML: a `#` line inside a code block stays as written."""
+    return _HEADING_TAG.sub(
+        lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + POST_HEADING_BASE - 1)}", html)
+
+
 def render_moodle(source):
     """Moodle's auto-format ("moodle", GIFT's default): the text as written, its line breaks
     kept and web addresses made links, HTML in it allowed through the one sanitizer, and no

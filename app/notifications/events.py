@@ -84,3 +84,33 @@ def job_failed(job, label):
 def import_problems(what, count, link):
     """`what`: a key of kinds.IMPORTS ("content", "people")."""
     notify(_admins(), "import_problems", {"what": what, "count": count}, link=link)
+
+
+# --- course discussions (app/discussion/services.py) --------------------------------------------
+
+def _discussion_link(slug, thread_id, post_id):
+    return (link_to("discussion.thread", slug=slug, thread_id=thread_id, tulisan=post_id)
+            + f"#tulisan-{post_id}")
+
+
+def discussion_question(trainer_ids, course, thread, post):
+    """A learner asked in a course's discussion: the course's trainers hear of it."""
+    params = {"course": course.title, "title": thread.title}
+    for trainer_id in trainer_ids:
+        notify_later(trainer_id, "discussion_question", params,
+                     _discussion_link(course.slug, thread.id, post.id))
+
+
+def discussion_answered(asker_id, course, thread, post, how):
+    """The asker's question got a reply (how="reply") or a reply was marked as its answer
+    (how="answer")."""
+    notify_later(asker_id, "discussion_answered",
+                 {"course": course.title, "title": thread.title, "how": how},
+                 _discussion_link(course.slug, thread.id, post.id))
+
+
+def discussion_post_hidden(author_id, course, thread, post):
+    """A moderator hid a post: its author is told why."""
+    notify_later(author_id, "discussion_post_hidden",
+                 {"course": course.title, "title": thread.title, "reason": post.hidden_reason},
+                 _discussion_link(course.slug, thread.id, post.id))

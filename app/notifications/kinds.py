@@ -107,8 +107,26 @@ register_kind(
     "announcement", _l("Pengumuman BKPSDM"), APP, "learner",
     lambda p: _("Pengumuman: %(title)s", title=p["title"]))
 register_kind(
+    "discussion_answered", _l("Pertanyaan saya di diskusi kursus dijawab"), EMAIL, "learner",
+    lambda p: (_("Pertanyaan Anda \u201c%(title)s\u201d di %(course)s sudah punya jawaban.",
+                 title=p["title"], course=p["course"])
+               if p.get("how") == "answer" else
+               _("Ada balasan baru untuk pertanyaan Anda \u201c%(title)s\u201d di %(course)s.",
+                 title=p["title"], course=p["course"])))
+register_kind(
+    "discussion_post_hidden", _l("Tulisan saya di diskusi disembunyikan moderator"), APP,
+    "learner",
+    lambda p: _("Tulisan Anda di diskusi \u201c%(title)s\u201d (%(course)s) disembunyikan oleh "
+                "moderator. Alasan: %(reason)s", title=p["title"], course=p["course"],
+                reason=p["reason"]))
+register_kind(
     "essays_waiting", _l("Esai menunggu dinilai"), APP, "trainer",
     lambda p: _("Jawaban esai baru di %(quiz)s menunggu penilaian.", quiz=p["quiz"]))
+register_kind(
+    "discussion_question", _l("Pertanyaan baru di diskusi kursus yang saya ajar"), APP,
+    "trainer",
+    lambda p: _("Pertanyaan baru di diskusi %(course)s: \u201c%(title)s\u201d.",
+                course=p["course"], title=p["title"]))
 register_kind(
     "job_failed", _l("Tugas latar gagal"), APP, "admin",
     lambda p: _("Tugas latar gagal: %(label)s.", label=p["label"]))

@@ -15,6 +15,7 @@ from sqlalchemy import delete, insert, select
 from app.courses.models import Course, Module
 from app.derived import Derived, register
 from app.extensions import db
+from app.hooks import Hook
 from app.search.models import COURSE, MODULE, WORKSHOP, SearchDocument
 from app.search.text import plain_text, sections, stems
 from app.workshops.models import WorkshopSession
@@ -116,6 +117,10 @@ def _write(connection, keys):
 
 
 SEARCH_INDEX = register(Derived("search_pending", WATCHED, _touched, _write))
+# Other indexes on the same engine rebuilt by `flask search reindex` (the course discussions'):
+# functions (connection) -> number of rows.
+OTHER_INDEXES = Hook()
+register_index_rebuild = OTHER_INDEXES.register
 
 
 @click.group("search", help="Indeks pencarian isi kursus dan workshop.")
@@ -127,5 +132,7 @@ def search_cli():
 @with_appcontext
 def reindex_command():
     count = rebuild(db.session.connection())
+    others = sum(rebuild_other(db.session.connection()) for rebuild_other in OTHER_INDEXES)
     db.session.commit()
-    click.echo(f"Indeks pencarian dibangun ulang: {count} bagian.")
+    click.echo(f"Indeks pencarian dibangun ulang: {count} bagian materi, {others} tulisan "
+               "diskusi.")

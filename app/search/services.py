@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from app.courses.models import Course, Module
 from app.extensions import db
-from app.search.models import COURSE, MODULE, WORKSHOP, SearchDocument
+from app.search.models import COURSE, MODULE, SEARCH_FULL_TEXT, WORKSHOP, SearchDocument
 from app.search.text import query_stems, snippet
 from app.workshops.models import WorkshopSession
 
@@ -41,23 +41,30 @@ def _postgres_query(words):
     return " & ".join(words[:-1] + [f"{words[-1]}:*"])
 
 
-def _ranked_ids(words, course_id, limit):
-    """(document id, rank) of the best matches, best first (a lower rank is better)."""
-    document = SearchDocument.__table__
+def ranked_ids(full_text, words, limit, *conditions):
+    """(row id, rank) of an index's best matches for these stems, best first (a lower rank is
+    better), narrowed by conditions on the index table. One statement, on either database;
+    `full_text` is a models.FullText (the content index, or a course discussion's)."""
+    document = full_text.table
     if db.engine.dialect.name == "sqlite":
-        fts = table("search_fts", column("rowid"))
-        rank = literal_column("bm25(search_fts, 5.0, 1.0)", Float)
+        fts = table(full_text.fts, column("rowid"))
+        rank = literal_column(f"bm25({full_text.fts}, 5.0, 1.0)", Float)
         query = (select(document.c.id, rank.label("rank"))
                  .select_from(document.join(fts, fts.c.rowid == document.c.id))
-                 .where(literal_column("search_fts").op("MATCH")(_sqlite_match(words))))
+                 .where(literal_column(full_text.fts).op("MATCH")(_sqlite_match(words))))
     else:
-        tsv, tsquery = literal_column("search_document.tsv"), func.to_tsquery(
+        tsv, tsquery = literal_column(f"{full_text.name}.tsv"), func.to_tsquery(
             "simple", _postgres_query(words))
         rank = -func.ts_rank(tsv, tsquery)
         query = select(document.c.id, rank.label("rank")).where(tsv.op("@@")(tsquery))
-    if course_id is not None:
-        query = query.where(document.c.course_id == course_id)
-    return query.order_by(rank, document.c.id).limit(limit)
+    return query.where(*conditions).order_by(rank, document.c.id).limit(limit)
+
+
+def _ranked_ids(words, course_id, limit):
+    """(document id, rank) of the best matches in the content index, best first."""
+    document = SearchDocument.__table__
+    conditions = [document.c.course_id == course_id] if course_id is not None else []
+    return ranked_ids(SEARCH_FULL_TEXT, words, limit, *conditions)
 
 
 def search(query, course=None, limit=PAGE_SIZE):

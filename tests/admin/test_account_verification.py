@@ -371,7 +371,8 @@ def test_closed_registration_is_404_and_offers_no_link(app, admin, client):
     form = {"jp_target_pns": "20", "jp_target_pppk": "20", "jp_minutes": "45",
             "registration": "closed", "upload_max_kb": "5120", "quiz_grace_seconds": "60",
             "workshop_checkin_before": "15", "workshop_checkin_after": "30",
-            "workshop_link_before": "30", "item_analysis_min_attempts": "5"}
+            "workshop_link_before": "30", "item_analysis_min_attempts": "5",
+            "discussion_edit_minutes": "30"}
     assert "Pengaturan disimpan." in flashes(text(submit(admin, "/admin/pengaturan", form)))
     assert get_setting("registration") == "closed"
     assert client.get("/daftar").status_code == 404

@@ -14,7 +14,8 @@ SETTINGS_FORM = {"jp_target_pns": "24", "jp_target_pppk": "20", "jp_minutes": "4
                  "registration": "open-with-verification", "upload_max_kb": "4096",
                  "quiz_grace_seconds": "60",
                  "workshop_checkin_before": "15", "workshop_checkin_after": "30",
-                 "workshop_link_before": "30", "item_analysis_min_attempts": "5"}
+                 "workshop_link_before": "30", "item_analysis_min_attempts": "5",
+                 "discussion_edit_minutes": "30"}
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from app.auth.models import Agency, User
 from app.authoring import services as authoring
 from app.certificates.models import Certificate
 from app.database import utcnow
+from app.discussion import services as discussion
 from app.extensions import db
 from app.jobs.models import Job
 from app.notifications.announcement_services import create_announcement
@@ -28,6 +29,7 @@ from app.quizzes import services as quiz_services
 from tests.browser import site as seed
 from tests.browser.conftest import DESKTOP, PHONE, artifact
 from tests.browser.test_accessibility import OVERFLOWING, blocking_violations
+from tests.content.test_media import tiny_png
 from tests.workshops.helpers import attend, make_session
 
 ROLES = {"tamu": None, "peserta": seed.GRADUATE, "pengajar": seed.TRAINER, "admin": seed.ADMIN}
@@ -104,9 +106,21 @@ def _pages_beyond_the_site(course, graduate):
         {"title": "Libur bersama: layanan Disdukcapil tutup 24–26 Desember",
          "body": "Layanan **pendaftaran penduduk daring** tetap berjalan selama libur.",
          "agencies": [], "ends_at": utcnow() + timedelta(days=14)}, _person(seed.ADMIN))
+    # The course's discussion: the graduate's question with a picture, the trainer's answer,
+    # a classmate's report (the thread, its edit, report and hide pages, the reports list).
+    question = discussion.start_thread(
+        course, graduate, discussion.Standing(True, False),
+        "Apakah aktivasi IKD bisa dilakukan tanpa datang ke kantor Disdukcapil?",
+        "Warga di kelurahan saya bertanya apakah **aktivasi IKD** harus tatap muka.",
+        seed.active_modules(course)[1], discussion.check_pictures([("layar.png", tiny_png())]))
+    answer = discussion.reply_to(
+        question, course, trainer, discussion.Standing(False, True),
+        "Aktivasi pertama dilakukan dengan verifikasi wajah di tempat pelayanan.")
+    discussion.report_post(answer, question, course, reader, "Perlu dicek ulang.")
     db.session.commit()
     return {"session_id": workshop.id, "slot_id": essay.id, "job_id": job.id,
-            "announcement_id": announcement.id}
+            "announcement_id": announcement.id, "thread_id": question.id,
+            "post_id": question.opening.id}
 
 
 def _arguments(live_server):

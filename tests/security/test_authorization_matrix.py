@@ -22,6 +22,7 @@ from app.certificates.services import issue_certificate
 from app.courses.models import CourseFile
 from app.courses.services import enroll_learner
 from app.database import utcnow
+from app.discussion import services as discussion
 from app.extensions import db
 from app.jobs.models import Job
 from app.notifications.announcement_services import create_announcement
@@ -64,6 +65,10 @@ GIFT = "::Q1::Ibu kota Sulawesi Tengah?{=Palu ~Poso}\n\n::Esai::Jelaskan SPBE.{}
 #   own           the learner the object belongs to; everyone else 404 (IDOR), admins too
 #   own-or-admin  the learner the object belongs to and admins; everyone else 404
 #   token         a secret link: a wrong token is 404 for everyone
+#   participant   a course's discussion: its enrolled learners, its trainers and admins; a
+#                 trainer of another course 403 (the course is public, its discussion is not)
+#   moderator     a course discussion's moderation: its trainers and admins; learners 403
+#   post-author   a discussion post's own author (LEARNER's question); everyone else 403
 LOGIN = 302
 RULES = {
     "public": dict.fromkeys(PERSONAS, "ok"),
@@ -85,6 +90,10 @@ RULES = {
     "own-or-admin": {**dict.fromkeys(PERSONAS, 404), "anonymous": LOGIN, "learner": "ok",
                      "admin": "ok"},
     "token": dict.fromkeys(PERSONAS, 404),
+    "participant": {**dict.fromkeys(PERSONAS, "ok"), "anonymous": LOGIN, "other_trainer": 403},
+    "moderator": {"anonymous": LOGIN, "learner": 403, "other_learner": 403, "trainer": "ok",
+                  "other_trainer": 403, "admin": "ok"},
+    "post-author": {**dict.fromkeys(PERSONAS, 403), "anonymous": LOGIN, "learner": "ok"},
 }
 
 # endpoint -> rule. Order matters: routes that take away what others work on come last.
@@ -110,6 +119,23 @@ ROUTES = {
     "search.results": "public",
     "courses.course_detail": "public",
     "courses.course_media": "public",
+    # course discussion (LEARNER asked, TRAINER answered; OTHER_TRAINER teaches elsewhere,
+    # and is not enrolled until courses.enroll below enrols them)
+    "discussion.index": "participant",
+    "discussion.new_thread": "participant",
+    "discussion.thread": "participant",
+    "discussion.reply": "participant",
+    "discussion.media": "participant",
+    "discussion.report_post": "participant",
+    "discussion.edit_post": "post-author",
+    "discussion.mark_answer": "moderator",
+    "discussion.pin": "moderator",
+    "discussion.lock": "moderator",
+    "discussion.reports": "moderator",
+    "discussion.export": "moderator",
+    "discussion.dismiss_reports": "moderator",
+    "discussion.unhide_post": "moderator",
+    "discussion.hide_post": "moderator",
     "courses.dashboard": "login",
     "courses.enroll": "login",
     "courses.resume": "login",
@@ -315,6 +341,11 @@ def world(app, create_user):
     announcement, _sent = create_announcement(
         {"title": "Info", "body": "Isi.", "agencies": [],
          "ends_at": utcnow() + timedelta(days=7)}, admin)
+    question = discussion.start_thread(
+        course, learner, discussion.Standing(True, False), "Pertanyaan", "Isi.", module,
+        discussion.check_pictures([("foto.png", tiny_png())]))
+    answer = discussion.reply_to(question, course, trainer, discussion.Standing(False, True),
+                                 "Jawaban.")
     db.session.commit()
     provider = course.institution  # linked from the course's provider text
     provider.logo, provider.logo_mime = tiny_png(), "image/png"
@@ -349,6 +380,10 @@ def world(app, create_user):
         "institution_id": provider.id,
         # An owner of the course, for the one route that takes away an owner.
         "authoring.remove_owner": {"user_id": trainer.id},
+        "thread_id": question.id, "post_id": question.opening.id,
+        "image_id": question.opening.images[0].id,
+        "discussion.media": {"name": question.opening.images[0].name},
+        "discussion.mark_answer": {"post_id": answer.id},
     }
 
 

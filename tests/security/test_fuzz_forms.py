@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from app.certificates import services as certificate_services
 from app.courses.models import Course, Enrollment, Module
+from app.discussion import services as discussion
 from app.extensions import db
 from app.institutions.models import Institution
 from app.notifications.models import Announcement
@@ -202,6 +203,15 @@ def world(app, courses, agencies, create_user, tmp_path):
     workshop = make_session(trainer, capacity=2)
     register_learner(workshop, learner)
     w.ids["workshop"] = start_now(workshop).id
+    # A question of the learner's in SPBE-101's discussion, the trainer's answer, reported.
+    question = discussion.start_thread(course, learner, discussion.Standing(True, False),
+                                       "Apa itu SPBE?", "Mohon penjelasan.")
+    answer = discussion.reply_to(question, course, trainer, discussion.Standing(False, True),
+                                 "Sistem Pemerintahan Berbasis Elektronik.")
+    db.session.commit()
+    discussion.report_post(answer, question, course, other, "Uji laporan")
+    db.session.commit()
+    w.ids.update(thread=question.id, opening=question.opening.id, answer=answer.id)
     return w
 
 
@@ -260,7 +270,8 @@ SETTINGS = {"jp_target_pns": "20", "jp_target_pppk": "20", "jp_minutes": "45",
             "registration": "open-with-verification", "upload_max_kb": "2048",
             "quiz_grace_seconds": "60",
             "workshop_checkin_before": "15", "workshop_checkin_after": "30",
-            "workshop_link_before": "30", "item_analysis_min_attempts": "5"}
+            "workshop_link_before": "30", "item_analysis_min_attempts": "5",
+            "discussion_edit_minutes": "30"}
 HANDOVER = {"name": "Pemilik Asli", "email": "", "agency_id": "1", "jabatan_type": "pelaksana",
             "jabatan_title": "Staf", "golongan": "", "confirm": "y"}
 CERT_SETTINGS = {"institution_name": "Pemkot Palu", "issuer_unit": "BKPSDM",
@@ -278,7 +289,8 @@ WORKSHOP = session_form()
 PREFERENCES = {f"kind_{kind}": "app" for kind in (
     "certificate_issued", "certificate_revoked", "attempt_graded", "workshop_registered",
     "workshop_promoted", "workshop_reminder", "workshop_link", "course_published",
-    "jp_reminder", "programme_overdue", "announcement")}
+    "jp_reminder", "programme_overdue", "announcement", "discussion_answered",
+    "discussion_post_hidden")}
 ANNOUNCEMENT = {"title": "Libur bersama", "body": "Kantor tutup.", "audience": "all",
                 "ends_on": (date.today() + timedelta(days=7)).isoformat()}
 
@@ -315,6 +327,18 @@ def newest_announcement(w):
     db.session.rollback()
     newest = db.session.scalar(select(func.max(Announcement.id))) or 999_999
     return f"/admin/pengumuman/{newest}/tarik"
+
+
+D = "/kursus/spbe-101/diskusi"
+THREAD = {"title": "Bagaimana evaluasi SPBE?", "module": "", "body": "Mohon penjelasan."}
+
+
+def _thread(w):
+    return f"{D}/{w.ids['thread']}"
+
+
+def _post_url(w, post, action):
+    return f"{_thread(w)}/tulisan/{w.ids[post]}/{action}"
 
 
 ROUTES = {
@@ -438,6 +462,24 @@ ROUTES = {
                             {"jp_reminder_schedule": "monthly"}),
     "email_test": Route("admin", lambda w: "/admin/email/uji"),
     "email_retry": Route("admin", lambda w: "/admin/email/kirim-ulang"),
+    "discussion_new": Route("learner", lambda w: f"{D}/baru", tuple(THREAD), THREAD,
+                            files=("pictures",)),
+    "discussion_reply": Route("learner", lambda w: f"{_thread(w)}/balas", ("body",),
+                              {"body": "Terima kasih."}, files=("pictures",)),
+    "discussion_edit": Route("learner", lambda w: _post_url(w, "opening", "ubah"),
+                             ("title", "body"), {"title": "Apa itu SPBE?", "body": "Apa?"}),
+    "discussion_report": Route("learner", lambda w: _post_url(w, "answer", "lapor"), ("reason",),
+                               {"reason": "Menyesatkan."}),
+    "discussion_answer": Route("trainer", lambda w: _post_url(w, "answer", "jawaban"), ("nilai",),
+                               {"nilai": "ya"}),
+    "discussion_pin": Route("trainer", lambda w: f"{_thread(w)}/sematkan", ("nilai",),
+                            {"nilai": "ya"}),
+    "discussion_dismiss": Route("trainer", lambda w: _post_url(w, "answer", "abaikan-laporan")),
+    "discussion_hide": Route("trainer", lambda w: _post_url(w, "answer", "sembunyikan"),
+                             ("reason", "kembali"), {"reason": "Keliru.", "kembali": "laporan"}),
+    "discussion_unhide": Route("trainer", lambda w: _post_url(w, "answer", "tampilkan")),
+    "discussion_lock": Route("trainer", lambda w: f"{_thread(w)}/kunci", ("nilai",),
+                             {"nilai": "ya"}),
 }
 
 
@@ -498,6 +540,9 @@ GROUPS = {
     "workshops": ["session_new", "session_edit", "session_code", "session_check_in",
                   "session_attendance", "session_certificates", "calendar_feed",
                   "session_register", "session_leave", "session_cancel"],
+    "discussion": ["discussion_new", "discussion_reply", "discussion_edit", "discussion_report",
+                   "discussion_answer", "discussion_pin", "discussion_dismiss",
+                   "discussion_hide", "discussion_unhide", "discussion_lock"],
 }
 
 
@@ -538,7 +583,7 @@ def test_every_field_survives_huge_numbers_extreme_dates_odd_digits_and_line_bre
 
 QUERY_PARAMETERS = ("halaman", "page", "tahun", "year", "opd", "dari", "sampai", "q", "nip",
                     "type", "below", "format", "aksi", "peran", "status", "kompetensi", "bagian",
-                    "penyelenggara")
+                    "penyelenggara", "modul", "tulisan", "kembali")
 REPORT = ("year", "format", "opd", "type", "below", "page", "nip")
 # page -> (who opens it, the parameters it reads)
 GET_PAGES = {
@@ -575,6 +620,9 @@ GET_PAGES = {
     "/pengajar/program/": ("admin", ()),
     "/pengajar/program/baru": ("admin", ()),
     "/admin/penyelenggara/": ("admin", ()),
+    D: ("learner", ("q", "modul", "status", "halaman")),
+    f"{D}/baru": ("learner", ("modul",)),
+    f"{D}/laporan": ("trainer", ("halaman",)),
 }
 query_values = st.one_of(small, huge_integers, extreme_dates, full_width)
 
@@ -630,9 +678,23 @@ def test_ids_beyond_any_column_are_404(world):
                         f"/pengumuman/{huge}"],
             "trainer": [f"{C}/modul/{huge}", f"/penilaian/{huge}", f"{S}/{huge}"],
             "admin": [f"/admin/pengguna/{huge}", f"/admin/opd/{huge}"]}
+    urls["learner"] += [f"{D}/{huge}", f"{D}/{huge}/tulisan/1/lapor", f"{D}/media/{huge}/a.png"]
     statuses = {url: _get(world.clients[who], url, {}) for who, group in urls.items()
                 for url in group}
     assert set(statuses.values()) == {404}, statuses
+
+
+def test_a_discussion_threads_query_parameters_never_answer_5xx(world):
+    """The thread page reads ?halaman= and ?tulisan= (the page a linked post is on)."""
+    failures = {}
+    for who in ("learner", "trainer"):
+        for value in HOSTILE_INPUT:
+            for params in ({"halaman": value}, {"tulisan": value},
+                           {"halaman": value, "tulisan": value}):
+                status = _get(world.clients[who], _thread(world), params)
+                if _is_5xx(status):
+                    failures[(who, tuple(params), value[:20])] = status
+    assert failures == {}
 
 
 def test_every_post_route_is_fuzzed():

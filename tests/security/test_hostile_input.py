@@ -176,7 +176,8 @@ def admin(app, people):  # noqa: F811
 SETTINGS = {"jp_target_pns": "20", "jp_target_pppk": "20", "jp_minutes": "45",
             "self_registration": "y", "upload_max_kb": "2048", "quiz_grace_seconds": "60",
             "workshop_checkin_before": "15", "workshop_checkin_after": "30",
-            "workshop_link_before": "30", "item_analysis_min_attempts": "5"}
+            "workshop_link_before": "30", "item_analysis_min_attempts": "5",
+            "discussion_edit_minutes": "30"}
 
 
 @pytest.mark.parametrize(("value", "message"), [("２５", FULL_WIDTH), ("9" * 400, TOO_LONG),
