@@ -27,6 +27,7 @@ from app.authoring.learners import (
 )
 from app.courses.models import Enrollment
 from app.extensions import db
+from app.hooks import Hook
 from app.quizzes.models import GRADING_METHODS
 from app.reports.tables import DATE, DECIMAL, NIP, NUMBER, Column, Table
 from app.timeutil import palu_date
@@ -55,9 +56,20 @@ def _quiz_columns(quiz):
             Column(f"q{quiz.id}_status", standing))
 
 
-def columns(quizzes):
+# Columns other packages add after the quizzes (discussion: posts per learner): functions
+# () -> (Column, values(course id, user ids) -> {user id: value}), one query per batch of rows.
+GRADEBOOK_COLUMNS = Hook()
+register_gradebook_column = GRADEBOOK_COLUMNS.register
+
+
+def _extras():
+    return [extra() for extra in GRADEBOOK_COLUMNS]
+
+
+def columns(quizzes, extras=()):
     return (Column("nip", _("NIP"), NIP), Column("name", _("Nama")), Column("opd", _("OPD")),
             *(column for quiz in quizzes for column in _quiz_columns(quiz)),
+            *(column for column, _values in extras),
             Column("completed_on", _("Kursus selesai"), DATE))
 
 
@@ -87,11 +99,16 @@ def _enrollments(course, agency_id, offset, limit):
         .order_by(User.name, User.id).offset(offset).limit(limit)).all()
 
 
-def _rows(enrollments, quizzes, labels, forget=False):
+def _rows(enrollments, quizzes, labels, extras=(), forget=False):
     """The rows of these enrolments; forget=True then drops the batch's objects from the
     session, so a download of a big course does not keep every learner in memory."""
-    attempts = _attempts_by_learner_and_quiz([e.user_id for e in enrollments], quizzes)
+    user_ids = [e.user_id for e in enrollments]
+    attempts = _attempts_by_learner_and_quiz(user_ids, quizzes)
     rows = [_row(enrollment, quizzes, attempts, labels) for enrollment in enrollments]
+    for column, values in extras:
+        found = values(enrollments[0].course_id, user_ids) if enrollments else {}
+        for enrollment, row in zip(enrollments, rows, strict=True):
+            row[column.key] = found.get(enrollment.user_id, 0)
     if forget:
         me = current_user._get_current_object()
         for obj in [*enrollments, *(e.user for e in enrollments),
@@ -117,10 +134,10 @@ def course_gradebook(course, agency_id=None, page=1):
     total = learner_count(course, agency_id)
     pages = page_count(total)
     page = min(max(page, 1), pages)
-    quizzes = active_quizzes(course)
+    quizzes, extras = active_quizzes(course), _extras()
     rows = _rows(_enrollments(course, agency_id, (page - 1) * PAGE_SIZE, PAGE_SIZE), quizzes,
-                 status_labels())
-    table = Table(_name(course), _caption(course, page, pages), columns(quizzes), rows,
+                 status_labels(), extras)
+    table = Table(_name(course), _caption(course, page, pages), columns(quizzes, extras), rows,
                   row_header="name")
     return Gradebook(table, quizzes, total, page, pages)
 
@@ -128,13 +145,13 @@ def course_gradebook(course, agency_id=None, page=1):
 def gradebook_download(course, agency_id=None):
     """(the whole gradebook as a Table whose rows are read as they are written, row count)."""
     total = learner_count(course, agency_id)
-    quizzes = active_quizzes(course)
+    quizzes, extras = active_quizzes(course), _extras()
     labels = status_labels()
 
     def rows():
         for offset in range(0, total, BATCH):
             yield from _rows(_enrollments(course, agency_id, offset, BATCH), quizzes, labels,
-                             forget=True)
+                             extras, forget=True)
 
-    return Table(_name(course), _caption(course), columns(quizzes), rows(),
+    return Table(_name(course), _caption(course), columns(quizzes, extras), rows(),
                  row_header="name"), total

@@ -39,6 +39,7 @@ from app.discussion.models import (
 from app.errors import LmsError
 from app.extensions import db
 from app.notifications import events
+from app.reports.tables import NUMBER, Column
 from app.search.services import ranked_ids
 from app.search.text import query_stems, snippet
 from app.settings import get_setting
@@ -624,3 +625,18 @@ def stored_counts():
 
 def rate_limit():
     return current_app.config["DISCUSSION_POST_RATE_LIMIT"]
+
+
+def _posts_per_learner(course_id, user_ids):
+    """{user id: posts they wrote in this course's discussion that are not hidden}."""
+    return dict(db.session.execute(
+        select(DiscussionPost.author_id, func.count(DiscussionPost.id))
+        .join(DiscussionThread, DiscussionThread.id == DiscussionPost.thread_id)
+        .where(DiscussionThread.course_id == course_id, DiscussionPost.author_id.in_(user_ids),
+               DiscussionPost.hidden_at.is_(None))
+        .group_by(DiscussionPost.author_id)).all())
+
+
+def gradebook_posts_column():
+    """The gradebook's (and its CSV/XLSX download's) column of each learner's posts."""
+    return Column("discussion_posts", _("Tulisan di diskusi"), NUMBER), _posts_per_learner

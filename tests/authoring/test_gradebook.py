@@ -41,7 +41,7 @@ def test_the_gradebook_shows_grade_attempts_and_standing_per_quiz(app, cohort, t
                       "Kuis A: nilai (nilai tertinggi)", "Kuis A: percobaan",
                       "Kuis A: status (lulus 70%)",
                       "Latihan Esai: nilai (nilai tertinggi)", "Latihan Esai: percobaan",
-                      "Latihan Esai: status", "Kursus selesai"]
+                      "Latihan Esai: status", "Tulisan di diskusi", "Kursus selesai"]
     andi = rows["Andi Lasama"]
     assert andi[:9] == [format_nip(cohort["andi"].nip), "Andi Lasama",
                         "Dinas Komunikasi dan Informatika", "100,0", "1", "Lulus",
@@ -52,7 +52,8 @@ def test_the_gradebook_shows_grade_attempts_and_standing_per_quiz(app, cohort, t
     assert rows["Citra Lamakarate"][6:9] == ["–", "1", "Menunggu penilaian esai"]
     assert rows["Dewi Sartika"][3:6] == ["–", "1", "Sedang mengerjakan"]
     assert rows["Fajar Lamaseng"][3:6] == ["–", "0", "Belum mengerjakan"]
-    assert rows["Andi Lasama"][9] != "–" and rows["Budi Tombolotutu"][9] == "–"
+    assert rows["Andi Lasama"][9] == "0"  # posts in the course's discussion
+    assert rows["Andi Lasama"][10] != "–" and rows["Budi Tombolotutu"][10] == "–"
 
 
 def test_the_grading_method_decides_the_grade(app, cohort, trainer, quizzes):

@@ -89,3 +89,21 @@ def test_deleting_an_account_keeps_the_thread_without_the_name(world, who):
         assert "Uji" in page_text(world.client("trainer").get(f"{world.base()}/laporan"))
     assert [row[5] for row in export_rows(world)].count("Akun dihapus") == 1
     assert world.client("trainer").get(f"{world.base()}?q=jawabannya").status_code == 200
+
+
+def test_the_course_gradebook_and_its_downloads_count_each_learners_posts(world):
+    thread = ask(world)  # the learner's question: one post
+    reply(world, thread, who="learner", body="Tambahan saya.")
+    rude = reply(world, thread, who="learner", body="Tidak sopan.")
+    post_form(world.client("trainer"), post_url(world, rude, "sembunyikan"),
+              {"reason": "Kasar."})
+    url = f"/pengajar/kursus/{world.slug}/nilai"
+    with world.client("trainer").get(url, query_string={"format": "csv-plain"}) as response:
+        assert response.status_code == 200
+        text = response.get_data(as_text=True).lstrip("\ufeff")
+    header, *rows = list(csv.reader(io.StringIO(text)))
+    column = header.index("Tulisan di diskusi")
+    learner = world.user("learner")
+    row = next(row for row in rows if row[header.index("Nama")] == learner.name)
+    assert row[column] == "2"  # the hidden one is not counted
+    assert "Tulisan di diskusi" in page_text(world.client("trainer").get(url))
