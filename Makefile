@@ -43,8 +43,11 @@ db: translations
 	$(FLASK) agencies seed
 	$(FLASK) content import --startup
 
-# The development server and, as its child process, the job consumer (run.py).
+# The development server and, as its child process, the job consumer (run.py). LMS_DEMO=1 adds
+# the demo accounts and their data first, once (docs/demo.md); a refusal is printed and the
+# server starts anyway. `make serve` never adds them.
 run: db
+	@if [ "$$LMS_DEMO" = "1" ]; then $(FLASK) demo seed || echo "(make run: tanpa data demo)"; fi
 	$(PY) run.py
 
 # Production-style: two processes, gunicorn with gunicorn.conf.py (LMS_BIND, LMS_WORKERS,

@@ -271,6 +271,11 @@ class Config:
 
     ADMIN_NIP = os.environ.get("LMS_ADMIN_NIP")
     ADMIN_PASSWORD = os.environ.get("LMS_ADMIN_PASSWORD")
+    # `flask demo seed` (docs/demo.md, `LMS_DEMO=1 make run`) adds accounts whose password is
+    # published: never on a production server. One served over HTTPS (LMS_HTTPS=1, as
+    # docs/operations.md sets production up) refuses it unless LMS_DEMO_ALLOWED=1 says it is
+    # a public demonstration site.
+    DEMO_ALLOWED = env_bool("LMS_DEMO_ALLOWED", not env_bool("LMS_HTTPS", False))
 
     @staticmethod
     def secret_key():

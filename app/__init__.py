@@ -135,11 +135,13 @@ def register_cli(app):
     from app.auth.cli import agencies_cli, users_cli
     from app.content.cli import content_cli
     from app.courses.cli import courses_cli
+    from app.demo import register_demo
 
     app.cli.add_command(content_cli)
     app.cli.add_command(courses_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(agencies_cli)
+    register_demo(app)
 
 
 def register_errors(app):

@@ -91,6 +91,7 @@ ACTION_LABELS = {
     "discussion.unpin": _l("Melepas sematan utas diskusi"),
     "discussion.report": _l("Melaporkan tulisan diskusi"),
     "discussion.reports_dismissed": _l("Mengabaikan laporan tulisan diskusi"),
+    "demo.seed": _l("Menambahkan data demo"), "demo.remove": _l("Menghapus data demo"),
     "module.retired": _l("Memensiunkan modul"), "module.deleted": _l("Menghapus modul"),
     "programme.create": _l("Membuat program pelatihan"),
     "programme.update": _l("Mengubah program pelatihan"),

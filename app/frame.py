@@ -1,16 +1,18 @@
 """The page frame (skip link, header with menu and preferences, footer) rendered once per kind
 of viewer and reused, instead of on every page view.
 
-What the frame shows depends only on the interface language, the text size, the viewer's roles,
-two settings (the institution's name, whether registration is open) and the path the app is
-served under; that tuple is the cache key, so a changed setting or role simply finds another
-entry. The per-visitor parts, the CSRF token of its three small forms and the bell's unread
-count, are rendered as placeholders and put in on the way out. Flash messages are not in the frame.
+What the frame shows depends only on the interface language, the text size, the viewer's roles
+(and whether theirs is a demo account, docs/demo.md), two settings (the institution's name,
+whether registration is open) and the path the app is served under; that tuple is the cache
+key, so a changed setting or role simply finds another entry. The per-visitor parts, the CSRF
+token of its three small forms and the bell's unread count, are rendered as placeholders and
+put in on the way out. Flash messages are not in the frame.
 
 The cache lives on the app (a test's app never sees another's) and holds at most
-MAX_ENTRIES frames (a few KB each): with 2 languages × 2 text sizes × 4 role sets × 2
-registration states it never fills unless the institution's name keeps changing, and then it
-is emptied and filled again."""
+MAX_ENTRIES frames (a few KB each): with 2 languages × 2 text sizes × 7 role sets (visitor,
+learner, trainer, admin, and the last three as demo accounts) × 2 registration states it
+never fills unless the institution's name keeps changing, and then it is emptied and filled
+again."""
 
 from flask import current_app, render_template, request
 from flask_babel import gettext as _
@@ -30,8 +32,9 @@ PARTS = ("header", "footer")
 def _role_set():
     if not current_user.is_authenticated:
         return "visitor"
-    return ("admin" if current_user.is_admin
+    role = ("admin" if current_user.is_admin
             else "trainer" if current_user.is_trainer else "learner")
+    return f"{role}+demo" if current_user.is_demo else role
 
 
 def frame_key():

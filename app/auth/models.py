@@ -113,6 +113,10 @@ class User(UserMixin, db.Model):
         ForeignKey("institution.id", ondelete="SET NULL"), index=True)
     # A trainer an admin allowed to write programmes in the browser (admins always may).
     programme_author: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An account `flask demo seed` made (docs/demo.md): its password is published, it wears a
+    # "demo" badge, and `flask demo remove` deletes it with everything hanging off it. Reports
+    # count it like any other account, so the demo's pages show its data.
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     # Part of the login cookie: bumping it ends every session of this user everywhere.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     # Set with a temporary password an admin handed out: the next login must choose a new one.

@@ -235,7 +235,10 @@ def change_password(user, current_password, new_password):
 # --- first admin -----------------------------------------------------------------------------
 
 def admin_exists():
-    return db.session.scalar(select(User.id).where(User.is_admin.is_(True)).limit(1)) is not None
+    """Whether a real admin exists. A demo admin (docs/demo.md) has a published password and
+    goes with `flask demo remove`: it never stands in for the first admin."""
+    return db.session.scalar(select(User.id).where(
+        User.is_admin.is_(True), User.is_demo.is_(False)).limit(1)) is not None
 
 
 def _token_digest(token):

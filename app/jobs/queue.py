@@ -167,13 +167,21 @@ def send_after_commit(session, job_id):
 
 
 def _send_pending(session):
+    # SQLAlchemy also calls after_commit when a savepoint is released (begin_nested, as
+    # start_attempt and issue_certificate use): the transaction holding the job row goes on,
+    # so the message waits for the real commit.
+    if session.in_nested_transaction():
+        return
     pending = session.info.pop(PENDING_KEY, None)
     for job_id in pending or ():
         send_job(job_id)
 
 
 def _forget_pending(session):
-    session.info.pop(PENDING_KEY, None)
+    # Only when the whole transaction is gone: a savepoint rolled back inside it leaves the
+    # outer transaction's jobs to be sent at its commit.
+    if not session.in_transaction():
+        session.info.pop(PENDING_KEY, None)
 
 
 def _listen_for_commits():

@@ -212,6 +212,23 @@ def prune_old(now=None):
     return deleted
 
 
+def forget_links(links):
+    """Delete every notification pointing at one of these pages, because what it told of is
+    gone (`flask demo remove`: the demo's course, sessions and announcement); recount those
+    who lost unread ones. Returns how many were deleted."""
+    links = sorted(set(links))
+    if not links:
+        return 0
+    pointing = Notification.link.in_(links)
+    affected = db.session.scalars(select(Notification.user_id).where(
+        pointing, Notification.read_at.is_(None)).distinct()).all()
+    deleted = db.session.execute(delete(Notification).where(pointing)
+                                 .execution_options(synchronize_session=False)).rowcount
+    if affected:
+        _recount(affected)
+    return deleted
+
+
 # --- preferences ----------------------------------------------------------------------------
 
 def preferences_of(user):

@@ -216,10 +216,24 @@ def check_base_url(config):
     return Finding(OK, _("alamat dasar %(url)s", url=base.geturl()))
 
 
+def check_demo_accounts(config):
+    """Demo accounts (docs/demo.md) have a published password: fine on a trial or a public
+    demonstration site, a hole on a production one."""
+    count = db.session.scalar(select(func.count()).select_from(User).where(
+        User.is_demo.is_(True), User.active.is_(True)))
+    if not count:
+        return Finding(OK, _("tidak ada akun demo"))
+    if config.get("HTTPS") and not config.get("DEMO_ALLOWED"):
+        return Finding(FAIL, _("%(n)d akun demo dengan kata sandi yang diketahui umum di server "
+                               "produksi: jalankan `flask demo remove`", n=count))
+    return Finding(WARN, _("%(n)d akun demo dengan kata sandi yang diketahui umum: hapus dengan "
+                           "`flask demo remove` sebelum dipakai sungguhan", n=count))
+
+
 CHECKS = (check_debug, check_secret_key, check_cookies, check_cookie_flags, check_csrf,
-          check_database, check_admin_password_env, check_admins, check_upload_limits,
-          check_rate_limit_storage, check_password_hashing, check_self_registration,
-          check_proxy, check_base_url)
+          check_database, check_admin_password_env, check_admins, check_demo_accounts,
+          check_upload_limits, check_rate_limit_storage, check_password_hashing,
+          check_self_registration, check_proxy, check_base_url)
 
 
 def run_guarded(check, config):

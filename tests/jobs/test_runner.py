@@ -52,6 +52,25 @@ def test_a_job_runs_only_after_the_commit_that_started_it(app, create_user):
     assert job.summary == {"last": 3} and job.attempts == 1 and job.finished_at
 
 
+def test_a_savepoint_inside_the_transaction_does_not_send_the_job_early(app, create_user):
+    """Services take savepoints (start_attempt, issue_certificate); SQLAlchemy reports their
+    release as a commit, but the job's row is not committed yet: it runs at the real commit,
+    also when a later savepoint is rolled back."""
+    admin = create_user(roles=("admin",))
+    services.start_job("test.count", {}, admin)
+    with db.session.begin_nested():
+        admin.name = "Admin Kota Palu"
+    try:
+        with db.session.begin_nested():
+            admin.name = "Dibatalkan"
+            raise ValueError("undone")
+    except ValueError:
+        pass
+    assert CALLS == []
+    db.session.commit()
+    assert CALLS == [1, 2, 3]
+
+
 def test_a_rolled_back_job_never_runs(app, create_user):
     services.start_job("test.count", {}, create_user())
     db.session.rollback()
