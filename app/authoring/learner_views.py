@@ -31,8 +31,11 @@ class LearnerFilterForm(KompetenForm):
             [("", _l("Semua OPD"))] + [(str(agency_id), name) for agency_id, name in agencies])
 
     def agency_id(self):
-        """The chosen OPD, or None for all (also when it is not one of the choices)."""
-        return int(self.opd.data) if self.opd.data and not self.opd.errors else None
+        """The chosen OPD, or None for all (also when it is not one of the choices: Optional()
+        clears that error for a blank value, so "\r" would pass it)."""
+        chosen = self.opd.data or ""
+        valid = {choice.value for choice in self.opd.choices if choice.value}
+        return int(chosen) if chosen in valid and not self.opd.errors else None
 
     def page_number(self):
         return self.halaman.data if self.halaman.data and not self.halaman.errors else 1

@@ -45,7 +45,8 @@ def test_the_person_page_costs_the_same_queries_however_much_they_did(
     every = db.session.scalars(select(Course).order_by(Course.id)).all()
     course_services.enroll_learner(quiet, every[0])
     for course in every:
-        course_services.enroll_learner(busy, course)
+        if not course.prerequisites:  # MPD-301 requires SPBE-101 to be completed first
+            course_services.enroll_learner(busy, course)
     db.session.commit()
     login(ADMIN_NIP)
     costs = []

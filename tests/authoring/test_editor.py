@@ -220,16 +220,17 @@ def test_a_module_with_progress_is_retired_not_deleted(client, trainer, create_u
 
 
 def test_moving_with_a_bad_direction_or_foreign_module_is_refused(client, trainer, courses):
-    course = make_course(client)
+    # Not the helper's TTE-101: the bundled courses have a TTE-101 of their own.
+    course = make_course(client, code="UJI-101")
     add_module(client, course, "Satu")
     own = module_by_slug(course, "satu")
     foreign = db.session.scalar(select(Module).join(Course).where(Course.code == "SPBE-101"))
-    token = csrf_token(text(client.get("/pengajar/kursus/tte-101")))
-    assert client.post(f"/pengajar/kursus/tte-101/modul/{own.id}/pindah",
+    token = csrf_token(text(client.get("/pengajar/kursus/uji-101")))
+    assert client.post(f"/pengajar/kursus/uji-101/modul/{own.id}/pindah",
                        data={"csrf_token": token, "arah": "ke-samping"}).status_code == 400
-    assert client.post(f"/pengajar/kursus/tte-101/modul/{foreign.id}/hapus",
+    assert client.post(f"/pengajar/kursus/uji-101/modul/{foreign.id}/hapus",
                        data={"csrf_token": token}).status_code == 404
-    assert client.post(f"/pengajar/kursus/tte-101/modul/{own.id}/hapus",
+    assert client.post(f"/pengajar/kursus/uji-101/modul/{own.id}/hapus",
                        data={}).status_code == 400
 
 

@@ -82,7 +82,9 @@ def test_only_completed_enrolments_without_a_valid_certificate_are_eligible(
     assert "Terbitkan untuk semua (2)" in page
 
     overview = h.html(admin_client, "/admin/sertifikat")
-    assert _overview_counts(overview) == {"DUK-201": 0, "KAM-201": 1, "SPBE-101": 2}
+    assert _overview_counts(overview) == {"DUK-201": 0, "KAM-201": 1, "LPD-201": 0,
+                                          "MPD-301": 0, "SDI-201": 0, "SPBE-101": 2,
+                                          "TTE-101": 0}
 
     empty = h.html(admin_client, "/admin/sertifikat/duk-201")
     assert "Tidak ada peserta yang menunggu sertifikat." in empty

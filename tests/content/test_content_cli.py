@@ -10,6 +10,11 @@ from app.extensions import db
 from tests.conftest import BUNDLED_COURSES
 from tests.content.helpers import course_text, module_text, write
 
+# The bundled courses in import order: a course after the ones it requires (MPD-301 after
+# SPBE-101), otherwise by folder name.
+IMPORT_ORDER = "DUK-201, KAM-201, LPD-201, SPBE-101, MPD-301, SDI-201, TTE-101"
+BUNDLED_CODES = sorted(IMPORT_ORDER.split(", "))
+
 PROBLEM_LINE = re.compile(r"^(?P<path>.+):(?P<line>\d+): (?P<message>\S.*)$")
 
 
@@ -23,7 +28,8 @@ def problem_lines(stderr):
 
 
 def break_courses(root):
-    """Two broken courses in a copy of the bundled courses: spbe-101 and kam-201."""
+    """Two broken courses in a copy of the bundled courses: spbe-101 and kam-201 (and so
+    mpd-301, which requires SPBE-101, is held back as well)."""
     course = root / "spbe-101" / "course.md"
     course.write_text(course.read_text(encoding="utf-8").replace("jp: 12", "jp: dua belas"),
                       encoding="utf-8")
@@ -36,7 +42,7 @@ def break_courses(root):
 def test_check_bundled_courses_passes_and_counts(run):
     result = run("check", BUNDLED_COURSES)
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "3 kursus (15 modul) lolos pemeriksaan, 0 masalah."
+    assert result.stdout.strip() == "7 kursus (35 modul) lolos pemeriksaan, 0 masalah."
     assert result.stderr == ""
     assert course_codes() == []  # check never writes
 
@@ -44,7 +50,7 @@ def test_check_bundled_courses_passes_and_counts(run):
 def test_check_without_path_uses_the_configured_folder(run):
     result = run("check")
     assert result.exit_code == 0, result.output
-    assert ("3 kursus (15 modul) dan 6 kuis (56 soal) dan 1 program lolos pemeriksaan, "
+    assert ("7 kursus (35 modul) dan 14 kuis (136 soal) dan 1 program lolos pemeriksaan, "
             "0 masalah.") in result.stdout
 
 
@@ -63,8 +69,11 @@ def test_check_broken_copy_prints_path_line_problems(run, course_dir):
         {"path": str(module), "line": "1", "message": "'minutes' wajib diisi"},
         {"path": str(course), "line": "4",
          "message": "'jp' harus bilangan bulat, bukan 'dua belas'"},
+        {"path": str(course_dir / "mpd-301" / "course.md"), "line": "11",
+         "message": "kursus prasyarat SPBE-101 tidak ditemukan, baik di folder ini maupun di "
+                    "basis data"},
     ]
-    assert "1 kursus (5 modul) lolos pemeriksaan, 2 masalah." in result.stdout
+    assert "4 kursus (20 modul) lolos pemeriksaan, 3 masalah." in result.stdout
     assert course_codes() == []
 
 
@@ -87,14 +96,14 @@ def test_check_a_file_instead_of_a_folder(run):
 def test_import_twice_second_run_is_unchanged(run):
     first = run("import", BUNDLED_COURSES)
     assert first.exit_code == 0, first.output
-    assert first.stdout.splitlines() == ["kursus baru: DUK-201, KAM-201, SPBE-101"]
-    assert course_codes() == ["DUK-201", "KAM-201", "SPBE-101"]
+    assert first.stdout.splitlines() == [f"kursus baru: {IMPORT_ORDER}"]
+    assert course_codes() == BUNDLED_CODES
     modules = db.session.scalar(select(func.count()).select_from(Module))
-    assert modules == 15
+    assert modules == 35
 
     second = run("import", BUNDLED_COURSES)
     assert second.exit_code == 0, second.output
-    assert second.stdout.splitlines() == ["kursus tidak berubah: DUK-201, KAM-201, SPBE-101"]
+    assert second.stdout.splitlines() == [f"kursus tidak berubah: {IMPORT_ORDER}"]
     assert "baru" not in second.output and "diperbarui" not in second.output
     assert db.session.scalar(select(func.count()).select_from(Module)) == modules
 
@@ -102,7 +111,7 @@ def test_import_twice_second_run_is_unchanged(run):
 def test_import_without_path_uses_the_configured_folder(run):
     result = run("import")
     assert result.exit_code == 0, result.output
-    assert course_codes() == ["DUK-201", "KAM-201", "SPBE-101"]
+    assert course_codes() == BUNDLED_CODES
 
 
 def test_import_reports_updated_courses(run, course_dir):
@@ -113,7 +122,8 @@ def test_import_reports_updated_courses(run, course_dir):
     result = run("import", course_dir)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == ["kursus diperbarui: DUK-201",
-                                          "kursus tidak berubah: KAM-201, SPBE-101"]
+                                          "kursus tidak berubah: KAM-201, LPD-201, SPBE-101, "
+                                          "MPD-301, SDI-201, TTE-101"]
     assert db.session.scalar(select(Course.jp).where(Course.code == "DUK-201")) == 11
 
 
@@ -122,13 +132,13 @@ def test_import_with_a_broken_course_exits_1_but_imports_the_good_ones(run, cour
     result = run("import", course_dir)
 
     assert result.exit_code == 1
-    assert result.stdout.splitlines() == ["kursus baru: DUK-201"]
+    assert result.stdout.splitlines() == ["kursus baru: DUK-201, LPD-201, SDI-201, TTE-101"]
     assert [(p["path"], p["line"]) for p in problem_lines(result.stderr)] == [
-        (str(module), "1"), (str(course), "4")]
-    assert "2 masalah: yang bermasalah tidak diimpor." in result.stderr
+        (str(module), "1"), (str(course), "4"), (str(course_dir / "mpd-301" / "course.md"), "11")]
+    assert "3 masalah: yang bermasalah tidak diimpor." in result.stderr
     # Committed: visible from a fresh session, and the broken ones are absent.
     db.session.remove()
-    assert course_codes() == ["DUK-201"]
+    assert course_codes() == ["DUK-201", "LPD-201", "SDI-201", "TTE-101"]
 
 
 def test_import_one_broken_folder_among_new_ones(run, tmp_path):

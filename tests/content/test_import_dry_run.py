@@ -118,6 +118,7 @@ def expected_change_lines():
     return [
         "kursus DUK-201: tidak berubah",
         "kursus KAM-201: tidak berubah",
+        "kursus LPD-201: tidak berubah",
         "kursus SPBE-101: diperbarui",
         "  berubah: title",
         "  modul baru: penutup",
@@ -125,9 +126,17 @@ def expected_change_lines():
         "  modul dihapus: aplikasi-umum-dan-layanan",
         "  berkas media baru: diagram.png",
         WARNING.format(time=wita_datetime(EDITED_AT)),
+        "kursus MPD-301: tidak berubah",
+        "kursus SDI-201: tidak berubah",
+        "kursus TTE-101: tidak berubah",
         "kuis duk-201/kuis-akhir: tidak berubah",
         "kuis duk-201/latihan-ikd: tidak berubah",
         "kuis kam-201/kuis-akhir: tidak berubah",
+        "kuis lpd-201/kuis-akhir: tidak berubah",
+        "kuis lpd-201/posttest: tidak berubah",
+        "kuis lpd-201/pretest: tidak berubah",
+        "kuis mpd-301/kuis-akhir: tidak berubah",
+        "kuis sdi-201/kuis-akhir: tidak berubah",
         "kuis spbe-101/kuis-akhir: diperbarui",
         "  berubah: time_limit, gift",
         "  soal berubah: Predikat Indeks SPBE (text); Sertifikat elektronik pejabat (position)",
@@ -137,6 +146,9 @@ def expected_change_lines():
         "  berubah: gift",
         f"  soal dipensiunkan (sudah dijawab peserta): {RETIRED_QUESTION}",
         "kuis spbe-101/pretest: tidak berubah",
+        "kuis tte-101/kuis-akhir: tidak berubah",
+        "kuis tte-101/posttest: tidak berubah",
+        "kuis tte-101/pretest: tidak berubah",
     ]
 
 
@@ -216,10 +228,12 @@ def test_real_import_prints_the_same_changes_and_applies_them(run, edited):
     assert result.stderr.splitlines() == dry.stdout.splitlines()[1:] == expected_change_lines()
     assert result.stdout.splitlines() == [
         "kursus diperbarui: SPBE-101",
-        "kursus tidak berubah: DUK-201, KAM-201",
+        "kursus tidak berubah: DUK-201, KAM-201, LPD-201, MPD-301, SDI-201, TTE-101",
         "kuis diperbarui: spbe-101/kuis-akhir, spbe-101/posttest",
         "kuis tidak berubah: duk-201/kuis-akhir, duk-201/latihan-ikd, kam-201/kuis-akhir, "
-        "spbe-101/pretest"]
+        "lpd-201/kuis-akhir, lpd-201/posttest, lpd-201/pretest, mpd-301/kuis-akhir, "
+        "sdi-201/kuis-akhir, spbe-101/pretest, tte-101/kuis-akhir, tte-101/posttest, "
+        "tte-101/pretest"]
     spbe = db.session.scalar(select(Course).where(Course.code == "SPBE-101"))
     assert spbe.title == NEW_TITLE
     assert spbe.browser_edited_at is None

@@ -94,20 +94,23 @@ def test_startup_import_serves_what_is_valid_and_tells_the_admins(
     result = run("import", "--startup", root)
     assert result.exit_code == 0
     assert f"{broken}:4: " in result.stderr  # path:line: message
+    # MPD-301 requires SPBE-101, so it waits for it: a second problem, at its `requires` line.
+    requires = broken.parent.parent / "mpd-301" / "course.md"
+    assert f"{requires}:11: kursus prasyarat SPBE-101 tidak ditemukan" in result.stderr
     codes = set(db.session.scalars(select(Course.code)))
-    assert "SPBE-101" not in codes and {"DUK-201", "KAM-201"} <= codes
+    assert not {"SPBE-101", "MPD-301"} & codes and {"DUK-201", "KAM-201", "TTE-101"} <= codes
     record = last_import()
-    assert record["source"] == "start-up" and len(record["problems"]) == 1
-    assert record["problems"][0]["path"] == str(broken)
+    assert record["source"] == "start-up" and len(record["problems"]) == 2
+    assert [p["path"] for p in record["problems"]] == [str(broken), str(requires)]
 
     create_user(nip="198001012006041001", roles=("admin",))
     login("198001012006041001")
     home = client.get("/admin/").get_data(as_text=True)
-    assert "mencatat 1 masalah; berkas yang bermasalah tidak diimpor." in home
+    assert "mencatat 2 masalah; berkas yang bermasalah tidak diimpor." in home
     assert 'href="/admin/impor-konten"' in home
     page = client.get("/admin/impor-konten").get_data(as_text=True)
     assert f"<code>{broken}:4</code>" in page
-    assert "Masalah (1)" in page and "server saat dijalankan" in page
+    assert "Masalah (2)" in page and "server saat dijalankan" in page
 
     fixed = run("import", BUNDLED_COURSES)  # the trainer fixed it: the notice goes
     assert fixed.exit_code == 0
@@ -167,8 +170,9 @@ def test_two_concurrent_import_commands_both_finish(empty_database_url, tmp_path
         assert "Traceback" not in err and "UniqueViolation" not in err
     first, second = sorted((out for out, _err in outputs),
                            key=lambda out: "kursus baru" not in out)
-    assert "kursus baru: DUK-201, KAM-201, SPBE-101" in first
-    assert "kursus tidak berubah: DUK-201, KAM-201, SPBE-101" in second  # found it all done
+    codes = "DUK-201, KAM-201, LPD-201, SPBE-101, MPD-301, SDI-201, TTE-101"  # import order
+    assert f"kursus baru: {codes}" in first
+    assert f"kursus tidak berubah: {codes}" in second  # found it all done
 
 
 def test_the_editor_refuses_a_module_over_the_limit_and_keeps_the_text(app, client, create_user,

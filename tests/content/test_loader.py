@@ -24,7 +24,9 @@ from tests.content.helpers import (
     write,
 )
 
-BUNDLED_CODES = ["DUK-201", "KAM-201", "SPBE-101"]
+# The starting catalogue of DOMAIN.md: seven courses, five modules each.
+BUNDLED_CODES = ["DUK-201", "KAM-201", "LPD-201", "MPD-301", "SDI-201", "SPBE-101", "TTE-101"]
+BUNDLED_MODULES = 35
 SPBE_MODULES = [
     ("kebijakan-spbe-nasional", "Kebijakan SPBE Nasional", 75),
     ("arsitektur-dan-peta-rencana", "Arsitektur dan Peta Rencana SPBE", 90),
@@ -32,6 +34,11 @@ SPBE_MODULES = [
     ("evaluasi-spbe", "Evaluasi SPBE", 90),
     ("aplikasi-umum-dan-layanan", "Aplikasi Umum dan Layanan SPBE", 75),
 ]
+
+
+def all_but(*codes):
+    """The bundled codes without `codes`, sorted (what a report lists as unchanged)."""
+    return [code for code in BUNDLED_CODES if code not in codes]
 
 
 def course_by_code(code):
@@ -79,8 +86,8 @@ def enroll_and_complete(user, course, slugs):
 def test_bundled_courses_import_with_their_fields(courses):
     assert sorted(courses.created) == BUNDLED_CODES
     assert courses.updated == [] and courses.unchanged == [] and courses.problems == []
-    assert count(Course) == 3
-    assert count(Module) == 15
+    assert count(Course) == len(BUNDLED_CODES)
+    assert count(Module) == BUNDLED_MODULES
 
     spbe = course_by_code("SPBE-101")
     assert spbe.slug == "spbe-101"
@@ -100,7 +107,7 @@ def test_bundled_courses_import_with_their_fields(courses):
     assert (duk.jp, duk.mode, duk.provider) == (10, "blended", "Disdukcapil Kota Palu")
 
 
-@pytest.mark.parametrize("slug", ["spbe-101", "kam-201", "duk-201"])
+@pytest.mark.parametrize("slug", [code.lower() for code in BUNDLED_CODES])
 def test_every_bundled_course_matches_its_files(courses, slug):
     folder = BUNDLED_COURSES / slug
     meta, description = read_front_matter(folder / "course.md")
@@ -136,7 +143,7 @@ def test_second_import_reports_unchanged_and_writes_nothing(courses, course_dir,
     assert report.created == [] and report.updated == []
     assert write_statements == []
     assert table_snapshot() == before
-    assert count(Course) == 3 and count(Module) == 15
+    assert count(Course) == len(BUNDLED_CODES) and count(Module) == BUNDLED_MODULES
 
 
 # --- updating in place ----------------------------------------------------------------------
@@ -154,12 +161,12 @@ def test_editing_a_module_updates_it_in_place_and_keeps_progress(courses, course
     report = run_import(course_dir)
 
     assert report.updated == ["SPBE-101"]
-    assert sorted(report.unchanged) == ["DUK-201", "KAM-201"]
+    assert sorted(report.unchanged) == all_but("SPBE-101")
     module = db.session.get(Module, first_id)
     assert module.title == "Kebijakan SPBE Nasional 2026"
     assert module.body_source.endswith("## Materi tambahan\n\nIsi baru.")
     assert '<h2 id="h-materi-tambahan">Materi tambahan</h2>' in module.body_html
-    assert count(Module) == 15
+    assert count(Module) == BUNDLED_MODULES
     assert {m.id: m.updated_at for m in course_by_code("SPBE-101").modules[1:]} == other_updated
     progress = db.session.scalars(select(ModuleProgress)).all()
     assert [(p.user_id, p.module_id) for p in progress] == [(learner.id, first_id)]
@@ -177,7 +184,7 @@ def test_editing_course_fields_updates_the_same_row(courses, course_dir):
     assert report.updated == ["KAM-201"]
     course = db.session.get(Course, course_id)
     assert (course.jp, course.competency, course.certificate_policy) == (14, "manajerial", "auto")
-    assert count(Course) == 3
+    assert count(Course) == len(BUNDLED_CODES)
 
 
 def test_swapping_order_prefixes_moves_modules_and_keeps_ids(courses, course_dir):
@@ -206,7 +213,7 @@ def test_deleted_module_without_progress_is_deleted(courses, course_dir):
     assert [m.slug for m in course_by_code("SPBE-101").modules] == [
         "kebijakan-spbe-nasional", "arsitektur-dan-peta-rencana", "tata-kelola-dan-manajemen",
         "aplikasi-umum-dan-layanan"]
-    assert count(Module) == 14
+    assert count(Module) == BUNDLED_MODULES - 1
 
 
 def test_deleted_module_with_progress_is_retired_then_restored(courses, course_dir, learner):
@@ -223,7 +230,7 @@ def test_deleted_module_with_progress_is_retired_then_restored(courses, course_d
     module = db.session.get(Module, module_id)
     assert module is not None and module.retired_at is not None
     retired_at = module.retired_at
-    assert count(Module) == 15
+    assert count(Module) == BUNDLED_MODULES
     active = db.session.scalars(services.active_modules_query(spbe.id)).all()
     assert module_id not in [m.id for m in active] and len(active) == 4
     assert db.session.scalar(select(ModuleProgress.module_id)) == module_id
@@ -581,7 +588,7 @@ def test_copied_course_folder_does_not_hijack_the_existing_course(courses, cours
     before = table_snapshot()
     report = run_import(course_dir)
     assert not report.ok
-    assert sorted(report.unchanged) == ["DUK-201", "KAM-201"]
+    assert sorted(report.unchanged) == all_but("SPBE-101")
     assert course_by_code("SPBE-101").slug == "spbe-101"
     assert table_snapshot() == before
 
@@ -593,7 +600,7 @@ def test_folder_slug_taken_by_another_code_is_refused(courses, course_dir):
     assert [str(p) for p in report.problems] == [
         f"{course_dir / 'spbe-101' / 'course.md'}:1: folder 'spbe-101' sudah dipakai kursus "
         "berkode SPBE-101 di basis data"]
-    assert sorted(report.unchanged) == ["DUK-201", "KAM-201"]
+    assert sorted(report.unchanged) == all_but("SPBE-101")
     assert course_by_code("SPBE-999") is None
     assert table_snapshot() == before
 
@@ -624,7 +631,7 @@ def test_broken_edit_of_an_existing_course_changes_nothing(courses, course_dir, 
 
     assert [(Path(p.path).name, p.line) for p in report.problems] == [
         ("05-aplikasi-umum-dan-layanan.md", 3)]
-    assert sorted(report.unchanged) == ["DUK-201", "KAM-201"]
+    assert sorted(report.unchanged) == all_but("SPBE-101")
     assert report.updated == [] and report.created == []
     assert table_snapshot() == before
     spbe = course_by_code("SPBE-101")
@@ -640,7 +647,7 @@ def test_good_courses_import_next_to_a_broken_one_with_existing_rows(courses, co
 
     assert report.created == ["BARU-301"]
     assert report.updated == ["DUK-201"]
-    assert report.unchanged == ["SPBE-101"]
+    assert sorted(report.unchanged) == all_but("DUK-201", "KAM-201")
     assert [(Path(p.path).parent.name, p.line) for p in report.problems] == [("kam-201", 5)]
     assert course_by_code("DUK-201").jp == 11
     assert course_by_code("KAM-201").competency == "teknis"

@@ -188,13 +188,16 @@ def test_trainer_can_preview_a_draft_without_progress(client, create_user, login
 
 def test_catalogue_filters_and_bad_input(client, courses):
     everything = client.get("/").get_data(as_text=True)
-    assert "3 kursus" in everything
+    assert "7 kursus" in everything
     by_code = client.get("/?q=kam-201").get_data(as_text=True)
     assert "1 kursus" in by_code and "Keamanan Informasi" in by_code
     nothing = client.get("/?q=%25%25_").get_data(as_text=True)  # LIKE wildcards are literal
     assert "Tidak ada kursus yang cocok" in nothing
     manajerial = client.get("/?kompetensi=manajerial").get_data(as_text=True)
-    assert "Tidak ada kursus yang cocok" in manajerial
+    assert "1 kursus" in manajerial and "MPD-301" in manajerial
+    assert "SPBE-101" not in manajerial
+    sosial = client.get("/?kompetensi=sosial_kultural").get_data(as_text=True)
+    assert "Tidak ada kursus yang cocok" in sosial
     bad_choice = client.get("/?kompetensi=%3Cscript%3E")
     assert bad_choice.status_code == 200
     body = bad_choice.get_data(as_text=True)

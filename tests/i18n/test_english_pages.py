@@ -84,7 +84,7 @@ def test_course_pages_of_a_learner_in_english(client, courses, create_user):
     choose_language(client, "en")
     login(client, user.nip)
     catalogue = page(client, "/")
-    assert "Course catalog" in catalogue and "3 courses" in catalogue
+    assert "Course catalog" in catalogue and "7 courses" in catalogue
     assert "Competency development courses for civil servants" in catalogue
     course = page(client, "/kursus/spbe-101")
     assert "Enroll in this course" in course and "Estimated learning time" in course

@@ -22,7 +22,13 @@ from tests.conftest import ROOT
 
 BUNDLED_QUIZZES = ROOT / "quizzes"
 ALL_QUIZZES = ["duk-201/kuis-akhir", "duk-201/latihan-ikd", "kam-201/kuis-akhir",
-               "spbe-101/kuis-akhir", "spbe-101/posttest", "spbe-101/pretest"]
+               "lpd-201/kuis-akhir", "lpd-201/posttest", "lpd-201/pretest",
+               "mpd-301/kuis-akhir", "sdi-201/kuis-akhir",
+               "spbe-101/kuis-akhir", "spbe-101/posttest", "spbe-101/pretest",
+               "tte-101/kuis-akhir", "tte-101/posttest", "tte-101/pretest"]
+ALL_QUESTIONS = 136
+# The bundled courses in import order (a course after the ones it requires).
+COURSES_IN_IMPORT_ORDER = "DUK-201, KAM-201, LPD-201, SPBE-101, MPD-301, SDI-201, TTE-101"
 PROBLEM_LINE = re.compile(r"^(?P<path>.+):(?P<line>\d+): (?P<message>\S.*)$")
 WRITES = {"INSERT", "UPDATE", "DELETE"}
 
@@ -169,6 +175,30 @@ EXPECTED = {
     "spbe-101/pretest": (
         "Pretest SPBE-101", "pretest", 0, 15, 1, "first", 0, "score", None,
         {"multichoice": 7, "truefalse": 1}),
+    "tte-101/kuis-akhir": (
+        "Kuis Akhir TTE-101", "graded", 70, 30, 3, "highest", 0, "feedback", None,
+        {"multichoice": 7, "numerical": 1, "shortanswer": 1, "matching": 1, "truefalse": 2}),
+    "tte-101/posttest": (
+        "Posttest TTE-101", "posttest", 70, 15, 3, "highest", 0, "full", None,
+        {"truefalse": 3, "multichoice": 4, "shortanswer": 1}),
+    "tte-101/pretest": (
+        "Pretest TTE-101", "pretest", 0, 15, 1, "first", 0, "score", None,
+        {"multichoice": 7, "truefalse": 1}),
+    "sdi-201/kuis-akhir": (
+        "Kuis Akhir SDI-201", "graded", 70, 30, 3, "highest", 0, "feedback", None,
+        {"multichoice": 7, "matching": 1, "truefalse": 2, "shortanswer": 1, "numerical": 1}),
+    "lpd-201/kuis-akhir": (
+        "Kuis Akhir LPD-201", "graded", 70, 30, 3, "highest", 0, "feedback", None,
+        {"matching": 1, "multichoice": 6, "truefalse": 2, "shortanswer": 1, "numerical": 2}),
+    "lpd-201/posttest": (
+        "Posttest LPD-201", "posttest", 70, 15, 3, "highest", 0, "full", None,
+        {"multichoice": 5, "truefalse": 1, "shortanswer": 1, "numerical": 1}),
+    "lpd-201/pretest": (
+        "Pretest LPD-201", "pretest", 0, 15, 1, "first", 0, "score", None,
+        {"multichoice": 6, "truefalse": 2}),
+    "mpd-301/kuis-akhir": (
+        "Kuis Akhir MPD-301", "graded", 70, 30, 3, "highest", 0, "feedback", None,
+        {"multichoice": 7, "truefalse": 2, "matching": 1, "numerical": 1, "shortanswer": 1}),
 }
 
 
@@ -178,8 +208,9 @@ def test_bundled_quizzes_import_cleanly(run_import):
     assert report.problems == []
     assert sorted(report.created) == ALL_QUIZZES
     assert report.updated == report.unchanged == []
-    assert count(Quiz) == 6
-    assert count(Question) == 12 + 4 + 12 + 12 + 8 + 8
+    assert count(Quiz) == len(ALL_QUIZZES)
+    assert count(Question) == ALL_QUESTIONS == sum(
+        sum(types.values()) for *_, types in EXPECTED.values())
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -265,7 +296,7 @@ def test_missing_word_blanks_render_as_underscores(run_import, quiz_dir):
 
     assert report.problems == []
     blanks = [q for q in db.session.scalars(select(Question)) if gift.BLANK in q.text_source]
-    assert len(blanks) == 4 + 3  # one in each bundled final quiz and the posttest, plus ours
+    assert len(blanks) == 11 + 3  # the bundled quizzes' missing words, plus ours
     for item in blanks:
         assert item.text_html.count("_____") == 1, item.text_html
         for tag in ("<em>", "<strong>", "<hr"):
@@ -500,7 +531,7 @@ def test_removed_quiz_file_is_deleted_when_unused(run_import, quiz_dir):
     assert quiz("spbe-101/pretest") is None
     assert count(Question, Question.id.in_(question_ids)) == 0
     assert count(AnswerOption, AnswerOption.question_id.in_(question_ids)) == 0
-    assert count(Quiz) == 5
+    assert count(Quiz) == len(ALL_QUIZZES) - 1
 
 
 def test_last_quiz_file_removed_from_a_course_folder_imported_alone(run_import, quiz_dir):
@@ -692,7 +723,7 @@ def test_broken_quiz_is_not_imported_and_others_are(run_import, quiz_dir, breake
     course_slug, slug = broken.split("/")
     assert db.session.scalar(select(Quiz).where(Quiz.slug == slug).join(Course)
                              .where(Course.slug == course_slug)) is None
-    assert count(Quiz) == 5 if broken in ALL_QUIZZES else 6
+    assert count(Quiz) == len(ALL_QUIZZES) - (broken in ALL_QUIZZES)
 
 
 @pytest.mark.parametrize("breaker", BREAKERS, ids=lambda f: f.__name__[1:])
@@ -805,21 +836,21 @@ def test_import_without_path_imports_courses_then_quizzes(cli, app, quiz_dir):
 
     assert first.exit_code == 0, first.output
     lines = first.stdout.splitlines()
-    assert lines == ["kursus baru: DUK-201, KAM-201, SPBE-101",
+    assert lines == [f"kursus baru: {COURSES_IN_IMPORT_ORDER}",
                      "kuis baru: " + ", ".join(ALL_QUIZZES),
                      "program baru: literasi-digital-asn-2027"]
-    assert count(Course) == 3 and count(Quiz) == 6
+    assert count(Course) == 7 and count(Quiz) == len(ALL_QUIZZES)
     assert quiz("duk-201/latihan-ikd").after_module.slug == "aktivasi-dan-verifikasi-ikd"
 
     second = cli("import")
 
     assert second.exit_code == 0, second.output
     assert second.stdout.splitlines() == [
-        "kursus tidak berubah: DUK-201, KAM-201, SPBE-101",
+        f"kursus tidak berubah: {COURSES_IN_IMPORT_ORDER}",
         "kuis tidak berubah: " + ", ".join(ALL_QUIZZES),
         "program tidak berubah: literasi-digital-asn-2027"]
     assert "baru" not in second.stdout.replace("tidak berubah", "")
-    assert count(Quiz) == 6
+    assert count(Quiz) == len(ALL_QUIZZES)
 
 
 def test_check_prints_likely_mistakes_as_warnings_and_passes(cli, monkeypatch, tmp_path):
