@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
+from sqlalchemy import inspect
 
 from app.content import exporter, loader, quiz_loader
 from app.content.import_lock import content_import_turn
@@ -82,6 +83,11 @@ def _targets(path):
               help="Cetak kuis hasil pembacaan sebagai JSON (untuk berkas .gift).")
 def check_command(path, as_json):
     """Periksa PATH (kursus, folder kursus, berkas .gift atau folder kuis) tanpa mengimpor."""
+    if not inspect(db.engine).has_table("course"):
+        # Prerequisites and programme steps are checked against the courses already stored.
+        click.echo("Basis data belum disiapkan: jalankan `flask db upgrade` (atau `make db`) "
+                   "lebih dahulu.", err=True)
+        sys.exit(2)
     programmes_path = _programmes_target(path)
     courses_path, quizzes_path = _targets(path) if programmes_path is None or path is None \
         or _is_export_root(path) else (None, None)

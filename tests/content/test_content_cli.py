@@ -183,3 +183,15 @@ def test_programmes_are_checked_imported_and_exported_with_the_courses(run, tmp_
     again = run("import", str(target))
     assert again.exit_code == 0, again.output
     assert "program" in again.stdout
+
+
+def test_check_on_a_database_not_set_up_says_what_to_do(tmp_path):
+    from app import create_app
+
+    fresh = create_app("config.TestConfig", {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'kosong.db'}",
+        "INSTANCE_PATH": str(tmp_path)})
+    result = fresh.test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code == 2
+    assert "jalankan `flask db upgrade`" in result.output
+    assert "Traceback" not in result.output
