@@ -191,7 +191,8 @@ def content_state(code):
     files = db.session.scalars(select(CourseFile).where(CourseFile.course_id == course.id)
                                .order_by(CourseFile.name)).all()
     return {
-        "course": _columns(course, skip={"browser_edited_at"}),
+        # The provider travels as its name; the institution row's id is the database's own.
+        "course": _columns(course, skip={"browser_edited_at", "institution_id"}),
         "modules": [_columns(m, skip={"course_id", "position"}) for m in course.modules
                     if m.retired_at is None],
         "files": [(f.name, f.mime, f.size, f.sha256) for f in files],
