@@ -74,5 +74,5 @@ def certificates_page(slug):
     issued = db.session.scalars(select(Certificate).where(
         Certificate.programme_id == programme.id).order_by(Certificate.issued_at.desc())).all()
     return render_template("programmes/certificates.html", programme=programme, form=form,
-                           waiting=len(certificates.waiting_ids(programme)), issued=issued,
+                           waiting=certificates.waiting_count(programme), issued=issued,
                            job=latest_job(certificates.issuing_key(programme)))

@@ -13,7 +13,7 @@ admin issues to everyone waiting from the programme's report.
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 
 from app.auth.models import User
 from app.certificates import jobs as certificate_jobs
@@ -125,15 +125,27 @@ def _without_valid_certificate(programme):
                            Certificate.revoked_at.is_(None))
 
 
+def _waiting(programme):
+    """SQL on User: in the audience, every step done, no valid certificate of the programme."""
+    return (in_audience(programme), _without_valid_certificate(programme),
+            *[~step_missing(step) for step in programme.steps])
+
+
 def waiting_ids(programme):
-    """Ids of the people in the audience who have done every step and hold no valid
-    certificate of the programme yet: one query."""
+    """Ids of the people waiting for the programme's certificate: one query."""
     if not programme.steps:
         return []
-    return db.session.scalars(
-        select(User.id).where(in_audience(programme), _without_valid_certificate(programme),
-                              *[~step_missing(step) for step in programme.steps])
-        .order_by(User.id)).all()
+    return db.session.scalars(select(User.id).where(*_waiting(programme))
+                              .order_by(User.id)).all()
+
+
+def waiting_count(programme):
+    """How many wait (the admin's page and the job's total): one counting query, so a city's
+    audience is never loaded to be counted."""
+    if not programme.steps:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(User).where(
+        *_waiting(programme)))
 
 
 # --- the job ----------------------------------------------------------------------------------
@@ -147,7 +159,7 @@ def start_issuing(programme, issuer):
     problem = certificates.signer_problem()
     if problem:
         raise certificates.CertificateError(problem)
-    count = len(waiting_ids(programme))
+    count = waiting_count(programme)
     if count == 0:
         raise certificates.CertificateError(_("Tidak ada peserta yang menunggu sertifikat."))
     return start_job(JOB_KIND, {"programme_id": programme.id, "label": programme.title,
