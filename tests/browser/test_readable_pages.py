@@ -23,6 +23,7 @@ from app.certificates.models import Certificate
 from app.database import utcnow
 from app.discussion import services as discussion
 from app.extensions import db
+from app.institutions.models import Institution
 from app.jobs.models import Job
 from app.notifications.announcement_services import create_announcement
 from app.quizzes import services as quiz_services
@@ -139,6 +140,9 @@ def _arguments(live_server):
             # confirmation link it is refused, and a refusal is no page to check.
             "token": emails.reset_token(graduate),
             "agency_id": db.session.scalar(select(Agency.id).order_by(Agency.id)),
+            # The bundled courses' providers became institutions (BKPSDM, Universitas Tadulako).
+            "institution_id": db.session.scalar(
+                select(Institution.id).order_by(Institution.id)),
             # Opening a notification redirects to its link: no page of its own to check.
             "notification_id": 1,
             "certificate_id": db.session.scalar(
