@@ -7,7 +7,7 @@ Accept-Language, and finally Indonesian. Times are always shown in Palu's zone (
 """
 
 from flask import current_app, g, has_request_context, request
-from flask_babel import get_locale, refresh
+from flask_babel import get_locale, get_translations, refresh
 from flask_login import current_user, user_logged_in
 
 # Each language named in itself, as the switch shows it.
@@ -75,8 +75,43 @@ def _relocalize_after_login(sender, user, **extra):
     refresh()
 
 
+def request_translations():
+    """The translations of this request's language, found once and kept beside Flask-Babel's
+    own per-request state.
+
+    Flask-Babel resolves the context, domain and locale on every `_()` a template calls
+    (some twenty per page, each through several context-local look-ups: ~15 % of a module
+    page's time). The pair is keyed by the locale object, so `force_locale()` and `refresh()`,
+    which replace that object, are followed at once."""
+    state = getattr(g, "_flask_babel", None) if g else None
+    if state is not None:
+        kept = getattr(state, "kompeten_translations", None)
+        locale = getattr(state, "babel_locale", None)
+        if kept is not None and locale is not None and kept[0] is locale:
+            return kept[1]
+    translations = get_translations()
+    state = getattr(g, "_flask_babel", None) if g else None
+    if state is not None and getattr(state, "babel_locale", None) is not None:
+        state.kompeten_translations = (state.babel_locale, translations)
+    return translations
+
+
+def _install_template_gettext(app):
+    """Templates' `_()` and `ngettext()` through `request_translations` (same behaviour as
+    Flask-Babel's callables: newstyle, autoescaped, %-formatted)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda text: request_translations().ugettext(text),
+        ngettext=lambda singular, plural, n: request_translations().ungettext(
+            singular, plural, n),
+        pgettext=lambda context, text: request_translations().upgettext(context, text),
+        npgettext=lambda context, singular, plural, n: request_translations().unpgettext(
+            context, singular, plural, n),
+        newstyle=True)
+
+
 def configure_babel(app, babel):
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    _install_template_gettext(app)
     app.after_request(_vary_on_language)
     user_logged_in.connect(_relocalize_after_login, app)
 

@@ -20,6 +20,7 @@ from app.courses import prerequisites, services
 from app.courses.access import can_edit_course
 from app.courses.forms import ActionForm, CatalogueFilterForm
 from app.courses.models import Course, CourseFile, Module
+from app.courses.module_parts import fill_ticks, module_parts
 from app.courses.offline import offline_response
 from app.courses.outline_cache import course_outline
 from app.errors import LmsError
@@ -32,12 +33,11 @@ from app.web import one_or_404
 
 bp = Blueprint("courses", __name__, template_folder="templates")
 
-# Extra panels other packages add to the course, module and dashboard pages (quizzes and
-# certificates register theirs); each returns safe HTML or None.
+# Extra panels other packages add to the course and dashboard pages (quizzes and
+# certificates register theirs); each returns safe HTML or None. The module page's panels
+# depend on the content only and are cached with it (module_parts.register_module_section).
 COURSE_SECTIONS = Hook()
 register_course_section = COURSE_SECTIONS.register
-MODULE_SECTIONS = Hook()
-register_module_section = MODULE_SECTIONS.register
 DASHBOARD_SECTIONS = Hook()
 register_dashboard_section = DASHBOARD_SECTIONS.register
 # Functions (user) -> Markup or None, shown above the catalogue's courses (programmes).
@@ -188,19 +188,12 @@ def module_page(slug, module_slug):
     if progress is not None and progress.enrollment.started_at is None:
         services.note_module_opened(progress.enrollment)
         db.session.commit()
-    index = next(i for i, m in enumerate(modules) if m.id == module.id)
+    parts = module_parts(outline, module, preview=progress is None)
+    done_ids = progress.done_ids if progress is not None else ()
     return render_template(
-        "courses/module.html", course=course, module=module, modules=modules,
-        position=index + 1, progress=progress,
-        is_done=progress is not None and module.id in progress.done_ids,
-        previous_module=modules[index - 1] if index > 0 else None,
-        next_module=modules[index + 1] if index + 1 < len(modules) else None,
-        action_form=ActionForm(),
-        sections=_sections(MODULE_SECTIONS, current_user, course, module),
-        # The course index places the quizzes (a part the quizzes package adds to the cached
-        # outline): module id -> quizzes after it, None -> after the last module.
-        placed_quizzes=outline.parts.get("quizzes_after", {}),
-    )
+        "courses/module.html", course=course, module=module, progress=progress,
+        is_done=module.id in done_ids, parts=parts,
+        layout=fill_ticks(parts["layout"], parts["tick"], done_ids))
 
 
 @bp.route("/kursus/<slug>/unduh")

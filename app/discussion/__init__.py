@@ -7,7 +7,8 @@ def register_discussion(app):
     module pages and the trainers' workshop page."""
     from app.authoring.gradebook import register_gradebook_column
     from app.authoring.views import register_workbench_section
-    from app.courses.views import register_course_section, register_module_section
+    from app.courses.module_parts import register_module_section
+    from app.courses.views import register_course_section
     from app.discussion import index
     from app.discussion.services import gradebook_posts_column
     from app.discussion.views import bp, course_section, module_section, workbench_section

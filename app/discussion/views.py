@@ -458,10 +458,9 @@ def course_section(user, course, modules):
     return Markup(render_template("discussion/_course_section.html", course=course))
 
 
-def module_section(user, course, module):
-    """Each module page: "Tanya tentang modul ini" and the threads about the module."""
-    if not user.is_authenticated:
-        return None
+def module_section(course, module):
+    """Each module page: "Tanya tentang modul ini" and the threads about the module (the same
+    for every reader: cached with the page, app/courses/module_parts.py)."""
     return Markup(render_template("discussion/_module_section.html", course=course,
                                   module=module))
 

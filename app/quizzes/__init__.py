@@ -6,6 +6,7 @@ def register_quizzes(app):
     from app.admin.menu import register_admin_count, register_person_section
     from app.courses import services as course_services
     from app.courses import views as course_views
+    from app.courses.module_parts import register_module_section
     from app.courses.outline_cache import register_outline_part
     from app.quizzes.models import GRADING_METHODS, Quiz
     from app.quizzes.overdue import register_overdue_attempts
@@ -32,5 +33,5 @@ def register_quizzes(app):
     register_admin_count(essays_waiting_count)
     register_person_section(person_attempt_section)
     course_views.register_course_section(course_quiz_section)
-    course_views.register_module_section(module_quiz_section)
+    register_module_section(module_quiz_section)
     register_outline_part("quizzes_after", quizzes_after_modules, Quiz)

@@ -346,7 +346,7 @@ def opening_pretest(user, course):
     return None
 
 
-def module_quiz_section(user, course, module):
+def module_quiz_section(course, module):
     quizzes = course_outline(course.slug).parts["quizzes_after"].get(module.id)
     if not quizzes:
         return None
