@@ -5,10 +5,14 @@ the `setting` table overrides it. Values are stored as JSON text.
 """
 
 import json
+import os
+import time
+import uuid
+from pathlib import Path
 
-from flask import current_app, g
-from sqlalchemy import String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column
+from flask import current_app, g, has_app_context
+from sqlalchemy import String, Text, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.audit import record_event
 from app.database import UTCDateTime, utcnow
@@ -60,13 +64,75 @@ class Setting(db.Model):
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+# Nearly every request reads the settings (the page frame shows two, the course outline checks
+# the content version), so each worker keeps the last read and asks the database again only
+# when the stamp file instance/settings.stamp has changed. Every commit that changed a setting
+# rewrites the stamp after the commit, so a worker that saw a stamp has read what was
+# committed before it. A read older than RECHECK_SECONDS is redone anyway, for changes that
+# bypass the app (a restored backup, SQL by hand). Kompeten runs on one server; app servers
+# sharing one database would see each other's setting changes within RECHECK_SECONDS
+# (docs/operations.md).
+STAMP_FILE = "settings.stamp"
+RECHECK_SECONDS = 10.0
+
+
+def _stamp_path():
+    return Path(current_app.instance_path) / STAMP_FILE
+
+
+def _read_stamp():
+    try:
+        return _stamp_path().read_bytes()
+    except OSError:
+        return b""
+
+
+def write_stamp():
+    """Tell every worker the stored settings changed (after the commit that changed them)."""
+    path = _stamp_path()
+    temporary = path.with_name(f".{STAMP_FILE}.{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(uuid.uuid4().hex.encode())
+        os.replace(temporary, path)  # readers see the old stamp or the new, never half
+    except OSError:
+        # An unwritable instance folder must not fail the change that was committed; workers
+        # then see it within RECHECK_SECONDS.
+        current_app.logger.warning("settings stamp %s could not be written", path)
+
+
 def _stored_settings():
-    """Every stored setting, read once per request or CLI run in one query (there are a few
-    dozen at most, and a page asks for several)."""
+    """Every stored setting, read once per request or CLI run (there are a few dozen at most,
+    and a page asks for several): from this worker's copy while the stamp is unchanged."""
     if "_settings" not in g:
-        g._settings = {key: json.loads(value) for key, value in
-                       db.session.execute(select(Setting.key, Setting.value))}
+        kept = current_app.extensions.get("settings")
+        stamp, now = _read_stamp(), time.monotonic()
+        if kept is None or kept[0] != stamp or now - kept[1] > RECHECK_SECONDS:
+            values = {key: json.loads(value) for key, value in
+                      db.session.execute(select(Setting.key, Setting.value))}
+            kept = current_app.extensions["settings"] = (stamp, now, values)
+        g._settings = dict(kept[2])  # the request's own copy: set_setting changes it
     return g._settings
+
+
+CHANGED = "kompeten_settings_changed"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_setting_changes(session, _flush_context):
+    if any(isinstance(obj, Setting) for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info[CHANGED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _stamp_after_commit(session):
+    if session.info.pop(CHANGED, False) and has_app_context():
+        write_stamp()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session):
+    session.info.pop(CHANGED, None)
 
 
 def get_setting(key):

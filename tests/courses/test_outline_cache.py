@@ -1,11 +1,14 @@
 """The per-process course outline cache: fresh after every change, by any worker, and free."""
 
+import time
+
 from sqlalchemy import select, text
 
+from app import settings
 from app.courses.models import Course, Module
 from app.courses.outline_cache import CONTENT_VERSION_KEY
 from app.extensions import db
-from app.settings import Setting
+from app.settings import Setting, write_stamp
 from tests.conftest import PASSWORD, csrf_token
 from tests.courses.test_query_counts import add_courses
 
@@ -67,7 +70,26 @@ def test_other_workers_see_a_change_through_the_version(app, client, create_user
     db.session.execute(text("UPDATE setting SET value = '\"other-worker\"' WHERE key = :key"),
                        {"key": CONTENT_VERSION_KEY})
     db.session.commit()
+    # Its commit rewrote the settings stamp too (app/settings.py), as every ORM change does.
+    write_stamp()
     assert "Dari pekerja lain" in client.get(MODULE_URL).get_data(as_text=True)
+
+
+def test_a_change_made_outside_the_app_is_seen_within_the_recheck_time(
+        app, client, create_user, login, monkeypatch):
+    """SQL by hand (or a restored backup) rewrites no stamp: each worker asks the database
+    again once its read is RECHECK_SECONDS old."""
+    enrolled_learner(create_user, login, client)
+    client.get(MODULE_URL)
+    db.session.execute(text("UPDATE module SET body_html = '<p>Dari luar</p>' WHERE id = :id"),
+                       {"id": module_one().id})
+    db.session.execute(text("UPDATE setting SET value = '\"by-hand\"' WHERE key = :key"),
+                       {"key": CONTENT_VERSION_KEY})
+    db.session.commit()
+    assert "<p>Isi</p>" in client.get(MODULE_URL).get_data(as_text=True)
+    later = time.monotonic() + settings.RECHECK_SECONDS + 1
+    monkeypatch.setattr(settings.time, "monotonic", lambda: later)
+    assert "Dari luar" in client.get(MODULE_URL).get_data(as_text=True)
 
 
 def test_only_real_changes_to_courses_and_modules_replace_the_version(app, create_user):
@@ -94,11 +116,12 @@ def test_the_cached_outline_costs_no_query(app, client, create_user, login, quer
     db.session.commit()
     with queries() as reread:
         assert client.get(MODULE_URL).status_code == 200
-    # the user, the settings (with the version) and the learner's progress
-    assert cached() == 3
-    # the course, its modules, its quizzes after modules, its prerequisites and its provider,
-    # read once per change
-    assert reread() == cached() + 5
+    # the user and the learner's progress (the settings, with the version, are the worker's
+    # copy while the stamp is unchanged)
+    assert cached() == 2
+    # the settings, the course, its modules, its quizzes after modules, its prerequisites and
+    # its provider, read once per change
+    assert reread() == cached() + 6
 
 
 def test_quizzes_after_a_module_follow_their_changes(app, client, create_user, login):
