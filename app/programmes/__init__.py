@@ -7,6 +7,7 @@ def register_programmes(app):
     from flask_babel import lazy_gettext as _l
 
     from app.admin.menu import register_admin_page
+    from app.courses.outline_cache import register_outline_part
     from app.courses.views import (
         register_catalogue_section,
         register_course_section,
@@ -16,7 +17,9 @@ def register_programmes(app):
     from app.programmes.admin_views import bp as report_bp
     from app.programmes.certificates import register_programme_certificates
     from app.programmes.editor import bp as editor_bp
+    from app.programmes.models import Programme, ProgrammeStep
     from app.programmes.reminders import remind_overdue
+    from app.programmes.services import in_published_programme
     from app.programmes.views import bp, catalogue_panel, course_panel, dashboard_panel
 
     app.register_blueprint(bp)
@@ -29,6 +32,9 @@ def register_programmes(app):
                         _l("per program dan OPD: selesai, sesuai jadwal, tertinggal, terlambat"))
     register_dashboard_notice(dashboard_panel)
     register_course_section(course_panel)
+    # Whether any published programme has the course as a step, kept with the course's outline
+    # so that the course page of a course in no programme asks nothing more.
+    register_outline_part("in_programme", in_published_programme, Programme, ProgrammeStep)
     register_catalogue_section(catalogue_panel)
     if remind_overdue not in JP_REMINDER_EXTRAS:
         JP_REMINDER_EXTRAS.append(remind_overdue)

@@ -88,6 +88,14 @@ def programmes_for(user):
     return db.session.scalars(query).unique().all()
 
 
+def in_published_programme(session, course):
+    """Whether a published programme has this course as a step (an outline part: read once
+    per content version)."""
+    return session.scalar(select(exists().where(
+        ProgrammeStep.course_id == course.id, ProgrammeStep.programme_id == Programme.id,
+        Programme.status == "published")))
+
+
 def programmes_with_course(user, course):
     """Published programmes for this person that have the course as a step."""
     return db.session.scalars(

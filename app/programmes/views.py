@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from app.courses.forms import ActionForm, action_or_400
+from app.courses.outline_cache import course_outline
 from app.errors import LmsError
 from app.extensions import db
 from app.programmes import services
@@ -85,9 +86,10 @@ def dashboard_panel(user):
 
 def course_panel(user, course, _modules):
     """On a course page: the programmes this course is a step of that the person follows or
-    must take, with their progress and next step, so finishing a course leads on. One query
-    when there are none."""
-    if not user.is_authenticated:
+    must take, with their progress and next step, so finishing a course leads on. No query
+    for a course in no published programme (the outline knows), one when the person has none."""
+    outline = course_outline(course.slug)
+    if not user.is_authenticated or outline is None or not outline.parts["in_programme"]:
         return None
     found = [standing for standing in services.standings(
         user, services.programmes_with_course(user, course))

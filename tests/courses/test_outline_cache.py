@@ -119,9 +119,9 @@ def test_the_cached_outline_costs_no_query(app, client, create_user, login, quer
     # the user and the learner's progress (the settings, with the version, are the worker's
     # copy while the stamp is unchanged)
     assert cached() == 2
-    # the settings, the course, its modules, its quizzes after modules, its prerequisites and
-    # its provider, read once per change
-    assert reread() == cached() + 6
+    # the settings, the course, its modules, its quizzes after modules, its prerequisites, its
+    # provider and whether a programme has it as a step, read once per change
+    assert reread() == cached() + 7
 
 
 def test_quizzes_after_a_module_follow_their_changes(app, client, create_user, login):
