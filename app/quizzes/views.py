@@ -319,8 +319,12 @@ def grade(slot_id):
 # --- sections on course and module pages ----------------------------------------------------
 
 def course_quiz_section(user, course, modules):
-    """The quizzes panel of a course page: standing per quiz and the pretest/posttest gain."""
-    standings = services.standings_for_course(user, course)
+    """The quizzes panel of a course page: standing per quiz and the pretest/posttest gain.
+    The quizzes come from the cached outline; only the learner's attempts are read."""
+    placed = course_outline(course.slug).parts["quizzes_after"]
+    standings = services.standings_of(
+        user, sorted((quiz for quizzes in placed.values() for quiz in quizzes),
+                     key=lambda quiz: quiz.id))
     if not standings:
         return None
     standings.sort(key=lambda s: not s.quiz.opens_course)  # the opening pretest first
