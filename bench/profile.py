@@ -24,8 +24,8 @@ from werkzeug.datastructures import MultiDict
 from app import create_app
 from config import engine_options
 
-ENDPOINTS = ("ping", "catalogue", "course", "module", "dashboard", "verify", "admin_opd",
-             "autosave")
+ENDPOINTS = ("ping", "catalogue", "catalogue_learner", "course", "module", "dashboard", "verify",
+             "admin_opd", "autosave")
 
 
 def parse_args():
@@ -78,7 +78,7 @@ def request_for(endpoint, app, fixtures):
         token = csrf_token(page.get_data(as_text=True))
         form = MultiDict([*map(tuple, learner["fields"]), ("csrf_token", token)])
         return lambda: client.post(f"/percobaan/{attempt}/autosimpan", data=form)
-    path = {"course": f"/kursus/{course}", "dashboard": "/beranda",
+    path = {"course": f"/kursus/{course}", "dashboard": "/beranda", "catalogue_learner": "/",
             "module": f"/kursus/{course}/modul/{fixtures['courses'][course][0]}"}[endpoint]
     return lambda: client.get(path)
 

@@ -28,7 +28,14 @@ def baseline(connections):
 
 
 def catalogue(connections):
-    return Scenario("catalogue", "Catalogue /", [get("/")], connections)
+    return Scenario("catalogue", "Catalogue / (visitor)", [get("/")], connections)
+
+
+def learner_catalogue(fixtures, cookies, connections):
+    """The catalogue as learners see it (their programmes above the courses): issue 19's
+    target names the logged-in catalogue."""
+    return Scenario("catalogue_learner", "Catalogue / (logged in)", shuffled([
+        get("/", cookies[learner["nip"]]) for learner in fixtures["learners"]]), connections)
 
 
 def course_page(fixtures, cookies, connections):
@@ -91,7 +98,8 @@ def admin_ledger(fixtures, cookies, connections):
 
 
 def endpoint_scenarios(fixtures, cookies, tokens, connections, admin_connections):
-    return [catalogue(connections), course_page(fixtures, cookies, connections),
+    return [catalogue(connections), learner_catalogue(fixtures, cookies, connections),
+            course_page(fixtures, cookies, connections),
             module_page(fixtures, cookies, connections), dashboard(fixtures, cookies, connections),
             autosave(fixtures, cookies, tokens, connections),
             verification(fixtures, connections),

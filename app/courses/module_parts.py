@@ -3,11 +3,11 @@ and reused for every learner, with each learner's ticks put in on the way out.
 
 A module page is mostly the same for everyone: the breadcrumb, the course index, the module's
 text, the sections other packages add under it (its quizzes, the way into the discussion) and
-the pager. They change only when the content does (the outline's content version,
+the pager. They change only when the content does (the content version,
 app/courses/outline_cache.py), and with the interface language, whether the page is a preview
 (an editor not enrolled: no ticks), and the path the app is served under. That tuple with the
-course and module is the cache key; the content version is kept with the entry and compared, as
-the outline cache does, so an edit through any worker shows on the next request.
+course and module is the cache key; the content version is kept with the entry and compared
+(`cached_for_content`), so an edit through any worker shows on the next request.
 
 What differs per learner is rendered per request by courses/module.html: the progress bar and
 the "selesai" form. The index's ticks sit inside a cached part, so it carries a mark per module
@@ -23,6 +23,7 @@ import re
 from flask import current_app, request
 from markupsafe import Markup
 
+from app.courses.outline_cache import cached_for_content
 from app.hooks import Hook
 from app.i18n import current_language
 
@@ -47,16 +48,9 @@ def _marks():
 def module_parts(outline, module, preview):
     """The cached parts of this module's page: `top`, `layout` (with marks) and `bottom`,
     and `tick` (the tick's markup in this language)."""
-    cache = current_app.extensions.setdefault("module_parts", {})
     key = (outline.course.id, module.id, current_language(), preview, request.script_root)
-    kept = cache.get(key)
-    if kept is not None and kept[0] == outline.version:
-        return kept[1]
-    parts = _render(outline, module, preview)
-    if key not in cache and len(cache) >= MAX_ENTRIES:
-        cache.pop(next(iter(cache)))
-    cache[key] = (outline.version, parts)
-    return parts
+    return cached_for_content("module_parts", key, lambda: _render(outline, module, preview),
+                              MAX_ENTRIES)
 
 
 def _render(outline, module, preview):

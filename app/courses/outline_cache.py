@@ -16,6 +16,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -69,6 +70,23 @@ def _read_outline(slug, version):
         parts = {name: load(session, course) for name, load in OUTLINE_PARTS.items()}
         session.expunge_all()
     return Outline(version=version, course=course, modules=list(modules), parts=parts)
+
+
+def cached_for_content(name, key, render, max_entries):
+    """What `render()` returns, kept in this app's `name` cache under `key` until the content
+    version changes (rendered page parts that depend on the content only). None is not kept.
+    At most `max_entries` are kept; when full, the oldest goes first."""
+    version = get_setting(CONTENT_VERSION_KEY)
+    cache = current_app.extensions.setdefault(name, {})
+    kept = cache.get(key)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    value = render()
+    if value is not None:
+        if key not in cache and len(cache) >= max_entries:
+            cache.pop(next(iter(cache)))
+        cache[key] = (version, value)
+    return value
 
 
 def forget_outlines():

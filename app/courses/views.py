@@ -22,10 +22,11 @@ from app.courses.forms import ActionForm, CatalogueFilterForm
 from app.courses.models import Course, CourseFile, Module
 from app.courses.module_parts import fill_ticks, module_parts
 from app.courses.offline import offline_response
-from app.courses.outline_cache import course_outline
+from app.courses.outline_cache import cached_for_content, course_outline
 from app.errors import LmsError
 from app.extensions import db
 from app.hooks import Hook
+from app.i18n import current_language
 from app.search import services as search_services
 from app.settings import jp_target_for
 from app.timeutil import current_year
@@ -72,6 +73,32 @@ CATALOGUE_HITS = 5
 
 @bp.route("/")
 def catalogue():
+    # Without a search, the listing depends on the content and the filter only: kept per
+    # content version, language and filter value, for every visitor.
+    if request.args.get("q", "") == "" and set(request.args) <= set(FILTERS):
+        key = (request.args.get("kompetensi", ""), request.args.get("penyelenggara", ""),
+               current_language(), request.script_root)
+        listing = cached_for_content("catalogue_listing", key, _valid_listing,
+                                     LISTING_ENTRIES)
+    else:
+        listing = None
+    return render_template("courses/catalogue.html", listing=listing or _listing()[1],
+                           sections=_sections(CATALOGUE_SECTIONS, current_user))
+
+
+FILTERS = ("q", "kompetensi", "penyelenggara")
+# Each key is a valid filter (competency types × providers × 2 languages): a few dozen.
+LISTING_ENTRIES = 64
+
+
+def _valid_listing():
+    """The listing, or None when the filter is not valid (its errors are shown, not kept)."""
+    valid, html = _listing()
+    return html if valid else None
+
+
+def _listing():
+    """(whether the filter is valid, the filter form and the courses it selects as HTML)."""
     form = CatalogueFilterForm(request.args)
     form.set_provider_choices(services.catalogue_providers())
     valid = form.validate()
@@ -83,8 +110,8 @@ def catalogue():
     )
     # The same box also searches what the modules and workshops say (app/search).
     inside = search_services.search(query, limit=CATALOGUE_HITS) if query else []
-    return render_template("courses/catalogue.html", form=form, rows=rows, query=query,
-                           inside=inside, sections=_sections(CATALOGUE_SECTIONS, current_user))
+    return valid, Markup(render_template("courses/_catalogue_listing.html", form=form,
+                                         rows=rows, query=query, inside=inside))
 
 
 def _visible_outline_or_404(slug):
