@@ -9,11 +9,13 @@ together with a session cookie of the thief's own (docs/security.md, "Sessions")
 
 import hashlib
 import hmac
+from functools import cache
 
 from flask import current_app, g, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, user_loaded_from_cookie
 from flask_login.config import COOKIE_NAME
+from sqlalchemy import bindparam, select
 
 from app.audit import record_event
 from app.auth.models import User
@@ -41,11 +43,18 @@ def login_token(user):
     return f"{user.id}:{user.session_version}:{client_binding()}"
 
 
+@cache
+def _user_statement():
+    """Every request loads its user: one statement built once (with its SQLAlchemy cache key)
+    instead of the one `session.get` builds each time."""
+    return select(User).where(User.id == bindparam("id"))
+
+
 def load_user(token):
     user_id, version, binding = _parse_token(token)
     if user_id is None:
         return None
-    user = db.session.get(User, user_id)
+    user = db.session.execute(_user_statement(), {"id": user_id}).scalar_one_or_none()
     if user is None or not user.is_active or user.session_version != version:
         return None
     if not hmac.compare_digest(binding, client_binding()):

@@ -5,9 +5,10 @@ Writes flush and never commit. Reads for pages use a fixed number of queries wha
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import contains_eager, defer, joinedload, load_only
 
 from app.courses.models import Course, Enrollment, JpCredit, JpYearTotal, Module, ModuleProgress
@@ -176,6 +177,18 @@ def note_module_opened(enrollment, when=None):
     enrollment.mark_started(when or utcnow())
 
 
+@cache
+def _progress_statement():
+    """Built once: SQLAlchemy then also keeps its cache key, which building the statement on
+    every course and module page recomputed (a tenth of a module page's time)."""
+    return (select(Enrollment, ModuleProgress.module_id)
+            .outerjoin(ModuleProgress, and_(
+                ModuleProgress.user_id == Enrollment.user_id,
+                ModuleProgress.module_id.in_(bindparam("module_ids", expanding=True))))
+            .where(Enrollment.user_id == bindparam("user_id"),
+                   Enrollment.course_id == bindparam("course_id")))
+
+
 def course_progress(user, course, modules):
     """Progress of one learner in one course, given the course's active modules in order.
 
@@ -184,12 +197,9 @@ def course_progress(user, course, modules):
     """
     if user is None or not user.is_authenticated:
         return None
-    rows = db.session.execute(
-        select(Enrollment, ModuleProgress.module_id)
-        .outerjoin(ModuleProgress, and_(ModuleProgress.user_id == Enrollment.user_id,
-                                        ModuleProgress.module_id.in_([m.id for m in modules])))
-        .where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)
-    ).all()
+    rows = db.session.execute(_progress_statement(), {
+        "user_id": user.id, "course_id": course.id, "module_ids": [m.id for m in modules],
+    }).all()
     if not rows:
         return None
     done = {module_id for _, module_id in rows if module_id is not None}
