@@ -29,16 +29,17 @@ UNREAD_PLACEHOLDER = "<!--kompeten-frame-unread-->"
 PARTS = ("header", "footer")
 
 
-def _role_set():
-    if not current_user.is_authenticated:
+def _role_set(user):
+    if not user.is_authenticated:
         return "visitor"
-    role = ("admin" if current_user.is_admin
-            else "trainer" if current_user.is_trainer else "learner")
-    return f"{role}+demo" if current_user.is_demo else role
+    role = "admin" if user.is_admin else "trainer" if user.is_trainer else "learner"
+    return f"{role}+demo" if user.is_demo else role
 
 
-def frame_key():
-    return (current_language(), large_text_on(), _role_set(), registration_open(),
+def frame_key(user=None):
+    # The user is looked up once: each `current_user` is several context-local look-ups.
+    user = user if user is not None else current_user._get_current_object()
+    return (current_language(), large_text_on(), _role_set(user), registration_open(),
             get_setting("institution_name"), request.script_root)
 
 
@@ -55,22 +56,23 @@ def _render_parts():
 def page_frame():
     """{"header": Markup, "footer": Markup} for this request."""
     cache = current_app.extensions.setdefault("page_frame", {})
-    key = frame_key()
+    user = current_user._get_current_object()
+    key = frame_key(user)
     parts = cache.get(key)
     if parts is None:
         if len(cache) >= MAX_ENTRIES:
             cache.clear()
         parts = cache[key] = _render_parts()
-    token, unread = generate_csrf(), _unread_badge()
+    token, unread = generate_csrf(), _unread_badge(user)
     return {part: Markup(html.replace(TOKEN_PLACEHOLDER, token).replace(UNREAD_PLACEHOLDER, unread))
             for part, html in parts.items()}
 
 
-def _unread_badge():
+def _unread_badge(user):
     """The bell's count: read from the user row already loaded for this page (no query)."""
-    if not current_user.is_authenticated:
+    if not user.is_authenticated:
         return ""
-    count = current_user.unread_notifications or 0
+    count = user.unread_notifications or 0
     if not count:
         return str(Markup('<span class="visually-hidden">{}</span>').format(
             _("tidak ada yang belum dibaca")))

@@ -19,9 +19,10 @@ PREFERENCE_COOKIE_AGE = 60 * 60 * 24 * 365
 
 def _user():
     """The logged-in user, or None (also outside a request)."""
-    if not has_request_context() or not current_user.is_authenticated:
+    if not has_request_context():
         return None
-    return current_user
+    user = current_user._get_current_object()
+    return user if user.is_authenticated else None
 
 
 def _browser_language():
