@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from app.admin.menu import AdminCount
 from app.audit import record_event
@@ -571,10 +571,12 @@ def issued_for_session(session):
 
 
 def valid_certificates_by_course(user, course_ids):
-    """{course_id: certificate} for a learner's valid certificates among these courses."""
+    """{course_id: certificate} for a learner's valid certificates among these courses (the
+    dashboard's list: only the id, course and course title are loaded, not the snapshot)."""
     if not course_ids:
         return {}
-    rows = db.session.scalars(select(Certificate).where(
+    rows = db.session.scalars(select(Certificate).options(
+        load_only(Certificate.id, Certificate.course_id, Certificate.course_title)).where(
         and_(Certificate.user_id == user.id, Certificate.course_id.in_(course_ids),
              Certificate.revoked_at.is_(None))))
     return {c.course_id: c for c in rows}

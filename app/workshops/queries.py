@@ -5,7 +5,7 @@ session's audience by selectinload, a learner's registrations in one query).
 """
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from app.auth.models import Agency
 from app.courses.models import course_owner
@@ -24,6 +24,12 @@ from app.workshops.models import (
 
 def _with_audience(query):
     return query.options(selectinload(WorkshopSession.agencies))
+
+
+# Lists of sessions show their title, time and state; the description is read on the session's
+# own page.
+WITHOUT_DESCRIPTION = (defer(WorkshopSession.description_source),
+                       defer(WorkshopSession.description_html))
 
 
 def upcoming_sessions(now=None, limit=None):
@@ -73,7 +79,7 @@ def open_sessions_for(user, agency_ids, now=None, limit=3):
         SessionRegistration.user_id == user.id, SessionRegistration.status != CANCELLED)
     deadline = func.coalesce(WorkshopSession.registration_deadline, WorkshopSession.starts_at)
     return db.session.scalars(_with_audience(
-        select(WorkshopSession)
+        select(WorkshopSession).options(*WITHOUT_DESCRIPTION)
         .where(WorkshopSession.status == "scheduled", deadline > now,
                audience_condition(agency_ids), WorkshopSession.id.not_in(mine))
         .order_by(WorkshopSession.starts_at, WorkshopSession.id).limit(limit))).all()
@@ -84,7 +90,7 @@ def registrations_of(user, since=None):
     `since`: only sessions ending after it."""
     query = (select(SessionRegistration)
              .join(SessionRegistration.session)
-             .options(joinedload(SessionRegistration.session))
+             .options(joinedload(SessionRegistration.session).options(*WITHOUT_DESCRIPTION))
              .where(SessionRegistration.user_id == user.id,
                     SessionRegistration.status != CANCELLED)
              .order_by(WorkshopSession.starts_at.desc(), WorkshopSession.id))

@@ -448,6 +448,7 @@ def test_public_routes_take_a_fixed_number_of_queries(app, courses, site, admin,
                                                       queries):
     def counts():
         client = app.test_client()
+        client.get("/.well-known/did.json")  # the first request after a settings change reads them
         found = {}
         for url in ("/.well-known/jwks.json", "/.well-known/did.json",
                     "/credentials/status/1"):
@@ -465,8 +466,9 @@ def test_public_routes_take_a_fixed_number_of_queries(app, courses, site, admin,
         revoke_certificate(certificate, "Uji", admin)
     db.session.commit()
     assert counts() == few
-    assert few == {"/.well-known/jwks.json": 1, "/.well-known/did.json": 1,
-                   "/credentials/status/1": 2}
+    # The settings are the worker's copy (app/settings.py); the status list reads its rows.
+    assert few == {"/.well-known/jwks.json": 0, "/.well-known/did.json": 0,
+                   "/credentials/status/1": 1}
 
 
 def test_the_verify_page_says_how_to_check_the_open_badge(app, certificate):
