@@ -1,5 +1,7 @@
 """Kompeten: a learning management system for the ASN of Pemerintah Kota Palu."""
 
+import os
+
 from flask import Flask
 
 from app.extensions import babel, compress, csrf, db, limiter, login_manager
@@ -73,13 +75,17 @@ def register_models():
     import app.workshops.models  # noqa: F401
 
 
+def wants_commands(app):
+    """Whether this app serves `flask …` commands: under the `flask` command and in tests. An
+    app created outside it (gunicorn, run.py's server) never runs one, so it leaves their
+    modules unloaded (docs/operations.md, what a worker keeps in memory)."""
+    return os.environ.get("FLASK_RUN_FROM_CLI") == "true" or app.testing
+
+
 def register_migrations(app):
     """`flask db …` (Flask-Migrate) for the command line and the tests. A web worker never
-    migrates, and Flask-Migrate pulls in Alembic, Mako and Pygments (~10 MiB per worker), so
-    an app created outside the `flask` command (gunicorn, run.py's server) goes without."""
-    import os
-
-    if os.environ.get("FLASK_RUN_FROM_CLI") == "true" or app.testing:
+    migrates, and Flask-Migrate pulls in Alembic, Mako and Pygments (~10 MiB per worker)."""
+    if wants_commands(app):
         from flask_migrate import Migrate
 
         Migrate(app, db, render_as_batch=True, compare_type=True)
@@ -132,6 +138,10 @@ def register_jobs(app):
 
 
 def register_cli(app):
+    """The `flask` commands of the core packages (the others register theirs): the bench
+    seeder, the demo, imports and the rest cost a web worker ~1.5 MiB it never uses."""
+    if not wants_commands(app):
+        return
     from app.auth.cli import agencies_cli, users_cli
     from app.content.cli import content_cli
     from app.courses.cli import courses_cli

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from babel.support import NullTranslations, Translations
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -22,6 +22,8 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.formats import long_date
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
@@ -168,8 +170,8 @@ class _CalendarMixin:
             day = self.data.date() if hasattr(self.data, "date") else self.data
             if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
                 problem = _l("Tanggal harus antara %(low)s dan %(high)s.",
-                             low=format_date(EARLIEST_DATE, "long"),
-                             high=format_date(LATEST_DATE, "long"))
+                             low=long_date(EARLIEST_DATE),
+                             high=long_date(LATEST_DATE))
         if problem:
             self.data = None
             raise ValueError(problem)

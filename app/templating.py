@@ -3,23 +3,23 @@ grouping, role checks."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import format_date, format_decimal, format_time
-
 from app.auth.nip import format_nip
+from app.formats import decimal_text, long_date, medium_date, short_time
 from app.settings import get_setting, registration_open
 
 
 def wita_datetime(value):
-    """'27 Nov 2026 14.05 WITA' (id), 'Nov 27, 2026 2:05 PM WITA' (en): Babel converts UTC
-    to Asia/Makassar and writes date and time the way the interface language does."""
+    """'27 Nov 2026 14.05 WITA' (id), 'Nov 27, 2026 2:05 PM WITA' (en): UTC converted to
+    Asia/Makassar, date and time written the way the interface language does (CLDR's medium
+    date and short time, app/formats.py)."""
     if value is None:
         return ""
-    return f"{format_date(value, 'medium')} {format_time(value, 'short')} WITA"
+    return f"{medium_date(value)} {short_time(value)} WITA"
 
 
 def wita_date(value):
     """'27 November 2026' (id), 'November 27, 2026' (en)."""
-    return "" if value is None else format_date(value, "long")
+    return "" if value is None else long_date(value)
 
 
 def number(value, decimals=0):
@@ -30,10 +30,10 @@ def number(value, decimals=0):
         return ""
     if decimals is None:
         exact = Decimal(str(value))  # str(): the shortest text of a float, not its binary tail
-        return format_decimal(exact, "#,##0." + "#" * max(0, -exact.as_tuple().exponent))
+        return decimal_text(exact, 0, max(0, -exact.as_tuple().exponent))
     # Rounded half up first (69,45 -> 69,5), as people round; Babel alone rounds half even.
     rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
-    return format_decimal(rounded, "#,##0." + "0" * decimals if decimals else "#,##0")
+    return decimal_text(rounded, decimals, decimals)
 
 
 def register_template_helpers(app):

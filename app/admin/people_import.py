@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
@@ -339,6 +338,9 @@ def parse_name(value):
 def parse_email(value):
     if not value:
         return None
+    # Loaded on first use: keeps web workers light (docs/operations.md).
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         checked = validate_email(value, check_deliverability=False)
     except EmailNotValidError:

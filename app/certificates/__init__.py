@@ -4,9 +4,9 @@ workshop/webinar sessions, PDF with QR, public verification, Open Badges 3.0."""
 
 def register_certificates(app):
     """Blueprint, auto-issue on completion, and the certificate panels on other pages."""
+    from app import wants_commands
     from app.admin.menu import register_admin_count, register_person_section
     from app.certificates.badge_views import bp as open_badges_bp
-    from app.certificates.cli import certificates_cli
     from app.certificates.jobs import register_certificate_jobs
     from app.certificates.services import (
         auto_issue_on_completion,
@@ -27,7 +27,10 @@ def register_certificates(app):
 
     app.register_blueprint(bp)
     app.register_blueprint(open_badges_bp)  # Open Badges: downloads, keys, status lists
-    app.cli.add_command(certificates_cli)
+    if wants_commands(app):
+        from app.certificates.cli import certificates_cli
+
+        app.cli.add_command(certificates_cli)
     register_certificate_jobs()
     course_services.register_completion_listener(auto_issue_on_completion)
     course_views.register_course_section(course_certificate_section)

@@ -23,9 +23,15 @@ import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import current_app
-from joserfc.jwk import OKPKey
+
+if TYPE_CHECKING:
+    from joserfc.jwk import OKPKey
+
+# joserfc (with cryptography, ~11 MiB) is imported where a key is read or made: loaded on first
+# use keeps web workers light (docs/operations.md).
 
 FOLDER = "badge_keys"
 CURRENT = "current"
@@ -43,7 +49,7 @@ class BadgeKeyError(RuntimeError):
 @dataclass(frozen=True)
 class BadgeKey:
     kid: str      # RFC 7638 thumbprint of the public key
-    key: OKPKey   # the private key for signing_key(), public ones for published_keys()
+    key: "OKPKey"   # the private key for signing_key(), public ones for published_keys()
 
 
 def key_folder():
@@ -57,6 +63,8 @@ def key_folder():
 
 def signing_key():
     """The current key pair, made on first use."""
+    from joserfc.jwk import OKPKey
+
     folder = key_folder()
     for _attempt in range(3):
         kid = _current_kid(folder) or _create_first_key(folder)
@@ -76,6 +84,8 @@ def signing_key():
 def published_keys():
     """Every public key (the current one first, then newest first): what verifiers need for
     credentials signed before a rotation. Makes the first key pair when there is none."""
+    from joserfc.jwk import OKPKey
+
     folder = key_folder()
     current = _current_kid(folder) or signing_key().kid
     files = sorted(folder.glob(f"*{PUBLIC_SUFFIX}"), key=lambda path: path.stat().st_mtime,
@@ -118,6 +128,8 @@ def _create_first_key(folder):
 
 
 def _write_new_key(folder):
+    from joserfc.jwk import OKPKey
+
     key = OKPKey.generate_key(CURVE)
     kid = key.thumbprint()
     _write_file(folder / f"{kid}{PUBLIC_SUFFIX}", key.as_pem(private=False))

@@ -31,11 +31,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from urllib.parse import quote, urlsplit
-
-from joserfc import jws
-from joserfc.errors import UnsupportedAlgorithmError
-from joserfc.jws import JWSRegistry
 
 from app.certificates import badge_keys, status_list
 from app.certificates.document import COURSE_KIND, SESSION_KIND
@@ -57,20 +54,26 @@ STATUS_LIST_VALIDITY = timedelta(days=1)
 STATUS_LIST_TTL_MS = 5 * 60 * 1000
 
 
-class _EdDSARegistry(JWSRegistry):
+@cache
+def _registry():
     """joserfc's registry allowing EdDSA alone, without its SecurityWarning.
 
     RFC 9864 deprecates the name "EdDSA" because it does not say which curve; it prefers
     "Ed25519". Open Badges verifiers (and PyJWT, jwcrypto) know only "EdDSA", and every
-    Kompeten key is an Ed25519 key (badge_keys.CURVE), so the ambiguity does not arise."""
+    Kompeten key is an Ed25519 key (badge_keys.CURVE), so the ambiguity does not arise.
 
-    def get_alg(self, name):
-        if name != ALGORITHM:
-            raise UnsupportedAlgorithmError(f"Algorithm of '{name}' is not allowed")
-        return self.algorithms[name]
+    Made at the first signature: joserfc loads cryptography (~11 MiB), which a web worker
+    needs only to sign (loaded on first use: keeps web workers light, docs/operations.md)."""
+    from joserfc.errors import UnsupportedAlgorithmError
+    from joserfc.jws import JWSRegistry
 
+    class EdDSARegistry(JWSRegistry):
+        def get_alg(self, name):
+            if name != ALGORITHM:
+                raise UnsupportedAlgorithmError(f"Algorithm of '{name}' is not allowed")
+            return self.algorithms[name]
 
-REGISTRY = _EdDSARegistry(algorithms=[ALGORITHM])
+    return EdDSARegistry(algorithms=[ALGORITHM])
 
 
 # --- what each kind of certificate attests -----------------------------------------------
@@ -250,10 +253,12 @@ def credential_jwt(certificate):
 
 
 def sign(payload):
+    from joserfc import jws  # loaded on first use, see _registry()
+
     key = badge_keys.signing_key()
     header = {"alg": ALGORITHM, "kid": _verification_method(key.kid), "typ": TOKEN_TYPE}
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-    return jws.serialize_compact(header, body, key.key, registry=REGISTRY)
+    return jws.serialize_compact(header, body, key.key, registry=_registry())
 
 
 # --- the status list credential -----------------------------------------------------------

@@ -7,9 +7,9 @@ course folder can be moved between servers.
 
 import io
 import zipfile
+from functools import cache
 from pathlib import Path
 
-import yaml
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -37,9 +37,18 @@ class ExportError(LmsError):
 
 # --- documents ------------------------------------------------------------------------------
 
-class _FrontMatterDumper(yaml.SafeDumper):
+@cache
+def _front_matter_dumper():
     """safe_dump, except that text with a line break is written double-quoted on one line: in
-    YAML's other styles a line of the value could read '---' and end the front matter early."""
+    YAML's other styles a line of the value could read '---' and end the front matter early.
+    PyYAML is loaded on first use: keeps web workers light (docs/operations.md)."""
+    import yaml
+
+    class FrontMatterDumper(yaml.SafeDumper):
+        pass
+
+    FrontMatterDumper.add_representer(str, _represent_text)
+    return FrontMatterDumper
 
 
 def _represent_text(dumper, value):
@@ -47,12 +56,11 @@ def _represent_text(dumper, value):
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
-_FrontMatterDumper.add_representer(str, _represent_text)
-
-
 def front_matter_yaml(meta):
     """The YAML between the '---' lines: keys in the given order, unicode kept, one line each."""
-    return yaml.dump(meta, Dumper=_FrontMatterDumper, sort_keys=False, allow_unicode=True,
+    import yaml
+
+    return yaml.dump(meta, Dumper=_front_matter_dumper(), sort_keys=False, allow_unicode=True,
                      width=10**6)
 
 

@@ -5,7 +5,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from flask_babel import gettext as _
 
 from app.content.limits import size_problem
@@ -78,6 +77,8 @@ def split_front_matter(path, text, problems, required=True):
         problems.append(Problem(str(path), 1, _("front matter tidak ditutup dengan baris '---'")))
         return None
     block = "\n".join(lines[1:closing])
+    import yaml  # loaded on first use: keeps web workers light (docs/operations.md)
+
     try:
         meta = yaml.safe_load(block) if block.strip() else {}
     except yaml.YAMLError as error:

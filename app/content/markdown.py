@@ -1,19 +1,17 @@
 """Markdown rendering and HTML sanitizing: the ONE place authored text becomes HTML.
 
 Authored Markdown is rendered once, when content is imported or saved, then cleaned by bleach
-with an explicit allowlist; the result is stored and shown as is. Pages never re-render.
+with an explicit allowlist; the result is stored and shown as is. Pages never re-render, so
+Markdown and bleach (with its html5lib, ~3 MiB together) are imported on first use, inside the
+functions below: loaded on first use keeps web workers light (docs/operations.md).
 """
 
 import html
 import re
-from functools import lru_cache
+import threading
+from collections import OrderedDict
+from functools import cache
 from urllib.parse import urlsplit
-
-import bleach
-import markdown
-from markdown.extensions import Extension
-from markdown.extensions.toc import slugify
-from markdown.treeprocessors import Treeprocessor
 
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
@@ -34,6 +32,8 @@ HEADING_ID_PREFIX = "h-"
 
 
 def _heading_slug(value, separator):
+    from markdown.extensions.toc import slugify
+
     return HEADING_ID_PREFIX + (slugify(value, separator) or "bagian")
 
 
@@ -76,28 +76,32 @@ def _allow_attribute(tag, name, value):
     return False
 
 
-_cleaner = bleach.sanitizer.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=_allow_attribute,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-)
+@cache
+def _cleaner():
+    import bleach
+
+    return bleach.sanitizer.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=_allow_attribute,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+    )
 
 
 def sanitize_html(html):
     """Clean HTML against the allowlist. Idempotent: cleaning clean output changes nothing."""
-    return _cleaner.clean(html or "")
+    return _cleaner().clean(html or "")
 
 
 MEDIA_PREFIX = "media/"
 
 
-class _MediaLinks(Treeprocessor):
-    """Point `media/...` images and links (relative to the course folder) at the served copy."""
+class _MediaLinks:
+    """Point `media/...` images and links (relative to the course folder) at the served copy:
+    a Markdown tree processor (a `run(root)` method), registered by _markdown()."""
 
-    def __init__(self, md, media_url):
-        super().__init__(md)
+    def __init__(self, media_url):
         self.media_url = media_url
 
     def run(self, root):
@@ -108,34 +112,61 @@ class _MediaLinks(Treeprocessor):
                     element.set(attribute, self.media_url + target[len(MEDIA_PREFIX):])
 
 
-class _MediaExtension(Extension):
-    def __init__(self, media_url):
-        super().__init__()
-        self.media_url = media_url
-
-    def extendMarkdown(self, md):
-        md.treeprocessors.register(_MediaLinks(md, self.media_url), "kompeten_media", 5)
-
-
 def _markdown(heading_base, media_url):
-    extensions = ["tables", "fenced_code", "sane_lists", "toc"]
-    if media_url:
-        extensions.append(_MediaExtension(media_url))
-    return markdown.Markdown(
-        extensions=extensions,
+    import markdown
+
+    md = markdown.Markdown(
+        extensions=["tables", "fenced_code", "sane_lists", "toc"],
         extension_configs={
             "tables": {"use_align_attribute": True},
             "toc": {"slugify": _heading_slug, "permalink": False, "baselevel": heading_base},
         },
         output_format="html",
     )
+    if media_url:
+        md.treeprocessors.register(_MediaLinks(media_url), "kompeten_media", 5)
+    return md
 
 
 # Rendering is pure (the same source, heading base and media URL give the same HTML) and
 # costly (Markdown, then bleach's HTML parser), and the same texts come back: every quiz answer
-# and feedback at each import, unchanged modules, previews. Short texts are kept: at most
-# 512 of up to 16,000 characters, so a process holds at most some 25 MB, typically far less.
+# and feedback at each import, unchanged modules. Kept per process, least recently used first
+# out: sources of up to 16,000 characters, at most 512 renders and 2,000,000 characters (source
+# and HTML together, 2-4 MB; all bundled content fits). A trainer's previews, each a new text,
+# so cannot grow a web worker by more than that (docs/operations.md).
 CACHED_SOURCE_CHARS = 16_000
+CACHED_RENDERS = 512
+CACHED_CHARS = 2_000_000
+
+
+class _RenderCache:
+    """Renders by (source, heading base, media URL), bounded by count and by characters."""
+
+    def __init__(self, max_entries, max_chars):
+        self.max_entries, self.max_chars = max_entries, max_chars
+        self.entries = OrderedDict()  # key -> HTML, least recently used first
+        self.chars = 0
+        self.lock = threading.Lock()  # the development server serves requests in threads
+
+    def get(self, key):
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+            return found
+
+    def put(self, key, rendered):
+        with self.lock:
+            if key in self.entries:
+                return
+            self.entries[key] = rendered
+            self.chars += len(key[0]) + len(rendered)
+            while len(self.entries) > self.max_entries or self.chars > self.max_chars:
+                (source, *_), dropped = self.entries.popitem(last=False)
+                self.chars -= len(source) + len(dropped)
+
+
+_rendered = _RenderCache(CACHED_RENDERS, CACHED_CHARS)
 
 
 def render_markdown(source, heading_base=1, media_url=None):
@@ -146,14 +177,14 @@ def render_markdown(source, heading_base=1, media_url=None):
     media_url: where `media/...` images of this course are served, e.g. "/media/spbe-101/".
     """
     source = source or ""
-    if len(source) <= CACHED_SOURCE_CHARS:
-        return _render_cached(source, heading_base, media_url)
-    return _render(source, heading_base, media_url)
-
-
-@lru_cache(maxsize=512)
-def _render_cached(source, heading_base, media_url):
-    return _render(source, heading_base, media_url)
+    if len(source) > CACHED_SOURCE_CHARS:
+        return _render(source, heading_base, media_url)
+    key = (source, heading_base, media_url)
+    rendered = _rendered.get(key)
+    if rendered is None:
+        rendered = _render(*key)
+        _rendered.put(key, rendered)
+    return rendered
 
 
 def _render(source, heading_base, media_url):
@@ -193,22 +224,30 @@ def render_inline(source):
 # heading ids: many posts on one page must not repeat ids (nor clobber the page's). Headings
 # start at h3, under the post.
 POST_HEADING_BASE = 3
-_post_cleaner = bleach.sanitizer.Cleaner(
-    tags=ALLOWED_TAGS - {"img"},
-    attributes=lambda tag, name, value: (not (tag in HEADINGS and name == "id")
-                                         and _allow_attribute(tag, name, value)),
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-)
+
+
+@cache
+def _post_cleaner():
+    import bleach
+
+    return bleach.sanitizer.Cleaner(
+        tags=ALLOWED_TAGS - {"img"},
+        attributes=lambda tag, name, value: (not (tag in HEADINGS and name == "id")
+                                             and _allow_attribute(tag, name, value)),
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+    )
 
 
 def render_post(source):
     """A discussion post's Markdown -> sanitized HTML, ready to store (see above)."""
+    import markdown
+
     html = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists", "nl2br"],
                              extension_configs={"tables": {"use_align_attribute": True}},
                              output_format="html").convert(source or "")
-    return _tables_in_scroll_regions(_post_cleaner.clean(_demoted(html)))
+    return _tables_in_scroll_regions(_post_cleaner().clean(_demoted(html)))
 
 
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
@@ -225,6 +264,8 @@ def render_moodle(source):
     """Moodle's auto-format ("moodle", GIFT's default): the text as written, its line breaks
     kept and web addresses made links, HTML in it allowed through the one sanitizer, and no
     Markdown: 2*3*4 stays 2*3*4, a line starting '1.' or '#' stays a line."""
+    import bleach
+
     text = (source or "").replace("\r\n", "\n").strip("\n")
     linked = bleach.linkify(text, parse_email=False)
     return sanitize_html(linked.replace("\n", "<br>\n"))

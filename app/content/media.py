@@ -13,7 +13,6 @@ import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import filetype
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -71,6 +70,13 @@ def extension_for(mime, name):
     return extension
 
 
+def guess_mime(data):
+    """The media type the content says (its first 8 KB), or None."""
+    import filetype  # loaded on first use: keeps web workers light (docs/operations.md)
+
+    return filetype.guess_mime(data[:8192])
+
+
 def inspect_bytes(data, name=None):
     """(mime, None) for an acceptable image or PDF, else (None, message naming what is wrong).
 
@@ -82,7 +88,7 @@ def inspect_bytes(data, name=None):
     if len(data) > limit:
         return None, _("berkas terlalu besar: %(kb)d KB, maksimal %(max)d KB",
                        kb=len(data) // 1024, max=limit // 1024)
-    kind = filetype.guess_mime(data[:8192])
+    kind = guess_mime(data)
     if kind not in FILE_TYPES:
         return None, _("isi berkas bukan gambar PNG, JPEG, GIF, WebP atau dokumen PDF "
                        "(terdeteksi: %(kind)s)", kind=kind or _("tidak dikenal"))
@@ -239,4 +245,4 @@ def publish_media(course, media):
         if source is None:
             continue
         data = read_inside(source)
-        store_course_file(course, name, data, filetype.guess_mime(data[:8192]))
+        store_course_file(course, name, data, guess_mime(data))

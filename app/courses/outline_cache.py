@@ -10,6 +10,9 @@ through any worker or `flask content import` is seen by every other worker on it
 
 The cached objects are detached from any session: read-only snapshots with all their columns
 loaded. Pages that change a course or module load their own attached copies.
+
+A worker keeps at most MAX_OUTLINES outlines (some 100 KB each with their module bodies); past
+that, the one read longest ago goes (docs/operations.md, what a worker keeps in memory).
 """
 
 import threading
@@ -25,6 +28,7 @@ from app.extensions import db
 from app.settings import Setting, get_setting
 
 CONTENT_VERSION_KEY = "content.version"
+MAX_OUTLINES = 64
 
 _outlines = {}
 _lock = threading.Lock()
@@ -53,7 +57,10 @@ def course_outline(slug):
     outline = _read_outline(slug, version)
     if outline is not None:
         with _lock:
+            _outlines.pop(slug, None)  # re-read: now the newest
             _outlines[slug] = outline
+            while len(_outlines) > MAX_OUTLINES:
+                del _outlines[next(iter(_outlines))]
     return outline
 
 

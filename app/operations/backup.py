@@ -6,7 +6,6 @@ miss the WAL). PostgreSQL is backed up with pg_dump (docs/operations.md).
 """
 
 import os
-import sqlite3
 from pathlib import Path
 
 import click
@@ -18,6 +17,8 @@ from app.storage import FILE_MODE
 
 def sqlite_backup(source_path, target_path, pages_per_step=1024):
     """Copy source to target with the backup API; the target is replaced atomically."""
+    import sqlite3  # loaded on first use: a PostgreSQL site's workers never load it
+
     target_path = Path(target_path)
     target_path.parent.mkdir(parents=True, exist_ok=True)
     partial = target_path.with_name(target_path.name + ".partial")

@@ -6,13 +6,15 @@ ledger (/jp-saya)."""
 def register_reports(app):
     from flask_babel import lazy_gettext as _l
 
+    from app import wants_commands
     from app.admin.menu import register_admin_page
     from app.reports.export_jobs import register_export_jobs
     from app.reports.jp_totals import reports_cli  # also keeps the yearly JP totals current
     from app.reports.views import bp
 
     app.register_blueprint(bp)
-    app.cli.add_command(reports_cli)
+    if wants_commands(app):
+        app.cli.add_command(reports_cli)
     register_export_jobs()
     register_admin_page("reports.index", _l("Laporan"),
                         _l("JP per ASN, ringkasan OPD, corong kursus, riwayat pelatihan"))

@@ -4,7 +4,6 @@ A filter value that does not parse gets a message on its field and the page fall
 default for that field, so a hand-edited address never ends in an error page.
 """
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
@@ -12,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from app.auth.nip import PNS, PPPK, InvalidNip, parse_nip
 from app.content.media import inspect_bytes, upload_limit_bytes
+from app.formats import long_date
 from app.forms import CalendarDateField, KompetenForm, WholeNumberField, select_choices
 from app.reports.exports import FORMATS
 from app.reports.queries import NO_OPD, find_user_by_nip
@@ -139,7 +139,7 @@ class JpCreditForm(KompetenForm):
         today = now_in_palu().date()
         if field.data and field.data > today:
             raise ValidationError(_l("Tanggal tidak boleh di masa depan (hari ini %(today)s).",
-                                     today=format_date(today, "long")))
+                                     today=long_date(today)))
         if field.data and field.data.year < FIRST_YEAR:
             raise ValidationError(_l("Tanggal harus tahun %(first)d atau sesudahnya.",
                                      first=FIRST_YEAR))

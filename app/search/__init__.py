@@ -4,8 +4,10 @@
 
 def register_search(app):
     # Importing the index module also installs the session hooks that keep the index current.
+    from app import wants_commands
     from app.search.index import search_cli
     from app.search.views import bp
 
     app.register_blueprint(bp)
-    app.cli.add_command(search_cli)
+    if wants_commands(app):
+        app.cli.add_command(search_cli)

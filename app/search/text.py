@@ -23,12 +23,19 @@ SNIPPET_CHARS = 220
 
 @lru_cache(maxsize=1)
 def _stemmer():
+    """Sastrawi's stemmer with its dictionary of root words (~4 MiB, loaded on a worker's first
+    search or index update). Without the factory's result cache: that one keeps every word ever
+    stemmed, unbounded; stem() below keeps a bounded number instead."""
+    from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
+    from Sastrawi.Stemmer.Stemmer import Stemmer
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-    return StemmerFactory().create_stemmer()
+    return Stemmer(ArrayDictionary(StemmerFactory().get_words()))
 
 
-@lru_cache(maxsize=50_000)  # bounded: a word and its stem, some 100 bytes each
+# Bounded: a word and its stem, some 250 bytes each (~5 MB when full). All bundled course
+# text has 3,400 distinct words; a whole city's catalogue should stay under the bound.
+@lru_cache(maxsize=20_000)
 def stem(word):
     """The stem of one lower-case word ("pelayanan" -> "layan"); digits and codes stay."""
     if word.isdigit() or len(word) < 4:

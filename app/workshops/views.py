@@ -13,7 +13,6 @@ from flask import (
     render_template,
     url_for,
 )
-from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -21,6 +20,7 @@ from markupsafe import Markup
 from app.courses.forms import ActionForm, action_or_400
 from app.database import utcnow
 from app.extensions import db, limiter
+from app.formats import short_time, weekday_date
 from app.hooks import Hook
 from app.templating import wita_datetime
 from app.timeutil import palu_date
@@ -46,8 +46,7 @@ def session_when(session):
     start, end = session.starts_at, session.ends_at
     if palu_date(start) == palu_date(end):
         # The interface language's short time: "09.00" in Indonesian, "9:00 AM" in English.
-        return (f"{format_date(start, 'EEEE, d MMMM yyyy')}, {format_time(start, 'short')}"
-                f"–{format_time(end, 'short')} WITA")
+        return f"{weekday_date(start)}, {short_time(start)}–{short_time(end)} WITA"
     return f"{wita_datetime(start)} – {wita_datetime(end)}"
 
 

@@ -508,3 +508,28 @@ def test_text_that_looks_like_html_is_escaped_not_dropped():
     html = render_markdown("Tulis `a < b` atau 1 &lt; 2 dan &lt;script&gt;")
     assert "<code>a &lt; b</code>" in html
     assert "&lt;script&gt;" in html
+
+
+# --- the per-process cache of renders ---------------------------------------------------------
+
+def test_the_render_cache_is_bounded_by_characters_and_count():
+    from app.content.markdown import _RenderCache
+
+    cache = _RenderCache(max_entries=3, max_chars=20)
+    cache.put(("aaaa", 1, None), "<p>a</p>")  # 12 characters
+    cache.put(("b", 1, None), "<p>b</p>")  # 21 in all: the oldest goes
+    assert cache.get(("aaaa", 1, None)) is None
+    assert cache.get(("b", 1, None)) == "<p>b</p>" and cache.chars == 9
+    cache.put(("c", 1, None), "c")
+    cache.put(("d", 1, None), "d")
+    assert cache.get(("b", 1, None)) == "<p>b</p>"  # used: now the most recent
+    cache.put(("e", 1, None), "e")  # a fourth entry: the least recently used (c) goes
+    assert [key[0] for key in cache.entries] == ["d", "b", "e"]
+    assert cache.chars == sum(len(key[0]) + len(html) for key, html in cache.entries.items())
+
+
+def test_a_cached_render_is_the_same_as_a_fresh_one():
+    source = "# Judul\n\nTeks dengan [tautan](https://palukota.go.id)."
+    first = render_markdown(source, heading_base=2)
+    assert render_markdown(source, heading_base=2) == first
+    assert render_markdown(source, heading_base=3) != first

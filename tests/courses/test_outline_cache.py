@@ -5,6 +5,7 @@ import time
 from sqlalchemy import select, text
 
 from app import settings
+from app.courses import outline_cache
 from app.courses.models import Course, Module
 from app.courses.outline_cache import CONTENT_VERSION_KEY
 from app.extensions import db
@@ -138,3 +139,15 @@ def test_quizzes_after_a_module_follow_their_changes(app, client, create_user, l
     quiz.retired_at = db.func.now()
     db.session.commit()
     assert "Kuis Sisipan" not in client.get(MODULE_URL).get_data(as_text=True)
+
+
+def test_a_worker_keeps_a_bounded_number_of_outlines(app, monkeypatch):
+    monkeypatch.setattr(outline_cache, "MAX_OUTLINES", 2)
+    add_courses(1, 3)
+    db.session.commit()
+    for slug in ("uji-001", "uji-002", "uji-001", "uji-003"):
+        assert outline_cache.course_outline(slug).course.slug == slug
+    # The one read from the database longest ago goes (serving it again is no new read).
+    assert list(outline_cache._outlines) == ["uji-002", "uji-003"]
+    assert outline_cache.course_outline("uji-001").course.slug == "uji-001"
+    assert list(outline_cache._outlines) == ["uji-003", "uji-001"]
