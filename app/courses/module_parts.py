@@ -28,7 +28,8 @@ from app.hooks import Hook
 from app.i18n import current_language
 
 MAX_ENTRIES = 200
-# A mark no Markdown or escaped text can contain (a control character the sanitizer drops).
+# A mark built from a control character that page text has no use for. Were a mark's exact
+# form ever typed into content, it would only become nothing or a tick (our own markup).
 DONE_MARK = "\x1f{kind}{module_id}\x1f"
 _MARKS = re.compile("\x1f([ct])(\\d+)\x1f")
 
@@ -40,9 +41,10 @@ register_module_section = MODULE_SECTIONS.register
 
 def _marks():
     """The template's helpers for the per-learner marks in the index."""
-    return {"done_class_mark": lambda module_id: Markup(DONE_MARK.format(kind="c",
-                                                                    module_id=module_id)),
-            "tick_mark": lambda module_id: Markup(DONE_MARK.format(kind="t", module_id=module_id))}
+    def mark(kind):
+        return lambda module_id: Markup(DONE_MARK.format(kind=kind, module_id=module_id))
+
+    return {"done_class_mark": mark("c"), "tick_mark": mark("t")}
 
 
 def module_parts(outline, module, preview):
