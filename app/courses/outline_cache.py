@@ -79,17 +79,18 @@ def _read_outline(slug, version):
     return Outline(version=version, course=course, modules=list(modules), parts=parts)
 
 
-def cached_for_content(name, key, render, max_entries):
+def cached_for_content(name, key, render, max_entries, keep=lambda value: True):
     """What `render()` returns, kept in this app's `name` cache under `key` until the content
-    version changes (rendered page parts that depend on the content only). None is not kept.
-    At most `max_entries` are kept; when full, the oldest goes first."""
+    version changes (rendered page parts that depend on the content only). A value for which
+    `keep(value)` is false is returned but not kept. At most `max_entries` are kept; when
+    full, the oldest goes first."""
     version = get_setting(CONTENT_VERSION_KEY)
     cache = current_app.extensions.setdefault(name, {})
     kept = cache.get(key)
     if kept is not None and kept[0] == version:
         return kept[1]
     value = render()
-    if value is not None:
+    if keep(value):
         if key not in cache and len(cache) >= max_entries:
             cache.pop(next(iter(cache)))
         cache[key] = (version, value)

@@ -78,23 +78,18 @@ def catalogue():
     if request.args.get("q", "") == "" and set(request.args) <= set(FILTERS):
         key = (request.args.get("kompetensi", ""), request.args.get("penyelenggara", ""),
                current_language(), request.script_root)
-        listing = cached_for_content("catalogue_listing", key, _valid_listing,
-                                     LISTING_ENTRIES)
+        # An invalid filter is shown with its errors, rendered once, and not kept.
+        _valid, listing = cached_for_content("catalogue_listing", key, _listing,
+                                             LISTING_ENTRIES, keep=lambda found: found[0])
     else:
-        listing = None
-    return render_template("courses/catalogue.html", listing=listing or _listing()[1],
+        _valid, listing = _listing()
+    return render_template("courses/catalogue.html", listing=listing,
                            sections=_sections(CATALOGUE_SECTIONS, current_user))
 
 
 FILTERS = ("q", "kompetensi", "penyelenggara")
 # Each key is a valid filter (competency types × providers × 2 languages): a few dozen.
 LISTING_ENTRIES = 64
-
-
-def _valid_listing():
-    """The listing, or None when the filter is not valid (its errors are shown, not kept)."""
-    valid, html = _listing()
-    return html if valid else None
 
 
 def _listing():
