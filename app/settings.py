@@ -6,6 +6,7 @@ the `setting` table overrides it. Values are stored as JSON text.
 
 import json
 import os
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -90,7 +91,8 @@ def _read_stamp():
 def write_stamp():
     """Tell every worker the stored settings changed (after the commit that changed them)."""
     path = _stamp_path()
-    temporary = path.with_name(f".{STAMP_FILE}.{os.getpid()}")
+    # One temporary file per thread: the job consumer's threads may commit at the same time.
+    temporary = path.with_name(f".{STAMP_FILE}.{os.getpid()}.{threading.get_ident()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_bytes(uuid.uuid4().hex.encode())
