@@ -8,13 +8,18 @@ read snapshot and fails at once with "database is locked" — the busy timeout d
 A POST (and every other unsafe method) takes the write lock when its transaction begins, so a
 second writer simply waits its turn. Pages that only read (GET) stay deferred and never wait.
 
+A write view whose first write is a conditional UPDATE that re-checks what it read (the quiz
+autosave) may say so with `@takes_write_lock_late`: its reads run without a transaction and the
+write lock is taken at that first write, so the lock is held for the write alone instead of the
+whole request (user load, form parsing, JSON) and two workers' requests overlap.
+
 PostgreSQL gets the same shape for another reason, round trips: GET requests run their reads
 outside a transaction and begin one at their first write (`_postgres_begin`).
 """
 
 import re
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -37,9 +42,27 @@ def _sqlite_pragmas(busy_timeout_ms):
 BEGIN_IMMEDIATE = "kompeten_begin_immediate"
 
 
+# The attribute `takes_write_lock_late` puts on a view function (kept by functools.wraps).
+WRITE_LOCK_LATE = "kompeten_write_lock_late"
+
+
+def takes_write_lock_late(view):
+    """Mark a write view whose reads may run outside its transaction: the transaction (and on
+    SQLite the write lock) begins at its first write. Only for views whose first write is a
+    conditional UPDATE re-checking, in the database, every condition its reads established;
+    anything that counts, then inserts (seats, enrolments) needs the lock from the start."""
+    setattr(view, WRITE_LOCK_LATE, True)
+    return view
+
+
 def begins_immediate():
-    """True inside a request that may write (POST, PUT, PATCH, DELETE)."""
-    return has_request_context() and request.method not in SAFE_METHODS
+    """True inside a request that may write (POST, PUT, PATCH, DELETE), unless its view takes
+    the write lock late. The URL is matched before any hook runs, so the user load (the first
+    statement of most requests) already knows."""
+    if not has_request_context() or request.method in SAFE_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint)
+    return not getattr(view, WRITE_LOCK_LATE, False)
 
 
 def _sqlite_begin(connection):

@@ -23,6 +23,7 @@ from app.auth.models import User
 from app.courses.forms import ActionForm, action_or_400
 from app.courses.models import Course
 from app.courses.outline_cache import course_outline
+from app.database_setup import takes_write_lock_late
 from app.extensions import db
 from app.quizzes import services
 from app.quizzes.forms import EssayGradeForm
@@ -203,8 +204,11 @@ def submit_saved(attempt_id):
 
 @bp.route("/percobaan/<int:attempt_id>/autosimpan", methods=["POST"])
 @login_required
+@takes_write_lock_late
 def autosave(attempt_id):
-    """Called by quiz.js as answers change; the same rules as the no-JS save."""
+    """Called by quiz.js as answers change; the same rules as the no-JS save. Its first write is
+    `save_responses`' conditional UPDATE of the attempt (still open?), so its reads need no
+    write lock: on SQLite two workers' autosaves overlap except for the writes themselves."""
     attempt = _own_attempt_or_404(attempt_id)
     try:
         services.save_responses(attempt, responses_from_form(attempt, request.form),

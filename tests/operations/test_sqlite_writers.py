@@ -70,3 +70,14 @@ def test_only_unsafe_methods_begin_immediate(app):
         with app.test_request_context("/", method=method):
             assert begins_immediate() is expected
     assert begins_immediate() is False  # CLI and background work
+
+
+def test_a_view_may_take_the_write_lock_late(app):
+    """The quiz autosave's reads need no write lock (its first write re-checks them); every
+    other write view takes it when its transaction begins."""
+    with app.test_request_context("/percobaan/7/autosimpan", method="POST"):
+        assert begins_immediate() is False
+    with app.test_request_context("/percobaan/7", method="POST"):  # the no-JS save
+        assert begins_immediate() is True
+    with app.test_request_context("/percobaan/7/autosimpan", method="GET"):
+        assert begins_immediate() is False

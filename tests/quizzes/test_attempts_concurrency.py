@@ -5,7 +5,7 @@ PostgreSQL (LMS_TEST_DATABASE_URL)."""
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.auth.models import User
 from app.extensions import db
@@ -173,3 +173,86 @@ def test_racing_starts_make_one_open_attempt(app, create_user, four):
     # The page's own start button, pressed again, continues that attempt.
     again = client.post("/kursus/spbe-101/kuis/empat/mulai", data={"csrf_token": csrf_token(page)})
     assert again.headers["Location"] == f"/percobaan/{ids[0]}"
+
+
+def test_autosaves_of_several_learners_at_once_all_land(app, create_user, four):
+    """The autosave takes the write lock at its first write (app/database_setup.py): its reads
+    run outside a transaction. Learners saving at the same moment must all be stored: no
+    "database is locked", no lost answer."""
+    takers = []
+    for _ in range(4):
+        _user, client = h.learner(app, create_user)
+        attempt_id = h.start(client, four)
+        url = f"/percobaan/{attempt_id}"
+        takers.append((client, url, attempt_id, h.form_payload(
+            h.page(client, url), **_right_answers(attempt_id, 4))))
+    db.session.commit()
+
+    def save_repeatedly(index, barrier):
+        client, url, _attempt_id, form = takers[index]
+        barrier.wait()
+        replies = [client.post(f"{url}/autosimpan", data=form) for _ in range(8)]
+        return [(reply.status_code, reply.get_json()["ok"]) for reply in replies]
+
+    results = run_together(app, save_repeatedly, count=len(takers))
+    assert results == [[(200, True)] * 8] * len(takers)
+    for _client, _url, attempt_id, _form in takers:
+        assert all(slot.response == {"choice": h.key_of(
+            slot, f"Benar {slot.snapshot['name'][1]}")} for slot in h.slots(attempt_id))
+
+
+def test_autosave_racing_submit_from_two_tabs_never_changes_the_graded_answers(
+        app, create_user, four):
+    """Tab one keeps autosaving wrong answers through the real route while tab two submits
+    right ones: either an autosave came first (and was then overwritten by the submit's
+    answers) or it is refused with 409; the graded attempt keeps exactly the submitted answers."""
+    user, first = h.learner(app, create_user)
+    attempt_id = h.start(first, four)
+    url = f"/percobaan/{attempt_id}"
+    second = h.login_as(app.test_client(), user.nip)
+    wrong = h.form_payload(h.page(first, url), **_right_answers(attempt_id, 0))
+    right = h.form_payload(h.page(second, url), aksi="kirim", **_right_answers(attempt_id, 4))
+    db.session.commit()
+
+    def act(index, barrier):
+        barrier.wait()
+        if index == 1:
+            return [second.post(url, data=right).status_code]
+        return [first.post(f"{url}/autosimpan", data=wrong).status_code for _ in range(6)]
+
+    autosaves, submitted = run_together(app, act, count=2)
+    assert submitted == [302]
+    assert set(autosaves) <= {200, 409} and autosaves[-1] == 409
+    graded = h.attempt(attempt_id)
+    assert graded.state == "submitted" and graded.score == 100.0
+    assert [slot.score for slot in h.slots(attempt_id)] == [1.0] * 4
+
+
+def test_on_sqlite_the_autosave_holds_the_write_lock_only_from_its_first_write(
+        app, create_user, four):
+    """What the autosave reads (the user, the attempt, its questions) runs outside a
+    transaction; the transaction, and SQLite's one write lock, begins at the attempt's
+    conditional UPDATE. Another worker's writes are therefore not held up by its reads."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock; PostgreSQL locks rows")
+    _user, client = h.learner(app, create_user)
+    attempt_id = h.start(client, four)
+    url = f"/percobaan/{attempt_id}"
+    form = h.form_payload(h.page(client, url), **_right_answers(attempt_id, 2))
+    db.session.commit()
+    seen = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement.split()[0].upper(),
+                     conn.connection.dbapi_connection.in_transaction))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        reply = client.post(f"{url}/autosimpan", data=form)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    assert reply.status_code == 200 and reply.get_json()["ok"] is True
+    first_write = next(i for i, (word, _) in enumerate(seen) if word != "SELECT")
+    assert first_write >= 2 and seen[first_write][0] == "UPDATE"  # user and attempt read first
+    assert not any(in_transaction for _, in_transaction in seen[:first_write + 1])
+    assert all(in_transaction for _, in_transaction in seen[first_write + 1:])
