@@ -11,11 +11,12 @@ import secrets
 import string
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import bindparam, case, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, load_only
 
@@ -124,10 +125,17 @@ def eligible_counts():
     return dict(rows.all())
 
 
+@cache
+def _valid_certificate_statement():
+    """Built once: the course page asks on every visit."""
+    return select(Certificate).where(
+        Certificate.user_id == bindparam("user_id"),
+        Certificate.course_id == bindparam("course_id"), Certificate.revoked_at.is_(None))
+
+
 def valid_certificate(user, course):
-    return db.session.scalar(select(Certificate).where(
-        Certificate.user_id == user.id, Certificate.course_id == course.id,
-        Certificate.revoked_at.is_(None)))
+    return db.session.scalar(_valid_certificate_statement(),
+                             {"user_id": user.id, "course_id": course.id})
 
 
 def _valid_session_certificate_exists():
@@ -570,15 +578,23 @@ def issued_for_session(session):
         .order_by(Certificate.issued_at.desc())).all()
 
 
+@cache
+def _valid_certificates_statement():
+    """Built once (the dashboard asks on every visit)."""
+    return select(Certificate).options(
+        load_only(Certificate.id, Certificate.course_id, Certificate.course_title)).where(
+        Certificate.user_id == bindparam("user_id"),
+        Certificate.course_id.in_(bindparam("course_ids", expanding=True)),
+        Certificate.revoked_at.is_(None))
+
+
 def valid_certificates_by_course(user, course_ids):
     """{course_id: certificate} for a learner's valid certificates among these courses (the
     dashboard's list: only the id, course and course title are loaded, not the snapshot)."""
     if not course_ids:
         return {}
-    rows = db.session.scalars(select(Certificate).options(
-        load_only(Certificate.id, Certificate.course_id, Certificate.course_title)).where(
-        and_(Certificate.user_id == user.id, Certificate.course_id.in_(course_ids),
-             Certificate.revoked_at.is_(None))))
+    rows = db.session.scalars(_valid_certificates_statement(),
+                              {"user_id": user.id, "course_ids": list(course_ids)})
     return {c.course_id: c for c in rows}
 
 

@@ -206,41 +206,54 @@ def course_progress(user, course, modules):
     return _progress(rows[0][0], modules, done)
 
 
+@cache
+def _user_progress_statements():
+    """The dashboard's three reads, built once with bind parameters (building and keying
+    them was a fifth of the dashboard's time)."""
+    enrollments = (select(Enrollment)
+                   .join(Enrollment.course)
+                   .options(contains_eager(Enrollment.course)
+                            .defer(Course.description_source).defer(Course.description_html))
+                   .where(Enrollment.user_id == bindparam("user_id"))
+                   .order_by(Enrollment.enrolled_at.desc()))
+    course_ids = bindparam("course_ids", expanding=True)
+    modules = (select(Module)
+               .options(MODULE_OUTLINE)
+               .where(Module.course_id.in_(course_ids), Module.retired_at.is_(None))
+               .order_by(Module.course_id, Module.position))
+    done = (select(ModuleProgress.module_id)
+            .join(Module, Module.id == ModuleProgress.module_id)
+            .where(ModuleProgress.user_id == bindparam("user_id"),
+                   Module.course_id.in_(course_ids)))
+    return enrollments, modules, done
+
+
 def progress_for_user(user):
-    """Every enrolment of a learner with its progress, in four queries whatever the count."""
-    enrollments = db.session.scalars(
-        select(Enrollment)
-        .join(Enrollment.course)
-        .options(contains_eager(Enrollment.course)
-                 .defer(Course.description_source).defer(Course.description_html))
-        .where(Enrollment.user_id == user.id)
-        .order_by(Enrollment.enrolled_at.desc())
-    ).all()
+    """Every enrolment of a learner with its progress, in three queries whatever the count."""
+    enrollments_of, modules_of, done_of = _user_progress_statements()
+    enrollments = db.session.scalars(enrollments_of, {"user_id": user.id}).all()
     course_ids = [e.course_id for e in enrollments]
     if not course_ids:
         return []
-    modules = db.session.scalars(
-        select(Module)
-        .options(MODULE_OUTLINE)
-        .where(Module.course_id.in_(course_ids), Module.retired_at.is_(None))
-        .order_by(Module.course_id, Module.position)
-    ).all()
-    done = set(db.session.scalars(
-        select(ModuleProgress.module_id)
-        .join(Module, Module.id == ModuleProgress.module_id)
-        .where(ModuleProgress.user_id == user.id, Module.course_id.in_(course_ids))
-    ))
+    modules = db.session.scalars(modules_of, {"course_ids": course_ids}).all()
+    done = set(db.session.scalars(done_of, {"user_id": user.id, "course_ids": course_ids}))
     by_course = {}
     for module in modules:
         by_course.setdefault(module.course_id, []).append(module)
     return [_progress(e, by_course.get(e.course_id, []), done) for e in enrollments]
 
 
+@cache
+def _jp_of_year_statement():
+    return select(JpYearTotal.total).where(JpYearTotal.user_id == bindparam("user_id"),
+                                           JpYearTotal.year == bindparam("year"))
+
+
 def jp_of_year(user, year):
     """A person's JP of a WITA calendar year, from the yearly totals that
     app/reports/jp_totals.py keeps equal to jp_earned(): one primary-key read."""
-    return int(db.session.scalar(select(JpYearTotal.total).where(
-        JpYearTotal.user_id == user.id, JpYearTotal.year == year)) or 0)
+    return int(db.session.scalar(_jp_of_year_statement(),
+                                 {"user_id": user.id, "year": year}) or 0)
 
 
 def jp_earned(user, year):

@@ -8,10 +8,11 @@ recipients all follow it."""
 
 import json
 from datetime import datetime, time, timedelta
+from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import bindparam, exists, or_, select, update
 from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
 
 from app.audit import AuditEvent, record_event
@@ -23,7 +24,7 @@ from app.extensions import db
 from app.notifications.models import Announcement, announcement_agency
 from app.notifications.services import link_to, notify
 from app.timeutil import PALU_TZ
-from app.workshops.queries import agency_chain_of
+from app.workshops.queries import agency_chain, agency_chain_of
 
 KIND = "announcement"
 EVERYONE, CHOSEN_OPD = "all", "opd"
@@ -46,8 +47,12 @@ class AnnouncementError(LmsError):
 
 def audience_condition(user):
     """SQL on Announcement: meant for everyone, or for the user's agency or its OPD."""
+    return _for_agencies(agency_chain_of(user))
+
+
+def _for_agencies(agency_ids):
     chosen = select(announcement_agency.c.announcement_id).where(
-        announcement_agency.c.agency_id.in_(agency_chain_of(user)))
+        announcement_agency.c.agency_id.in_(agency_ids))
     for_everyone = ~exists().where(announcement_agency.c.announcement_id == Announcement.id)
     return or_(for_everyone, Announcement.id.in_(chosen))
 
@@ -56,16 +61,23 @@ def _is_current(now):
     return (Announcement.withdrawn_at.is_(None), Announcement.ends_at > now)
 
 
-def current_for(user, now=None, limit=DASHBOARD_LIMIT):
+@cache
+def _current_statement():
+    """Built once with bind parameters: the dashboard asks on every visit."""
+    return (select(Announcement)
+            .options(load_only(Announcement.id, Announcement.title, Announcement.created_at,
+                               Announcement.ends_at))
+            .where(*_is_current(bindparam("now")),
+                   _for_agencies(agency_chain(bindparam("agency_id"))))
+            .order_by(Announcement.created_at.desc(), Announcement.id.desc())
+            .limit(DASHBOARD_LIMIT))
+
+
+def current_for(user, now=None):
     """The dashboard's announcements for this person, newest first: one query whatever the
     number of announcements or agencies (the body is not loaded)."""
-    return db.session.scalars(
-        select(Announcement)
-        .options(load_only(Announcement.id, Announcement.title, Announcement.created_at,
-                           Announcement.ends_at))
-        .where(*_is_current(now or utcnow()), audience_condition(user))
-        .order_by(Announcement.created_at.desc(), Announcement.id.desc())
-        .limit(limit)).all()
+    return db.session.scalars(_current_statement(), {
+        "now": now or utcnow(), "agency_id": user.agency_id}).all()
 
 
 def readable_announcement(user, announcement_id):

@@ -8,8 +8,9 @@ programmes with their steps, the completed courses, the attended sessions, the e
 
 import json
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.courses.models import Enrollment
@@ -24,7 +25,7 @@ from app.programmes.models import (
 )
 from app.timeutil import palu_date
 from app.workshops.models import SessionRegistration, WorkshopSession
-from app.workshops.queries import agency_chain_of
+from app.workshops.queries import agency_chain, agency_chain_of
 
 PROGRAMME_OPTIONS = (selectinload(Programme.steps).joinedload(ProgrammeStep.course),
                      selectinload(Programme.steps).joinedload(ProgrammeStep.session),
@@ -68,24 +69,42 @@ class Standing:
 
 def audience_condition(user):
     """SQL: the programme is for this person (everyone, their OPD chain, their jabatan)."""
+    kind = json.dumps(user.jabatan_type) if user.jabatan_type else None
+    return _for_audience(agency_chain_of(user), kind)
+
+
+def _for_audience(agency_ids, kind):
+    """`kind`: the person's jabatan as stored in jabatan_json (a value or a bind parameter),
+    or None for a person without one."""
     for_opd = or_(~exists().where(programme_agency.c.programme_id == Programme.id),
                   exists().where(programme_agency.c.programme_id == Programme.id,
-                                 programme_agency.c.agency_id.in_(agency_chain_of(user))))
-    kind = json.dumps(user.jabatan_type) if user.jabatan_type else None
+                                 programme_agency.c.agency_id.in_(agency_ids)))
     for_jabatan = Programme.jabatan_json == "[]"
-    if kind:
+    if kind is not None:
         for_jabatan = or_(for_jabatan, Programme.jabatan_json.contains(kind))
     return and_(for_opd, for_jabatan)
 
 
-def programmes_for(user):
-    """Published programmes for this person: mandatory first (soonest due), then by title."""
+@cache
+def _programmes_statement(audience, with_jabatan):
+    """Built once per shape with bind parameters: the dashboard asks on every visit."""
     query = (select(Programme).options(*PROGRAMME_OPTIONS)
              .where(Programme.status == "published")
              .order_by(Programme.mandatory.desc(), Programme.due_on, Programme.title))
-    if user is not None and user.is_authenticated:
-        query = query.where(audience_condition(user))
-    return db.session.scalars(query).unique().all()
+    if audience:
+        query = query.where(_for_audience(agency_chain(bindparam("agency_id")),
+                                          bindparam("kind") if with_jabatan else None))
+    return query
+
+
+def programmes_for(user):
+    """Published programmes for this person (every one for a visitor): mandatory first
+    (soonest due), then by title."""
+    audience = user is not None and user.is_authenticated
+    kind = json.dumps(user.jabatan_type) if audience and user.jabatan_type else None
+    statement = _programmes_statement(audience, kind is not None)
+    params = {"agency_id": user.agency_id, "kind": kind} if audience else {}
+    return db.session.scalars(statement, params).unique().all()
 
 
 def in_published_programme(session, course):

@@ -9,10 +9,11 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -220,15 +221,22 @@ def standings_for_course(user, course):
     return [standing(quiz, by_quiz[quiz_id]) for quiz_id, quiz in quizzes.items()]
 
 
+@cache
+def _attempts_statement():
+    """Built once: the course page asks on every visit."""
+    return (select(Attempt)
+            .where(Attempt.user_id == bindparam("user_id"),
+                   Attempt.quiz_id.in_(bindparam("quiz_ids", expanding=True)))
+            .order_by(Attempt.quiz_id, Attempt.number))
+
+
 def standings_of(user, quizzes):
     """This learner's standing in each of these quizzes (snapshots from the course outline,
     in order): one query for the learner's attempts, none for a visitor or no quizzes."""
     by_quiz = {quiz.id: [] for quiz in quizzes}
     if by_quiz and user is not None and user.is_authenticated:
-        for attempt in db.session.scalars(
-                select(Attempt).where(Attempt.user_id == user.id,
-                                      Attempt.quiz_id.in_(list(by_quiz)))
-                .order_by(Attempt.quiz_id, Attempt.number)):
+        for attempt in db.session.scalars(_attempts_statement(),
+                                          {"user_id": user.id, "quiz_ids": list(by_quiz)}):
             by_quiz[attempt.quiz_id].append(attempt)
     return [standing(quiz, by_quiz[quiz.id]) for quiz in quizzes]
 

@@ -4,7 +4,9 @@ Every page loads what it shows in a fixed number of queries whatever the data (a
 session's audience by selectinload, a learner's registrations in one query).
 """
 
-from sqlalchemy import func, or_, select
+from functools import cache
+
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from app.auth.models import Agency
@@ -62,41 +64,64 @@ def audience_condition(agency_ids):
     return or_(WorkshopSession.audience == "all", WorkshopSession.id.in_(chosen))
 
 
+def agency_chain(agency_id):
+    """SQL: the ids of an agency and of the OPD above it (a unit counts for its OPD; agencies
+    are two levels deep). `agency_id`: a value or a bind parameter; NULL matches none."""
+    parent = select(Agency.parent_id).where(Agency.id == agency_id).scalar_subquery()
+    return select(Agency.id).where(or_(Agency.id == agency_id, Agency.id == parent))
+
+
 def agency_chain_of(user):
-    """SQL: the user's agency and the OPD above it (a unit counts for its OPD; agencies are two
-    levels deep), without loading either: the dashboard asks on every visit."""
+    """SQL: the user's agency and the OPD above it, without loading either: the dashboard
+    asks on every visit."""
     if user.agency_id is None:
         return []
-    parent = select(Agency.parent_id).where(Agency.id == user.agency_id).scalar_subquery()
-    return select(Agency.id).where(or_(Agency.id == user.agency_id, Agency.id == parent))
+    return agency_chain(user.agency_id)
 
 
-def open_sessions_for(user, agency_ids, now=None, limit=3):
-    """Scheduled sessions this user may still register for and has not: the dashboard's
-    suggestions. `agency_ids`: ids, or a select of them (agency_chain_of)."""
-    now = now or utcnow()
+DASHBOARD_SUGGESTIONS = 3
+
+
+@cache
+def _open_sessions_statement():
+    """Built once with bind parameters: the dashboard asks on every visit."""
+    user_id, now = bindparam("user_id"), bindparam("now")
     mine = select(SessionRegistration.session_id).where(
-        SessionRegistration.user_id == user.id, SessionRegistration.status != CANCELLED)
+        SessionRegistration.user_id == user_id, SessionRegistration.status != CANCELLED)
     deadline = func.coalesce(WorkshopSession.registration_deadline, WorkshopSession.starts_at)
-    return db.session.scalars(_with_audience(
+    return _with_audience(
         select(WorkshopSession).options(*WITHOUT_DESCRIPTION)
         .where(WorkshopSession.status == "scheduled", deadline > now,
-               audience_condition(agency_ids), WorkshopSession.id.not_in(mine))
-        .order_by(WorkshopSession.starts_at, WorkshopSession.id).limit(limit))).all()
+               audience_condition(agency_chain(bindparam("agency_id"))),
+               WorkshopSession.id.not_in(mine))
+        .order_by(WorkshopSession.starts_at, WorkshopSession.id).limit(DASHBOARD_SUGGESTIONS))
+
+
+def open_sessions_for(user, now=None):
+    """Scheduled sessions open to this user (everyone's, or their agency's or OPD's) that they
+    may still register for and have not: the dashboard's suggestions."""
+    return db.session.scalars(_open_sessions_statement(), {
+        "user_id": user.id, "agency_id": user.agency_id, "now": now or utcnow()}).all()
+
+
+@cache
+def _registrations_statement(since):
+    query = (select(SessionRegistration)
+             .join(SessionRegistration.session)
+             .options(joinedload(SessionRegistration.session).options(*WITHOUT_DESCRIPTION))
+             .where(SessionRegistration.user_id == bindparam("user_id"),
+                    SessionRegistration.status != CANCELLED)
+             .order_by(WorkshopSession.starts_at.desc(), WorkshopSession.id))
+    if since:
+        query = query.where(WorkshopSession.ends_at >= bindparam("since"))
+    return query
 
 
 def registrations_of(user, since=None):
     """The user's registrations (not cancelled) with their sessions, latest session first;
-    `since`: only sessions ending after it."""
-    query = (select(SessionRegistration)
-             .join(SessionRegistration.session)
-             .options(joinedload(SessionRegistration.session).options(*WITHOUT_DESCRIPTION))
-             .where(SessionRegistration.user_id == user.id,
-                    SessionRegistration.status != CANCELLED)
-             .order_by(WorkshopSession.starts_at.desc(), WorkshopSession.id))
-    if since is not None:
-        query = query.where(WorkshopSession.ends_at >= since)
-    return db.session.scalars(query).all()
+    `since`: only sessions ending after it. Two statements, each built once."""
+    return db.session.scalars(_registrations_statement(since is not None),
+                              {"user_id": user.id, "since": since}).all()
 
 
 def feed_sessions(user, since):
@@ -134,13 +159,20 @@ def participants(session):
     return registered, [r for r in rows if r.is_waiting]
 
 
+@cache
+def _course_sessions_statement():
+    """Built once: the course page asks on every visit."""
+    return (select(WorkshopSession)
+            .where(WorkshopSession.course_id == bindparam("course_id"),
+                   WorkshopSession.status == "scheduled",
+                   WorkshopSession.ends_at >= bindparam("now"))
+            .order_by(WorkshopSession.starts_at))
+
+
 def course_sessions(course, now=None):
     """Upcoming scheduled sessions that belong to a course (for its page)."""
-    return db.session.scalars(
-        select(WorkshopSession)
-        .where(WorkshopSession.course_id == course.id, WorkshopSession.status == "scheduled",
-               WorkshopSession.ends_at >= (now or utcnow()))
-        .order_by(WorkshopSession.starts_at)).all()
+    return db.session.scalars(_course_sessions_statement(),
+                              {"course_id": course.id, "now": now or utcnow()}).all()
 
 
 # --- JP of attended sessions ---------------------------------------------------------------------

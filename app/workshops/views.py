@@ -217,7 +217,7 @@ def dashboard_section(user, progress):
     """The learner's coming sessions and a few open to them, on the dashboard."""
     now = utcnow()
     registrations = queries.registrations_of(user, since=now)
-    suggestions = queries.open_sessions_for(user, queries.agency_chain_of(user), now)
+    suggestions = queries.open_sessions_for(user, now)
     return Markup(render_template("workshops/_dashboard_section.html",
                                   registrations=list(reversed(registrations)),
                                   suggestions=suggestions))
