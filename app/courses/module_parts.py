@@ -39,8 +39,9 @@ MODULE_SECTIONS = Hook()
 register_module_section = MODULE_SECTIONS.register
 
 
-def _marks():
-    """The template's helpers for the per-learner marks in the index."""
+def tick_marks():
+    """The template's helpers for the per-learner marks (module pages' index, course pages'
+    module list)."""
     def mark(kind):
         return lambda module_id: Markup(DONE_MARK.format(kind=kind, module_id=module_id))
 
@@ -66,7 +67,7 @@ def _render(outline, module, preview):
         "previous_module": modules[index - 1] if index > 0 else None,
         "next_module": modules[index + 1] if index + 1 < len(modules) else None,
         "placed_quizzes": outline.parts.get("quizzes_after", {}), "sections": sections,
-        "preview": preview, **_marks()})
+        "preview": preview, **tick_marks()})
     return {name: str(getattr(rendered, name)) for name in ("top", "layout", "bottom", "tick")}
 
 

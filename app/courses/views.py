@@ -18,6 +18,7 @@ from sqlalchemy import select
 from app.content.media import SAFE_NAME, stored_path
 from app.courses import prerequisites, services
 from app.courses.access import can_edit_course
+from app.courses.course_parts import course_parts, module_list
 from app.courses.forms import ActionForm, CatalogueFilterForm
 from app.courses.models import Course, CourseFile, Module
 from app.courses.module_parts import fill_ticks, module_parts
@@ -124,13 +125,13 @@ def course_detail(slug):
     course, modules = outline.course, outline.modules
     progress = services.course_progress(current_user, course, modules)
     required = outline.parts.get("prerequisites", ())
-    return render_template("courses/course.html", course=course, modules=modules,
-                           progress=progress, done_ids=progress.done_ids if progress else (),
-                           required=required, missing=_missing_for_page(course, required,
-                                                                        progress),
-                           provider=outline.parts.get("provider"),
-                           may_download=progress is not None
-                           or can_edit_course(current_user, course),
+    parts = course_parts(outline, enrolled=progress is not None,
+                         may_download=progress is not None
+                         or can_edit_course(current_user, course))
+    return render_template("courses/course.html", course=course, parts=parts,
+                           module_list=module_list(parts, progress.done_ids if progress else ()),
+                           progress=progress,
+                           missing=_missing_for_page(course, required, progress),
                            action_form=ActionForm(),
                            sections=_sections(COURSE_SECTIONS, current_user, course, modules))
 

@@ -27,6 +27,7 @@ from app.auth.throttle import spend
 from app.content.media import SAFE_NAME
 from app.courses.forms import ActionForm, action_or_400
 from app.courses.models import Course, Module
+from app.courses.outline_cache import cached_for_content
 from app.database import utcnow
 from app.discussion import services
 from app.discussion.export import discussion_table
@@ -45,6 +46,7 @@ from app.discussion.forms import (
 from app.discussion.models import DiscussionImage, DiscussionPost
 from app.extensions import db
 from app.forms import whole_number_arg
+from app.i18n import current_language
 from app.reports.exports import csv_response
 from app.web import one_or_404
 
@@ -52,6 +54,7 @@ bp = Blueprint("discussion", __name__, template_folder="templates",
                url_prefix="/kursus/<slug>/diskusi")
 
 RATE_SCOPE = "discussion-post"
+MAX_COURSE_SECTIONS = 200  # (course, language) pairs of the course page's discussion panel
 
 
 @bp.before_request
@@ -455,7 +458,11 @@ def course_section(user, course, modules):
     how to join to someone who does not take part). No query."""
     if not user.is_authenticated:
         return None
-    return Markup(render_template("discussion/_course_section.html", course=course))
+    # The same for every reader: rendered once per content version and language.
+    key = (course.slug, current_language(), request.script_root)
+    return cached_for_content(
+        "discussion_course_section", key, lambda: Markup(render_template(
+            "discussion/_course_section.html", course=course)), MAX_COURSE_SECTIONS)
 
 
 def module_section(course, module):
