@@ -2,6 +2,7 @@
 and the trainers' page for grading essays."""
 
 import re
+from functools import cache
 
 from flask import (
     Blueprint,
@@ -16,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import User
@@ -52,6 +53,22 @@ def _own_attempt_or_404(attempt_id):
     attempt = one_or_404(
         select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == current_user.id)
         .options(selectinload(Attempt.slots), joinedload(Attempt.quiz).joinedload(Quiz.course)))
+    return attempt
+
+
+@cache
+def _attempt_to_save_statement():
+    """The autosave's read, built once: the attempt with its questions, not its quiz and
+    course (read only if the attempt turns out closed)."""
+    return (select(Attempt).options(selectinload(Attempt.slots))
+            .where(Attempt.id == bindparam("id"), Attempt.user_id == bindparam("user_id")))
+
+
+def _own_attempt_to_save_or_404(attempt_id):
+    attempt = db.session.scalar(_attempt_to_save_statement(),
+                                {"id": attempt_id, "user_id": current_user.id})
+    if attempt is None:
+        abort(404)
     return attempt
 
 
@@ -209,7 +226,7 @@ def autosave(attempt_id):
     """Called by quiz.js as answers change; the same rules as the no-JS save. Its first write is
     `save_responses`' conditional UPDATE of the attempt (still open?), so its reads need no
     write lock: on SQLite two workers' autosaves overlap except for the writes themselves."""
-    attempt = _own_attempt_or_404(attempt_id)
+    attempt = _own_attempt_to_save_or_404(attempt_id)
     try:
         services.save_responses(attempt, responses_from_form(attempt, request.form),
                                 flagged_ids=flagged_slot_ids(request.form))
