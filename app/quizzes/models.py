@@ -282,7 +282,14 @@ class AttemptQuestion(db.Model):
 
     @property
     def snapshot(self):
-        return json.loads(self.snapshot_json)
+        """The question as frozen at the attempt's start, parsed once per loaded row (an
+        autosave reads it twice per question). Read-only: it is never written back."""
+        raw = self.snapshot_json
+        parsed = self.__dict__.get("_parsed_snapshot")
+        if parsed is None or parsed[0] is not raw:
+            parsed = (raw, json.loads(raw))
+            self.__dict__["_parsed_snapshot"] = parsed
+        return parsed[1]
 
     @property
     def response(self):
