@@ -212,8 +212,10 @@ def _user_progress_statements():
     them was a fifth of the dashboard's time)."""
     enrollments = (select(Enrollment)
                    .join(Enrollment.course)
+                   # What the dashboard and a person's admin page show of each course.
                    .options(contains_eager(Enrollment.course)
-                            .defer(Course.description_source).defer(Course.description_html))
+                            .load_only(Course.id, Course.code, Course.slug, Course.title,
+                                       Course.jp, Course.status))
                    .where(Enrollment.user_id == bindparam("user_id"))
                    .order_by(Enrollment.enrolled_at.desc()))
     course_ids = bindparam("course_ids", expanding=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from app.courses.models import Enrollment
 from app.courses.services import enroll_learner
@@ -88,7 +88,9 @@ def _for_audience(agency_ids, kind):
 @cache
 def _programmes_statement(audience, with_jabatan):
     """Built once per shape with bind parameters: the dashboard asks on every visit."""
-    query = (select(Programme).options(*PROGRAMME_OPTIONS)
+    # Lists (the dashboard, /program) show the title and summary, never the description.
+    query = (select(Programme).options(*PROGRAMME_OPTIONS, defer(Programme.description_source),
+                                       defer(Programme.description_html))
              .where(Programme.status == "published")
              .order_by(Programme.mandatory.desc(), Programme.due_on, Programme.title))
     if audience:
