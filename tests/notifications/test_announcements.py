@@ -377,3 +377,16 @@ def test_admin_list_costs_the_same_for_more_announcements(client, login, people)
     events = db.session.scalars(select(AuditEvent.details_json).where(
         AuditEvent.action == "announcement.create")).all()
     assert {json.loads(details)["recipients"] for details in events} == {2}
+
+
+def test_someone_without_an_agency_sees_only_announcements_for_everyone(client, login, people,
+                                                                       create_user):
+    """The dashboard's statement takes the agency as a bind parameter: none (NULL) must
+    match no OPD, not every one."""
+    loner = create_user(name="Dewi Tanpa Unit", agency=None)
+    publish(client, login, people, title="Khusus Diskominfo", audience="opd",
+            agencies=str(agency("DISKOMINFO").id))
+    submit(client, NEW, form(title="Untuk semua ASN"))
+    assert [a.title for a in announcement_services.current_for(loner)] == ["Untuk semua ASN"]
+    assert [a.title for a in announcement_services.current_for(people["unit"])] == [
+        "Untuk semua ASN", "Khusus Diskominfo"]

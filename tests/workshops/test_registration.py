@@ -235,3 +235,18 @@ def test_the_dashboard_suggests_sessions_for_the_learners_opd_and_its_units(app,
     assert "Khusus Diskominfo" in text(browser(app, ANDI).get("/beranda"))
     assert "Khusus Diskominfo" in text(browser(app, BUDI).get("/beranda"))
     assert "Khusus Diskominfo" not in text(browser(app, CITRA).get("/beranda"))
+
+
+def test_a_learner_without_an_agency_is_suggested_only_sessions_open_to_all(app, people,
+                                                                           create_user):
+    """The suggestions' statement takes the agency as a bind parameter: none (NULL) must match
+    no agency, not every one."""
+    for_diskominfo = make_session(people.trainer, audience="opd", title="Khusus Diskominfo")
+    for_diskominfo.agencies = [people.diskominfo]
+    make_session(people.trainer, title="Terbuka untuk semua ASN")
+    loner = create_user(nip="199202022020121005", name="Dewi Tanpa Unit", agency=None)
+    db.session.commit()
+    assert loner.agency_id is None
+    page = text(browser(app, loner.nip).get("/beranda"))
+    assert "Terbuka untuk semua ASN" in page and "Khusus Diskominfo" not in page
+    assert queries.open_sessions_for(loner)[0].title == "Terbuka untuk semua ASN"
