@@ -23,6 +23,7 @@ from app.extensions import db
 from tests.authoring.helpers import TRAINER_NIP, make_course
 from tests.conftest import POSTGRES_URL, csrf_token, submit
 from tests.operations.mounts import small_tmpfs
+from tests.quizzes import attempts_helpers as attempts
 
 OUTAGE_ID = "Sedang ada gangguan, coba lagi sebentar lagi."
 OUTAGE_EN = "Something is wrong on our side; please try again in a moment."
@@ -99,11 +100,19 @@ def write_lock_held(database_url):
 
 
 def test_sqlite_busy_beyond_the_timeout_answers_503_once_and_saves_nothing(
-        busy_app, create_user, courses):
+        busy_app, create_user, courses, tmp_path):
     user = create_user()
     learner = _login(busy_app.test_client(), user.nip)
     english = _login(busy_app.test_client(), user.nip)
     english.set_cookie("lang", "en")
+    # An open quiz attempt in another course, for the autosave below.
+    quiz = attempts.add_quiz(tmp_path, "sibuk", "::S1::Ibu kota Sulteng?{=Palu~Poso}",
+                             course="tte-101")
+    attempts.enrol(user, "tte-101")
+    attempt_id = attempts.start(learner, quiz, "tte-101")
+    [slot] = attempts.slots(attempt_id)
+    answers = attempts.form_payload(attempts.page(learner, f"/percobaan/{attempt_id}"),
+                                    **{f"s{slot.id}": attempts.key_of(slot, "Palu")})
     begins = []
     with busy_app.app_context():
         event.listen(db.engine, "begin", begins.append)
@@ -116,14 +125,19 @@ def test_sqlite_busy_beyond_the_timeout_answers_503_once_and_saves_nothing(
         assert len(begins) == 1
         _assert_outage_page(english.post("/kursus/spbe-101/daftar",
                                          data={"csrf_token": token}), OUTAGE_EN)
-        autosave = learner.post("/percobaan/1/autosimpan", data={"csrf_token": token},
-                                headers={"Accept": "application/json"})
-        _assert_outage_json(autosave)
+        # The autosave reads without the lock (app/database_setup.py): an attempt that is not
+        # there is "not found" at once; a real one waits at its write, then gets the outage.
+        assert learner.post("/percobaan/999999/autosimpan", data={"csrf_token": token},
+                            headers={"Accept": "application/json"}).status_code == 404
+        _assert_outage_json(learner.post(f"/percobaan/{attempt_id}/autosimpan", data=answers,
+                                         headers={"Accept": "application/json"}))
         assert learner.get("/kursus/spbe-101").status_code == 200  # readers never wait
 
-    assert _enrolments() == 0  # nothing half-saved
+    assert attempts.responses(attempt_id) == {"S1": None}  # the answer was not half-saved
+
+    assert _enrolments() == 1  # nothing half-saved (the one is the quiz's course, tte-101)
     assert learner.post("/kursus/spbe-101/daftar", data={"csrf_token": token}).status_code == 302
-    assert _enrolments() == 1  # and the same form works once the lock is gone
+    assert _enrolments() == 2  # and the same form works once the lock is gone
 
 
 # --- the error page must not need the database --------------------------------------------
