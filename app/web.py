@@ -59,9 +59,10 @@ def register_converters(app):
     app.url_map.converters["int"] = IdConverter
 
 
-def one_or_404(statement):
-    """Run a select and return its single object, or answer 404."""
-    obj = db.session.scalars(statement).first()
+def one_or_404(statement, params=None):
+    """Run a select (with its bind parameters, if any) and return its single object, or
+    answer 404."""
+    obj = db.session.scalars(statement, params).first()
     if obj is None:
         abort(404)
     return obj

@@ -69,8 +69,12 @@ class Standing:
 
 def audience_condition(user):
     """SQL: the programme is for this person (everyone, their OPD chain, their jabatan)."""
-    kind = json.dumps(user.jabatan_type) if user.jabatan_type else None
-    return _for_audience(agency_chain_of(user), kind)
+    return _for_audience(agency_chain_of(user), _jabatan_kind(user))
+
+
+def _jabatan_kind(user):
+    """The person's jabatan as programmes store it in jabatan_json, or None."""
+    return json.dumps(user.jabatan_type) if user.jabatan_type else None
 
 
 def _for_audience(agency_ids, kind):
@@ -103,7 +107,7 @@ def programmes_for(user):
     """Published programmes for this person (every one for a visitor): mandatory first
     (soonest due), then by title."""
     audience = user is not None and user.is_authenticated
-    kind = json.dumps(user.jabatan_type) if audience and user.jabatan_type else None
+    kind = _jabatan_kind(user) if audience else None
     statement = _programmes_statement(audience, kind is not None)
     params = {"agency_id": user.agency_id, "kind": kind} if audience else {}
     return db.session.scalars(statement, params).unique().all()

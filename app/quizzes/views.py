@@ -65,11 +65,8 @@ def _attempt_to_save_statement():
 
 
 def _own_attempt_to_save_or_404(attempt_id):
-    attempt = db.session.scalar(_attempt_to_save_statement(),
-                                {"id": attempt_id, "user_id": current_user.id})
-    if attempt is None:
-        abort(404)
-    return attempt
+    return one_or_404(_attempt_to_save_statement(),
+                      {"id": attempt_id, "user_id": current_user.id})
 
 
 def responses_from_form(attempt, form):
