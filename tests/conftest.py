@@ -57,6 +57,10 @@ PROCESS_FILES = REDIS_FILES | {
 }
 
 
+# tryfirst: pytest-xdist's worker reads the `xdist_group` marks in its own
+# pytest_collection_modifyitems; a conftest hook runs after it unless asked to run first, and the
+# marks would then change nothing (the groups were spread over the workers until 6 December).
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     tests_root = Path(__file__).resolve().parent
     for item in items:

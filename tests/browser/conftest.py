@@ -187,7 +187,10 @@ def record_metrics(section, values, key=None):
         metrics[section] = values
     else:
         metrics.setdefault(section, {})[key] = values
-    path.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
+    # Written beside and renamed into place, so a reader never sees a half-written file.
+    partial = path.with_suffix(".json.partial")
+    partial.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
+    partial.replace(path)
     print(f"\n[metrics] {section} {key or ''}: {json.dumps(values, ensure_ascii=False)}")
 
 
