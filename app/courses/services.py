@@ -4,8 +4,9 @@ Writes flush and never commit. Reads for pages use a fixed number of queries wha
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cache
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, func, select
@@ -29,11 +30,24 @@ class NotEnrolled(LmsError):
     pass
 
 
+class EnrollmentState(NamedTuple):
+    """What the course and module pages read of an enrolment: a row, not a loaded entity
+    (they read it on every view, and never change it through this)."""
+
+    id: int
+    started_at: datetime | None
+    completed_at: datetime | None
+
+    @property
+    def is_completed(self):
+        return self.completed_at is not None
+
+
 @dataclass
 class CourseProgress:
     """Where one learner stands in one course."""
 
-    enrollment: Enrollment
+    enrollment: Enrollment | EnrollmentState
     total: int
     done: int
     next_module: Module | None  # first active module not yet done, in order
@@ -180,8 +194,11 @@ def note_module_opened(enrollment, when=None):
 @cache
 def _progress_statement():
     """Built once: SQLAlchemy then also keeps its cache key, which building the statement on
-    every course and module page recomputed (a tenth of a module page's time)."""
-    return (select(Enrollment, ModuleProgress.module_id)
+    every course and module page recomputed (a tenth of a module page's time). Columns, not
+    the Enrollment entity, run on the session's connection: the ORM's loading was a third of
+    this read's time."""
+    return (select(Enrollment.id, Enrollment.started_at, Enrollment.completed_at,
+                   ModuleProgress.module_id)
             .outerjoin(ModuleProgress, and_(
                 ModuleProgress.user_id == Enrollment.user_id,
                 ModuleProgress.module_id.in_(bindparam("module_ids", expanding=True))))
@@ -193,17 +210,20 @@ def course_progress(user, course, modules):
     """Progress of one learner in one course, given the course's active modules in order.
 
     One query (read on every course and module page): the enrolment, outer-joined with the
-    learner's progress rows of those modules.
+    learner's progress rows of those modules. Its `enrollment` is an EnrollmentState; a view
+    that changes the enrolment loads it (get_enrollment).
     """
     if user is None or not user.is_authenticated:
         return None
-    rows = db.session.execute(_progress_statement(), {
+    rows = db.session.connection().execute(_progress_statement(), {
         "user_id": user.id, "course_id": course.id, "module_ids": [m.id for m in modules],
     }).all()
     if not rows:
         return None
-    done = {module_id for _, module_id in rows if module_id is not None}
-    return _progress(rows[0][0], modules, done)
+    first = rows[0]
+    state = EnrollmentState(first.id, first.started_at, first.completed_at)
+    done = {row.module_id for row in rows if row.module_id is not None}
+    return _progress(state, modules, done)
 
 
 @cache

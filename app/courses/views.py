@@ -209,7 +209,7 @@ def module_page(slug, module_slug):
         flash(_("Daftar ke kursus ini terlebih dahulu untuk membaca modulnya."), "info")
         return redirect(url_for(".course_detail", slug=slug))
     if progress is not None and progress.enrollment.started_at is None:
-        services.note_module_opened(progress.enrollment)
+        services.note_module_opened(services.get_enrollment(current_user, course))
         db.session.commit()
     parts = module_parts(outline, module, preview=progress is None)
     done_ids = progress.done_ids if progress is not None else ()
