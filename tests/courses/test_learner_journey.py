@@ -107,6 +107,31 @@ def test_resume_goes_to_first_unfinished_module(client, create_user, login, cour
     assert modules[2].title in dashboard  # "langkah berikutnya" names the next module
 
 
+def test_opening_a_module_first_notes_when_the_course_was_started(client, create_user, login,
+                                                                   courses):
+    """The module page reads the enrolment as a row; the first opening still writes the
+    start, once, and a later opening keeps the first time."""
+    create_user(nip="198609262015051001")
+    login("198609262015051001")
+    _post_button(client, "/kursus/duk-201", "/kursus/duk-201/daftar")
+    enrollment = db.session.scalar(select(Enrollment))
+    assert enrollment.started_at is None
+    course_page = client.get("/kursus/duk-201").get_data(as_text=True)
+    assert "0 dari" in course_page  # the course page alone does not start the course
+    db.session.expire_all()
+    assert db.session.scalar(select(Enrollment)).started_at is None
+    modules = db.session.scalars(
+        select(Module).join(Course).where(Course.code == "DUK-201").order_by(Module.position)
+    ).all()
+    assert client.get(f"/kursus/duk-201/modul/{modules[0].slug}").status_code == 200
+    db.session.expire_all()
+    started = db.session.scalar(select(Enrollment)).started_at
+    assert started is not None
+    assert client.get(f"/kursus/duk-201/modul/{modules[1].slug}").status_code == 200
+    db.session.expire_all()
+    assert db.session.scalar(select(Enrollment)).started_at == started
+
+
 def test_marking_done_twice_counts_once(client, create_user, login, courses):
     create_user(nip="198609262015051001")
     login("198609262015051001")
