@@ -228,7 +228,7 @@ def course_progress(user, course, modules):
 
 @cache
 def _user_progress_statements():
-    """The dashboard's three reads, built once with bind parameters (building and keying
+    """The dashboard's two reads, built once with bind parameters (building and keying
     them was a fifth of the dashboard's time)."""
     enrollments = (select(Enrollment)
                    .join(Enrollment.course)
@@ -238,30 +238,31 @@ def _user_progress_statements():
                                        Course.jp, Course.status))
                    .where(Enrollment.user_id == bindparam("user_id"))
                    .order_by(Enrollment.enrolled_at.desc()))
-    course_ids = bindparam("course_ids", expanding=True)
-    modules = (select(Module)
+    # The active modules with this learner's progress on each, in one read: a separate read
+    # of the progress rows was one more round trip on every dashboard.
+    modules = (select(Module, ModuleProgress.module_id)
                .options(MODULE_OUTLINE)
-               .where(Module.course_id.in_(course_ids), Module.retired_at.is_(None))
+               .outerjoin(ModuleProgress, and_(ModuleProgress.module_id == Module.id,
+                                               ModuleProgress.user_id == bindparam("user_id")))
+               .where(Module.course_id.in_(bindparam("course_ids", expanding=True)),
+                      Module.retired_at.is_(None))
                .order_by(Module.course_id, Module.position))
-    done = (select(ModuleProgress.module_id)
-            .join(Module, Module.id == ModuleProgress.module_id)
-            .where(ModuleProgress.user_id == bindparam("user_id"),
-                   Module.course_id.in_(course_ids)))
-    return enrollments, modules, done
+    return enrollments, modules
 
 
 def progress_for_user(user):
-    """Every enrolment of a learner with its progress, in three queries whatever the count."""
-    enrollments_of, modules_of, done_of = _user_progress_statements()
+    """Every enrolment of a learner with its progress, in two queries whatever the count."""
+    enrollments_of, modules_of = _user_progress_statements()
     enrollments = db.session.scalars(enrollments_of, {"user_id": user.id}).all()
     course_ids = [e.course_id for e in enrollments]
     if not course_ids:
         return []
-    modules = db.session.scalars(modules_of, {"course_ids": course_ids}).all()
-    done = set(db.session.scalars(done_of, {"user_id": user.id, "course_ids": course_ids}))
-    by_course = {}
-    for module in modules:
+    by_course, done = {}, set()
+    for module, done_id in db.session.execute(modules_of, {"user_id": user.id,
+                                                            "course_ids": course_ids}):
         by_course.setdefault(module.course_id, []).append(module)
+        if done_id is not None:
+            done.add(done_id)
     return [_progress(e, by_course.get(e.course_id, []), done) for e in enrollments]
 
 
