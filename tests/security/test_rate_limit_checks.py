@@ -43,11 +43,30 @@ def test_a_decorated_limit_still_answers_429(database_url, tmp_path):
     assert statuses == [404, 404, 429]
 
 
+@pytest.fixture
+def limiter_defaults_restored():
+    """The limiter is one object for the whole test process, and Flask-Limiter keeps the first
+    configured default or application limit for every later app: put back what was there,
+    or every later test of this worker would be limited to 2 requests a minute."""
+    manager = limiter.limit_manager
+    kept = manager._default_limits, manager._application_limits
+    yield
+    manager.set_default_limits(kept[0])
+    manager.set_application_limits(kept[1])
+
+
 @pytest.mark.parametrize("setting", ["RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION"])
-def test_a_configured_default_or_application_limit_keeps_the_check(database_url, tmp_path,
-                                                                    setting):
+def test_a_configured_default_or_application_limit_keeps_the_check(
+        database_url, tmp_path, setting, limiter_defaults_restored):
     app = make_app(database_url, tmp_path, **{setting: "2 per minute"})
     assert limiter_checks_every_request(app)
     client = app.test_client()
     statuses = [client.get("/ping", environ_base=VISITOR).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_the_next_app_has_no_default_limit_again(app):
+    """Run after the test above in the same process: its limit did not leak."""
+    assert not limiter.limit_manager.default_limits
+    assert not limiter.limit_manager.application_limits
+    assert not limiter_checks_every_request(app)
