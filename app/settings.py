@@ -82,8 +82,8 @@ def _stamp_path():
 
 
 def _read_stamp():
-    """The stamp's content (a fresh uuid per change), read with plain system calls: a Path and
-    a buffered file object per request were most of this read's cost."""
+    """The stamp's content (a fresh uuid per change), read with plain system calls on a path
+    kept per app: a Path and a buffered file object per request were most of its cost."""
     try:
         descriptor = os.open(_stamp_path_text(), os.O_RDONLY)
     except OSError:
@@ -97,7 +97,6 @@ def _read_stamp():
 
 
 def _stamp_path_text():
-    # Kept per app: building the Path on every request was most of this read's cost.
     path = current_app.extensions.get("settings_stamp_path")
     if path is None:
         path = current_app.extensions["settings_stamp_path"] = str(_stamp_path())

@@ -129,21 +129,33 @@ class SharedBytecode(BytecodeCache):
 SHARED_BYTECODE = SharedBytecode()
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
+@contextmanager
+def configured_app(database_url, tmp_path, **settings):
+    """A test app (with these config overrides) on the worker's emptied database, inside its
+    app context; its connections are closed afterwards (a PostgreSQL connection left to the
+    garbage collector fails whichever test runs at the next collection)."""
     app = create_app("config.TestConfig", {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SECRET_KEY": "test-secret-key",
         "COURSES_DIR": str(BUNDLED_COURSES),
+        **settings,
     })
     app.jinja_env.bytecode_cache = SHARED_BYTECODE
     with app.app_context():
         db.create_all()
         _empty_all_tables()
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    with configured_app(database_url, tmp_path) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

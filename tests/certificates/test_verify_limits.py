@@ -4,8 +4,6 @@ are not affected."""
 
 import pytest
 
-from app import create_app
-from app.extensions import db
 from tests.certificates.test_verify import (
     COURSE_CODE,
     NUMBER,
@@ -14,7 +12,7 @@ from tests.certificates.test_verify import (
     make_holder,
     page_text,
 )
-from tests.conftest import BUNDLED_COURSES, PNS_NIP, _empty_all_tables, csrf_token
+from tests.conftest import PNS_NIP, configured_app, csrf_token
 
 LIMIT = 5
 FIRST_IP = "203.0.113.7"
@@ -24,19 +22,8 @@ SECOND_IP = "198.51.100.23"
 @pytest.fixture
 def app(database_url, tmp_path):
     """conftest's `app`, with VERIFY_RATE_LIMIT lowered (every fixture here builds on it)."""
-    app = create_app("config.TestConfig", {
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "SECRET_KEY": "test-secret-key",
-        "COURSES_DIR": str(BUNDLED_COURSES),
-        "VERIFY_RATE_LIMIT": f"{LIMIT} per minute",
-    })
-    with app.app_context():
-        db.create_all()
-        _empty_all_tables()
+    with configured_app(database_url, tmp_path, VERIFY_RATE_LIMIT=f"{LIMIT} per minute") as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture

@@ -3,31 +3,12 @@ its view, so Flask-Limiter's own before_request check (which only adds default, 
 and blueprint limits) is dropped from every page view; a site that configures such a limit
 keeps it, and it holds."""
 
-from contextlib import contextmanager
-
 import pytest
 
-from app import create_app
-from app.extensions import db, limiter
-from tests.conftest import BUNDLED_COURSES
+from app.extensions import limiter
+from tests.conftest import configured_app
 
 VISITOR = {"REMOTE_ADDR": "203.0.113.40"}
-
-
-@contextmanager
-def own_app(database_url, tmp_path, **settings):
-    """An app with these settings, its tables made, and its connections closed afterwards
-    (a PostgreSQL connection left to the garbage collector fails a later test)."""
-    app = create_app("config.TestConfig", {
-        "SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(tmp_path / "instance"),
-        "SECRET_KEY": "test-secret-key", "COURSES_DIR": str(BUNDLED_COURSES), **settings})
-    with app.app_context():
-        db.create_all()
-        try:
-            yield app
-        finally:
-            db.session.remove()
-            db.engine.dispose()
 
 
 def limiter_checks_every_request(app):
@@ -42,7 +23,7 @@ def test_page_views_skip_the_limiters_empty_check(app):
 
 def test_a_decorated_limit_still_answers_429(database_url, tmp_path):
     """The public verification budget (a `shared_limit` decorator) holds without the hook."""
-    with own_app(database_url, tmp_path, VERIFY_RATE_LIMIT="2 per minute") as app:
+    with configured_app(database_url, tmp_path, VERIFY_RATE_LIMIT="2 per minute") as app:
         client = app.test_client()
         statuses = [client.get("/verify/TIDAKADA0000", environ_base=VISITOR).status_code
                     for _ in range(3)]
@@ -64,7 +45,7 @@ def limiter_defaults_restored():
 @pytest.mark.parametrize("setting", ["RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION"])
 def test_a_configured_default_or_application_limit_keeps_the_check(
         database_url, tmp_path, setting, limiter_defaults_restored):
-    with own_app(database_url, tmp_path, **{setting: "2 per minute"}) as app:
+    with configured_app(database_url, tmp_path, **{setting: "2 per minute"}) as app:
         assert limiter_checks_every_request(app)
         client = app.test_client()
         statuses = [client.get("/ping", environ_base=VISITOR).status_code for _ in range(3)]
