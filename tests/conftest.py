@@ -8,23 +8,26 @@ split (the one browser live server, real processes with ports, Redis database 15
 control socket) are kept together by `xdist_group` marks (see `pytest_collection_modifyitems`),
 so each such group runs on one worker while the rest is spread over all of them."""
 
+import copy
 import os
 import re
 import shutil
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from flask import g, request_started, request_tearing_down
+from flask import current_app, g, request_started, request_tearing_down
 from jinja2 import BytecodeCache
-from sqlalchemy import event
+from sqlalchemy import event, literal, or_, select
 
 from app import create_app
 from app.auth import services as auth_services
 from app.content.loader import import_courses
 from app.courses.outline_cache import forget_outlines
 from app.extensions import db
+from app.settings import STAMP_FILE, write_stamp
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_COURSES = ROOT / "courses"
@@ -129,6 +132,39 @@ class SharedBytecode(BytecodeCache):
 SHARED_BYTECODE = SharedBytecode()
 
 
+def share_url_builders():
+    """Compile each URL rule's builder once per test process, not once per app.
+
+    Werkzeug compiles two Python functions (through `ast` and `compile`) for every URL rule an
+    app registers, to build its URLs: ~350 functions, ~85 % of `create_app` and, with a fresh
+    app per test, several minutes of the suite. A builder depends only on the rule's text, its
+    parsed parts, its defaults (baked in as constants) and whether unknown arguments become a
+    query string; it reaches the rule's converters through the `self` it is bound to. So the
+    function is shared between equal rules of different apps, and each app binds it to its own
+    rule as before. Werkzeug's private method is checked by tests/test_url_builders.py."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    if getattr(compile_builder, "shared", False):
+        return
+    built = {}
+
+    def shared_builder(rule, append_unknown=True):
+        key = (rule.rule, rule.host, rule.subdomain, rule.merge_slashes, append_unknown,
+               tuple(rule._trace), repr(sorted((rule.defaults or {}).items())),
+               tuple((name, type(converter)) for name, converter in rule._converters.items()))
+        if key not in built:
+            built[key] = compile_builder(rule, append_unknown)
+        return built[key]
+
+    shared_builder.shared = True
+    shared_builder.original = compile_builder
+    Rule._compile_builder = shared_builder
+
+
+share_url_builders()
+
+
 @contextmanager
 def configured_app(database_url, tmp_path, **settings):
     """A test app (with these config overrides) on the worker's emptied database, inside its
@@ -228,10 +264,99 @@ def create_user(app):
 @pytest.fixture
 def courses(app):
     """The bundled courses imported into the database (a copy, so tests may edit files)."""
-    report = import_courses(BUNDLED_COURSES)
+
+    def import_bundled():
+        report = import_courses(BUNDLED_COURSES)
+        assert report.ok, report.problems
+        return report
+
+    return seed_once("courses", import_bundled)
+
+
+def seed_once(name, seed):
+    """What seed() writes into the emptied database, made once per test process.
+
+    seed() fills the test's empty database and returns plain data (no ORM objects: they would
+    belong to the first test's session). Its first run per process and database is kept: the
+    rows of every table and the files it left in the instance folder. Later tests get those
+    written again, which costs a fraction of seeding (importing the bundled courses reads,
+    checks, renders and indexes seven courses: ~0.3 s, in a third of the suite's tests). The
+    rows are kept only from a seed into an empty database, so they are exactly what it wrote;
+    they are written again only into empty tables, otherwise seed() runs as before. Returns
+    seed()'s result (a copy)."""
+    key = (name, current_app.config["SQLALCHEMY_DATABASE_URI"])
+    kept = SEEDED.get(key)
+    if kept is not None and kept.restore():
+        return copy.deepcopy(kept.result)
+    was_empty = not _rows_in(db.metadata.sorted_tables) and not _instance_files()
+    result = seed()
     db.session.commit()
-    assert report.ok, report.problems
-    return report
+    if was_empty:
+        SEEDED[key] = SeededRows.take(result)
+    return result
+
+
+# What seed_once() keeps, per (name, database URL).
+SEEDED = {}
+# Files of the instance folder that belong to the app, not to what a seed wrote.
+APP_FILES = ("jobs.db", STAMP_FILE, f".{STAMP_FILE}")
+
+
+def _rows_in(tables):
+    """Whether any of these tables has a row (one statement)."""
+    if not tables:
+        return False
+    return db.session.scalar(select(or_(*(select(literal(1)).select_from(table).exists()
+                                          for table in tables))))
+
+
+def _instance_files():
+    """The files in the app's instance folder, as {relative path: (bytes, mode)}."""
+    root = Path(current_app.instance_path)
+    if not root.is_dir():
+        return {}
+    return {path.relative_to(root).as_posix(): (path.read_bytes(), path.stat().st_mode)
+            for path in sorted(root.rglob("*"))
+            if path.is_file() and not path.name.startswith(APP_FILES)}
+
+
+@dataclass
+class SeededRows:
+    """The rows and instance files a seed wrote, and its result. Rows are written again with
+    Core inserts, which pass the ORM's hooks by, so what those hooks did is in the rows already
+    (the derived tables, the settings they changed) or done here (the settings stamp, the
+    outline cache). SQLite's full-text tables follow their triggers; PostgreSQL's sequences
+    only ever grew past the kept ids, since the rows came from the same database."""
+
+    result: object
+    rows: dict  # Table -> row dicts in primary-key order
+    files: dict  # path in the instance folder -> (bytes, mode)
+
+    @classmethod
+    def take(cls, result):
+        rows = {}
+        for table in db.metadata.sorted_tables:
+            found = db.session.execute(
+                select(table).order_by(*table.primary_key.columns)).mappings().all()
+            if found:
+                rows[table] = [dict(row) for row in found]
+        return cls(copy.deepcopy(result), rows, _instance_files())
+
+    def restore(self):
+        if _rows_in(list(self.rows)) or _instance_files():
+            return False
+        root = Path(current_app.instance_path)
+        for relative, (data, mode) in self.files.items():
+            (root / relative).parent.mkdir(parents=True, exist_ok=True)
+            (root / relative).write_bytes(data)
+            (root / relative).chmod(mode)
+        for table in db.metadata.sorted_tables:
+            if table in self.rows:
+                db.session.execute(table.insert(), self.rows[table])
+        db.session.commit()
+        write_stamp()
+        forget_outlines()
+        return True
 
 
 @pytest.fixture
