@@ -10,7 +10,6 @@ import html
 import re
 import threading
 from collections import OrderedDict
-from functools import cache
 from urllib.parse import urlsplit
 
 ALLOWED_TAGS = frozenset({
@@ -76,8 +75,24 @@ def _allow_attribute(tag, name, value):
     return False
 
 
-@cache
-def _cleaner():
+# Renderers are kept per thread: bleach's Cleaner keeps its HTML parser's state ("not
+# thread-safe", its documentation says: one per thread) and so does a Markdown instance between
+# documents; the job consumer renders in several threads, the development server too. Building
+# a Markdown instance was half of a render, so each thread keeps one per (heading base, media
+# URL) and resets it between documents.
+_per_thread = threading.local()
+MARKDOWN_INSTANCES = 32  # per thread: (heading base, media URL) pairs, one per course's media
+
+
+def _kept_for_thread(name, build):
+    found = getattr(_per_thread, name, None)
+    if found is None:
+        found = build()
+        setattr(_per_thread, name, found)
+    return found
+
+
+def _new_cleaner():
     import bleach
 
     return bleach.sanitizer.Cleaner(
@@ -87,6 +102,10 @@ def _cleaner():
         strip=True,
         strip_comments=True,
     )
+
+
+def _cleaner():
+    return _kept_for_thread("cleaner", _new_cleaner)
 
 
 def sanitize_html(html):
@@ -131,11 +150,13 @@ def _markdown(heading_base, media_url):
 # Rendering is pure (the same source, heading base and media URL give the same HTML) and
 # costly (Markdown, then bleach's HTML parser), and the same texts come back: every quiz answer
 # and feedback at each import, unchanged modules. Kept per process, least recently used first
-# out: sources of up to 16,000 characters, at most 512 renders and 2,000,000 characters (source
-# and HTML together, 2-4 MB; all bundled content fits). A trainer's previews, each a new text,
-# so cannot grow a web worker by more than that (docs/operations.md).
+# out: sources of up to 16,000 characters, at most 4,096 renders and 2,000,000 characters (source
+# and HTML together, 2-4 MB, plus ~1 MB of bookkeeping at the full count; all bundled content
+# fits). A trainer's previews, each a new text, so cannot grow a web worker by more than that
+# (docs/operations.md). The count was 512 until 6 December: a quiz import renders ~1,200 short
+# texts (answers, feedback) in turn, so the least recently used went first and nothing was hit.
 CACHED_SOURCE_CHARS = 16_000
-CACHED_RENDERS = 512
+CACHED_RENDERS = 4096
 CACHED_CHARS = 2_000_000
 
 
@@ -188,9 +209,21 @@ def render_markdown(source, heading_base=1, media_url=None):
 
 
 def _render(source, heading_base, media_url):
-    # A fresh instance per call: Markdown objects keep state (toc ids) between conversions.
-    html = _markdown(heading_base, media_url).convert(source)
+    html = _thread_markdown(heading_base, media_url).convert(source)
     return _tables_in_scroll_regions(sanitize_html(html))
+
+
+def _thread_markdown(heading_base, media_url):
+    """This thread's Markdown instance for these options, reset: a document's references,
+    stashed HTML and table of contents never reach the next one."""
+    instances = _kept_for_thread("markdowns", dict)
+    key = (heading_base, media_url)
+    md = instances.get(key)
+    if md is None:
+        if len(instances) >= MARKDOWN_INSTANCES:
+            instances.clear()
+        md = instances[key] = _markdown(heading_base, media_url)
+    return md.reset()
 
 
 # After sanitizing, so the wrapper is ours alone (authors cannot write role or tabindex).
@@ -226,8 +259,11 @@ def render_inline(source):
 POST_HEADING_BASE = 3
 
 
-@cache
 def _post_cleaner():
+    return _kept_for_thread("post_cleaner", _new_post_cleaner)
+
+
+def _new_post_cleaner():
     import bleach
 
     return bleach.sanitizer.Cleaner(
@@ -242,12 +278,16 @@ def _post_cleaner():
 
 def render_post(source):
     """A discussion post's Markdown -> sanitized HTML, ready to store (see above)."""
+    html = _kept_for_thread("post_markdown", _post_markdown).reset().convert(source or "")
+    return _tables_in_scroll_regions(_post_cleaner().clean(_demoted(html)))
+
+
+def _post_markdown():
     import markdown
 
-    html = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists", "nl2br"],
+    return markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists", "nl2br"],
                              extension_configs={"tables": {"use_align_attribute": True}},
-                             output_format="html").convert(source or "")
-    return _tables_in_scroll_regions(_post_cleaner().clean(_demoted(html)))
+                             output_format="html")
 
 
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)

@@ -533,3 +533,62 @@ def test_a_cached_render_is_the_same_as_a_fresh_one():
     first = render_markdown(source, heading_base=2)
     assert render_markdown(source, heading_base=2) == first
     assert render_markdown(source, heading_base=3) != first
+
+
+# --- the per-thread renderers --------------------------------------------------------------------
+
+def _uncached(source, heading_base=1, media_url=None):
+    """A render through the kept (reset) Markdown instance, bypassing the render cache."""
+    from app.content.markdown import _render
+
+    return _render(source, heading_base, media_url)
+
+
+def test_a_kept_renderer_carries_nothing_from_one_document_to_the_next():
+    # Heading ids, link references and stashed HTML belong to one document: the same heading
+    # in the next document is "h-tujuan" again, not "h-tujuan_1", and a reference defined in the
+    # first is unknown to the second.
+    first = _uncached("## Tujuan\n\n[situs][palu]\n\n[palu]: https://palukota.go.id\n\n<b>x</b>")
+    second = _uncached("## Tujuan\n\n[situs][palu]")
+    assert 'id="h-tujuan"' in first and 'href="https://palukota.go.id"' in first
+    assert 'id="h-tujuan"' in second and "tujuan_1" not in second
+    assert "palukota" not in second and "<b>" not in second
+
+
+def test_kept_renderers_are_per_options_and_per_media_address():
+    image = "![Skema](media/skema.png)"
+    assert '/media/spbe-101/skema.png' in _uncached(image, media_url="/media/spbe-101/")
+    assert '/media/tte-101/skema.png' in _uncached(image, media_url="/media/tte-101/")
+    assert "<h3" in _uncached("# Judul", heading_base=3)
+    assert "<h1" in _uncached("# Judul")
+
+
+def test_threads_rendering_at_once_get_what_one_thread_gets():
+    # bleach's Cleaner and a Markdown instance keep parser state: shared between threads (the
+    # job consumer renders in several) they mixed one document into another.
+    import threading
+
+    from app.content.markdown import render_post
+
+    sources = [f"## Bagian {n}\n\n" + "Paragraf *{n}* dengan <i>teks</i> & tabel.\n\n" * (n % 7 + 1)
+               + "| a | b |\n|---|---|\n| 1 | 2 |\n" for n in range(40)]
+    expected = [(_uncached(source), render_post(source)) for source in sources]
+    results, errors = {}, []
+    barrier = threading.Barrier(8)
+
+    def work(offset):
+        try:
+            barrier.wait()
+            for round_ in range(3):
+                for n in range(offset, len(sources), 8):
+                    results[(n, round_)] = (_uncached(sources[n]), render_post(sources[n]))
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(offset,)) for offset in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors
+    assert all(results[(n, round_)] == expected[n] for n in range(40) for round_ in range(3))
