@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from flask import current_app, g, request_started, request_tearing_down
 from jinja2 import BytecodeCache
-from sqlalchemy import event, literal, or_, select
+from sqlalchemy import event, select, text
 
 from app import create_app
 from app.auth import services as auth_services
@@ -101,8 +101,12 @@ def database_url(tmp_path_factory, worker_id):
 
 def _empty_all_tables():
     """Delete every row, children before parents. DELETE, not TRUNCATE: on PostgreSQL a
-    TRUNCATE per test rewrites and fsyncs every table, many times slower for tiny tables."""
+    TRUNCATE per test rewrites and fsyncs every table, many times slower for tiny tables.
+    Only the tables that have rows (found in one statement): a test fills a few of ~80."""
+    filled = _tables_with_rows(db.metadata.sorted_tables)
     for table in reversed(db.metadata.sorted_tables):
+        if table.name not in filled:
+            continue
         # A row pointing at another row of its own table (a unit inside an OPD) is unlinked
         # first: ON DELETE RESTRICT is checked row by row.
         for fk in table.foreign_keys:
@@ -302,12 +306,25 @@ SEEDED = {}
 APP_FILES = ("jobs.db", STAMP_FILE, f".{STAMP_FILE}")
 
 
+def _tables_with_rows(tables):
+    """The names of those of these tables that have a row, in one statement (its text is kept:
+    building ~80 SQLAlchemy selects took longer than running them)."""
+    names = tuple(table.name for table in tables)
+    if not names:
+        return set()
+    key = (db.engine.dialect.name, names)
+    if key not in _WHICH_HAVE_ROWS:
+        quote = db.engine.dialect.identifier_preparer.quote
+        _WHICH_HAVE_ROWS[key] = text(" UNION ALL ".join(
+            f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM {quote(name)})" for name in names))
+    return set(db.session.scalars(_WHICH_HAVE_ROWS[key]))
+
+
+_WHICH_HAVE_ROWS = {}  # (dialect, table names) -> the statement
+
+
 def _rows_in(tables):
-    """Whether any of these tables has a row (one statement)."""
-    if not tables:
-        return False
-    return db.session.scalar(select(or_(*(select(literal(1)).select_from(table).exists()
-                                          for table in tables))))
+    return bool(_tables_with_rows(tables))
 
 
 def _instance_files():
