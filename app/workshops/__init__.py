@@ -9,13 +9,16 @@ def register_workshops(app):
     from app.admin.menu import register_admin_page
     from app.courses import services as course_services
     from app.courses import views as course_views
+    from app.courses.outline_cache import register_outline_part
     from app.workshops import manage_views, views
-    from app.workshops.queries import attended_jp_of
+    from app.workshops.models import WorkshopSession
+    from app.workshops.queries import attended_jp_of, course_sessions_part
 
     app.register_blueprint(views.bp)
     app.register_blueprint(manage_views.bp)
     course_services.register_jp_source(attended_jp_of)
     course_views.register_dashboard_section(views.dashboard_section)
     course_views.register_course_section(views.course_section)
+    register_outline_part("sessions", course_sessions_part, WorkshopSession)
     register_admin_page("workshop_manage.index", _l("Workshop dan webinar"),
                         _l("jadwalkan sesi, catat kehadiran, kode presensi"))

@@ -7,7 +7,7 @@ session's audience by selectinload, a learner's registrations in one query).
 from functools import cache
 
 from sqlalchemy import bindparam, func, or_, select
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
 from app.auth.models import Agency
 from app.courses.models import course_owner
@@ -161,18 +161,37 @@ def participants(session):
 
 @cache
 def _course_sessions_statement():
-    """Built once: the course page asks on every visit."""
+    """Built once: read with each course's outline."""
     return (select(WorkshopSession)
+            .options(load_only(*COURSE_PANEL_COLUMNS))
             .where(WorkshopSession.course_id == bindparam("course_id"),
                    WorkshopSession.status == "scheduled",
                    WorkshopSession.ends_at >= bindparam("now"))
             .order_by(WorkshopSession.starts_at))
 
 
-def course_sessions(course, now=None):
-    """Upcoming scheduled sessions that belong to a course (for its page)."""
-    return db.session.scalars(_course_sessions_statement(),
-                              {"course_id": course.id, "now": now or utcnow()}).all()
+# What the course page's panel shows of a session (the seats are not among them).
+COURSE_PANEL_COLUMNS = (WorkshopSession.id, WorkshopSession.title, WorkshopSession.kind,
+                        WorkshopSession.starts_at, WorkshopSession.ends_at, WorkshopSession.jp)
+
+
+def course_sessions_part(session, course):
+    """A part of the course's cached outline (app/courses/outline_cache.py): its scheduled
+    sessions that had not ended when the outline was read, with the columns the course page
+    shows. An outline is kept until the content version changes, which every ORM change to a
+    session does (scheduling, editing, cancelling); registrations change only the seat count,
+    with a Core UPDATE, and leave it. Sessions that end meanwhile are left out by
+    `upcoming_course_sessions`."""
+    return session.scalars(_course_sessions_statement(),
+                           {"course_id": course.id, "now": utcnow()}).all()
+
+
+def upcoming_course_sessions(outline, now=None):
+    """The outline's sessions that have not ended yet (none without an outline)."""
+    if outline is None:
+        return []
+    now = now or utcnow()
+    return [s for s in outline.parts.get("sessions", ()) if s.ends_at >= now]
 
 
 # --- JP of attended sessions ---------------------------------------------------------------------

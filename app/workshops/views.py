@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from app.courses.forms import ActionForm, action_or_400
+from app.courses.outline_cache import course_outline
 from app.database import utcnow
 from app.extensions import db, limiter
 from app.formats import short_time, weekday_date
@@ -224,7 +225,8 @@ def dashboard_section(user, progress):
 
 
 def course_section(user, course, modules):
-    sessions = queries.course_sessions(course)
+    # From the course's cached outline: no statement of its own on the course page.
+    sessions = queries.upcoming_course_sessions(course_outline(course.slug))
     if not sessions:
         return None
     return Markup(render_template("workshops/_course_section.html", sessions=sessions))

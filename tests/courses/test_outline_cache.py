@@ -121,8 +121,9 @@ def test_the_cached_outline_costs_no_query(app, client, create_user, login, quer
     # copy while the stamp is unchanged)
     assert cached() == 2
     # the settings, the course, its modules, its quizzes after modules, its prerequisites, its
-    # provider and whether a programme has it as a step, read once per change
-    assert reread() == cached() + 7
+    # provider, whether a programme has it as a step and its coming workshop sessions, read once
+    # per change
+    assert reread() == cached() + 8
 
 
 def test_quizzes_after_a_module_follow_their_changes(app, client, create_user, login):
