@@ -159,6 +159,11 @@ def participants(session):
     return registered, [r for r in rows if r.is_waiting]
 
 
+# What the course page's panel shows of a session (the seats are not among them).
+COURSE_PANEL_COLUMNS = (WorkshopSession.id, WorkshopSession.title, WorkshopSession.kind,
+                        WorkshopSession.starts_at, WorkshopSession.ends_at, WorkshopSession.jp)
+
+
 @cache
 def _course_sessions_statement():
     """Built once: read with each course's outline."""
@@ -168,11 +173,6 @@ def _course_sessions_statement():
                    WorkshopSession.status == "scheduled",
                    WorkshopSession.ends_at >= bindparam("now"))
             .order_by(WorkshopSession.starts_at))
-
-
-# What the course page's panel shows of a session (the seats are not among them).
-COURSE_PANEL_COLUMNS = (WorkshopSession.id, WorkshopSession.title, WorkshopSession.kind,
-                        WorkshopSession.starts_at, WorkshopSession.ends_at, WorkshopSession.jp)
 
 
 def course_sessions_part(session, course):
@@ -186,11 +186,11 @@ def course_sessions_part(session, course):
                            {"course_id": course.id, "now": utcnow()}).all()
 
 
-def upcoming_course_sessions(outline, now=None):
+def upcoming_course_sessions(outline):
     """The outline's sessions that have not ended yet (none without an outline)."""
     if outline is None:
         return []
-    now = now or utcnow()
+    now = utcnow()
     return [s for s in outline.parts.get("sessions", ()) if s.ends_at >= now]
 
 
