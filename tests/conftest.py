@@ -20,10 +20,11 @@ from pathlib import Path
 import pytest
 from flask import current_app, g, request_started, request_tearing_down
 from jinja2 import BytecodeCache
-from sqlalchemy import event, select, text
+from sqlalchemy import Engine, event, select, text
 
 from app import create_app
 from app.auth import services as auth_services
+from app.auth.models import User
 from app.content.loader import import_courses
 from app.courses.outline_cache import forget_outlines
 from app.extensions import db
@@ -115,6 +116,9 @@ def _empty_all_tables():
         db.session.execute(table.delete())
     db.session.commit()
     forget_outlines()  # they were tagged with the content version just deleted
+    if not _instance_paths():
+        HELD.clear()
+        HELD[current_app.config["SQLALCHEMY_DATABASE_URI"]] = ()
 
 
 class SharedBytecode(BytecodeCache):
@@ -255,12 +259,20 @@ def create_user(app):
 
     def make(nip=None, password=PASSWORD, roles=("learner",), name=None, **fields):
         if nip is None:
-            counter["serial"] += 1
-            nip = f"199001012015011{counter['serial']:03d}"
+            nip = next_nip()
         user = auth_services.create_user(nip=nip, name=name or f"Pegawai {nip[-3:]}",
                                          password=password, roles=roles, **fields)
         db.session.commit()
         return user
+
+    def next_nip():
+        # The next serial not taken yet: a fixture's seed_once() may have made the first few
+        # users of this test without this factory counting them.
+        while True:
+            counter["serial"] += 1
+            nip = f"199001012015011{counter['serial']:03d}"
+            if db.session.scalar(select(User.id).where(User.nip == nip)) is None:
+                return nip
 
     return make
 
@@ -278,33 +290,65 @@ def courses(app):
 
 
 def seed_once(name, seed):
-    """What seed() writes into the emptied database, made once per test process.
+    """What seed() writes into the database, made once per test process.
 
-    seed() fills the test's empty database and returns plain data (no ORM objects: they would
-    belong to the first test's session). Its first run per process and database is kept: the
-    rows of every table and the files it left in the instance folder. Later tests get those
-    written again, which costs a fraction of seeding (importing the bundled courses reads,
-    checks, renders and indexes seven courses: 0.2-0.3 s, against ~90 ms for the rows, in a
-    third of the suite's tests). The
-    rows are kept only from a seed into an empty database, so they are exactly what it wrote;
-    they are written again only into empty tables, otherwise seed() runs as before. Returns
-    seed()'s result (a copy)."""
-    key = (name, current_app.config["SQLALCHEMY_DATABASE_URI"])
+    seed() returns plain data (no ORM objects: they would belong to the first test's session);
+    the fixture loads what it needs afterwards. The first run is kept, per database and per
+    what the database held before it, and later tests get the same changes written again as
+    rows, which costs a fraction of seeding (importing the bundled courses reads, checks,
+    renders and indexes seven courses: 0.2-0.3 s, against ~90 ms for the rows; issuing a
+    certificate renders its PDF). Returns seed()'s result (a copy).
+
+    Seeds stack. The database "holds" a chain of kept seeds: () right after it is emptied,
+    ("courses",) after the courses were seeded or restored, ("courses", "verify.certificate")
+    after another seed on top. A seed on top of a chain is kept as what it changed (rows
+    inserted, updated and deleted, instance files written or removed) and restored onto the
+    same chain only. Any other write, by a test or a fixture, anywhere in the process, breaks
+    the chain (`_note_writes`). Without a chain a seed runs, except that the first seed of
+    a chain of one can still be written into tables that are all empty (as before stacking).
+
+    A seed must not depend on the test's arguments or on state outside the database and the
+    instance folder (a counter in a factory, a file in tmp_path): a restore reproduces only
+    those. Times it writes (`utcnow()`) are those of its first run."""
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    db.session.flush()  # pending objects are writes, which break the chain
+    chain = HELD.get(url)
+    if chain is not None and _instance_file_names() != _kept_file_names(url, chain):
+        chain = None  # a file was written in the instance folder without a database write
+    key = (url, (*chain, name)) if chain is not None else (url, (name,))
     kept = SEEDED.get(key)
-    if kept is not None and kept.restore():
+    if kept is not None and chain is not None:
+        kept.restore()
+        HELD.clear()
+        HELD[url] = key[1]
         return copy.deepcopy(kept.result)
-    was_empty = not _rows_in(db.metadata.sorted_tables) and not _has_instance_files()
+    if kept is not None and kept.restore_into_empty_tables():
+        return copy.deepcopy(kept.result)  # among other rows: the database holds no chain
     result = seed()
     db.session.commit()
-    if was_empty:
-        SEEDED[key] = SeededRows.take(result)
+    if chain is not None:
+        SEEDED[key] = Seed.take(result, SEEDED.get((url, chain)))
+        HELD.clear()
+        HELD[url] = key[1]
     return result
 
 
-# What seed_once() keeps, per (name, database URL).
+# What seed_once() keeps, per (database URL, chain of seed names).
 SEEDED = {}
+# Per database URL, the chain of kept seeds the database holds exactly (absent: unknown).
+HELD = {}
+# Statements that cannot change a row; anything else breaks the chain.
+READS = ("SELECT", "PRAGMA", "SHOW", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT",
+         "EXPLAIN")
 # Files of the instance folder that belong to the app, not to what a seed wrote.
 APP_FILES = ("jobs.db", STAMP_FILE, f".{STAMP_FILE}")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(conn, cursor, statement, parameters, context, executemany):
+    """Forget what the databases hold once anything writes (seed_once restores quietly)."""
+    if HELD and not statement.lstrip()[:9].upper().startswith(READS):
+        HELD.clear()
 
 
 def _tables_with_rows(tables):
@@ -324,65 +368,131 @@ def _tables_with_rows(tables):
 _WHICH_HAVE_ROWS = {}  # (dialect, table names) -> the statement
 
 
-def _rows_in(tables):
-    return bool(_tables_with_rows(tables))
-
-
-def _has_instance_files():
+def _instance_paths():
     root = Path(current_app.instance_path)
-    return root.is_dir() and any(path.is_file() and not path.name.startswith(APP_FILES)
-                                 for path in root.rglob("*"))
+    if not root.is_dir():
+        return []
+    return [path for path in sorted(root.rglob("*"))
+            if path.is_file() and not path.name.startswith(APP_FILES)]
+
+
+def _instance_file_names():
+    root = Path(current_app.instance_path)
+    return {path.relative_to(root).as_posix() for path in _instance_paths()}
 
 
 def _instance_files():
     """The files in the app's instance folder, as {relative path: (bytes, mode)}."""
     root = Path(current_app.instance_path)
-    if not root.is_dir():
-        return {}
     return {path.relative_to(root).as_posix(): (path.read_bytes(), path.stat().st_mode)
-            for path in sorted(root.rglob("*"))
-            if path.is_file() and not path.name.startswith(APP_FILES)}
+            for path in _instance_paths()}
+
+
+def _kept_file_names(url, chain):
+    kept = SEEDED.get((url, chain))
+    return set(kept.all_files()) if kept is not None else set()
+
+
+def _rows_of_every_table():
+    """{Table: {primary key: row dict}} of every table with rows."""
+    rows = {}
+    for table in db.metadata.sorted_tables:
+        found = db.session.execute(
+            select(table).order_by(*table.primary_key.columns)).mappings().all()
+        if found:
+            keys = [column.name for column in table.primary_key.columns]
+            rows[table] = {tuple(row[k] for k in keys): dict(row) for row in found}
+    return rows
 
 
 @dataclass
-class SeededRows:
-    """The rows and instance files a seed wrote, and its result. Rows are written again with
-    Core inserts, which pass the ORM's hooks by, so what those hooks did is in the rows already
-    (the derived tables, the settings they changed) or done here (the settings stamp, the
-    outline cache). SQLite's full-text tables follow their triggers; PostgreSQL's sequences
-    only ever grew past the kept ids, since the rows came from the same database."""
+class Seed:
+    """What a seed changed on top of the seed below it (None: the empty database), and its
+    result. Rows are written again with Core statements, which pass the ORM's hooks by, so
+    what those hooks did is in the rows already (the derived tables, the settings they changed)
+    or done here (the settings stamp, the outline cache). SQLite's full-text tables follow their
+    triggers; PostgreSQL's sequences only ever grew past the kept ids, since the rows came from
+    the same database."""
 
     result: object
-    rows: dict  # Table -> row dicts in primary-key order
-    files: dict  # path in the instance folder -> (bytes, mode)
+    below: "Seed | None"
+    inserted: dict  # Table -> [row dict], in primary-key order
+    updated: dict  # Table -> [row dict]
+    deleted: dict  # Table -> [primary key]
+    written: dict  # path in the instance folder -> (bytes, mode)
+    removed: list  # paths in the instance folder
 
     @classmethod
-    def take(cls, result):
-        rows = {}
+    def take(cls, result, below):
+        before, after = (below.all_rows() if below else {}), _rows_of_every_table()
+        inserted, updated, deleted = {}, {}, {}
         for table in db.metadata.sorted_tables:
-            found = db.session.execute(
-                select(table).order_by(*table.primary_key.columns)).mappings().all()
-            if found:
-                rows[table] = [dict(row) for row in found]
-        return cls(copy.deepcopy(result), rows, _instance_files())
+            old, new = before.get(table, {}), after.get(table, {})
+            if added := [row for key, row in new.items() if key not in old]:
+                inserted[table] = added
+            if changed := [row for key, row in new.items() if key in old and old[key] != row]:
+                updated[table] = changed
+            if gone := [key for key in old if key not in new]:
+                deleted[table] = gone
+        old_files, new_files = (below.all_files() if below else {}), _instance_files()
+        written = {path: file for path, file in new_files.items() if old_files.get(path) != file}
+        removed = [path for path in old_files if path not in new_files]
+        return cls(copy.deepcopy(result), below, inserted, updated, deleted, written, removed)
+
+    def all_rows(self):
+        rows = self.below.all_rows() if self.below else {}
+        for table, keys in self.deleted.items():
+            for key in keys:
+                del rows[table][key]
+        for table in (*self.inserted, *self.updated):
+            names = [column.name for column in table.primary_key.columns]
+            for row in (*self.inserted.get(table, ()), *self.updated.get(table, ())):
+                rows.setdefault(table, {})[tuple(row[n] for n in names)] = row
+        return rows
+
+    def all_files(self):
+        files = self.below.all_files() if self.below else {}
+        for path in self.removed:
+            files.pop(path, None)
+        return {**files, **self.written}
+
+    def restore_into_empty_tables(self):
+        """The first seed of a chain, written where the chain is unknown: only into tables that
+        are all empty and an instance folder without files, else not at all (False)."""
+        if self.below is not None or _tables_with_rows(list(self.inserted)) or _instance_paths():
+            return False
+        self.restore()
+        return True
 
     def restore(self):
-        if _rows_in(list(self.rows)) or _has_instance_files():
-            return False
+        """Write what the seed changed onto the database as the seed below left it."""
         root = Path(current_app.instance_path)
-        for relative, (data, mode) in self.files.items():
+        for path in self.removed:
+            (root / path).unlink()
+        for relative, (data, mode) in self.written.items():
             (root / relative).parent.mkdir(parents=True, exist_ok=True)
             (root / relative).write_bytes(data)
             (root / relative).chmod(mode)
+        for table in reversed(db.metadata.sorted_tables):
+            for key in self.deleted.get(table, ()):
+                db.session.execute(table.delete().where(*_is_key(table, key)))
         for table in db.metadata.sorted_tables:
-            if table in self.rows:
-                db.session.execute(table.insert(), self.rows[table])
+            if table in self.inserted:
+                db.session.execute(table.insert(), self.inserted[table])
+        for table, rows in self.updated.items():
+            names = [column.name for column in table.primary_key.columns]
+            for row in rows:
+                key = tuple(row[n] for n in names)
+                db.session.execute(table.update().where(*_is_key(table, key)).values(row))
         db.session.commit()
         write_stamp()
         # The restored content version is the same token in every test that restores: an
         # outline an earlier test cached under it must not be taken for this one's.
         forget_outlines()
-        return True
+
+
+def _is_key(table, key):
+    return [column == value for column, value in zip(table.primary_key.columns, key, strict=True)]
 
 
 @pytest.fixture
