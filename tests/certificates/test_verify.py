@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from app.certificates.models import Certificate
 from app.certificates.services import issue_certificate, revoke_certificate
 from app.courses.models import Course, Enrollment
 from app.extensions import db
-from tests.conftest import PNS_NIP
+from tests.conftest import PNS_NIP, seed_once
 
 HOLDER_NAME = "Andi Lamadjido"
 # PNS_NIP = 19860926 201505 1 001: publicly only the last three digits (the serial) show.
@@ -106,9 +107,13 @@ def make_holder(create_user, nip=PNS_NIP, name=HOLDER_NAME):
 
 @pytest.fixture
 def certificate(app, courses, create_user):
-    holder = make_holder(create_user)
-    admin = create_user(roles=("admin",))
-    return issue_for(holder, course_by_code(COURSE_CODE), issuer=admin)
+    def seed():
+        holder = make_holder(create_user)
+        admin = create_user(roles=("admin",))
+        return issue_for(holder, course_by_code(COURSE_CODE), issuer=admin).id
+
+    # Kept once per worker (tests/conftest.py): issuing renders the PDF, most of this setup.
+    return db.session.get(Certificate, seed_once("verify.certificate", seed))
 
 
 @pytest.fixture
