@@ -3,20 +3,26 @@ completion, OPD filter, pages) and a quiz's item analysis, read as a trainer rea
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from markupsafe import Markup
 from sqlalchemy import select
 
-from app.auth.models import Agency
+from app.auth import services as auth_services
+from app.auth.models import Agency, User
 from app.auth.nip import format_nip
 from app.authoring import learners as reports
+from app.content.quiz_loader import import_quizzes
 from app.courses import services as course_services
+from app.courses.models import Course
 from app.database import utcnow
 from app.extensions import db
 from app.quizzes import services as quiz_services
+from app.quizzes.models import Quiz
 from app.settings import set_setting
 from app.templating import wita_date
+from tests.conftest import seed_once
 from tests.quizzes import attempts_helpers as h
 
 LEARNERS_URL = "/pengajar/kursus/spbe-101/peserta"
@@ -96,32 +102,70 @@ def enrolled_learner(create_user, name, agency_code, modules=0):
     return user
 
 
+def write_quiz(tmp_path, slug, body, **settings):
+    """tmp_path/kuis/spbe-101/<slug>.gift, as h.add_quiz writes it; returns its path."""
+    path = Path(tmp_path) / "kuis" / h.COURSE / f"{slug}.gift"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(h.quiz_text(body, **settings), encoding="utf-8")
+    return path
+
+
+def imported_quiz(path):
+    """Import one quiz file written by write_quiz; returns the quiz's id."""
+    report = import_quizzes(path)
+    db.session.commit()
+    assert report.ok, report.problems
+    return db.session.scalar(select(Quiz.id).join(Course).where(
+        Course.slug == h.COURSE, Quiz.slug == path.stem))
+
+
+def quizzes_by_id(ids):
+    return {name: db.session.get(Quiz, quiz_id) for name, quiz_id in ids.items()}
+
+
+def users_by_id(ids):
+    return {name: db.session.get(User, user_id) for name, user_id in ids.items()}
+
+
 @pytest.fixture
-def quizzes(app, courses, agencies, tmp_path):
-    choice = h.add_quiz(tmp_path, "kuis-a", CHOICE_QUIZ, title="Kuis A", pass_mark=70,
+def quizzes(app, courses, tmp_path):
+    # The files are written every time (a kept seed restores rows, not tmp_path); importing
+    # them, with the OPD, is a kept seed on top of the courses (tests/conftest.py seed_once).
+    choice = write_quiz(tmp_path, "kuis-a", CHOICE_QUIZ, title="Kuis A", pass_mark=70,
                         grading="highest", shuffle_answers="false")
-    essay = h.add_quiz(tmp_path, "esai", ESSAY_QUIZ, title="Latihan Esai", kind="practice",
+    essay = write_quiz(tmp_path, "esai", ESSAY_QUIZ, title="Latihan Esai", kind="practice",
                        pass_mark=50)
-    return {"choice": choice, "essay": essay}
+
+    def seed():
+        # The OPD here, not by the `agencies` fixture: a write before the seed breaks its chain.
+        auth_services.seed_agencies()
+        return {"choice": imported_quiz(choice), "essay": imported_quiz(essay)}
+
+    return quizzes_by_id(seed_once("learners.quizzes", seed))
 
 
 @pytest.fixture
 def cohort(quizzes, create_user):
     """Five learners in two OPD, at five different stages of the course."""
-    andi = enrolled_learner(create_user, "Andi Lasama", "DISKOMINFO", modules=5)
-    take(andi, quizzes["choice"], ALL_RIGHT)  # 100%: passes, so the course completes
-    budi = enrolled_learner(create_user, "Budi Tombolotutu", "DISKOMINFO", modules=2)
-    take(budi, quizzes["choice"], {"P1 Ibu kota": "Donggala", "P2 Benar salah": "false",
-                                   "P3 Aplikasi umum": ["SRIKANDI"]})  # 12.5%
-    take(budi, quizzes["choice"], {"P1 Ibu kota": "Donggala", "P2 Benar salah": "true",
-                                   "P3 Aplikasi umum": ["SRIKANDI", "Grup WhatsApp"],
-                                   "P4 Isian": "srikandi"})  # 50%
-    citra = enrolled_learner(create_user, "Citra Lamakarate", "DISDUKCAPIL")
-    take(citra, quizzes["essay"], {"E1 Esai": "Surat tercatat rapi."})  # waits for a grader
-    dewi = enrolled_learner(create_user, "Dewi Sartika", "DISDUKCAPIL")
-    take(dewi, quizzes["choice"], {"P1 Ibu kota": "Poso"}, submit=False)  # still open
-    fajar = enrolled_learner(create_user, "Fajar Lamaseng", "DISDUKCAPIL")  # not started
-    return {"andi": andi, "budi": budi, "citra": citra, "dewi": dewi, "fajar": fajar}
+    def seed():
+        andi = enrolled_learner(create_user, "Andi Lasama", "DISKOMINFO", modules=5)
+        take(andi, quizzes["choice"], ALL_RIGHT)  # 100%: passes, so the course completes
+        budi = enrolled_learner(create_user, "Budi Tombolotutu", "DISKOMINFO", modules=2)
+        take(budi, quizzes["choice"], {"P1 Ibu kota": "Donggala", "P2 Benar salah": "false",
+                                       "P3 Aplikasi umum": ["SRIKANDI"]})  # 12.5%
+        take(budi, quizzes["choice"], {"P1 Ibu kota": "Donggala", "P2 Benar salah": "true",
+                                       "P3 Aplikasi umum": ["SRIKANDI", "Grup WhatsApp"],
+                                       "P4 Isian": "srikandi"})  # 50%
+        citra = enrolled_learner(create_user, "Citra Lamakarate", "DISDUKCAPIL")
+        take(citra, quizzes["essay"], {"E1 Esai": "Surat tercatat rapi."})  # waits for a grader
+        dewi = enrolled_learner(create_user, "Dewi Sartika", "DISDUKCAPIL")
+        take(dewi, quizzes["choice"], {"P1 Ibu kota": "Poso"}, submit=False)  # still open
+        fajar = enrolled_learner(create_user, "Fajar Lamaseng", "DISDUKCAPIL")  # not started
+        return {"andi": andi.id, "budi": budi.id, "citra": citra.id, "dewi": dewi.id,
+                "fajar": fajar.id}
+
+    # Kept on top of the quizzes: twelve attempts graded once per worker.
+    return users_by_id(seed_once("learners.cohort", seed))
 
 
 def signed_in(app, create_user, roles=("trainer",), owner=True):
@@ -135,7 +179,16 @@ def signed_in(app, create_user, roles=("trainer",), owner=True):
 
 @pytest.fixture
 def trainer(app, create_user, courses):
-    return signed_in(app, create_user)
+    """A trainer of SPBE-101, signed in on a client of its own (as signed_in() makes one): the
+    account is a kept seed on top of whatever seeds came before; the login happens every time."""
+    def seed():
+        user = create_user(roles=("trainer",))
+        course = h.course_of()  # held: a collected parent cannot record the change
+        course.owners.append(user)
+        db.session.commit()
+        return user.nip
+
+    return h.login_as(app.test_client(), seed_once("learners.trainer", seed))
 
 
 # --- reading the pages ---------------------------------------------------------------------------
@@ -412,7 +465,7 @@ def test_a_partly_right_question_is_weak_by_its_mean_score(quizzes, trainer, cre
 @pytest.fixture
 def typed_answers(quizzes, tmp_path, create_user):
     """Five learners answer a short-answer, a numerical and a matching question."""
-    quiz = h.add_quiz(tmp_path, "isian", TYPED_QUIZ, title="Kuis Isian", kind="practice",
+    path = write_quiz(tmp_path, "isian", TYPED_QUIZ, title="Kuis Isian", kind="practice",
                       pass_mark=50)
     picks = [
         ("SPBE", "20", {"SRIKANDI": "Naskah dinas", "SIASN": "Kepegawaian"}),
@@ -423,10 +476,16 @@ def typed_answers(quizzes, tmp_path, create_user):
         ("Sistem   Pemerintahan", "22,5", {"SRIKANDI": "Kepegawaian"}),
         ("spbe", "dua puluh", {}),
     ]
-    for number, (short, value, pairs) in enumerate(picks, start=1):
-        learner = enrolled_learner(create_user, f"Peserta {number}", "DISKOMINFO")
-        take(learner, quiz, {"S1 Singkatan": short, "N1 Target JP": value, "M1 Aplikasi": pairs})
-    return quiz
+
+    def seed():
+        quiz = db.session.get(Quiz, imported_quiz(path))
+        for number, (short, value, pairs) in enumerate(picks, start=1):
+            learner = enrolled_learner(create_user, f"Peserta {number}", "DISKOMINFO")
+            take(learner, quiz, {"S1 Singkatan": short, "N1 Target JP": value,
+                                 "M1 Aplikasi": pairs})
+        return quiz.id
+
+    return db.session.get(Quiz, seed_once("learners.typed_answers", seed))
 
 
 def test_typed_answers_are_counted_as_the_grader_compares_them(typed_answers, trainer):
