@@ -17,11 +17,14 @@ QUIZ_URL = "/pengajar/kursus/tte-101/kuis/kuis-akhir"
 LEADING = "// Kuis akhir TTE: komentar penulis tetap ada.\n\n::Q1 Awal::Soal awal?{=ya ~tidak}\n"
 
 
-@pytest.fixture
-def course(course, client):
-    """The trainer's course (tests/authoring/conftest.py) with a quiz of one question."""
+def add_leading_quiz(client, course):
     add_quiz(client, course, gift=LEADING)
-    return course
+
+
+@pytest.fixture
+def course_extras():
+    """The trainer's course (tests/authoring/conftest.py) with a quiz of one question."""
+    return (add_leading_quiz,)
 
 
 class FormReader(HTMLParser):
