@@ -23,12 +23,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.auth.models import Agency
+from app.auth.models import Agency, User
 from app.certificates.models import STATUS_LIST_SIZE, Certificate
 from app.courses.models import Course, Enrollment, JpCredit
 from app.extensions import db
 from app.settings import set_setting
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import PASSWORD, csrf_token, seed_once
 
 YEAR = 2026
 ANDI = "198609262015051001"
@@ -112,28 +112,44 @@ def make_agencies():
 
 @pytest.fixture
 def world(app, create_user):
-    set_setting("jp_target.pppk", 24)
-    agencies = make_agencies()
-    db.session.commit()
-    people = {
-        "andi": create_user(nip=ANDI, name="Andi Pratama", agency=agencies["diskominfo"]),
-        "budi": create_user(nip=BUDI, name="Budi Santoso", agency=agencies["persandian"]),
-        "citra": create_user(nip=CITRA, name="Citra Lestari", agency=agencies["disdukcapil"]),
-        "dewi": create_user(nip=DEWI, name="Dewi Anggraini", agency=agencies["disdukcapil"]),
-        "eko": create_user(nip=EKO, name="Eko Saputra"),
-        "hadi": create_user(nip=HADI, name="Hadi Wijaya", agency=agencies["disdukcapil"]),
-        "fajar": create_user(nip=FAJAR, name="Fajar Nugroho", agency=agencies["diskominfo"]),
-        "gita": create_user(nip=GITA, name="Gita Admin", roles=("admin",),
-                            agency=agencies["diskominfo"]),
-        "other": create_user(nip=OTHER_LEARNER, name="Lina Marlina"),
-    }
-    people["fajar"].active = False
-    courses = {"spbe": add_course("SPBE-101", 12), "tte": add_course("TTE-101", 8),
-               "kam": add_course("KAM-201", 12), "draft": add_course("DRAFT-001", 4, "draft")}
-    _enrolments(people, courses)
-    _credits(people)
-    db.session.commit()
-    return World(people, courses, agencies)
+    """The world above: a kept seed (tests/conftest.py seed_once), written once per worker."""
+    def seed():
+        set_setting("jp_target.pppk", 24)
+        agencies = make_agencies()
+        db.session.commit()
+        people = {
+            "andi": create_user(nip=ANDI, name="Andi Pratama", agency=agencies["diskominfo"]),
+            "budi": create_user(nip=BUDI, name="Budi Santoso", agency=agencies["persandian"]),
+            "citra": create_user(nip=CITRA, name="Citra Lestari",
+                                 agency=agencies["disdukcapil"]),
+            "dewi": create_user(nip=DEWI, name="Dewi Anggraini", agency=agencies["disdukcapil"]),
+            "eko": create_user(nip=EKO, name="Eko Saputra"),
+            "hadi": create_user(nip=HADI, name="Hadi Wijaya", agency=agencies["disdukcapil"]),
+            "fajar": create_user(nip=FAJAR, name="Fajar Nugroho", agency=agencies["diskominfo"]),
+            "gita": create_user(nip=GITA, name="Gita Admin", roles=("admin",),
+                                agency=agencies["diskominfo"]),
+            "other": create_user(nip=OTHER_LEARNER, name="Lina Marlina"),
+        }
+        people["fajar"].active = False
+        courses = {"spbe": add_course("SPBE-101", 12), "tte": add_course("TTE-101", 8),
+                   "kam": add_course("KAM-201", 12),
+                   "draft": add_course("DRAFT-001", 4, "draft")}
+        _enrolments(people, courses)
+        _credits(people)
+        db.session.commit()
+        return {"users": ids(people), "courses": ids(courses), "agencies": ids(agencies)}
+
+    kept = seed_once("reports.world", seed)
+    return World(loaded(User, kept["users"]), loaded(Course, kept["courses"]),
+                 loaded(Agency, kept["agencies"]))
+
+
+def ids(objects):
+    return {name: obj.id for name, obj in objects.items()}
+
+
+def loaded(model, kept_ids):
+    return {name: db.session.get(model, row_id) for name, row_id in kept_ids.items()}
 
 
 def _enrolments(p, c):
