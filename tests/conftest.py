@@ -347,6 +347,32 @@ def seed_once(name, seed):
     return result
 
 
+def seed_objects(name, make):
+    """seed_once() for a fixture that makes ORM objects: make() returns one object or a dict of
+    them; their classes and ids are kept, and the objects are loaded again in this test."""
+
+    def seed():
+        made = make()
+        if isinstance(made, dict):
+            return {key: (type(thing), thing.id) for key, thing in made.items()}
+        return type(made), made.id
+
+    kept = seed_once(name, seed)
+    if isinstance(kept, dict):
+        return {key: db.session.get(model, ident) for key, (model, ident) in kept.items()}
+    model, ident = kept
+    return db.session.get(model, ident)
+
+
+def seeds_first(request, *fixtures):
+    """Set up those of these fixtures the test uses before the caller writes anything (a
+    login records itself): a kept seed is written again only onto the chain it was kept on,
+    and a write before it would make it run in full each time."""
+    for fixture in fixtures:
+        if fixture in request.fixturenames:
+            request.getfixturevalue(fixture)
+
+
 # What seed_once() keeps, per (database URL, chain of seed names).
 SEEDED = {}
 # Per database URL, the chain of kept seeds the database holds exactly (absent: unknown).

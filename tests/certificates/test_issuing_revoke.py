@@ -13,27 +13,31 @@ from app.certificates import services
 from app.database import utcnow
 from app.extensions import db
 from tests.certificates import issuing_helpers as h
-from tests.conftest import csrf_token, submit
+from tests.conftest import csrf_token, seed_objects, seeds_first, submit
 
 
 @pytest.fixture
 def admin(create_user):
-    return create_user(nip=h.ADMIN_NIP, roles=("admin",), name="Admin BKPSDM")
+    return seed_objects("issuing_revoke.admin", lambda: create_user(
+        nip=h.ADMIN_NIP, roles=("admin",), name="Admin BKPSDM"))
 
 
 @pytest.fixture
-def admin_client(app, admin):
+def admin_client(app, admin, request):
+    seeds_first(request, "certificate")
     return h.login_as(app, h.ADMIN_NIP)
 
 
 @pytest.fixture
 def learner(courses, create_user):
-    return create_user(name="Andi Lamadjido")
+    return seed_objects("issuing_revoke.learner", lambda: create_user(name="Andi Lamadjido"))
 
 
 @pytest.fixture
 def certificate(learner, admin):
-    return h.issue(h.enrol(learner, h.course("spbe-101")), admin)
+    """Kept (tests/conftest.py seed_objects): its PDF is rendered once per worker."""
+    return seed_objects("issuing_revoke.certificate", lambda: h.issue(
+        h.enrol(learner, h.course("spbe-101")), admin))
 
 
 def _revoke_url(certificate_id):

@@ -23,7 +23,7 @@ from tests.certificates.test_verify import (
     make_holder,
     revoke,
 )
-from tests.conftest import PNS_NIP
+from tests.conftest import PNS_NIP, seed_objects
 
 ADMIN_NIP = "197503121998032004"  # PNS_NIP is the holder's
 
@@ -36,7 +36,8 @@ def page_texts(data):
 
 @pytest.fixture
 def issued(app, courses, create_user):
-    return issue_for(make_holder(create_user), course_by_code(COURSE_CODE))
+    return seed_objects("revoked_pdf.issued", lambda: issue_for(
+        make_holder(create_user), course_by_code(COURSE_CODE)))
 
 
 @pytest.fixture

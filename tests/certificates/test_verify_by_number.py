@@ -26,7 +26,7 @@ from tests.certificates.test_verify import (
     page_text,
     verdict,
 )
-from tests.conftest import PNS_NIP, count_queries, csrf_token
+from tests.conftest import PNS_NIP, count_queries, csrf_token, seed_objects
 
 OTHER_NIP = "199205152019032002"
 OTHER_NAME = "Siti Rahmawati"
@@ -40,9 +40,17 @@ CSRF_VALUE = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*(")')
 
 @pytest.fixture
 def certificates(app, courses, create_user):
-    """Two holders, two certificates: 800/0001 (Andi, SPBE-101) and 800/0002 (Siti, KAM-201)."""
-    first = issue_for(make_holder(create_user), course_by_code(COURSE_CODE))
-    second = issue_for(create_user(nip=OTHER_NIP, name=OTHER_NAME), course_by_code("KAM-201"))
+    """Two holders, two certificates: 800/0001 (Andi, SPBE-101) and 800/0002 (Siti, KAM-201).
+    A kept seed (tests/conftest.py): their PDFs are rendered once per worker."""
+
+    def issue_both():
+        first = issue_for(make_holder(create_user), course_by_code(COURSE_CODE))
+        second = issue_for(create_user(nip=OTHER_NIP, name=OTHER_NAME),
+                           course_by_code("KAM-201"))
+        return {"first": first, "second": second}
+
+    issued = seed_objects("verify_by_number.certificates", issue_both)
+    first, second = issued["first"], issued["second"]
     assert (first.number, second.number) == (NUMBER, SECOND_NUMBER)
     return first, second
 
