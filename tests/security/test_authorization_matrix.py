@@ -33,7 +33,7 @@ from app.quizzes.services import start_attempt, submit_attempt
 from app.reports.credit_services import add_jp_credit
 from app.settings import set_setting
 from app.workshops.services import register_learner
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import PASSWORD, csrf_token, seed_once
 from tests.content.test_media import tiny_png
 from tests.workshops.helpers import make_session
 
@@ -300,91 +300,95 @@ FORM = {"status": "published", "arah": "down", "nip": OTHER_TRAINER, "source": "
 @pytest.fixture
 def world(app, create_user):
     """The people, one published course of TRAINER with an enrolled learner who has an attempt,
-    a certificate and JP evidence, and OTHER_TRAINER's own course."""
-    set_setting("registration", "open-with-verification")
-    trainer = create_user(nip=TRAINER, roles=("trainer",))
-    trainer.programme_author = True  # may write programmes; OTHER_TRAINER may not
-    other_trainer = create_user(nip=OTHER_TRAINER, roles=("trainer",))
-    learner = create_user(nip=LEARNER)
-    other_learner = create_user(nip=OTHER_LEARNER)
-    admin = create_user(nip=ADMIN, roles=("admin",))
-    course = authoring.create_course(COURSE, trainer)
-    module = authoring.create_module(course, {"title": "Satu", "minutes": 5, "body": "Isi."},
-                                     trainer)
-    quiz = authoring.save_quiz(course, None, "kuis", QUIZ, GIFT, None, trainer)
-    authoring.upload_file(course, "skema.png", tiny_png(), trainer)
-    authoring.set_course_status(course, "published", trainer)
-    draft = authoring.create_course(dict(COURSE, code="LAIN-101"), other_trainer)
-    authoring.create_module(draft, {"title": "Rahasia", "minutes": 5, "body": "x"},
-                            other_trainer)
-    authoring.upload_file(draft, "rahasia.png", tiny_png(), other_trainer)
-    authoring.save_quiz(draft, None, "rahasia", QUIZ, GIFT, None, other_trainer)
-    db.session.commit()
-    enrollment = enroll_learner(learner, course)
-    enroll_learner(other_learner, course)
-    attempt = start_attempt(learner, quiz)
-    submit_attempt(attempt)
-    enrollment.completed_at = utcnow()
-    certificate = issue_certificate(enrollment, None)
-    agency = Agency(code="UJI-HAPUS", name="OPD tanpa pegawai")
-    db.session.add(agency)
-    credit = add_jp_credit(learner, earned_on=date(2026, 5, 6), jp=2, title="Seminar SPBE",
-                           evidence=("bukti.pdf", PDF))
-    workshop = make_session(trainer)
-    register_learner(workshop, learner)
-    job = Job(kind="certificates.issue", state="failed", error="Gagal.",
-              params_json=json.dumps({"target": "course", "id": course.id, "label": course.code,
-                                      "slug": course.slug, "chosen": []}))
-    db.session.add(job)
-    db.session.add(Programme(slug="jalur-keamanan", title="Jalur Keamanan", provider="BKPSDM",
-                             steps=[ProgrammeStep(position=1, course=course)]))
-    announcement, _sent = create_announcement(
-        {"title": "Info", "body": "Isi.", "agencies": [],
-         "ends_at": utcnow() + timedelta(days=7)}, admin)
-    question = discussion.start_thread(
-        course, learner, discussion.Standing(True, False), "Pertanyaan", "Isi.", module,
-        discussion.check_pictures([("foto.png", tiny_png())]))
-    answer = discussion.reply_to(question, course, trainer, discussion.Standing(False, True),
-                                 "Jawaban.")
-    db.session.commit()
-    provider = course.institution  # linked from the course's provider text
-    provider.logo, provider.logo_mime = tiny_png(), "image/png"
-    db.session.commit()
-    essay = db.session.scalar(select(AttemptQuestion.id).where(
-        AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.question_type == "essay"))
-    draft_module = draft.modules[0]
-    return {
-        "draft": {"slug": draft.slug, "module_slug": draft_module.slug,
-                  "module_id": draft_module.id, "quiz_slug": "rahasia", "name": "rahasia.png",
-                  "number": 1,
-                  "file_id": db.session.scalar(select(CourseFile.id).where(
-                      CourseFile.course_id == draft.id))},
-        "slug": course.slug, "module_slug": module.slug, "module_id": module.id,
-        "quiz_slug": "kuis", "number": 1, "attempt_id": attempt.id, "slot_id": essay,
-        "certificate_id": certificate.id, "code": certificate.verification_code,
-        "credit_id": credit.id, "file_id": db.session.scalar(select(CourseFile.id)),
-        "name": "skema.png", "user_id": other_learner.id, "agency_id": agency.id,
-        "course_id": course.id,
-        "token": "bukan-token-yang-benar", "filename": "x", "session_id": workshop.id,
-        "job_id": job.id, "announcement_id": announcement.id,
-        "notification_id": db.session.scalar(select(Notification.id).where(
-            Notification.user_id == learner.id).limit(1)),
-        "programmes.show": {"slug": "jalur-keamanan"},
-        "programmes.follow": {"slug": "jalur-keamanan"},
-        "programme_reports.report": {"slug": "jalur-keamanan"},
-        "programme_reports.certificates": {"slug": "jalur-keamanan"},
-        "programme_editor.edit": {"slug": "jalur-keamanan"},
-        "programme_editor.download": {"slug": "jalur-keamanan"},
-        "institutions.show": {"slug": provider.slug},
-        "institutions.logo": {"slug": provider.slug},
-        "institution_id": provider.id,
-        # An owner of the course, for the one route that takes away an owner.
-        "authoring.remove_owner": {"user_id": trainer.id},
-        "thread_id": question.id, "post_id": question.opening.id,
-        "image_id": question.opening.images[0].id,
-        "discussion.media": {"name": question.opening.images[0].name},
-        "discussion.mark_answer": {"post_id": answer.id},
-    }
+    a certificate and JP evidence, and OTHER_TRAINER's own course: a kept seed
+    (tests/conftest.py seed_once), the certificate's PDF rendered once per worker."""
+    def seed():
+        set_setting("registration", "open-with-verification")
+        trainer = create_user(nip=TRAINER, roles=("trainer",))
+        trainer.programme_author = True  # may write programmes; OTHER_TRAINER may not
+        other_trainer = create_user(nip=OTHER_TRAINER, roles=("trainer",))
+        learner = create_user(nip=LEARNER)
+        other_learner = create_user(nip=OTHER_LEARNER)
+        admin = create_user(nip=ADMIN, roles=("admin",))
+        course = authoring.create_course(COURSE, trainer)
+        module = authoring.create_module(course, {"title": "Satu", "minutes": 5, "body": "Isi."},
+                                         trainer)
+        quiz = authoring.save_quiz(course, None, "kuis", QUIZ, GIFT, None, trainer)
+        authoring.upload_file(course, "skema.png", tiny_png(), trainer)
+        authoring.set_course_status(course, "published", trainer)
+        draft = authoring.create_course(dict(COURSE, code="LAIN-101"), other_trainer)
+        authoring.create_module(draft, {"title": "Rahasia", "minutes": 5, "body": "x"},
+                                other_trainer)
+        authoring.upload_file(draft, "rahasia.png", tiny_png(), other_trainer)
+        authoring.save_quiz(draft, None, "rahasia", QUIZ, GIFT, None, other_trainer)
+        db.session.commit()
+        enrollment = enroll_learner(learner, course)
+        enroll_learner(other_learner, course)
+        attempt = start_attempt(learner, quiz)
+        submit_attempt(attempt)
+        enrollment.completed_at = utcnow()
+        certificate = issue_certificate(enrollment, None)
+        agency = Agency(code="UJI-HAPUS", name="OPD tanpa pegawai")
+        db.session.add(agency)
+        credit = add_jp_credit(learner, earned_on=date(2026, 5, 6), jp=2, title="Seminar SPBE",
+                               evidence=("bukti.pdf", PDF))
+        workshop = make_session(trainer)
+        register_learner(workshop, learner)
+        job = Job(kind="certificates.issue", state="failed", error="Gagal.",
+                  params_json=json.dumps({"target": "course", "id": course.id, "label": course.code,
+                                          "slug": course.slug, "chosen": []}))
+        db.session.add(job)
+        db.session.add(Programme(slug="jalur-keamanan", title="Jalur Keamanan", provider="BKPSDM",
+                                 steps=[ProgrammeStep(position=1, course=course)]))
+        announcement, _sent = create_announcement(
+            {"title": "Info", "body": "Isi.", "agencies": [],
+             "ends_at": utcnow() + timedelta(days=7)}, admin)
+        question = discussion.start_thread(
+            course, learner, discussion.Standing(True, False), "Pertanyaan", "Isi.", module,
+            discussion.check_pictures([("foto.png", tiny_png())]))
+        answer = discussion.reply_to(question, course, trainer, discussion.Standing(False, True),
+                                     "Jawaban.")
+        db.session.commit()
+        provider = course.institution  # linked from the course's provider text
+        provider.logo, provider.logo_mime = tiny_png(), "image/png"
+        db.session.commit()
+        essay = db.session.scalar(select(AttemptQuestion.id).where(
+            AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.question_type == "essay"))
+        draft_module = draft.modules[0]
+        return {
+            "draft": {"slug": draft.slug, "module_slug": draft_module.slug,
+                      "module_id": draft_module.id, "quiz_slug": "rahasia", "name": "rahasia.png",
+                      "number": 1,
+                      "file_id": db.session.scalar(select(CourseFile.id).where(
+                          CourseFile.course_id == draft.id))},
+            "slug": course.slug, "module_slug": module.slug, "module_id": module.id,
+            "quiz_slug": "kuis", "number": 1, "attempt_id": attempt.id, "slot_id": essay,
+            "certificate_id": certificate.id, "code": certificate.verification_code,
+            "credit_id": credit.id, "file_id": db.session.scalar(select(CourseFile.id)),
+            "name": "skema.png", "user_id": other_learner.id, "agency_id": agency.id,
+            "course_id": course.id,
+            "token": "bukan-token-yang-benar", "filename": "x", "session_id": workshop.id,
+            "job_id": job.id, "announcement_id": announcement.id,
+            "notification_id": db.session.scalar(select(Notification.id).where(
+                Notification.user_id == learner.id).limit(1)),
+            "programmes.show": {"slug": "jalur-keamanan"},
+            "programmes.follow": {"slug": "jalur-keamanan"},
+            "programme_reports.report": {"slug": "jalur-keamanan"},
+            "programme_reports.certificates": {"slug": "jalur-keamanan"},
+            "programme_editor.edit": {"slug": "jalur-keamanan"},
+            "programme_editor.download": {"slug": "jalur-keamanan"},
+            "institutions.show": {"slug": provider.slug},
+            "institutions.logo": {"slug": provider.slug},
+            "institution_id": provider.id,
+            # An owner of the course, for the one route that takes away an owner.
+            "authoring.remove_owner": {"user_id": trainer.id},
+            "thread_id": question.id, "post_id": question.opening.id,
+            "image_id": question.opening.images[0].id,
+            "discussion.media": {"name": question.opening.images[0].name},
+            "discussion.mark_answer": {"post_id": answer.id},
+        }
+
+    return seed_once("authorization.world", seed)
 
 
 def client_for(app, persona):
