@@ -13,7 +13,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.settings import Setting, set_setting
 from tests.certificates import issuing_helpers as h
-from tests.conftest import csrf_token, submit
+from tests.conftest import csrf_token, seed_objects, seeds_first, submit
 from tests.workshops.helpers import attend, make_session
 
 TRAINER_NIP = "198003152006042003"
@@ -40,17 +40,24 @@ SETTINGS = {
 
 @pytest.fixture
 def admin(create_user):
-    return create_user(nip=h.ADMIN_NIP, roles=("admin",), name="Admin BKPSDM")
+    return seed_objects("issuing_access.admin", lambda: create_user(
+        nip=h.ADMIN_NIP, roles=("admin",), name="Admin BKPSDM"))
 
 
 @pytest.fixture
-def admin_client(app, admin):
+def admin_client(app, admin, request):
+    seeds_first(request, "world")
     return h.login_as(app, h.ADMIN_NIP)
 
 
 @pytest.fixture
 def world(courses, create_user, admin):
-    """Andi holds a certificate; Budi completed and waits; Citra has a revoked one."""
+    """Andi holds a certificate; Budi completed and waits; Citra has a revoked one. Kept
+    (tests/conftest.py seed_objects): the two PDFs are rendered once per worker."""
+    return seed_objects("issuing_access.world", lambda: _make_world(create_user, admin))
+
+
+def _make_world(create_user, admin):
     spbe = h.course("spbe-101")
     andi = create_user(name="Andi Pemegang")
     budi = create_user(name="Budi Menunggu")

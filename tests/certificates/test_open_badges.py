@@ -31,7 +31,7 @@ from app.extensions import db
 from app.search.models import FULL_TEXT_TABLES
 from app.settings import set_setting
 from tests.certificates import issuing_helpers as h
-from tests.conftest import run_together
+from tests.conftest import run_together, seed_objects, seed_once, seeds_first
 from tests.test_migrations import (
     MIGRATIONS,
     _certificate_row,
@@ -51,27 +51,36 @@ OTHER_NIP = "198703152010012002"
 @pytest.fixture
 def site(app):
     """The public address verifiers reach Kompeten at (did:web needs https)."""
-    set_setting("base_url", BASE_URL)
-    db.session.commit()
+
+    def set_base_url():
+        set_setting("base_url", BASE_URL)
+        db.session.commit()
+
+    seed_once("open_badges.site", set_base_url)
 
 
 @pytest.fixture
 def admin(create_user):
-    return create_user(nip=h.ADMIN_NIP, roles=("admin",), name="Admin BKPSDM")
+    return seed_objects("open_badges.admin", lambda: create_user(
+        nip=h.ADMIN_NIP, roles=("admin",), name="Admin BKPSDM"))
 
 
 @pytest.fixture
 def holder(courses, create_user):
-    return create_user(nip=HOLDER_NIP, name="Andi Lamadjido")
+    return seed_objects("open_badges.holder", lambda: create_user(
+        nip=HOLDER_NIP, name="Andi Lamadjido"))
 
 
 @pytest.fixture
 def certificate(site, holder, admin):
-    return h.issue(h.enrol(holder, h.course("spbe-101")), admin)
+    """Kept (tests/conftest.py seed_objects): its PDF is rendered once per worker."""
+    return seed_objects("open_badges.certificate", lambda: h.issue(
+        h.enrol(holder, h.course("spbe-101")), admin))
 
 
 @pytest.fixture
-def holder_client(app, holder):
+def holder_client(app, holder, request):
+    seeds_first(request, "certificate")
     return h.login_as(app, HOLDER_NIP)
 
 
