@@ -406,6 +406,10 @@ def parse_employment(value, nip_info):
     return employment
 
 
+PPPK_GOLONGAN_NUMBERS = {str(number): golongan
+                         for number, golongan in enumerate(GOLONGAN_PPPK, start=1)}
+
+
 def normalize_golongan(value, employment_type):
     """'III/a', 'iii-a', 'III a' or BKN's code '31' for PNS; 'IX' or '9' for PPPK; else None."""
     if employment_type == PNS:
@@ -415,8 +419,8 @@ def normalize_golongan(value, employment_type):
         match = _PNS_GOLONGAN.match(value)
         golongan = f"{match[1].upper()}/{match[2].lower()}" if match else None
         return golongan if golongan in GOLONGAN_PNS else None
-    if value.isdigit() and 1 <= int(value) <= len(GOLONGAN_PPPK):
-        return GOLONGAN_PPPK[int(value) - 1]
+    if value in PPPK_GOLONGAN_NUMBERS:  # "9" for IX (not int(): "²" is a digit to Python)
+        return PPPK_GOLONGAN_NUMBERS[value]
     return value.upper() if value.upper() in GOLONGAN_PPPK else None
 
 

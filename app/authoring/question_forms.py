@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.content import gift
+from app.forms import whole_number_arg
 
 KINDS = {
     "pilihan": _l("Pilihan ganda, satu jawaban benar"),
@@ -81,16 +82,12 @@ def read_form(kind, data):
         ("general_feedback", "umpan_umum"), ("feedback_right", "umpan_benar"),
         ("feedback_wrong", "umpan_salah"))})
     form.true_answer = "salah" if data.get("jawaban") == "salah" else "benar"
-    count = min(_count(data.get("jumlah_baris")), MAX_ROWS)
+    count = min(whole_number_arg(data, "jumlah_baris", default=0), MAX_ROWS)
     for index in range(count):
         row = {name: data.get(f"baris-{index}-{name}", "").strip() for name in ROW_FIELDS}
         row["benar"] = "1" if data.get(f"baris-{index}-benar") else ""
         form.rows.append(row)
     return form
-
-
-def _count(text):
-    return int(text) if (text or "").isdigit() else 0
 
 
 def _filled(form):

@@ -26,6 +26,7 @@ from app.certificates.models import Certificate
 from app.courses.forms import ActionForm, action_or_400
 from app.courses.models import Course
 from app.extensions import db, limiter
+from app.forms import whole_numbers
 from app.jobs import services as job_services
 from app.settings import get_setting, save_settings
 from app.timeutil import PALU_TZ
@@ -191,7 +192,7 @@ def _chosen_ids(box):
     """The ticked learners' ids, or None for everyone eligible ("Terbitkan untuk semua")."""
     if request.form.get("aksi") == "semua":
         return None
-    return {int(value) for value in request.form.getlist(box) if value.isdigit()}
+    return whole_numbers(request.form.getlist(box))
 
 
 def _start_issuing(target_kind, target, box):

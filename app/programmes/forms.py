@@ -11,7 +11,13 @@ from app.auth.models import JABATAN_TYPES, Agency
 from app.content.loader import SLUG
 from app.courses.models import Course
 from app.extensions import db
-from app.forms import CalendarDateField, CheckboxesField, KompetenForm, select_choices
+from app.forms import (
+    MAX_DIGITS,
+    CalendarDateField,
+    CheckboxesField,
+    KompetenForm,
+    select_choices,
+)
 from app.programmes.files import SESSION_KEY, read_steps, written_steps
 from app.programmes.models import PROGRAMME_STATUSES, Programme
 from app.workshops.models import WorkshopSession
@@ -37,7 +43,8 @@ def _step_items(text):
         key, colon, value = line.partition(":")
         if colon and key.strip().casefold() == SESSION_KEY:
             value = value.strip()
-            items.append({SESSION_KEY: int(value) if value.isdigit() else value.casefold()})
+            number = value.isascii() and value.isdigit() and len(value) <= MAX_DIGITS
+            items.append({SESSION_KEY: int(value) if number else value.casefold()})
         else:
             items.append(line.upper())
     return items

@@ -9,6 +9,7 @@ from app.authoring.access import require_author
 from app.courses.forms import ActionForm, action_or_400
 from app.database import utcnow
 from app.extensions import db
+from app.forms import whole_numbers
 from app.workshops import attendance as presence
 from app.workshops import queries, services
 from app.workshops.access import managed_session_or_404
@@ -107,7 +108,7 @@ def attendance(session_id):
     if request.form.get("aksi") == "semua":
         ticked = {r.id for r in registered}
     else:
-        ticked = {int(value) for value in request.form.getlist("hadir") if value.isdigit()}
+        ticked = whole_numbers(request.form.getlist("hadir"))
     try:
         change = presence.record_attendance(session, registered, ticked, current_user)
     except services.WorkshopError as error:
