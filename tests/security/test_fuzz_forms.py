@@ -12,14 +12,17 @@ token. Two promises are checked for every example:
 
 import io
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
+from app.auth import services as auth_services
+from app.auth.models import User
 from app.certificates import services as certificate_services
 from app.courses.models import Course, Enrollment, Module
 from app.discussion import services as discussion
@@ -29,10 +32,11 @@ from app.notifications.models import Announcement
 from app.programmes.models import Programme, ProgrammeStep
 from app.quizzes import services as quiz_services
 from app.quizzes.models import Attempt, Quiz
+from app.workshops.models import WorkshopSession
 from app.workshops.services import register_learner
 from config import Config
 from tests.authoring.helpers import COURSE_FORM, GIFT, QUIZ_FORM
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import PASSWORD, READS, csrf_token, seed_once
 from tests.quizzes import attempts_helpers as h
 from tests.quizzes.attempts_helpers import SIX_TYPES
 from tests.workshops.conftest import session_form
@@ -118,16 +122,36 @@ def digest(ignore=()):
     db.session.rollback()
     quote = db.engine.dialect.identifier_preparer.quote
     connection = db.session.connection()
-    rows = {table.name: Counter(map(_hashable, connection.exec_driver_sql(
-                f"SELECT * FROM {quote(table.name)}")))
+    rows = {table.name: _counted(connection.exec_driver_sql(
+                f"SELECT * FROM {quote(table.name)}").all())
             for table in db.metadata.sorted_tables if table.name not in ignore}
     db.session.rollback()
     return rows
 
 
-def _hashable(row):
-    """The driver's row as a tuple of hashable values (PostgreSQL gives JSON as dicts)."""
-    return tuple(repr(value) if isinstance(value, dict | list) else value for value in row)
+@contextmanager
+def _write_counter():
+    """Within the block, a function giving how many statements that may write the app's
+    engine has run."""
+    count = [0]
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip()[:9].upper().startswith(READS):
+            count[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield lambda: count[0]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+
+
+def _counted(rows):
+    try:
+        return Counter(rows)
+    except TypeError:  # PostgreSQL gives JSON columns as dicts and lists
+        return Counter(tuple(repr(value) if isinstance(value, dict | list) else value
+                             for value in row) for row in rows)
 
 
 def popped_flash_categories(client):
@@ -151,8 +175,26 @@ def _logged_in(app, user):
 
 
 @pytest.fixture
-def world(app, courses, agencies, create_user, tmp_path):
+def world(app, courses, create_user, tmp_path):
+    """Everyone and everything the routes need. The rows are a kept seed (tests/conftest.py
+    seed_once): made once per worker, written again for each test; the clients sign in each
+    time, after it."""
     w = World()
+    w.ids = seed_once("fuzz_forms.world", lambda: _seed_world(create_user, tmp_path))
+    start_now(db.session.get(WorkshopSession, w.ids["workshop"]))  # running now, not at the seed
+    anonymous = app.test_client()
+    w.clients["anon"], w.tokens["anon"] = anonymous, csrf_token(h.page(anonymous, "/masuk"))
+    for role in ("admin", "trainer", "learner"):
+        user = db.session.get(User, w.ids[f"{role}_user_id"])
+        w.clients[role], w.tokens[role] = _logged_in(app, user)
+    w.ids["learner_user"] = db.session.get(User, w.ids["learner_user_id"])
+    return w
+
+
+def _seed_world(create_user, tmp_path):
+    auth_services.seed_agencies()
+    db.session.commit()
+    ids = {}
     admin = create_user(roles=("admin",))
     trainer = create_user(roles=("trainer",))
     learner = create_user()
@@ -170,7 +212,7 @@ def world(app, courses, agencies, create_user, tmp_path):
     kam = h.course_of("kam-201")
     kam.prerequisites.append(course)
     db.session.commit()
-    w.ids["kam"] = kam.id
+    ids["kam"] = kam.id
     for user in (learner, other):
         h.enrol(user)
         h.complete_all_modules(user)
@@ -179,34 +221,31 @@ def world(app, courses, agencies, create_user, tmp_path):
     db.session.flush()
     quiz_services.submit_attempt(essay_attempt, {})
     db.session.commit()
-    w.ids["essay_slot"] = next(s.id for s in essay_attempt.slots
-                               if s.snapshot["type"] == "essay")
+    ids["essay_slot"] = next(s.id for s in essay_attempt.slots
+                             if s.snapshot["type"] == "essay")
     # Another learner's open attempt: its slot names are tampering for `learner`.
     foreign = quiz_services.start_attempt(other, quiz)
     db.session.commit()
-    w.ids["foreign_slots"] = [f"s{s.id}" for s in foreign.slots]
+    ids["foreign_slots"] = [f"s{s.id}" for s in foreign.slots]
     # A certificate on another course (no quizzes there) to revoke and re-issue.
     h.enrol(other, "duk-201")
     h.complete_all_modules(other, "duk-201")
     enrollment = h.enrollment_of(other, "duk-201")
     certificate = certificate_services.issue_certificate(enrollment, admin)
     db.session.commit()
-    w.ids.update(certificate=certificate.id, victim=victim.id, quiz=quiz.id,
-                 squatter=squatter.id,
-                 agency=victim.agency_id or 1,
-                 module=db.session.scalar(select(Module.id).where(
-                     Module.course_id == course.id).order_by(Module.position)),
-                 module_slug=db.session.scalar(select(Module.slug).where(
-                     Module.course_id == course.id).order_by(Module.position)))
-    anonymous = app.test_client()
-    w.clients["anon"], w.tokens["anon"] = anonymous, csrf_token(h.page(anonymous, "/masuk"))
-    for role, user in (("admin", admin), ("trainer", trainer), ("learner", learner)):
-        w.clients[role], w.tokens[role] = _logged_in(app, user)
-    w.ids["learner_user"] = learner
+    ids.update(certificate=certificate.id, victim=victim.id, quiz=quiz.id,
+               squatter=squatter.id,
+               agency=victim.agency_id or 1,
+               module=db.session.scalar(select(Module.id).where(
+                   Module.course_id == course.id).order_by(Module.position)),
+               module_slug=db.session.scalar(select(Module.slug).where(
+                   Module.course_id == course.id).order_by(Module.position)),
+               admin_user_id=admin.id, trainer_user_id=trainer.id,
+               learner_user_id=learner.id)
     # A workshop running now (attendance and the check-in code are open), Andi holding a seat.
     workshop = make_session(trainer, capacity=2)
     register_learner(workshop, learner)
-    w.ids["workshop"] = start_now(workshop).id
+    ids["workshop"] = start_now(workshop).id
     # A question of the learner's in SPBE-101's discussion, the trainer's answer, reported.
     question = discussion.start_thread(course, learner, discussion.Standing(True, False),
                                        "Apa itu SPBE?", "Mohon penjelasan.")
@@ -215,8 +254,8 @@ def world(app, courses, agencies, create_user, tmp_path):
     db.session.commit()
     discussion.report_post(answer, question, course, other, "Uji laporan")
     db.session.commit()
-    w.ids.update(thread=question.id, opening=question.opening.id, answer=answer.id)
-    return w
+    ids.update(thread=question.id, opening=question.opening.id, answer=answer.id)
+    return ids
 
 
 def open_attempt(w):
@@ -555,25 +594,39 @@ def _sweep(world, route, url=None):
     stay valid (so the post reaches the service): never a 5xx, and a refusal writes nothing."""
     client, token = world.clients[route.who], world.tokens[route.who]
     failures = {}
-    for name in route.fields:
-        for value in SWEEP_INPUT:
-            target = url(world) if url else route.url(world)
-            before = digest(route.records)
-            try:
-                status, _body, _is_json = _post(client, target, dict(
-                    route.valid, csrf_token=token, **{name: value}))
-            except Exception as error:  # the test app propagates what would be a 500
-                db.session.rollback()
-                failures[(name, value[:20])] = f"500 {type(error).__name__}: {str(error)[:80]}"
-                continue
-            refused = (status >= 400 or (status == 200 and not route.writes_with_200
-                                         and not route.json)
-                       or "error" in popped_flash_categories(client))
-            if status >= 500:
-                failures[(name, value[:20])] = status
-            elif refused and digest(route.records) != before:
-                failures[(name, value[:20])] = f"refused ({status}) but rows changed"
+    with _write_counter() as writes:
+        before, written = None, None
+        for name in route.fields:
+            for value in SWEEP_INPUT:
+                target = url(world) if url else route.url(world)  # may write (a new attempt)
+                if before is None or writes() != written:
+                    before, written = digest(route.records), writes()
+                failure, after = _post_one(client, route, target, dict(
+                    route.valid, csrf_token=token, **{name: value}), before)
+                if failure:
+                    failures[(name, value[:20])] = failure
+                # A refused post's rows are what the next one is compared with, unless
+                # something writes before it; after any other post they are read again.
+                before, written = after, writes()
     return failures
+
+
+def _post_one(client, route, target, data, before):
+    """(what failed or None, the rows after a refused post or None)."""
+    try:
+        status, _body, _is_json = _post(client, target, data)
+    except Exception as error:  # the test app propagates what would be a 500
+        db.session.rollback()
+        return f"500 {type(error).__name__}: {str(error)[:80]}", None
+    if status >= 500:
+        return status, None
+    refused = (status >= 400 or (status == 200 and not route.writes_with_200
+                                 and not route.json)
+               or "error" in popped_flash_categories(client))
+    if not refused:
+        return None, None
+    after = digest(route.records)
+    return (f"refused ({status}) but rows changed" if after != before else None), after
 
 
 @pytest.mark.parametrize("group", sorted(GROUPS))
