@@ -271,6 +271,12 @@ def with_cells(base, **cells):
                                     "nama_opd)"),
     (with_cells(RUDI, golongan="III/a"),
      "baris 3, kolom golongan: golongan III/a tidak berlaku untuk PPPK (I sampai XVII)"),
+    (with_cells(RUDI, golongan="²"),
+     "baris 3, kolom golongan: golongan ² tidak berlaku untuk PPPK (I sampai XVII)"),
+    (with_cells(RUDI, golongan="٣"),
+     "baris 3, kolom golongan: golongan ٣ tidak berlaku untuk PPPK (I sampai XVII)"),
+    (with_cells(RUDI, golongan="9" * 5000),
+     f"baris 3, kolom golongan: golongan {'9' * 5000} tidak berlaku untuk PPPK (I sampai XVII)"),
     (with_cells(SITI, nip=ANDI_NIP, email="", golongan="V/a"),
      "baris 3, kolom golongan: golongan V/a tidak berlaku untuk PNS (I/a sampai IV/e, "
      "mis. III/a)"),
@@ -289,7 +295,9 @@ def with_cells(base, **cells):
      "baris 3, kolom jenis_jabatan: jenis jabatan Eselon II tidak dikenal; pakai salah satu: "
      "JPT Utama, JPT Madya, JPT Pratama, Administrator, Pengawas, Fungsional, Pelaksana"),
 ], ids=["nip-date", "nip-length", "nip-month", "nip-excel-scientific", "nip-excel-rounded",
-        "nip-duplicate", "name", "opd", "opd-empty", "golongan-pppk", "golongan-pns",
+        "nip-duplicate", "name", "opd", "opd-empty", "golongan-pppk",
+        "golongan-pppk-superscript-two", "golongan-pppk-arabic-indic-three",
+        "golongan-pppk-5000-digits", "golongan-pns",
         "pns-pppk-mismatch", "jenis-pegawai", "email", "email-duplicate", "role", "jabatan"])
 def test_each_problem_names_its_line_and_column(app, admin_client, bad_row, expected):
     page = upload(admin_client, csv_bytes([SITI, bad_row]))
@@ -381,6 +389,16 @@ def test_opd_code_and_name_that_point_at_different_opd_is_a_problem(app, admin_c
 ])
 def test_golongan_spellings(value, employment, expected):
     assert people_import.normalize_golongan(value, employment) == expected
+
+
+@pytest.mark.parametrize("employment", [PPPK, PNS])
+@pytest.mark.parametrize("value", ["²", "٣", "٣١", "9" * 5000],
+                         ids=["superscript-two", "arabic-indic-three", "arabic-indic-31",
+                              "5000-digits"])
+def test_digit_look_alikes_and_huge_numbers_are_no_golongan(value, employment):
+    """Digits to str.isdigit() that int() refuses ("²") or reads ("٣" is 3), and more digits
+    than int() converts: no golongan (the import names the cell), never an error."""
+    assert people_import.normalize_golongan(value, employment) is None
 
 
 # --- preview, confirm, all or none ------------------------------------------------------------

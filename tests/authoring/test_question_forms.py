@@ -222,6 +222,31 @@ def test_more_rows_without_javascript(client, course):
     assert 'name="jumlah_baris" value="6"' in page
 
 
+@pytest.mark.parametrize("count", ["²", "٣", "9" * 5000, "-3"],
+                         ids=["superscript-two", "arabic-indic-three", "5000-digits", "negative"])
+def test_a_row_count_that_is_not_a_plain_number_reads_as_no_rows(client, course, count):
+    """The hidden jumlah_baris of a hand-made post: "²" and "٣" are digits to str.isdigit()
+    (int() refuses the one and reads the other as 3), 5,000 digits are more than int() reads."""
+    before = the_quiz().gift_source
+    response = post_new(client, "pilihan", dict(CASES["pilihan"][0], jumlah_baris=count))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Isi minimal 2 pilihan jawaban." in page
+    assert 'name="baris-0-teks"' not in page
+    assert the_quiz().gift_source == before
+
+    page = client.get(f"{QUIZ_URL}/soal/baru?jenis=isian").get_data(as_text=True)
+    fields = dict(form_fields(page), teks="Soal", jumlah_baris=count, aksi="tambah-baris")
+    fields["baris-3-teks"] = "empat"
+    response = client.post(f"{QUIZ_URL}/soal/baru?jenis=isian", data=fields)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'name="jumlah_baris" value="2"' in page  # no rows read, two added
+    assert 'name="baris-1-teks"' in page and 'name="baris-2-teks"' not in page
+    assert 'value="empat"' not in page
+    assert the_quiz().gift_source == before
+
+
 def test_the_quiz_page_lists_its_questions_and_the_kinds(client, course):
     page = client.get(QUIZ_URL).get_data(as_text=True)
     assert f'href="{QUIZ_URL}/soal/1">Q1 Awal</a>' in page

@@ -227,6 +227,45 @@ def test_nothing_selected_issues_nothing_and_says_so(admin_client, four_waiting,
     assert h.all_certificates() == []
 
 
+# Ticked values a hand-made post can send: digits to str.isdigit() that int() refuses ("²") or
+# reads ("٣" is 3), more digits than int() converts, and an id beyond any column.
+NOT_IDS = {"superscript-two": "²", "arabic-indic-three": "٣", "5000-digits": "1" * 5000,
+           "20-digits": "99999999999999999999"}
+
+
+def _arabic_indic(number):
+    """The id written in Arabic-Indic digits: int() reads it, but nobody ticked it."""
+    return str(number).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+
+
+@pytest.mark.parametrize("ticked", [*NOT_IDS.values(), "every-one"], ids=[*NOT_IDS, "all"])
+def test_ticked_values_that_are_not_plain_ids_issue_nothing(admin_client, four_waiting,
+                                                            ticked):
+    (andi, _budi, _citra), _dewi = four_waiting
+    ticked = [*NOT_IDS.values(), _arabic_indic(andi.id)] if ticked == "every-one" else [ticked]
+    response = submit(admin_client, "/admin/sertifikat/spbe-101",
+                      {"aksi": "pilihan", "enrollment": ticked})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert h.flashes(page, "error") == ["Pilih minimal satu peserta."]
+    assert len(h.ENROLLMENT_BOX.findall(page)) == 3
+    assert h.all_certificates() == []
+
+
+def test_a_real_ticked_id_among_values_that_are_not_ids_is_the_only_one_issued(
+        admin_client, four_waiting):
+    (andi, budi, citra), _dewi = four_waiting
+    done = submit(admin_client, "/admin/sertifikat/spbe-101", {
+        "aksi": "pilihan",
+        "enrollment": [*NOT_IDS.values(), _arabic_indic(budi.id), str(andi.id)]})
+    assert done.status_code == 200
+    assert "1 dari 1 diterbitkan" in done.get_data(as_text=True)
+    assert [(c.enrollment_id, c.holder_name) for c in h.all_certificates()] == [
+        (andi.id, "Andi Lamadjido")]
+    page = h.html(admin_client, "/admin/sertifikat/spbe-101")
+    assert h.ENROLLMENT_BOX.findall(page) == [str(budi.id), str(citra.id)]
+
+
 def test_issuing_without_the_form_token_is_refused(admin_client, four_waiting):
     (andi, _budi, _citra), _dewi = four_waiting
     response = admin_client.post("/admin/sertifikat/spbe-101",

@@ -106,6 +106,9 @@ def test_a_file_programme_saved_unchanged_in_the_browser_stays_the_same_file(
     ({"steps": "SPBE-101\nTIDAK-ADA"}, "steps", "kursus berkode 'TIDAK-ADA' tidak ada"),
     ({"steps": "sesi: 99999"}, "steps", "sesi nomor 99999 tidak ada"),
     ({"steps": "sesi: daring"}, "steps", "langkah tidak dikenal"),
+    # Digits to str.isdigit() that int() refuses ("²"), and more digits than int() converts.
+    ({"steps": "SPBE-101\nsesi: ²"}, "steps", "langkah tidak dikenal: {'sesi': '²'}"),
+    ({"steps": "sesi: " + "9" * 5000}, "steps", "langkah tidak dikenal: {'sesi': '999"),
     ({"steps": "SPBE-101\nspbe-101"}, "steps", "muncul dua kali"),
     ({"steps": ""}, "steps", "Isi sekurang-kurangnya satu langkah."),
     ({"mandatory": "y"}, "due_on", "Program wajib perlu tenggat."),
@@ -122,6 +125,17 @@ def test_bad_input_is_named_and_nothing_is_saved(courses, admin_client, changes,
     page = reply.get_data(as_text=True)
     errors = h.field_errors(page, field)
     assert errors and message in " ".join(errors), (field, errors)
+    assert _programme() is None
+
+
+def test_a_session_number_in_other_digits_is_not_taken_for_that_session(courses, admin_client):
+    """int() reads Arabic-Indic digits ("٣" is 3); the steps take only 0-9 as a number."""
+    session = make_session(None, kind="klasikal", starts_in=timedelta(days=5))
+    typed = str(session.id).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    reply = submit(admin_client, NEW, _form(steps=f"SPBE-101\nsesi: {typed}"))
+    assert reply.status_code == 200
+    errors = h.field_errors(reply.get_data(as_text=True), "steps")
+    assert errors and f"langkah tidak dikenal: {{'sesi': '{typed}'}}" in " ".join(errors)
     assert _programme() is None
 
 

@@ -127,6 +127,50 @@ def test_the_trainer_ticks_who_came(app, people, trainer_browser):
     assert "(dicatat pengajar). 4 JP masuk ke catatan JP Anda." in page
 
 
+# Ticked values a hand-made post can send: digits to str.isdigit() that int() refuses ("²") or
+# reads ("٣" is 3), and more digits than int() converts.
+NOT_IDS = ["²", "٣", "1" * 5000, "99999999999999999999"]
+
+
+def arabic_indic(number):
+    """The id written in Arabic-Indic digits: int() reads it, but nobody ticked it."""
+    return str(number).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+
+
+@pytest.mark.parametrize("ticked", [*NOT_IDS, "every-one"],
+                         ids=["superscript-two", "arabic-indic-three", "5000-digits",
+                              "20-digits", "all"])
+def test_ticked_values_that_are_not_plain_ids_mark_no_one(people, trainer_browser, ticked):
+    session = running_session(people)
+    url = f"/pengajar/sesi/{session.id}"
+    andi_id = registration(session, people.andi).id
+    ticked = [*NOT_IDS, arabic_indic(andi_id)] if ticked == "every-one" else [ticked]
+    page = text(post_form(trainer_browser, url, {"hadir": ticked, "aksi": "pilihan"},
+                          action_url=f"{url}/kehadiran"))
+    assert flashes(page, "success") == ["Kehadiran disimpan: 0 ditandai hadir, 0 tidak hadir."]
+    assert "<dt>Hadir</dt><dd>0</dd>" in page
+    assert [registration(session, learner).attended_at
+            for learner in (people.andi, people.budi, people.citra)] == [None, None, None]
+    assert events("workshop.attendance") == []
+
+
+def test_a_real_ticked_id_among_values_that_are_not_ids_is_the_only_one_marked(
+        people, trainer_browser):
+    session = running_session(people)
+    url = f"/pengajar/sesi/{session.id}"
+    andi_id = registration(session, people.andi).id
+    budi_id = registration(session, people.budi).id
+    page = text(post_form(trainer_browser, url,
+                          {"hadir": [*NOT_IDS, arabic_indic(budi_id), str(andi_id)],
+                           "aksi": "pilihan"}, action_url=f"{url}/kehadiran"))
+    assert flashes(page, "success") == ["Kehadiran disimpan: 1 ditandai hadir, 0 tidak hadir."]
+    assert "<dt>Hadir</dt><dd>1</dd>" in page
+    assert registration(session, people.andi).attended_at is not None
+    assert registration(session, people.budi).attended_at is None
+    assert [e.details for e in events("workshop.attendance")] == [
+        {"marked": [ANDI], "unmarked": []}]
+
+
 def test_attendance_cannot_be_recorded_before_the_window(people, trainer_browser):
     session = make_session(people.trainer, starts_in=timedelta(days=1))
     services.register_learner(session, people.andi)
