@@ -419,8 +419,9 @@ def normalize_golongan(value, employment_type):
         match = _PNS_GOLONGAN.match(value)
         golongan = f"{match[1].upper()}/{match[2].lower()}" if match else None
         return golongan if golongan in GOLONGAN_PNS else None
-    if value in PPPK_GOLONGAN_NUMBERS:  # "9" for IX (not int(): "²" is a digit to Python)
-        return PPPK_GOLONGAN_NUMBERS[value]
+    number = value.lstrip("0") if value.isascii() and value.isdigit() else None
+    if number in PPPK_GOLONGAN_NUMBERS:  # "9" or "09" for IX (not int(): "²" is a digit too)
+        return PPPK_GOLONGAN_NUMBERS[number]
     return value.upper() if value.upper() in GOLONGAN_PPPK else None
 
 

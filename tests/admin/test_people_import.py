@@ -385,7 +385,8 @@ def test_opd_code_and_name_that_point_at_different_opd_is_a_problem(app, admin_c
     ("III a", PNS, "III/a"), ("IIIa", PNS, "III/a"), ("iv/E", PNS, "IV/e"), ("31", PNS, "III/a"),
     ("45", PNS, "IV/e"), ("I/e", PNS, None), ("15", PNS, None), ("V/a", PNS, None),
     ("IX", PPPK, "IX"), ("ix", PPPK, "IX"), ("9", PPPK, "IX"), ("17", PPPK, "XVII"),
-    ("18", PPPK, None), ("III/a", PPPK, None), ("0", PPPK, None),
+    ("09", PPPK, "IX"),  # a spreadsheet's leading zero
+    ("18", PPPK, None), ("III/a", PPPK, None), ("0", PPPK, None), ("00", PPPK, None),
 ])
 def test_golongan_spellings(value, employment, expected):
     assert people_import.normalize_golongan(value, employment) == expected
