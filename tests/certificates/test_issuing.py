@@ -23,18 +23,20 @@ from app.database import utcnow
 from app.extensions import db
 from app.settings import set_setting
 from tests.certificates import issuing_helpers as h
-from tests.conftest import submit
+from tests.conftest import seed_objects, seeds_first, submit
 
 SIGNER = "Dr. Hj. Nurhayati Lamasitudju, S.Sos., M.Si."  # config.TestConfig
 
 
 @pytest.fixture
 def admin(create_user):
-    return create_user(nip=h.ADMIN_NIP, roles=("admin",), name="Admin BKPSDM")
+    return seed_objects("issuing.admin", lambda: create_user(
+        nip=h.ADMIN_NIP, roles=("admin",), name="Admin BKPSDM"))
 
 
 @pytest.fixture
-def admin_client(app, admin):
+def admin_client(app, admin, request):
+    seeds_first(request, "four_waiting")
     return h.login_as(app, h.ADMIN_NIP)
 
 
@@ -158,13 +160,20 @@ def test_database_allows_one_valid_certificate_per_learner_and_course(
 
 @pytest.fixture
 def four_waiting(courses, create_user):
-    """Three learners waiting in SPBE-101 (completed one day apart) and one in KAM-201."""
-    spbe, kam = h.course("spbe-101"), h.course("kam-201")
-    spbe_enrolments = [
-        h.enrol(create_user(name=name), spbe, completed_at=h.COMPLETED + timedelta(days=day))
-        for day, name in enumerate(["Andi Lamadjido", "Budi Tombolotutu", "Citra Masiara"])]
-    kam_enrolment = h.enrol(create_user(name="Dewi Lain Kursus"), kam)
-    return spbe_enrolments, kam_enrolment
+    """Three learners waiting in SPBE-101 (completed one day apart) and one in KAM-201; a kept
+    seed (tests/conftest.py seed_objects)."""
+
+    def enrol_four():
+        spbe, kam = h.course("spbe-101"), h.course("kam-201")
+        made = {f"spbe{day}": h.enrol(create_user(name=name), spbe,
+                                      completed_at=h.COMPLETED + timedelta(days=day))
+                for day, name in enumerate(["Andi Lamadjido", "Budi Tombolotutu",
+                                            "Citra Masiara"])}
+        made["kam"] = h.enrol(create_user(name="Dewi Lain Kursus"), kam)
+        return made
+
+    kept = seed_objects("issuing.four_waiting", enrol_four)
+    return [kept["spbe0"], kept["spbe1"], kept["spbe2"]], kept["kam"]
 
 
 def test_admin_issues_to_the_ticked_learners_and_ignores_other_ids(
