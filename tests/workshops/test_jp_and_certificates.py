@@ -184,3 +184,22 @@ def test_a_multi_day_session_prints_both_days():
     words = _pdf_text(render_certificate(document))
     assert "pada tanggal 18 s.d. 20 November 2026." in words
     assert "secara klasikal (tatap muka)" in words
+
+
+def test_ticked_values_that_are_not_plain_ids_issue_nothing_for_a_session(app, people,
+                                                                           attended):
+    """A hand-made post of the session's issuing form: "²" (a digit to str.isdigit(), not to
+    int()), 5,000 digits (more than int() converts) and the real id in Arabic-Indic digits are
+    no ids; they once answered 500. With the real id among them, only that one is issued."""
+    admin = browser(app, people.admin.nip)
+    url = f"/admin/sertifikat/sesi/{attended.id}"
+    real = registration(attended, people.andi).id
+    junk = ["²", "1" * 5000, str(real).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))]
+    refused = post_form(admin, url, {"aksi": "pilihan", "registration": junk})
+    assert refused.status_code == 200
+    assert flashes(text(refused), "error") == ["Pilih minimal satu peserta."]
+    assert certificates.certificates_of(people.andi) == []
+    page = text(post_form(admin, url, {"aksi": "pilihan", "registration": [*junk, str(real)]}))
+    assert "1 dari 1 diterbitkan" in page
+    [certificate] = certificates.certificates_of(people.andi)
+    assert certificate.session_id == attended.id
