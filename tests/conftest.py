@@ -131,8 +131,7 @@ def _empty_all_tables():
     db.session.commit()
     forget_outlines()  # they were tagged with the content version just deleted
     if not _instance_paths():
-        HELD.clear()
-        HELD[current_app.config["SQLALCHEMY_DATABASE_URI"]] = ()
+        _hold(current_app.config["SQLALCHEMY_DATABASE_URI"], ())
 
 
 class SharedBytecode(BytecodeCache):
@@ -333,8 +332,7 @@ def seed_once(name, seed):
     kept = SEEDED.get(key)
     if kept is not None and chain is not None:
         kept.restore()
-        HELD.clear()
-        HELD[url] = key[1]
+        _hold(url, key[1])
         return copy.deepcopy(kept.result)
     if kept is not None and kept.restore_into_empty_tables():
         return copy.deepcopy(kept.result)  # among other rows: the database holds no chain
@@ -342,8 +340,7 @@ def seed_once(name, seed):
     db.session.commit()
     if chain is not None:
         SEEDED[key] = Seed.take(result, SEEDED.get((url, chain)))
-        HELD.clear()
-        HELD[url] = key[1]
+        _hold(url, key[1])
     return result
 
 
@@ -384,10 +381,22 @@ READS = ("SELECT", "PRAGMA", "SHOW", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN"
 APP_FILES = ("jobs.db", STAMP_FILE, f".{STAMP_FILE}")
 
 
+def is_write(statement):
+    """Whether an SQL statement may change a row (anything but a read or a transaction step)."""
+    return not statement.lstrip()[:9].upper().startswith(READS)
+
+
+def _hold(url, chain):
+    """The database at `url` holds exactly this chain of kept seeds; no other is known."""
+    HELD.clear()
+    HELD[url] = chain
+
+
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(conn, cursor, statement, parameters, context, executemany):
-    """Forget what the databases hold once anything writes (seed_once restores quietly)."""
-    if HELD and not statement.lstrip()[:9].upper().startswith(READS):
+    """Forget what the databases hold once anything writes: seed_once() and the emptying of
+    the tables say again what they hold after their own writes."""
+    if HELD and is_write(statement):
         HELD.clear()
 
 

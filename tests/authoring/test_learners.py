@@ -3,26 +3,22 @@ completion, OPD filter, pages) and a quiz's item analysis, read as a trainer rea
 
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from markupsafe import Markup
 from sqlalchemy import select
 
 from app.auth import services as auth_services
-from app.auth.models import Agency, User
+from app.auth.models import Agency
 from app.auth.nip import format_nip
 from app.authoring import learners as reports
-from app.content.quiz_loader import import_quizzes
 from app.courses import services as course_services
-from app.courses.models import Course
 from app.database import utcnow
 from app.extensions import db
 from app.quizzes import services as quiz_services
-from app.quizzes.models import Quiz
 from app.settings import set_setting
 from app.templating import wita_date
-from tests.conftest import seed_once
+from tests.conftest import seed_objects, seed_once
 from tests.quizzes import attempts_helpers as h
 
 LEARNERS_URL = "/pengajar/kursus/spbe-101/peserta"
@@ -102,46 +98,21 @@ def enrolled_learner(create_user, name, agency_code, modules=0):
     return user
 
 
-def write_quiz(tmp_path, slug, body, **settings):
-    """tmp_path/kuis/spbe-101/<slug>.gift, as h.add_quiz writes it; returns its path."""
-    path = Path(tmp_path) / "kuis" / h.COURSE / f"{slug}.gift"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(h.quiz_text(body, **settings), encoding="utf-8")
-    return path
-
-
-def imported_quiz(path):
-    """Import one quiz file written by write_quiz; returns the quiz's id."""
-    report = import_quizzes(path)
-    db.session.commit()
-    assert report.ok, report.problems
-    return db.session.scalar(select(Quiz.id).join(Course).where(
-        Course.slug == h.COURSE, Quiz.slug == path.stem))
-
-
-def quizzes_by_id(ids):
-    return {name: db.session.get(Quiz, quiz_id) for name, quiz_id in ids.items()}
-
-
-def users_by_id(ids):
-    return {name: db.session.get(User, user_id) for name, user_id in ids.items()}
-
-
 @pytest.fixture
 def quizzes(app, courses, tmp_path):
     # The files are written every time (a kept seed restores rows, not tmp_path); importing
     # them, with the OPD, is a kept seed on top of the courses (tests/conftest.py seed_once).
-    choice = write_quiz(tmp_path, "kuis-a", CHOICE_QUIZ, title="Kuis A", pass_mark=70,
-                        grading="highest", shuffle_answers="false")
-    essay = write_quiz(tmp_path, "esai", ESSAY_QUIZ, title="Latihan Esai", kind="practice",
-                       pass_mark=50)
+    choice = h.write_quiz(tmp_path, "kuis-a", CHOICE_QUIZ, title="Kuis A", pass_mark=70,
+                          grading="highest", shuffle_answers="false")
+    essay = h.write_quiz(tmp_path, "esai", ESSAY_QUIZ, title="Latihan Esai", kind="practice",
+                         pass_mark=50)
 
     def seed():
         # The OPD here, not by the `agencies` fixture: a write before the seed breaks its chain.
         auth_services.seed_agencies()
-        return {"choice": imported_quiz(choice), "essay": imported_quiz(essay)}
+        return {"choice": h.import_quiz_file(choice), "essay": h.import_quiz_file(essay)}
 
-    return quizzes_by_id(seed_once("learners.quizzes", seed))
+    return seed_objects("learners.quizzes", seed)
 
 
 @pytest.fixture
@@ -161,11 +132,10 @@ def cohort(quizzes, create_user):
         dewi = enrolled_learner(create_user, "Dewi Sartika", "DISDUKCAPIL")
         take(dewi, quizzes["choice"], {"P1 Ibu kota": "Poso"}, submit=False)  # still open
         fajar = enrolled_learner(create_user, "Fajar Lamaseng", "DISDUKCAPIL")  # not started
-        return {"andi": andi.id, "budi": budi.id, "citra": citra.id, "dewi": dewi.id,
-                "fajar": fajar.id}
+        return {"andi": andi, "budi": budi, "citra": citra, "dewi": dewi, "fajar": fajar}
 
     # Kept on top of the quizzes: twelve attempts graded once per worker.
-    return users_by_id(seed_once("learners.cohort", seed))
+    return seed_objects("learners.cohort", seed)
 
 
 def signed_in(app, create_user, roles=("trainer",), owner=True):
@@ -465,8 +435,8 @@ def test_a_partly_right_question_is_weak_by_its_mean_score(quizzes, trainer, cre
 @pytest.fixture
 def typed_answers(quizzes, tmp_path, create_user):
     """Five learners answer a short-answer, a numerical and a matching question."""
-    path = write_quiz(tmp_path, "isian", TYPED_QUIZ, title="Kuis Isian", kind="practice",
-                      pass_mark=50)
+    path = h.write_quiz(tmp_path, "isian", TYPED_QUIZ, title="Kuis Isian", kind="practice",
+                        pass_mark=50)
     picks = [
         ("SPBE", "20", {"SRIKANDI": "Naskah dinas", "SIASN": "Kepegawaian"}),
         ("  spbe ", "20,0", {"SRIKANDI": "Naskah dinas", "SIASN": "Keuangan",
@@ -478,14 +448,14 @@ def typed_answers(quizzes, tmp_path, create_user):
     ]
 
     def seed():
-        quiz = db.session.get(Quiz, imported_quiz(path))
+        quiz = h.import_quiz_file(path)
         for number, (short, value, pairs) in enumerate(picks, start=1):
             learner = enrolled_learner(create_user, f"Peserta {number}", "DISKOMINFO")
             take(learner, quiz, {"S1 Singkatan": short, "N1 Target JP": value,
                                  "M1 Aplikasi": pairs})
-        return quiz.id
+        return quiz
 
-    return db.session.get(Quiz, seed_once("learners.typed_answers", seed))
+    return seed_objects("learners.typed_answers", seed)
 
 
 def test_typed_answers_are_counted_as_the_grader_compares_them(typed_answers, trainer):

@@ -70,15 +70,25 @@ def quiz_text(body, **settings):
 
 def add_quiz(tmp_path, slug, body, course=COURSE, **settings):
     """Write tmp_path/kuis/<course>/<slug>.gift and import that one file; returns the Quiz."""
+    return import_quiz_file(write_quiz(tmp_path, slug, body, course, **settings))
+
+
+def write_quiz(tmp_path, slug, body, course=COURSE, **settings):
+    """Write tmp_path/kuis/<course>/<slug>.gift; returns its path."""
     settings.setdefault("title", f"Kuis {slug}")
     path = Path(tmp_path) / "kuis" / course / f"{slug}.gift"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(quiz_text(body, **settings), encoding="utf-8")
+    return path
+
+
+def import_quiz_file(path):
+    """Import one file written by write_quiz (kuis/<course>/<slug>.gift); returns the Quiz."""
     report = import_quizzes(path)
     db.session.commit()
     assert report.ok, report.problems
     return db.session.scalar(select(Quiz).join(Course).where(
-        Course.slug == course, Quiz.slug == slug))
+        Course.slug == path.parent.name, Quiz.slug == path.stem))
 
 
 def course_of(slug=COURSE):

@@ -36,7 +36,7 @@ from app.workshops.models import WorkshopSession
 from app.workshops.services import register_learner
 from config import Config
 from tests.authoring.helpers import COURSE_FORM, GIFT, QUIZ_FORM
-from tests.conftest import PASSWORD, READS, csrf_token, seed_once
+from tests.conftest import PASSWORD, csrf_token, is_write, seed_once
 from tests.quizzes import attempts_helpers as h
 from tests.quizzes.attempts_helpers import SIX_TYPES
 from tests.workshops.conftest import session_form
@@ -136,7 +136,7 @@ def _write_counter():
     count = [0]
 
     def note(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip()[:9].upper().startswith(READS):
+        if is_write(statement):
             count[0] += 1
 
     event.listen(db.engine, "before_cursor_execute", note)
@@ -542,9 +542,7 @@ def _fuzz(world, route, strategy, url=None):
         before = digest(route.records)
         status, body, is_json = _post(client, target, dict(data, csrf_token=token))
         assert status != 500 and status < 500, (target, data.keys(), status)
-        refused = (status >= 400 or (status == 200 and not route.writes_with_200
-                                     and not route.json)
-                   or "error" in popped_flash_categories(client))
+        refused = _refused(client, route, status)
         if route.json:
             assert is_json, body[:200]
         if refused:
@@ -611,6 +609,13 @@ def _sweep(world, route, url=None):
     return failures
 
 
+def _refused(client, route, status):
+    """Whether the app refused the post: an error status, the form shown again where a
+    success redirects, or an error message flashed."""
+    return (status >= 400 or (status == 200 and not route.writes_with_200 and not route.json)
+            or "error" in popped_flash_categories(client))
+
+
 def _post_one(client, route, target, data, before):
     """(what failed or None, the rows after a refused post or None)."""
     try:
@@ -620,10 +625,7 @@ def _post_one(client, route, target, data, before):
         return f"500 {type(error).__name__}: {str(error)[:80]}", None
     if status >= 500:
         return status, None
-    refused = (status >= 400 or (status == 200 and not route.writes_with_200
-                                 and not route.json)
-               or "error" in popped_flash_categories(client))
-    if not refused:
+    if not _refused(client, route, status):
         return None, None
     after = digest(route.records)
     return (f"refused ({status}) but rows changed" if after != before else None), after
