@@ -337,9 +337,13 @@ def clean_response(snapshot, raw):
     return None
 
 
+def _already_sent():
+    return AttemptClosed(_("Percobaan ini sudah dikirim; jawaban tidak dapat diubah lagi."))
+
+
 def _check_open(attempt, now):
     if not attempt.is_open:
-        raise AttemptClosed(_("Percobaan ini sudah dikirim; jawaban tidak dapat diubah lagi."))
+        raise _already_sent()
     if attempt.deadline_at is not None and now > attempt.deadline_at:
         raise AttemptClosed(_("Waktu mengerjakan sudah habis; jawaban terakhir yang tersimpan "
                               "sudah dinilai."))
@@ -357,11 +361,20 @@ def _clean_all(attempt, raw_by_slot):
     return cleaned
 
 
-def _store(cleaned):
-    for slot, response in cleaned.items():
-        encoded = json.dumps(response, ensure_ascii=False) if response is not None else None
-        if slot.response_json != encoded:
-            slot.response_json = encoded
+def _changed_slots(attempt, cleaned, flagged_ids):
+    """[(slot, response_json, flagged)] for the slots whose stored answer or mark differs from
+    what was sent; flagged_ids None leaves every mark as it is."""
+    changes = []
+    for slot in attempt.slots:
+        response_json = slot.response_json
+        if slot in cleaned:
+            response = cleaned[slot]
+            response_json = json.dumps(response, ensure_ascii=False) \
+                if response is not None else None
+        flagged = slot.flagged if flagged_ids is None else slot.id in flagged_ids
+        if response_json != slot.response_json or flagged != slot.flagged:
+            changes.append((slot, response_json, flagged))
+    return changes
 
 
 def _lock_open(attempt, now):
@@ -392,14 +405,94 @@ def save_responses(attempt, raw_by_slot, now=None, flagged_ids=None):
         _check_open(attempt, now)
     # What the UPDATE wrote, without reading it back.
     set_committed_value(attempt, "saved_at", now)
-    _store(cleaned)
-    if flagged_ids is not None:
-        for slot in attempt.slots:
-            # Only a change is assigned: an assignment marks the row for the flush to compare
-            # column by column, which for every slot of every autosave was a sixth of its time.
-            if slot.flagged != (slot.id in flagged_ids):
-                slot.flagged = slot.id in flagged_ids
+    _store(attempt, cleaned, flagged_ids)
     db.session.flush()
+
+
+def _store(attempt, cleaned, flagged_ids=None):
+    # Only a change is assigned: an assignment marks the row for the flush to compare column
+    # by column, which for every slot of every autosave was a sixth of its time.
+    for slot, response_json, flagged in _changed_slots(attempt, cleaned, flagged_ids):
+        if slot.response_json != response_json:
+            slot.response_json = response_json
+        if slot.flagged != flagged:
+            slot.flagged = flagged
+
+
+# --- autosave: the same rules on plain rows ----------------------------------------------------
+# quiz.js saves every few answers, for every learner of a class at once: the ORM's loading of
+# the attempt and all its slots, and its flush, were most of each save (docs/performance.md).
+
+class SlotToSave:
+    """The columns of one question an autosave reads and may write."""
+
+    __slots__ = ("_snapshot", "flagged", "id", "response_json", "snapshot_json")
+
+    def __init__(self, slot_id, snapshot_json, response_json, flagged):
+        self.id, self.snapshot_json = slot_id, snapshot_json
+        self.response_json, self.flagged = response_json, flagged
+        self._snapshot = None
+
+    @property
+    def snapshot(self):
+        if self._snapshot is None:
+            self._snapshot = json.loads(self.snapshot_json)
+        return self._snapshot
+
+
+@dataclass
+class AttemptToSave:
+    id: int
+    state: str
+    deadline_at: object
+    slots: list
+
+    @property
+    def is_open(self):
+        return self.state == "in_progress"
+
+
+@cache
+def _attempt_to_save_statement():
+    return (select(Attempt.id, Attempt.state, Attempt.deadline_at,
+                   AttemptQuestion.id.label("slot_id"), AttemptQuestion.snapshot_json,
+                   AttemptQuestion.response_json, AttemptQuestion.flagged)
+            .outerjoin(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
+            .where(Attempt.id == bindparam("id"), Attempt.user_id == bindparam("user_id"))
+            .order_by(AttemptQuestion.position))
+
+
+def attempt_to_save(attempt_id, user_id):
+    """The user's attempt with its questions as plain rows (one statement), or None."""
+    rows = db.session.execute(_attempt_to_save_statement(),
+                              {"id": attempt_id, "user_id": user_id}).all()
+    if not rows:
+        return None
+    slots = [SlotToSave(row.slot_id, row.snapshot_json, row.response_json, row.flagged)
+             for row in rows if row.slot_id is not None]
+    return AttemptToSave(rows[0].id, rows[0].state, rows[0].deadline_at, slots)
+
+
+@cache
+def _slot_update_statement():
+    table = AttemptQuestion.__table__
+    return (update(table).where(table.c.id == bindparam("slot"))
+            .values(response_json=bindparam("response"), flagged=bindparam("mark")))
+
+
+def autosave_responses(attempt, raw_by_slot, flagged_ids, now=None):
+    """`save_responses` for an `attempt_to_save`: the same checks, the same conditional UPDATE
+    first, then one UPDATE for the changed slots. Returns the time saved."""
+    now = now or utcnow()
+    _check_open(attempt, now)
+    cleaned = _clean_all(attempt, raw_by_slot)
+    if not _lock_open(attempt, now):
+        raise _already_sent()  # a submit (or the deadline's grading) claimed it meanwhile
+    changes = [{"slot": slot.id, "response": response_json, "mark": flagged}
+               for slot, response_json, flagged in _changed_slots(attempt, cleaned, flagged_ids)]
+    if changes:
+        db.session.execute(_slot_update_statement(), changes)
+    return now
 
 
 # --- grading and submitting --------------------------------------------------------------------
@@ -438,7 +531,7 @@ def _finish(attempt, when, cleaned=None):
         return False
     db.session.refresh(attempt, ["state", "submitted_at"])
     if cleaned:
-        _store(cleaned)
+        _store(attempt, cleaned)
     _grade_slots(attempt)
     refresh_attempt_result(attempt)
     db.session.flush()

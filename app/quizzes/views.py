@@ -2,7 +2,6 @@
 and the trainers' page for grading essays."""
 
 import re
-from functools import cache
 
 from flask import (
     Blueprint,
@@ -17,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import User
@@ -54,19 +53,6 @@ def _own_attempt_or_404(attempt_id):
         select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == current_user.id)
         .options(selectinload(Attempt.slots), joinedload(Attempt.quiz).joinedload(Quiz.course)))
     return attempt
-
-
-@cache
-def _attempt_to_save_statement():
-    """The autosave's read, built once: the attempt with its questions, not its quiz and
-    course (read only if the attempt turns out closed)."""
-    return (select(Attempt).options(selectinload(Attempt.slots))
-            .where(Attempt.id == bindparam("id"), Attempt.user_id == bindparam("user_id")))
-
-
-def _own_attempt_to_save_or_404(attempt_id):
-    return one_or_404(_attempt_to_save_statement(),
-                      {"id": attempt_id, "user_id": current_user.id})
 
 
 def responses_from_form(attempt, form):
@@ -221,23 +207,25 @@ def submit_saved(attempt_id):
 @takes_write_lock_late
 def autosave(attempt_id):
     """Called by quiz.js as answers change; the same rules as the no-JS save. Its first write is
-    `save_responses`' conditional UPDATE of the attempt (still open?), so its reads need no
+    `autosave_responses`' conditional UPDATE of the attempt (still open?), so its reads need no
     write lock: on SQLite two workers' autosaves overlap except for the writes themselves."""
-    attempt = _own_attempt_to_save_or_404(attempt_id)
+    attempt = services.attempt_to_save(attempt_id, current_user.id)
+    if attempt is None:
+        abort(404)
     try:
-        services.save_responses(attempt, responses_from_form(attempt, request.form),
-                                flagged_ids=flagged_slot_ids(request.form))
+        saved_at = services.autosave_responses(
+            attempt, responses_from_form(attempt, request.form), flagged_slot_ids(request.form))
     except services.TamperedResponse as error:
         db.session.rollback()
         return jsonify(ok=False, message=error.message), 400
     except services.AttemptClosed as error:
         db.session.rollback()
-        services.close_if_expired(attempt)
+        # The whole attempt, to grade it now if its time ran out while the learner worked.
+        services.close_if_expired(_own_attempt_or_404(attempt_id))
         db.session.commit()
         return jsonify(ok=False, message=error.message,
-                       redirect=url_for(".result", attempt_id=attempt.id)), 409
-    # Written before the commit, which expires the attempt and the user (two more reads).
-    message = _("Tersimpan %(time)s", time=wita_datetime(attempt.saved_at))
+                       redirect=url_for(".result", attempt_id=attempt_id)), 409
+    message = _("Tersimpan %(time)s", time=wita_datetime(saved_at))
     db.session.commit()
     return jsonify(ok=True, message=message)
 
