@@ -13,15 +13,25 @@ $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+# gunicorn's workers run optimized (WORKER_PYTHON_ENV): without docstrings and asserts they
+# keep ~7 MiB less each (docs/operations.md, "Memory"). Their bytecode is compiled here, once:
+# a service user usually cannot write into the virtualenv, and would compile it on every start.
+WORKER_PYTHON_ENV := PYTHONOPTIMIZE=2
+COMPILE_FOR_WORKERS = $(PY) -OO -m compileall -q -j 0 $(VENV)/lib app config.py >/dev/null
+
 $(VENV)/.installed: requirements.txt $(VENV)/bin/activate
 	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.compiled-for-workers: $(VENV)/.installed
+	$(COMPILE_FOR_WORKERS)
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.compiled-for-workers
 install-dev: $(VENV)/.installed-dev
 
 # Compile the .po catalogues into .mo (not kept in git): the interface in English (messages;
@@ -53,10 +63,10 @@ run: db
 # Production-style: two processes, gunicorn with gunicorn.conf.py (LMS_BIND, LMS_WORKERS,
 # LMS_DATABASE_URL...) and the job consumer; stopping one stops both. In production run them as
 # two services (docs/operations.md has systemd units).
-serve: db
+serve: install db
 	@$(FLASK) jobs worker & consumer=$$!; \
 	trap 'kill $$consumer 2>/dev/null; wait $$consumer' EXIT INT TERM; \
-	$(VENV)/bin/gunicorn -c gunicorn.conf.py 'app:create_app()'
+	$(WORKER_PYTHON_ENV) $(VENV)/bin/gunicorn -c gunicorn.conf.py 'app:create_app()'
 
 # In parallel on every core (pytest-xdist; TEST_WORKERS=0 runs in one process). Each worker has
 # its own database; the browser and multi-process groups each stay on one worker
@@ -64,7 +74,7 @@ serve: db
 TEST_WORKERS ?= auto
 PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup
 
-test: install-dev translations chromium nginx
+test: install install-dev translations chromium nginx
 	env -u LMS_TEST_DATABASE_URL $(PY) -m pytest -q $(PYTEST_PARALLEL)
 	@if [ -n "$$LMS_TEST_DATABASE_URL" ]; then \
 	  echo "== the same suite on PostgreSQL: $$LMS_TEST_DATABASE_URL =="; \
@@ -140,18 +150,18 @@ wrk:
 	    || { echo "wrk gagal dipasang; pasang manual lalu ulangi."; exit 1; }; }
 	@true
 
-bench: translations wrk
+bench: install translations wrk
 	$(PY) bench/run.py --database sqlite $(if $(BENCH_POSTGRES_URL),--database $(BENCH_POSTGRES_URL)) $(BENCH_ARGS)
 
 # Kompeten beside Kolibri (optional; docs/performance.md): installs Kolibri into its own
 # virtualenv under bench/tmp/, runs it on 127.0.0.1 with telemetry and zeroconf off, and
 # measures comparable requests of both in one alternating run. Writes bench/results-peer.json
 # and the "Beside Kolibri" section of bench/results.md.
-bench-peer: translations wrk
+bench-peer: install translations wrk
 	$(PY) bench/peer.py $(BENCH_ARGS)
 
 # The report pages of a province (100,000 ASN, `flask bench seed --scale 10`): the OPD summary
 # and the JP ledger, into bench/results-100k.md and .json. Seeding takes ~5 min on SQLite and
 # ~10 on PostgreSQL.
-bench-province: translations wrk
+bench-province: install translations wrk
 	$(PY) bench/run.py --database sqlite $(if $(BENCH_POSTGRES_URL),--database $(BENCH_POSTGRES_URL)) --scale 10 --only admin_opd,admin_ledger --output bench/results-100k $(BENCH_ARGS)

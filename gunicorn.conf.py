@@ -3,6 +3,7 @@ LMS_* environment variable; gunicorn's own command-line flags win over this file
 
 import multiprocessing
 import os
+import sys
 
 bind = os.environ.get("LMS_BIND", "127.0.0.1:8000")
 # Sync workers, one request at a time each: 2 x cores + 1 keeps the CPU busy while some wait
@@ -47,3 +48,6 @@ def on_starting(server):
     from app.startup_checks import check_before_start
 
     check_before_start()
+    if sys.flags.optimize < 2:
+        server.log.info("Workers keep docstrings: start gunicorn with PYTHONOPTIMIZE=2 for about "
+                        "7 MiB less per worker (docs/operations.md, Memory)")

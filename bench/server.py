@@ -174,9 +174,11 @@ class Gunicorn:
     def __init__(self, env, port, log_path):
         self.port = port
         self.log = open(log_path, "ab")  # closed in stop()
+        # Workers optimized as `make serve` and the systemd unit start them (docs/operations.md).
         self.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONFIG), "app:create_app()"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+            cwd=ROOT, env=dict(env, PYTHONOPTIMIZE="2"), stdout=self.log,
+            stderr=subprocess.STDOUT)
 
     def wait_ready(self, timeout=60):
         deadline = time.monotonic() + timeout

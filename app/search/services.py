@@ -92,7 +92,8 @@ def _hit(row, words):
         context = course_title
     elif document.kind == COURSE:
         url, context = url_for("courses.course_detail", slug=course_slug), course_title
-    else:
-        assert document.kind == WORKSHOP
+    elif document.kind == WORKSHOP:
         url, context = url_for("workshops.session_page", session_id=session_id), None
+    else:
+        raise ValueError(f"unknown search document kind {document.kind!r}")
     return Hit(document.kind, document.title, context, url, snippet(document.body, words))

@@ -5,6 +5,7 @@ numbers without Babel's locale data (app/formats.py). Measured in a fresh interp
 gunicorn creates the app (not through `flask`), serving the pages learners use most.
 docs/operations.md lists what a worker keeps instead."""
 
+import ast
 import json
 import os
 import subprocess
@@ -49,29 +50,35 @@ with app.app_context():
 client = app.test_client()
 login = client.get("/masuk").get_data(as_text=True)
 token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login).group(1)
-assert client.post("/masuk", data={"identifier": "198609262015051001", "next": "",
-                                   "password": "rahasia-123456", "csrf_token": token}
-                   ).status_code == 302
+# No assert here: the probe also runs optimized (-OO), where asserts are not executed.
+login_status = client.post("/masuk", data={"identifier": "198609262015051001", "next": "",
+                                           "password": "rahasia-123456", "csrf_token": token}
+                           ).status_code
+if login_status != 302:
+    sys.exit(f"login answered {login_status}")
 pages = ("/ping", "/", "/beranda", "/kursus/uji-001", "/kursus/uji-001/modul/modul-1",
          "/verify", "/agenda/")
 statuses = [client.get(path).status_code for path in pages]
-assert statuses == [200] * len(pages), list(zip(pages, statuses))
+if statuses != [200] * len(pages):
+    sys.exit(f"pages answered {list(zip(pages, statuses))}")
 
 from babel import localedata
 print(json.dumps({"loaded": sorted({m.split(".")[0] for m in sys.modules}),
                   "app_modules": sorted(m for m in sys.modules if m.startswith("app.")),
                   "babel_locale_data": sorted(localedata._cache),
+                  "optimize": sys.flags.optimize,
                   "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
-def probe(tmp_path, before=""):
+def probe(tmp_path, before="", python_flags=()):
     """What the probe reports; `before` is code run first (to show the probe sees a load)."""
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("LMS_", "FLASK_"))}
     env["LMS_INSTANCE_PATH"] = str(tmp_path)
     script = before + PROBE
-    result = subprocess.run([sys.executable, "-c", script, f"sqlite:///{tmp_path / 'w.db'}"],
+    result = subprocess.run([sys.executable, *python_flags, "-c", script,
+                             f"sqlite:///{tmp_path / 'w.db'}"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -92,3 +99,38 @@ def test_the_probe_would_see_them_if_they_were_loaded(tmp_path):
                              "babel.dates.format_date(locale='id')\n")
     assert "fpdf" in report["loaded"] and "bleach" in report["loaded"]
     assert report["babel_locale_data"] != []
+
+
+def test_an_optimized_worker_serves_the_same_pages(tmp_path):
+    """gunicorn's workers run with PYTHONOPTIMIZE=2 (`make serve`, the systemd unit, the bench):
+    without docstrings and asserts a worker keeps ~7 MiB less. The app and its libraries must
+    not need either: the probe logs in and serves the learner pages under -OO."""
+    report = probe(tmp_path, python_flags=("-OO",))
+    assert report["optimize"] == 2
+    assert [name for name in LOADS_ON_USE if name in report["loaded"]] == []
+
+
+def test_the_app_checks_nothing_with_assert():
+    """An assert in app code would silently stop checking in an optimized worker."""
+    found = []
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        found += [f"{path.relative_to(ROOT)}:{node.lineno}" for node in ast.walk(tree)
+                  if isinstance(node, ast.Assert)]
+        found += [f"{path.relative_to(ROOT)}:{node.lineno} reads __doc__"
+                  for node in ast.walk(tree)
+                  if isinstance(node, ast.Attribute) and node.attr == "__doc__"]
+    assert found == []
+
+
+def test_every_way_of_starting_the_workers_optimizes_them():
+    """`make serve`, the systemd unit in docs/operations.md and the bench start gunicorn the
+    same way, so the memory measured is the memory deployed."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    serve = makefile.split("\nserve:", 1)[1].split("\n\n", 1)[0]
+    assert "$(WORKER_PYTHON_ENV) $(VENV)/bin/gunicorn" in serve
+    assert "WORKER_PYTHON_ENV := PYTHONOPTIMIZE=2" in makefile
+    unit = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    gunicorn_unit = unit.split("ExecStart=/srv/kompeten/.venv/bin/gunicorn", 1)[0]
+    assert gunicorn_unit.rsplit("[Service]", 1)[1].count("Environment=PYTHONOPTIMIZE=2") == 1
+    assert 'PYTHONOPTIMIZE="2"' in (ROOT / "bench" / "server.py").read_text(encoding="utf-8")
