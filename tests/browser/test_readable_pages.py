@@ -5,11 +5,13 @@ measured: a word whose DOM Range has client rects on two lines was split.
 
 Pages come from the app's own URL map (every GET page, with the seeded site's values for its
 arguments), visited as a visitor, a learner, a trainer and an admin; the ones a role may open
-(200, HTML) are checked. Screenshots land in tests/browser/artifacts/pages/ with an index.html
-contact sheet to review them side by side."""
+(200, HTML) are checked. Screenshots of the pages that fail land in
+tests/browser/artifacts/pages/ with an index.html contact sheet; LMS_BROWSER_SHOTS=all takes
+every page at both widths, to review them side by side (~30 s more)."""
 
 import html
 import json
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -222,20 +224,31 @@ def test_every_page_of_every_role_keeps_its_words_whole(visits, open_page):
         for width in widths:
             page.set_viewport_size(WIDTHS[width])
             where = f"{visit.role} {width}px {visit.path}"
-            # JPEG: smaller, and quicker for Chromium to encode (29 s over the walk against 36 s).
-            file = f"{visit.role}-{visit.name.replace('.', '-')}-{width}.jpg"
-            page.screenshot(path=artifact(f"pages/{file}"), full_page=True, type="jpeg",
-                            quality=80)
-            shots.append((where, file))
+            found = []
             split = page.evaluate(SPLIT_WORDS)
             if split:
-                problems.append(f"{where}: words split {split}")
+                found.append(f"{where}: words split {split}")
             wide = page.evaluate("() => document.documentElement.scrollWidth")
             if wide > page.viewport_size["width"]:
-                problems.append(f"{where}: {wide}px wide {page.evaluate(OVERFLOWING)}")
-            problems += [f"{where}: {line}" for line in blocking_violations(page, loaded=True)]
+                found.append(f"{where}: {wide}px wide {page.evaluate(OVERFLOWING)}")
+            found += [f"{where}: {line}" for line in blocking_violations(page, loaded=True)]
+            if found or EVERY_SHOT:
+                shots.append((where, _screenshot(page, visit, width)))
+            problems += found
     _contact_sheet(shots)
     assert not problems, "\n".join(problems)
+
+
+# Every page's screenshot was a quarter of the walk's time (Chromium encoding ~180 full pages):
+# by default only the pages that fail are taken, to see what the message describes.
+EVERY_SHOT = os.environ.get("LMS_BROWSER_SHOTS") == "all"
+
+
+def _screenshot(page, visit, width):
+    # JPEG: smaller, and quicker for Chromium to encode (29 s over the walk against 36 s).
+    file = f"{visit.role}-{visit.name.replace('.', '-')}-{width}.jpg"
+    page.screenshot(path=artifact(f"pages/{file}"), full_page=True, type="jpeg", quality=80)
+    return file
 
 
 def test_no_script_of_the_app_reads_the_width():
