@@ -138,6 +138,20 @@ def valid_certificate(user, course):
                              {"user_id": user.id, "course_id": course.id})
 
 
+@cache
+def _valid_certificate_summary_statement():
+    return select(Certificate.id, Certificate.number, Certificate.issued_on).where(
+        Certificate.user_id == bindparam("user_id"),
+        Certificate.course_id == bindparam("course_id"), Certificate.revoked_at.is_(None))
+
+
+def valid_certificate_summary(user, course):
+    """(id, number, issued_on) of the user's valid certificate of a course, or None: what the
+    course page shows, without loading the whole certificate on every visit."""
+    return db.session.execute(_valid_certificate_summary_statement(),
+                              {"user_id": user.id, "course_id": course.id}).first()
+
+
 def _valid_session_certificate_exists():
     return exists().where(Certificate.registration_id == SessionRegistration.id,
                           Certificate.revoked_at.is_(None))

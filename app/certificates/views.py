@@ -352,7 +352,7 @@ def settings():
 def course_certificate_section(user, course, modules):
     if not user.is_authenticated:
         return None
-    certificate = services.valid_certificate(user, course)
+    certificate = services.valid_certificate_summary(user, course)
     if certificate is None:
         return None
     return Markup(render_template("certificates/_course_section.html", certificate=certificate))

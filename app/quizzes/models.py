@@ -206,7 +206,22 @@ class AnswerOption(db.Model):
     question: Mapped[Question] = relationship(back_populates="options")
 
 
-class Attempt(db.Model):
+class AttemptStatus:
+    """What an attempt's state says, for the Attempt entity and for plain rows of it
+    (`state`, `needs_grading` and `score` are all it reads)."""
+
+    __slots__ = ()
+
+    @property
+    def is_open(self):
+        return self.state == "in_progress"
+
+    @property
+    def is_graded(self):
+        return self.state == "submitted" and not self.needs_grading and self.score is not None
+
+
+class Attempt(AttemptStatus, db.Model):
     __tablename__ = "attempt"
     __table_args__ = (
         UniqueConstraint("user_id", "quiz_id", "number"),
@@ -242,14 +257,6 @@ class Attempt(db.Model):
     slots: Mapped[list["AttemptQuestion"]] = relationship(
         back_populates="attempt", order_by="AttemptQuestion.position",
         cascade="all, delete-orphan")
-
-    @property
-    def is_open(self):
-        return self.state == "in_progress"
-
-    @property
-    def is_graded(self):
-        return self.state == "submitted" and not self.needs_grading and self.score is not None
 
 
 class AttemptQuestion(db.Model):

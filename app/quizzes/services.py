@@ -26,7 +26,7 @@ from app.errors import LmsError
 from app.extensions import db
 from app.notifications import events
 from app.quizzes import grading
-from app.quizzes.models import Attempt, AttemptQuestion, Question, Quiz
+from app.quizzes.models import Attempt, AttemptQuestion, AttemptStatus, Question, Quiz
 from app.settings import get_setting
 
 # Lists of quizzes (course and module pages) never need the author's GIFT text.
@@ -221,10 +221,20 @@ def standings_for_course(user, course):
     return [standing(quiz, by_quiz[quiz_id]) for quiz_id, quiz in quizzes.items()]
 
 
+class AttemptRow(AttemptStatus):
+    """The columns of an attempt a standing reads (the course page reads them for every quiz of
+    the course on every visit: loading Attempt entities was half its quiz panel)."""
+
+    __slots__ = ("needs_grading", "score", "state")
+
+    def __init__(self, state, needs_grading, score):
+        self.state, self.needs_grading, self.score = state, needs_grading, score
+
+
 @cache
 def _attempts_statement():
     """Built once: the course page asks on every visit."""
-    return (select(Attempt)
+    return (select(Attempt.quiz_id, Attempt.state, Attempt.needs_grading, Attempt.score)
             .where(Attempt.user_id == bindparam("user_id"),
                    Attempt.quiz_id.in_(bindparam("quiz_ids", expanding=True)))
             .order_by(Attempt.quiz_id, Attempt.number))
@@ -232,12 +242,14 @@ def _attempts_statement():
 
 def standings_of(user, quizzes):
     """This learner's standing in each of these quizzes (snapshots from the course outline,
-    in order): one query for the learner's attempts, none for a visitor or no quizzes."""
+    in order): one query for the learner's attempts (as AttemptRow), none for a visitor or no
+    quizzes."""
     by_quiz = {quiz.id: [] for quiz in quizzes}
     if by_quiz and user is not None and user.is_authenticated:
-        for attempt in db.session.scalars(_attempts_statement(),
-                                          {"user_id": user.id, "quiz_ids": list(by_quiz)}):
-            by_quiz[attempt.quiz_id].append(attempt)
+        rows = db.session.execute(_attempts_statement(),
+                                  {"user_id": user.id, "quiz_ids": list(by_quiz)})
+        for quiz_id, state, needs_grading, score in rows:
+            by_quiz[quiz_id].append(AttemptRow(state, needs_grading, score))
     return [standing(quiz, by_quiz[quiz.id]) for quiz in quizzes]
 
 
