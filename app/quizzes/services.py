@@ -464,9 +464,7 @@ class AttemptToSave:
     deadline_at: object
     slots: list
 
-    @property
-    def is_open(self):
-        return self.state == "in_progress"
+    is_open = AttemptStatus.is_open
 
 
 @cache

@@ -225,6 +225,7 @@ def autosave(attempt_id):
         db.session.commit()
         return jsonify(ok=False, message=error.message,
                        redirect=url_for(".result", attempt_id=attempt_id)), 409
+    # Written before the commit, which expires the user (the language would read it again).
     message = _("Tersimpan %(time)s", time=wita_datetime(saved_at))
     db.session.commit()
     return jsonify(ok=True, message=message)
