@@ -24,6 +24,7 @@ from tests.certificates.test_verify import (
     issue_for,
     make_holder,
     page_text,
+    page_without_token,
     verdict,
 )
 from tests.conftest import PNS_NIP, count_queries, csrf_token, seed_objects
@@ -33,11 +34,6 @@ OTHER_NAME = "Siti Rahmawati"
 SECOND_NUMBER = "800/0002/BKPSDM/XI/2026"
 NUMBER_MISS = ("Tidak ada sertifikat dengan nomor ini untuk NIP pemegang tersebut. Periksa "
                "kembali keduanya.")
-# Every CSRF token on the page (the form's and the language switch's), whatever the attribute
-# order: a token carries a timestamp, so two pages a second apart differ there.
-CSRF_VALUE = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*(")')
-
-
 @pytest.fixture
 def certificates(app, courses, create_user):
     """Two holders, two certificates: 800/0001 (Andi, SPBE-101) and 800/0002 (Siti, KAM-201).
@@ -70,7 +66,7 @@ def secrets_of(certificate):
 def comparable(response, *typed):
     """The response with what differs by construction taken out: the per-request CSRF token
     and the values the visitor typed (echoed back in the form)."""
-    body = CSRF_VALUE.sub(r"\1TOKEN\2", page_text(response))
+    body = page_without_token(response)
     for value in typed:
         body = body.replace(value, "TYPED")
     return response.status_code, body
