@@ -25,7 +25,7 @@ from app.content.import_record import last_import
 from app.courses.forms import ActionForm, action_or_400
 from app.errors import LmsError
 from app.extensions import db
-from app.forms import whole_number_arg
+from app.forms import whole_number_arg, whole_numbers
 from app.settings import get_setting, save_settings
 from app.timeutil import PALU_TZ
 from app.web import is_safe_next
@@ -72,8 +72,7 @@ def content_import():
 
 
 def _ticked_ids():
-    return [int(value) for value in request.form.getlist("akun")
-            if value.isascii() and value.isdigit() and len(value) < 10]
+    return whole_numbers(request.form.getlist("akun"))
 
 
 @bp.route("/verifikasi", methods=["POST"])

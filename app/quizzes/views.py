@@ -25,6 +25,7 @@ from app.courses.models import Course
 from app.courses.outline_cache import course_outline
 from app.database_setup import takes_write_lock_late
 from app.extensions import db
+from app.forms import whole_numbers
 from app.quizzes import services
 from app.quizzes.forms import EssayGradeForm
 from app.quizzes.models import Attempt, AttemptQuestion, Quiz
@@ -168,8 +169,7 @@ def _save_or_submit(attempt):
 
 def flagged_slot_ids(form):
     """The slots ticked "Tandai soal ini" (ids as sent; foreign ones are ignored later)."""
-    return {int(value) for value in form.getlist("tandai")
-            if value.isascii() and value.isdigit() and len(value) < 12}
+    return whole_numbers(form.getlist("tandai"))
 
 
 @bp.route("/percobaan/<int:attempt_id>/periksa")
