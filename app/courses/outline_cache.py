@@ -4,7 +4,9 @@ Every course and module page needs the course row and its active modules in orde
 only when someone edits the course. Instead of two or three queries per page, each worker
 keeps the outline it last read, tagged with the content version: a random token stored as the
 setting "content.version" and replaced, in the same transaction, by every ORM change to a
-course, module or quiz (the `before_flush` listener below). Settings are read once per request
+course, module, quiz or the other models packages register (sessions, programmes,
+announcements, agencies: the `before_flush` listener below; Core updates of them call
+`note_content_changed`). Settings are read once per request
 anyway (app/settings.py), so checking the version costs no query, and a change committed
 through any worker or `flask content import` is seen by every other worker on its next request.
 
@@ -24,6 +26,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app.courses.models import Course, Module
+from app.database import utcnow
 from app.extensions import db
 from app.settings import Setting, get_setting
 
@@ -65,9 +68,7 @@ def course_outline(slug):
 
 
 def _read_outline(slug, version):
-    # A session of its own on the request's connection (same transaction), so the snapshots
-    # never share identity with objects the request itself loads and changes.
-    with Session(bind=db.session.connection(), expire_on_commit=False) as session:
+    def read(session):
         course = session.scalar(select(Course).where(Course.slug == slug))
         if course is None:
             return None
@@ -75,25 +76,38 @@ def _read_outline(slug, version):
             select(Module).where(Module.course_id == course.id, Module.retired_at.is_(None))
             .order_by(Module.position)).all()
         parts = {name: load(session, course) for name, load in OUTLINE_PARTS.items()}
+        return Outline(version=version, course=course, modules=list(modules), parts=parts)
+    return read_detached(read)
+
+
+def read_detached(load):
+    """What `load(session)` returns, its ORM objects detached: read-only snapshots to keep
+    across requests. The session is one of its own on the request's connection (same
+    transaction), so the snapshots never share identity with objects the request itself
+    loads and changes; `load` must load every attribute its readers will use."""
+    with Session(bind=db.session.connection(), expire_on_commit=False) as session:
+        value = load(session)
         session.expunge_all()
-    return Outline(version=version, course=course, modules=list(modules), parts=parts)
+    return value
 
 
-def cached_for_content(name, key, render, max_entries, keep=lambda value: True):
+def cached_for_content(name, key, render, max_entries, keep=lambda value: True,
+                       valid_until=lambda value: None):
     """What `render()` returns, kept in this app's `name` cache under `key` until the content
-    version changes (rendered page parts that depend on the content only). A value for which
-    `keep(value)` is false is returned but not kept. At most `max_entries` are kept; when
-    full, the oldest goes first."""
+    version changes (page parts and lists that depend on the content only). A value for which
+    `keep(value)` is false is returned but not kept. `valid_until(value)`: a UTC time from
+    which the value is stale even if the content did not change (the first of its items to
+    end), or None. At most `max_entries` are kept; when full, the oldest goes first."""
     version = get_setting(CONTENT_VERSION_KEY)
     cache = current_app.extensions.setdefault(name, {})
     kept = cache.get(key)
-    if kept is not None and kept[0] == version:
+    if kept is not None and kept[0] == version and (kept[2] is None or utcnow() < kept[2]):
         return kept[1]
     value = render()
     if keep(value):
         if key not in cache and len(cache) >= max_entries:
             cache.pop(next(iter(cache)))
-        cache[key] = (version, value)
+        cache[key] = (version, value, valid_until(value))
     return value
 
 
@@ -113,6 +127,12 @@ OUTLINE_PARTS = {}
 
 def register_outline_part(name, load, *models):
     OUTLINE_PARTS[name] = load
+    register_content_models(*models)
+
+
+def register_content_models(*models):
+    """Models whose ORM changes replace the content version (lists cached with
+    `cached_for_content` read them)."""
     _content_models.update(models)
 
 
@@ -122,8 +142,13 @@ def _bump_content_version(session, _flush_context, _instances):
     changed = (*session.new, *session.deleted,
                *(obj for obj in session.dirty if session.is_modified(obj)))
     content_models = tuple(_content_models)
-    if not any(isinstance(obj, content_models) for obj in changed):
-        return
+    if any(isinstance(obj, content_models) for obj in changed):
+        note_content_changed(session)
+
+
+def note_content_changed(session):
+    """Replace the content version in this session's transaction: for a change made by a Core
+    statement, which the listener above does not see."""
     with session.no_autoflush:
         row = session.get(Setting, CONTENT_VERSION_KEY)
         token = f'"{uuid.uuid4().hex}"'  # settings hold JSON

@@ -13,11 +13,12 @@ from functools import cache
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, exists, or_, select, update
-from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.audit import AuditEvent, record_event
 from app.auth.models import Agency, User
 from app.content.markdown import render_markdown
+from app.courses.outline_cache import cached_for_content, note_content_changed
 from app.database import utcnow
 from app.errors import LmsError
 from app.extensions import db
@@ -63,21 +64,34 @@ def _is_current(now):
 
 @cache
 def _current_statement():
-    """Built once with bind parameters: the dashboard asks on every visit."""
-    return (select(Announcement)
-            .options(load_only(Announcement.id, Announcement.title, Announcement.created_at,
-                               Announcement.ends_at))
+    """Built once with bind parameters."""
+    return (select(Announcement.id, Announcement.title, Announcement.created_at,
+                   Announcement.ends_at)
             .where(*_is_current(bindparam("now")),
                    _for_agencies(agency_chain(bindparam("agency_id"))))
             .order_by(Announcement.created_at.desc(), Announcement.id.desc())
             .limit(DASHBOARD_LIMIT))
 
 
+# One list per agency (and one for people without): far fewer than the people asking.
+CACHED_AGENCIES = 512
+
+
 def current_for(user, now=None):
-    """The dashboard's announcements for this person, newest first: one query whatever the
-    number of announcements or agencies (the body is not loaded)."""
-    return db.session.scalars(_current_statement(), {
-        "now": now or utcnow(), "agency_id": user.agency_id}).all()
+    """The dashboard's announcements for this person, newest first, as rows (id, title,
+    created_at, ends_at). Kept per agency until the content version changes (publishing,
+    withdrawing, an agency moved) or the first of them ends; so no query on most visits."""
+    now = now or utcnow()
+
+    def read():
+        return db.session.execute(_current_statement(),
+                                  {"now": now, "agency_id": user.agency_id}).all()
+    return cached_for_content("dashboard_announcements", user.agency_id, read, CACHED_AGENCIES,
+                              valid_until=_first_end)
+
+
+def _first_end(announcements):
+    return min((a.ends_at for a in announcements), default=None)
 
 
 def readable_announcement(user, announcement_id):
@@ -181,6 +195,7 @@ def withdraw_announcement(announcement, admin, now=None):
         .values(withdrawn_at=now).execution_options(synchronize_session=False)).rowcount
     if done != 1:
         raise AnnouncementError(_("Pengumuman ini sudah ditarik sebelumnya."))
+    note_content_changed(db.session)  # off every dashboard's cached list
     db.session.refresh(announcement, ["withdrawn_at"])
     record_event(admin, "announcement.withdraw", "announcement", announcement.id,
                  title=announcement.title)

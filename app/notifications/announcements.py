@@ -38,7 +38,7 @@ def show(announcement_id):
 
 
 def dashboard_notice(user):
-    """The current announcements at the top of the dashboard (one query), or nothing."""
+    """The current announcements at the top of the dashboard (kept per agency), or nothing."""
     announcements = services.current_for(user)
     if not announcements:
         return None
@@ -95,10 +95,15 @@ def withdraw(announcement_id):
 def register_announcements(app):
     """Both blueprints, the admin home's link and the dashboard's panel."""
     from app.admin.menu import register_admin_page
+    from app.auth.models import Agency
     from app.courses import views as course_views
+    from app.courses.outline_cache import register_content_models
+    from app.notifications.models import Announcement
 
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
     course_views.register_dashboard_notice(dashboard_notice)
+    # The dashboard's announcements are kept per agency (services.current_for).
+    register_content_models(Announcement, Agency)
     register_admin_page("announcement_admin.index", _l("Pengumuman"),
                         _l("kirim ke semua ASN atau OPD tertentu, tarik kembali"))
