@@ -7,7 +7,8 @@ def register_programmes(app):
     from flask_babel import lazy_gettext as _l
 
     from app.admin.menu import register_admin_page
-    from app.courses.outline_cache import register_outline_part
+    from app.auth.models import Agency
+    from app.courses.outline_cache import register_content_models, register_outline_part
     from app.courses.views import (
         register_catalogue_section,
         register_course_section,
@@ -35,6 +36,8 @@ def register_programmes(app):
     # Whether any published programme has the course as a step, kept with the course's outline
     # so that the course page of a course in no programme asks nothing more.
     register_outline_part("in_programme", in_published_programme, Programme, ProgrammeStep)
+    # The programmes for each audience are kept per content version (services.programmes_for).
+    register_content_models(Agency)
     register_catalogue_section(catalogue_panel)
     if remind_overdue not in JP_REMINDER_EXTRAS:
         JP_REMINDER_EXTRAS.append(remind_overdue)

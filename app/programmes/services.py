@@ -14,6 +14,7 @@ from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import defer, selectinload
 
 from app.courses.models import Enrollment
+from app.courses.outline_cache import cached_for_content, read_detached
 from app.courses.services import enroll_learner
 from app.database import utcnow
 from app.extensions import db
@@ -103,14 +104,24 @@ def _programmes_statement(audience, with_jabatan):
     return query
 
 
+# One list per (agency, jabatan) and one for visitors: far fewer than the people asking.
+CACHED_AUDIENCES = 512
+
+
 def programmes_for(user):
     """Published programmes for this person (every one for a visitor): mandatory first
-    (soonest due), then by title."""
+    (soonest due), then by title. Read-only snapshots with their steps, kept per audience
+    until the content version changes (a programme, course, session or agency edited), so no
+    query on most dashboard visits."""
     audience = user is not None and user.is_authenticated
     kind = _jabatan_kind(user) if audience else None
     statement = _programmes_statement(audience, kind is not None)
     params = {"agency_id": user.agency_id, "kind": kind} if audience else {}
-    return db.session.scalars(statement, params).unique().all()
+
+    def read():
+        return read_detached(lambda session: session.scalars(statement, params).unique().all())
+    key = (user.agency_id, kind) if audience else "visitor"
+    return cached_for_content("audience_programmes", key, read, CACHED_AUDIENCES)
 
 
 def in_published_programme(session, course):

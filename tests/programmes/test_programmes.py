@@ -134,6 +134,49 @@ def test_audience_by_opd_and_jabatan(courses, agencies, create_user, tmp_path):
     assert titles == {inside.nip: ["Khusus"], wrong_jabatan.nip: [], elsewhere.nip: []}
 
 
+def test_dashboard_keeps_the_list_per_audience_and_follows_every_change(
+        courses, agencies, client, create_user, login, tmp_path):
+    """The programmes for an audience are kept between visits (no programme statement on the
+    second) and follow a title edit, a draft, and the person's unit moving to another OPD."""
+    from app.auth.models import Agency
+    from tests.notifications.test_announcements import statements
+
+    first, second = db.session.scalars(
+        select(Agency).where(Agency.parent_id.is_(None)).order_by(Agency.id)).all()[:2]
+    unit = Agency(code="UJI-UNIT", name="Unit Uji", parent_id=first.id)
+    db.session.add(unit)
+    db.session.commit()
+    _write(tmp_path, "khusus.md", f"---\ntitle: Khusus OPD\nprovider: BKPSDM\n"
+           f"steps: [SPBE-101]\nopd: [{first.code}]\nmandatory: true\ndue: 2027-06-30\n---\n")
+    assert files.import_programmes(tmp_path).ok
+    db.session.commit()
+    learner = create_user(agency=unit)
+    login(learner.nip)
+
+    def dashboard():
+        db.session.expire_all()
+        with statements() as seen:
+            text = client.get("/beranda").get_data(as_text=True)
+        return text, [s for s in seen if "FROM programme " in s or "FROM programme\n" in s]
+
+    assert "Khusus OPD" in dashboard()[0]
+    text, read = dashboard()
+    assert "Khusus OPD" in text and read == []
+    programme = db.session.scalar(select(Programme).where(Programme.slug == "khusus"))
+    programme.title = "Khusus OPD (revisi)"
+    db.session.commit()
+    assert "Khusus OPD (revisi)" in dashboard()[0]
+    db.session.get(Agency, unit.id).parent_id = second.id
+    db.session.commit()
+    assert "Khusus OPD" not in dashboard()[0]
+    db.session.get(Agency, unit.id).parent_id = first.id
+    db.session.commit()
+    assert "Khusus OPD (revisi)" in dashboard()[0]
+    db.session.get(Programme, programme.id).status = "draft"
+    db.session.commit()
+    assert "Khusus OPD" not in dashboard()[0]
+
+
 def test_someone_outside_the_audience_cannot_follow(courses, agencies, client, create_user,
                                                    login, tmp_path):
     from app.auth.models import Agency
