@@ -11,6 +11,7 @@ from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
 from app.auth.models import Agency
 from app.courses.models import course_owner
+from app.courses.outline_cache import cached_for_content, read_detached
 from app.database import utcnow
 from app.extensions import db
 from app.timeutil import year_bounds_utc
@@ -82,26 +83,59 @@ def agency_chain_of(user):
 DASHBOARD_SUGGESTIONS = 3
 
 
+# The sessions open to an agency are kept per content version, a few more than the dashboard
+# shows so that those the person already holds a place in can be left out without a query.
+SUGGESTION_POOL = 20
+CACHED_AGENCIES = 512
+
+
 @cache
 def _open_sessions_statement():
-    """Built once with bind parameters: the dashboard asks on every visit."""
-    user_id, now = bindparam("user_id"), bindparam("now")
-    mine = select(SessionRegistration.session_id).where(
-        SessionRegistration.user_id == user_id, SessionRegistration.status != CANCELLED)
+    """Built once with bind parameters: the sessions open to an agency (and everyone)."""
     deadline = func.coalesce(WorkshopSession.registration_deadline, WorkshopSession.starts_at)
-    return _with_audience(
-        select(WorkshopSession).options(*WITHOUT_DESCRIPTION)
-        .where(WorkshopSession.status == "scheduled", deadline > now,
-               audience_condition(agency_chain(bindparam("agency_id"))),
-               WorkshopSession.id.not_in(mine))
-        .order_by(WorkshopSession.starts_at, WorkshopSession.id).limit(DASHBOARD_SUGGESTIONS))
+    return (select(WorkshopSession).options(*WITHOUT_DESCRIPTION)
+            .where(WorkshopSession.status == "scheduled", deadline > bindparam("now"),
+                   audience_condition(agency_chain(bindparam("agency_id"))))
+            .order_by(WorkshopSession.starts_at, WorkshopSession.id)
+            .limit(bindparam("limit")))
 
 
-def open_sessions_for(user, now=None):
+def _open_sessions(agency_id, now, limit):
+    return read_detached(lambda session: session.scalars(_open_sessions_statement(), {
+        "agency_id": agency_id, "now": now, "limit": limit}).all())
+
+
+def open_sessions_for(user, now=None, registered_ids=None):
     """Scheduled sessions open to this user (everyone's, or their agency's or OPD's) that they
-    may still register for and have not: the dashboard's suggestions."""
-    return db.session.scalars(_open_sessions_statement(), {
-        "user_id": user.id, "agency_id": user.agency_id, "now": now or utcnow()}).all()
+    may still register for and have not, soonest first: the dashboard's suggestions.
+
+    The agency's first SUGGESTION_POOL are kept (read-only snapshots: their seat counts go
+    stale, the dashboard does not show them) until the content version changes or the first
+    registration among them closes; `registered_ids`, the ids of sessions the person holds a
+    place in (the dashboard has them), spares the one query that would read them."""
+    now = now or utcnow()
+    pool = cached_for_content(
+        "open_sessions", user.agency_id,
+        lambda: _open_sessions(user.agency_id, now, SUGGESTION_POOL), CACHED_AGENCIES,
+        valid_until=lambda sessions: min((s.registration_closes_at for s in sessions),
+                                         default=None))
+    if registered_ids is None:
+        registered_ids = set(db.session.scalars(_held_places_statement(), {"user_id": user.id}))
+    open_to_them = [s for s in pool
+                    if s.id not in registered_ids and s.registration_closes_at > now]
+    if len(open_to_them) < DASHBOARD_SUGGESTIONS and len(pool) == SUGGESTION_POOL:
+        # Registered for nearly all the kept ones: read further (rare).
+        open_to_them = [s for s in _open_sessions(user.agency_id, now,
+                                                  len(registered_ids) + SUGGESTION_POOL)
+                        if s.id not in registered_ids]
+    return open_to_them[:DASHBOARD_SUGGESTIONS]
+
+
+@cache
+def _held_places_statement():
+    return select(SessionRegistration.session_id).where(
+        SessionRegistration.user_id == bindparam("user_id"),
+        SessionRegistration.status != CANCELLED)
 
 
 @cache

@@ -218,7 +218,9 @@ def dashboard_section(user, progress):
     """The learner's coming sessions and a few open to them, on the dashboard."""
     now = utcnow()
     registrations = queries.registrations_of(user, since=now)
-    suggestions = queries.open_sessions_for(user, now)
+    # Every session still open for registration ends after now: its place, if any, is here.
+    suggestions = queries.open_sessions_for(
+        user, now, registered_ids={r.session_id for r in registrations})
     return Markup(render_template("workshops/_dashboard_section.html",
                                   registrations=list(reversed(registrations)),
                                   suggestions=suggestions))
