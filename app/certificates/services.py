@@ -18,7 +18,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, case, exists, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm import joinedload
 
 from app.admin.menu import AdminCount
 from app.audit import record_event
@@ -595,20 +595,19 @@ def issued_for_session(session):
 @cache
 def _valid_certificates_statement():
     """Built once (the dashboard asks on every visit)."""
-    return select(Certificate).options(
-        load_only(Certificate.id, Certificate.course_id, Certificate.course_title)).where(
+    return select(Certificate.id, Certificate.course_id, Certificate.course_title).where(
         Certificate.user_id == bindparam("user_id"),
         Certificate.course_id.in_(bindparam("course_ids", expanding=True)),
         Certificate.revoked_at.is_(None))
 
 
 def valid_certificates_by_course(user, course_ids):
-    """{course_id: certificate} for a learner's valid certificates among these courses (the
-    dashboard's list: only the id, course and course title are loaded, not the snapshot)."""
+    """{course_id: (id, course_id, course_title) row} for a learner's valid certificates among
+    these courses (the dashboard's list: rows, not entities with their snapshot)."""
     if not course_ids:
         return {}
-    rows = db.session.scalars(_valid_certificates_statement(),
-                              {"user_id": user.id, "course_ids": list(course_ids)})
+    rows = db.session.connection().execute(_valid_certificates_statement(),
+                                           {"user_id": user.id, "course_ids": list(course_ids)})
     return {c.course_id: c for c in rows}
 
 
