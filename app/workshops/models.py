@@ -39,7 +39,40 @@ session_agency = db.Table(
 )
 
 
-class WorkshopSession(db.Model):
+class SessionState:
+    """What a session's status says, for the entity and for plain rows of it (`status`)."""
+
+    __slots__ = ()
+
+    @property
+    def is_cancelled(self):
+        return self.status == "cancelled"
+
+
+class RegistrationState:
+    """What a registration says of the learner, for the entity and for plain rows of it
+    (`status` and `attended_at`)."""
+
+    __slots__ = ()
+
+    @property
+    def is_registered(self):
+        return self.status == REGISTERED
+
+    @property
+    def is_waiting(self):
+        return self.status == WAITLISTED
+
+    @property
+    def has_attended(self):
+        return self.attended_at is not None
+
+    @property
+    def status_label(self):
+        return REGISTRATION_STATUSES.get(self.status, self.status)
+
+
+class WorkshopSession(SessionState, db.Model):
     """A workshop (klasikal) or webinar at a set time, with a capacity and the JP it awards."""
 
     __tablename__ = "workshop_session"
@@ -95,10 +128,6 @@ class WorkshopSession(db.Model):
                                                   order_by=Agency.name)
 
     @property
-    def is_cancelled(self):
-        return self.status == "cancelled"
-
-    @property
     def kind_label(self):
         return SESSION_KINDS.get(self.kind, self.kind)
 
@@ -126,7 +155,7 @@ class WorkshopSession(db.Model):
         return f"<WorkshopSession {self.id} {self.title!r}>"
 
 
-class SessionRegistration(db.Model):
+class SessionRegistration(RegistrationState, db.Model):
     """One learner's place in a session: registered (holding a seat), waiting, or cancelled.
 
     One row per learner and session for life: cancelling and registering again reuse it, so
@@ -163,22 +192,6 @@ class SessionRegistration(db.Model):
 
     session: Mapped[WorkshopSession] = relationship()
     user = relationship("User", foreign_keys=[user_id])
-
-    @property
-    def is_registered(self):
-        return self.status == REGISTERED
-
-    @property
-    def is_waiting(self):
-        return self.status == WAITLISTED
-
-    @property
-    def has_attended(self):
-        return self.attended_at is not None
-
-    @property
-    def status_label(self):
-        return REGISTRATION_STATUSES.get(self.status, self.status)
 
     @property
     def attendance_label(self):

@@ -19,7 +19,9 @@ from app.workshops.models import (
     CANCELLED,
     REGISTERED,
     WAITLISTED,
+    RegistrationState,
     SessionRegistration,
+    SessionState,
     WorkshopSession,
     session_agency,
 )
@@ -139,23 +141,61 @@ def _held_places_statement():
 
 
 @cache
-def _registrations_statement(since):
-    query = (select(SessionRegistration)
-             .join(SessionRegistration.session)
-             .options(joinedload(SessionRegistration.session).options(*WITHOUT_DESCRIPTION))
-             .where(SessionRegistration.user_id == bindparam("user_id"),
-                    SessionRegistration.status != CANCELLED)
-             .order_by(WorkshopSession.starts_at.desc(), WorkshopSession.id))
-    if since:
-        query = query.where(WorkshopSession.ends_at >= bindparam("since"))
-    return query
+def _registrations_statement():
+    return (select(SessionRegistration)
+            .join(SessionRegistration.session)
+            .options(joinedload(SessionRegistration.session).options(*WITHOUT_DESCRIPTION))
+            .where(SessionRegistration.user_id == bindparam("user_id"),
+                   SessionRegistration.status != CANCELLED)
+            .order_by(WorkshopSession.starts_at.desc(), WorkshopSession.id))
 
 
-def registrations_of(user, since=None):
-    """The user's registrations (not cancelled) with their sessions, latest session first;
-    `since`: only sessions ending after it. Two statements, each built once."""
-    return db.session.scalars(_registrations_statement(since is not None),
-                              {"user_id": user.id, "since": since}).all()
+def registrations_of(user):
+    """The user's registrations (not cancelled) with their sessions, latest session first
+    (one statement, built once)."""
+    return db.session.scalars(_registrations_statement(), {"user_id": user.id}).all()
+
+
+class SessionRow(SessionState):
+    """What the dashboard shows of a session: its id, title, times and status."""
+
+    __slots__ = ("ends_at", "id", "starts_at", "status", "title")
+
+    def __init__(self, id, title, starts_at, ends_at, status):
+        self.id, self.title, self.status = id, title, status
+        self.starts_at, self.ends_at = starts_at, ends_at
+
+
+class PlaceRow(RegistrationState):
+    """A learner's registration as the dashboard shows it, with its SessionRow."""
+
+    __slots__ = ("attended_at", "session", "session_id", "status")
+
+    def __init__(self, session, status, attended_at):
+        self.session, self.session_id = session, session.id
+        self.status, self.attended_at = status, attended_at
+
+
+@cache
+def _places_statement():
+    return (select(WorkshopSession.id, WorkshopSession.title, WorkshopSession.starts_at,
+                   WorkshopSession.ends_at, WorkshopSession.status,
+                   SessionRegistration.status.label("place_status"),
+                   SessionRegistration.attended_at)
+            .join(SessionRegistration, SessionRegistration.session_id == WorkshopSession.id)
+            .where(SessionRegistration.user_id == bindparam("user_id"),
+                   SessionRegistration.status != CANCELLED,
+                   WorkshopSession.ends_at >= bindparam("since"))
+            .order_by(WorkshopSession.starts_at, WorkshopSession.id))
+
+
+def places_since(user, since):
+    """The learner's registrations (not cancelled) for sessions ending after `since`, soonest
+    first, as PlaceRow: the dashboard reads them on every visit (rows, not entities)."""
+    rows = db.session.connection().execute(_places_statement(),
+                                           {"user_id": user.id, "since": since})
+    return [PlaceRow(SessionRow(row.id, row.title, row.starts_at, row.ends_at, row.status),
+                     row.place_status, row.attended_at) for row in rows]
 
 
 def feed_sessions(user, since):

@@ -217,13 +217,12 @@ def feed(token):
 def dashboard_section(user, progress):
     """The learner's coming sessions and a few open to them, on the dashboard."""
     now = utcnow()
-    registrations = queries.registrations_of(user, since=now)
+    places = queries.places_since(user, now)
     # Every session still open for registration ends after now: its place, if any, is here.
     suggestions = queries.open_sessions_for(
-        user, now, registered_ids={r.session_id for r in registrations})
+        user, now, registered_ids={place.session_id for place in places})
     return Markup(render_template("workshops/_dashboard_section.html",
-                                  registrations=list(reversed(registrations)),
-                                  suggestions=suggestions))
+                                  registrations=places, suggestions=suggestions))
 
 
 def course_section(user, course, modules):

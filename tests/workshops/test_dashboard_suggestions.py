@@ -10,8 +10,8 @@ from app.database import utcnow
 from app.extensions import db
 from app.workshops import queries, views
 from tests.notifications.test_announcements import statements
-from tests.workshops.conftest import ANDI, browser, text
-from tests.workshops.helpers import make_session
+from tests.workshops.conftest import ANDI, BUDI, browser, text
+from tests.workshops.helpers import attend, make_session
 from tests.workshops.test_registration import press
 
 SUGGESTIONS = re.compile(r"Sesi yang dapat Anda ikuti:</p>\s*<ul>(.*?)</ul>", re.S)
@@ -75,3 +75,35 @@ def test_registered_for_nearly_every_kept_session(app, people):
     after = [f"Sesi {n:02d}" for n in range(queries.SUGGESTION_POOL,
                                             queries.SUGGESTION_POOL + 2)]
     assert suggested(andi)[0] == [last_kept, *after]
+
+
+def test_the_learners_places_with_their_state(app, people):
+    """Above the suggestions: the learner's coming sessions, soonest first, each with its state
+    (registered, on the waiting list, attended, or the session cancelled); ended ones and
+    cancelled places are not listed."""
+    full = make_session(people.trainer, title="Sesi penuh", capacity=1,
+                        starts_in=timedelta(days=2))
+    later = make_session(people.trainer, title="Sesi batal", starts_in=timedelta(days=5))
+    running = make_session(people.trainer, title="Sesi berjalan", starts_in=timedelta(hours=-1))
+    ended = make_session(people.trainer, title="Sesi lampau", starts_in=timedelta(days=-3))
+    dropped = make_session(people.trainer, title="Sesi ditinggal", starts_in=timedelta(days=6))
+    andi = browser(app, ANDI)
+    press(browser(app, BUDI), full, "daftar")
+    press(andi, full, "daftar")
+    press(andi, later, "daftar")
+    press(andi, dropped, "daftar")
+    press(andi, dropped, "batal")
+    attend(running, people.andi)
+    attend(ended, people.andi)
+    later.status = "cancelled"
+    db.session.commit()
+    page = text(andi.get("/beranda"))
+    places = page[:page.index("Sesi yang dapat Anda ikuti")] if "Sesi yang dapat" in page \
+        else page
+    listed = re.findall(r'<li><a href="/agenda/\d+">([^<]+)</a>(.*?)</li>', places, re.S)
+    states = {title: re.sub(r"<[^>]+>", "", rest).split("WITA")[-1].strip()
+              for title, rest in listed}
+    assert list(states) == ["Sesi berjalan", "Sesi penuh", "Sesi batal"]
+    assert states == {"Sesi berjalan": "Hadir", "Sesi penuh": "Daftar tunggu",
+                      "Sesi batal": "Dibatalkan"}
+
