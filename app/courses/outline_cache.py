@@ -130,19 +130,25 @@ def register_outline_part(name, load, *models):
     register_content_models(*models)
 
 
-def register_content_models(*models):
+def register_content_models(*models, new_rows_count=True):
     """Models whose ORM changes replace the content version (lists cached with
-    `cached_for_content` read them)."""
-    _content_models.update(models)
+    `cached_for_content` read them). `new_rows_count=False`: only edits and deletions do (a
+    new agency is in no kept list yet: the lists are kept per agency of the people asking)."""
+    (_content_models if new_rows_count else _edited_models).update(models)
+
+
+# Models whose edits and deletions, not their new rows, alter what is kept.
+_edited_models = set()
 
 
 @event.listens_for(Session, "before_flush")
 def _bump_content_version(session, _flush_context, _instances):
     # `dirty` also lists objects assigned their own values; only net changes count.
-    changed = (*session.new, *session.deleted,
-               *(obj for obj in session.dirty if session.is_modified(obj)))
+    edited = (*session.deleted, *(obj for obj in session.dirty if session.is_modified(obj)))
     content_models = tuple(_content_models)
-    if any(isinstance(obj, content_models) for obj in changed):
+    edited_models = (*content_models, *_edited_models)
+    if (any(isinstance(obj, content_models) for obj in session.new)
+            or any(isinstance(obj, edited_models) for obj in edited)):
         note_content_changed(session)
 
 

@@ -104,6 +104,7 @@ def register_announcements(app):
     app.register_blueprint(admin_bp)
     course_views.register_dashboard_notice(dashboard_notice)
     # The dashboard's announcements are kept per agency (services.current_for).
-    register_content_models(Announcement, Agency)
+    register_content_models(Announcement)
+    register_content_models(Agency, new_rows_count=False)
     register_admin_page("announcement_admin.index", _l("Pengumuman"),
                         _l("kirim ke semua ASN atau OPD tertentu, tarik kembali"))

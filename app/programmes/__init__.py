@@ -37,7 +37,7 @@ def register_programmes(app):
     # so that the course page of a course in no programme asks nothing more.
     register_outline_part("in_programme", in_published_programme, Programme, ProgrammeStep)
     # The programmes for each audience are kept per content version (services.programmes_for).
-    register_content_models(Agency)
+    register_content_models(Agency, new_rows_count=False)
     register_catalogue_section(catalogue_panel)
     if remind_overdue not in JP_REMINDER_EXTRAS:
         JP_REMINDER_EXTRAS.append(remind_overdue)

@@ -22,6 +22,6 @@ def register_workshops(app):
     course_views.register_course_section(views.course_section)
     register_outline_part("sessions", course_sessions_part, WorkshopSession)
     # The sessions open to each agency are kept per content version (queries.open_sessions_for).
-    register_content_models(Agency)
+    register_content_models(Agency, new_rows_count=False)
     register_admin_page("workshop_manage.index", _l("Workshop dan webinar"),
                         _l("jadwalkan sesi, catat kehadiran, kode presensi"))
