@@ -579,6 +579,13 @@ def login(client):
 @contextmanager
 def count_queries():
     """Count SQL statements run inside the block: `with count_queries() as n: ...; n()`."""
+    with seen_statements() as statements:
+        yield lambda: len(statements)
+
+
+@contextmanager
+def seen_statements():
+    """The SQL statements run inside the block, as a list filled while it runs."""
     statements = []
 
     def before(conn, cursor, statement, parameters, context, executemany):
@@ -586,7 +593,7 @@ def count_queries():
 
     event.listen(db.engine, "before_cursor_execute", before)
     try:
-        yield lambda: len(statements)
+        yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", before)
 

@@ -349,8 +349,10 @@ def settings():
 
 # --- sections on other pages ---------------------------------------------------------------
 
-def course_certificate_section(user, course, modules):
-    if not user.is_authenticated:
+def course_certificate_section(user, course, _modules, progress):
+    """The learner's certificate of the course. Only a completed enrolment has one (issuing
+    requires the completion, which is never undone): no query for anyone else."""
+    if progress is None or not progress.is_complete:
         return None
     certificate = services.valid_certificate_summary(user, course)
     if certificate is None:

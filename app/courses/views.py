@@ -36,7 +36,8 @@ from app.web import one_or_404
 bp = Blueprint("courses", __name__, template_folder="templates")
 
 # Extra panels other packages add to the course and dashboard pages (quizzes and
-# certificates register theirs); each returns safe HTML or None. The module page's panels
+# certificates register theirs); each returns safe HTML or None. Course page panels get
+# (user, course, active modules, the learner's CourseProgress or None). The module page's panels
 # depend on the content only and are cached with it (module_parts.register_module_section).
 COURSE_SECTIONS = Hook()
 register_course_section = COURSE_SECTIONS.register
@@ -133,7 +134,8 @@ def course_detail(slug):
                            progress=progress,
                            missing=_missing_for_page(course, required, progress),
                            action_form=ActionForm(),
-                           sections=_sections(COURSE_SECTIONS, current_user, course, modules))
+                           sections=_sections(COURSE_SECTIONS, current_user, course, modules,
+                                             progress))
 
 
 def _missing_for_page(course, required, progress):

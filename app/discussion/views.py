@@ -453,7 +453,7 @@ def media(slug, image_id, name):
 
 # --- on other pages -----------------------------------------------------------------------------
 
-def course_section(user, course, modules):
+def course_section(user, course, modules, _progress):
     """The course page: a way into its discussion, for anyone logged in (the discussion says
     how to join to someone who does not take part). No query."""
     if not user.is_authenticated:

@@ -84,7 +84,7 @@ def dashboard_panel(user):
                                   today=services.today()))
 
 
-def course_panel(user, course, _modules):
+def course_panel(user, course, _modules, _progress):
     """On a course page: the programmes this course is a step of that the person follows or
     must take, with their progress and next step, so finishing a course leads on. No query
     for a course in no published programme (the outline knows), one when the person has none."""

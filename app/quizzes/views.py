@@ -325,7 +325,7 @@ def grade(slot_id):
 
 # --- sections on course and module pages ----------------------------------------------------
 
-def course_quiz_section(user, course, modules):
+def course_quiz_section(user, course, modules, _progress):
     """The quizzes panel of a course page: standing per quiz and the pretest/posttest gain.
     The quizzes come from the cached outline; only the learner's attempts are read."""
     placed = course_outline(course.slug).parts["quizzes_after"]

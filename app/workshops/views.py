@@ -225,7 +225,7 @@ def dashboard_section(user, progress):
                                   registrations=places, suggestions=suggestions))
 
 
-def course_section(user, course, modules):
+def course_section(user, course, modules, _progress):
     # From the course's cached outline: no statement of its own on the course page.
     sessions = queries.upcoming_course_sessions(course_outline(course.slug))
     if not sessions:

@@ -13,7 +13,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.settings import Setting, set_setting
 from tests.certificates import issuing_helpers as h
-from tests.conftest import csrf_token, seed_objects, seeds_first, submit
+from tests.conftest import csrf_token, seed_objects, seeds_first, seen_statements, submit
 from tests.workshops.helpers import attend, make_session
 
 TRAINER_NIP = "198003152006042003"
@@ -384,3 +384,27 @@ def test_the_share_link_is_the_public_verification_address(app, courses, create_
     mine = h.html(h.login_as(app, learner.nip), "/sertifikat")
     assert f'<a href="{public}">{public}</a>' in mine
     assert "http://localhost/verify" not in mine
+
+
+def test_the_course_page_asks_for_a_certificate_only_after_completion(app, courses,
+                                                                     create_user, admin):
+    """Only a completed enrolment can hold a course certificate (issuing requires it, and a
+    completion is never undone): the course page of a learner still learning, or of a visitor,
+    does not look for one."""
+    learner = create_user()
+    learning = h.login_as(app, learner.nip)
+    h.enrol(learner, h.course("kam-201"), completed_at=None)
+    enrollment = h.enrol(learner, h.course("spbe-101"))
+    certificate = h.issue(enrollment, admin)
+
+    def certificate_reads(client, path):
+        with seen_statements() as seen:
+            page = h.html(client, path)
+        return page, [s for s in seen if "FROM certificate" in s]
+
+    page, reads = certificate_reads(learning, "/kursus/kam-201")
+    assert reads == [] and "Unduh sertifikat" not in page
+    page, reads = certificate_reads(app.test_client(), "/kursus/spbe-101")
+    assert reads == [] and certificate.number not in page
+    page, reads = certificate_reads(learning, "/kursus/spbe-101")
+    assert len(reads) == 1 and f"Nomor {certificate.number}, diterbitkan" in page

@@ -10,14 +10,14 @@ from app.courses import cards
 from app.courses.models import Course, Module
 from app.database import utcnow
 from app.extensions import db
+from tests.conftest import seen_statements
 from tests.courses.test_query_counts import add_courses, enrol_with_progress
-from tests.notifications.test_announcements import statements
 
 
 def dashboard(client):
     """The page's text and the statements that read course cards."""
     db.session.expire_all()
-    with statements() as seen:
+    with seen_statements() as seen:
         page = client.get("/beranda")
     assert page.status_code == 200
     return page.get_data(as_text=True), [s for s in seen if "module.title AS module_title" in s]

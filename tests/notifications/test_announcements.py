@@ -3,11 +3,10 @@ in the audience get a notification (and email, if they chose it) and see it on t
 dashboard; it can be withdrawn; everyone else never sees it."""
 
 import json
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.audit import AuditEvent
 from app.auth.models import Agency
@@ -17,7 +16,7 @@ from app.notifications import announcement_services
 from app.notifications.models import Announcement, Notification
 from app.notifications.services import set_preference
 from app.timeutil import now_in_palu
-from tests.conftest import count_queries, csrf_token, submit
+from tests.conftest import count_queries, csrf_token, seen_statements, submit
 from tests.content.test_markdown import PAYLOADS, assert_safe
 from tests.mailbox import text_part
 from tests.security.xss_payloads import EXTRA_PAYLOADS
@@ -302,25 +301,10 @@ def _announce(admin, count, agencies=()):
     db.session.commit()
 
 
-@contextmanager
-def statements():
-    """The SQL statements run inside the block."""
-    seen = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-
-
 def _dashboard_reads(client):
     """(statements reading announcements, all statements, announcement links) of a visit."""
     db.session.expire_all()
-    with statements() as seen:
+    with seen_statements() as seen:
         page = client.get("/beranda")
     assert page.status_code == 200
     about = [s for s in seen if "announcement" in s]

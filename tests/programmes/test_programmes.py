@@ -139,7 +139,7 @@ def test_dashboard_keeps_the_list_per_audience_and_follows_every_change(
     """The programmes for an audience are kept between visits (no programme statement on the
     second) and follow a title edit, a draft, and the person's unit moving to another OPD."""
     from app.auth.models import Agency
-    from tests.notifications.test_announcements import statements
+    from tests.conftest import seen_statements
 
     first, second = db.session.scalars(
         select(Agency).where(Agency.parent_id.is_(None)).order_by(Agency.id)).all()[:2]
@@ -155,7 +155,7 @@ def test_dashboard_keeps_the_list_per_audience_and_follows_every_change(
 
     def dashboard():
         db.session.expire_all()
-        with statements() as seen:
+        with seen_statements() as seen:
             text = client.get("/beranda").get_data(as_text=True)
         return text, [s for s in seen if "FROM programme " in s or "FROM programme\n" in s]
 

@@ -9,7 +9,7 @@ from app.courses import outline_cache
 from app.database import utcnow
 from app.extensions import db
 from app.workshops import queries, views
-from tests.notifications.test_announcements import statements
+from tests.conftest import seen_statements
 from tests.workshops.conftest import ANDI, BUDI, browser, text
 from tests.workshops.helpers import attend, make_session
 from tests.workshops.test_registration import press
@@ -21,7 +21,7 @@ def suggested(client):
     """The titles under the dashboard's suggestions, in order, and the statements that read
     open sessions (those filtering on the registration deadline)."""
     db.session.expire_all()
-    with statements() as seen:
+    with seen_statements() as seen:
         page = text(client.get("/beranda"))
     found = SUGGESTIONS.search(page)
     titles = re.findall(r'<a href="/agenda/\d+">([^<]+)</a>', found.group(1)) if found else []
