@@ -10,10 +10,10 @@ import json
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.orm import defer, selectinload
 
-from app.courses.models import Enrollment
+from app.courses.models import Course, Enrollment
 from app.courses.outline_cache import cached_for_content, read_detached
 from app.courses.services import enroll_learner
 from app.database import utcnow
@@ -93,9 +93,18 @@ def _for_audience(agency_ids, kind):
 @cache
 def _programmes_statement(audience, with_jabatan):
     """Built once per shape with bind parameters: the dashboard asks on every visit."""
-    # Lists (the dashboard, /program) show the title and summary, never the description.
-    query = (select(Programme).options(*PROGRAMME_OPTIONS, defer(Programme.description_source),
-                                       defer(Programme.description_html))
+    # Lists (the dashboard, /program, the catalogue) show the title and summary, never the
+    # description; of each step, what programmes/_step.html shows. Kept per audience
+    # (programmes_for), so only these columns are held.
+    steps = selectinload(Programme.steps)
+    query = (select(Programme).options(
+        steps.joinedload(ProgrammeStep.course).load_only(
+            Course.id, Course.slug, Course.title, Course.jp, Course.status),
+        steps.joinedload(ProgrammeStep.session).load_only(
+            WorkshopSession.id, WorkshopSession.title, WorkshopSession.starts_at,
+            WorkshopSession.jp),
+        selectinload(Programme.agencies),
+        defer(Programme.description_source), defer(Programme.description_html))
              .where(Programme.status == "published")
              .order_by(Programme.mandatory.desc(), Programme.due_on, Programme.title))
     if audience:
@@ -140,22 +149,6 @@ def programmes_with_course(user, course):
                exists().where(ProgrammeStep.programme_id == Programme.id,
                               ProgrammeStep.course_id == course.id))
         .order_by(Programme.mandatory.desc(), Programme.due_on, Programme.title)).unique().all()
-
-
-def programme_summaries(user, limit):
-    """(slug, title, mandatory, due_on, number of steps) of the published programmes for
-    this person (everyone's when anonymous), mandatory first: one query."""
-    query = (select(Programme.slug, Programme.title, Programme.mandatory, Programme.due_on,
-                    func.count(ProgrammeStep.id).label("steps"))
-             .join(ProgrammeStep, ProgrammeStep.programme_id == Programme.id)
-             .where(Programme.status == "published")
-             .group_by(Programme.id, Programme.slug, Programme.title, Programme.mandatory,
-                       Programme.due_on)
-             .order_by(Programme.mandatory.desc(), Programme.due_on, Programme.title)
-             .limit(limit))
-    if user is not None and user.is_authenticated:
-        query = query.where(audience_condition(user))
-    return db.session.execute(query).all()
 
 
 def published_programme_or_none(slug):

@@ -102,8 +102,8 @@ def course_panel(user, course, _modules, _progress):
 
 def catalogue_panel(user):
     """Above the catalogue's courses: the published programmes for the visitor, mandatory
-    first, with their number of steps. One query."""
-    found = services.programme_summaries(user, limit=CATALOGUE_PROGRAMMES + 1)
+    first, with their number of steps (from the list kept per audience: no query)."""
+    found = [programme for programme in services.programmes_for(user) if programme.steps]
     if not found:
         return None
     return Markup(render_template("programmes/_catalogue.html",

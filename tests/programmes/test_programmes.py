@@ -1,5 +1,6 @@
 """Programmes: files in, pages out, progress "2 dari 4", following one, and the dashboard."""
 
+import re
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -11,7 +12,7 @@ from app.courses.models import Course, Enrollment
 from app.extensions import db
 from app.programmes import files, services
 from app.programmes.models import Programme, ProgrammeEnrollment
-from tests.conftest import count_queries, submit
+from tests.conftest import PASSWORD, count_queries, seen_statements, submit
 from tests.workshops.helpers import attend, make_session
 
 BUNDLED = Path(__file__).resolve().parents[2] / "programmes"
@@ -320,3 +321,41 @@ def test_the_catalogue_lists_programmes_for_the_visitor(programme, client, agenc
         Agency.code == "DISDUKCAPIL")))
     login(outsider.nip)
     assert "Literasi Digital ASN 2027" not in client.get("/").get_data(as_text=True)
+
+
+def test_catalogue_panel_lists_the_programmes_for_the_visitor(app, programme, agencies, client,
+                                                              create_user, login, tmp_path):
+    """Above the catalogue's courses, from the list kept per audience: mandatory first, the
+    number of steps and the due date; a programme for one OPD for its people (and visitors,
+    who see them all), not for other ASN; no programme statement once the list is kept."""
+    from app.auth.models import Agency
+
+    opd, other = db.session.scalars(
+        select(Agency).where(Agency.parent_id.is_(None)).order_by(Agency.id)).all()[:2]
+    _write(tmp_path, "khusus.md", f"---\ntitle: Khusus OPD\nprovider: BKPSDM\n"
+           f"steps: [SPBE-101, KAM-201]\nopd: [{opd.code}]\n---\n")
+    assert files.import_programmes(tmp_path).ok
+    db.session.commit()
+
+    def panel(visitor):
+        with seen_statements() as seen:
+            page = visitor.get("/").get_data(as_text=True)
+        found = re.search(r'<section class="panel" aria-labelledby="program-katalog">(.*?)'
+                          r"</section>", page, re.S)
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(1))) if found else ""
+        return text, [s for s in seen if "FROM programme" in s]
+
+    text, _ = panel(client)  # someone not logged in sees every published programme
+    assert "Wajib Literasi Digital ASN 2027 4 langkah · tenggat 30 Juni 2027" in text
+    assert "Khusus OPD 2 langkah" in text
+    insider = create_user(agency=opd)
+    login(insider.nip)
+    panel(client)
+    text, reads = panel(client)
+    assert reads == []
+    assert text.index("Literasi Digital ASN 2027") < text.index("Khusus OPD 2 langkah")
+    outsider = create_user(agency=other)
+    elsewhere = app.test_client()
+    submit(elsewhere, "/masuk", {"identifier": outsider.nip, "password": PASSWORD})
+    text = panel(elsewhere)[0]
+    assert "Literasi Digital ASN 2027" in text and "Khusus OPD" not in text
