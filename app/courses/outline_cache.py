@@ -6,9 +6,9 @@ keeps the outline it last read, tagged with the content version: a random token 
 setting "content.version" and replaced, in the same transaction, by every ORM change to a
 course, module, quiz or the other models packages register (sessions, programmes,
 announcements, agencies: the `before_flush` listener below; Core updates of them call
-`note_content_changed`). Settings are read once per request
-anyway (app/settings.py), so checking the version costs no query, and a change committed
-through any worker or `flask content import` is seen by every other worker on its next request.
+`note_content_changed`). Settings are read once per request anyway (app/settings.py), so
+checking the version costs no query, and a change committed through any worker or `flask
+content import` is seen by every other worker on its next request.
 
 The cached objects are detached from any session: read-only snapshots with all their columns
 loaded. Pages that change a course or module load their own attached copies.
