@@ -148,8 +148,8 @@ def _valid_certificate_summary_statement():
 def valid_certificate_summary(user, course):
     """(id, number, issued_on) of the user's valid certificate of a course, or None: what the
     course page shows, without loading the whole certificate on every visit."""
-    return db.session.execute(_valid_certificate_summary_statement(),
-                              {"user_id": user.id, "course_id": course.id}).first()
+    return db.session.connection().execute(_valid_certificate_summary_statement(),
+                                           {"user_id": user.id, "course_id": course.id}).first()
 
 
 def _valid_session_certificate_exists():
