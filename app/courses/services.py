@@ -282,11 +282,9 @@ def _jp_of_year_statement():
 
 def jp_of_year(user, year):
     """A person's JP of a WITA calendar year, from the yearly totals that
-    app/reports/jp_totals.py keeps equal to jp_earned(): one primary-key read, on the
-    session's connection (for pages: it reads what is flushed, and skips the ORM's
-    execution layer on every dashboard)."""
-    return int(db.session.connection().scalar(_jp_of_year_statement(),
-                                              {"user_id": user.id, "year": year}) or 0)
+    app/reports/jp_totals.py keeps equal to jp_earned(): one primary-key read."""
+    return int(db.session.scalar(_jp_of_year_statement(),
+                                 {"user_id": user.id, "year": year}) or 0)
 
 
 def jp_earned(user, year):
