@@ -125,12 +125,17 @@ def eligible_counts():
     return dict(rows.all())
 
 
+def _valid_certificate_of_course():
+    """WHERE: the valid certificate of one person (bind `user_id`) for one course (bind
+    `course_id`); the unique index uq_certificate_one_valid allows at most one."""
+    return (Certificate.user_id == bindparam("user_id"),
+            Certificate.course_id == bindparam("course_id"), Certificate.revoked_at.is_(None))
+
+
 @cache
 def _valid_certificate_statement():
-    """Built once: the course page asks on every visit."""
-    return select(Certificate).where(
-        Certificate.user_id == bindparam("user_id"),
-        Certificate.course_id == bindparam("course_id"), Certificate.revoked_at.is_(None))
+    """Built once: issuing jobs ask for every enrolment they consider."""
+    return select(Certificate).where(*_valid_certificate_of_course())
 
 
 def valid_certificate(user, course):
@@ -141,8 +146,7 @@ def valid_certificate(user, course):
 @cache
 def _valid_certificate_summary_statement():
     return select(Certificate.id, Certificate.number, Certificate.issued_on).where(
-        Certificate.user_id == bindparam("user_id"),
-        Certificate.course_id == bindparam("course_id"), Certificate.revoked_at.is_(None))
+        *_valid_certificate_of_course())
 
 
 def valid_certificate_summary(user, course):

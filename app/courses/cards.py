@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from app.courses.models import Course, Module
-from app.courses.outline_cache import CONTENT_VERSION_KEY
+from app.courses.outline_cache import CONTENT_VERSION_KEY, keep_newest
 from app.extensions import db
 from app.settings import get_setting
 
@@ -57,10 +57,7 @@ def course_cards(course_ids):
     if missing:
         read = _read_cards(missing)
         for course_id, card in read.items():
-            kept.pop(course_id, None)  # re-read: now the newest
-            kept[course_id] = (version, card)
-        while len(kept) > MAX_CARDS:
-            del kept[next(iter(kept))]
+            keep_newest(kept, course_id, (version, card), MAX_CARDS)
         found.update(read)
     return found
 

@@ -60,11 +60,17 @@ def course_outline(slug):
     outline = _read_outline(slug, version)
     if outline is not None:
         with _lock:
-            _outlines.pop(slug, None)  # re-read: now the newest
-            _outlines[slug] = outline
-            while len(_outlines) > MAX_OUTLINES:
-                del _outlines[next(iter(_outlines))]
+            keep_newest(_outlines, slug, outline, MAX_OUTLINES)
     return outline
+
+
+def keep_newest(store, key, value, max_entries):
+    """Put `value` under `key` as the newest entry of `store` (a dict, oldest first: a re-read
+    entry moves to the end), dropping the oldest entries past `max_entries`."""
+    store.pop(key, None)
+    store[key] = value
+    while len(store) > max_entries:
+        del store[next(iter(store))]
 
 
 def _read_outline(slug, version):
@@ -97,7 +103,7 @@ def cached_for_content(name, key, render, max_entries, keep=lambda value: True,
     version changes (page parts and lists that depend on the content only). A value for which
     `keep(value)` is false is returned but not kept. `valid_until(value)`: a UTC time from
     which the value is stale even if the content did not change (the first of its items to
-    end), or None. At most `max_entries` are kept; when full, the oldest goes first."""
+    end), or None. At most `max_entries` are kept; when full, the one read longest ago goes."""
     version = get_setting(CONTENT_VERSION_KEY)
     cache = current_app.extensions.setdefault(name, {})
     kept = cache.get(key)
@@ -105,9 +111,7 @@ def cached_for_content(name, key, render, max_entries, keep=lambda value: True,
         return kept[1]
     value = render()
     if keep(value):
-        if key not in cache and len(cache) >= max_entries:
-            cache.pop(next(iter(cache)))
-        cache[key] = (version, value, valid_until(value))
+        keep_newest(cache, key, (version, value, valid_until(value)), max_entries)
     return value
 
 

@@ -133,11 +133,15 @@ def open_sessions_for(user, now=None, registered_ids=None):
     return open_to_them[:DASHBOARD_SUGGESTIONS]
 
 
+def _places_held():
+    """WHERE: the registrations (not cancelled) of one person (bind `user_id`)."""
+    return (SessionRegistration.user_id == bindparam("user_id"),
+            SessionRegistration.status != CANCELLED)
+
+
 @cache
 def _held_places_statement():
-    return select(SessionRegistration.session_id).where(
-        SessionRegistration.user_id == bindparam("user_id"),
-        SessionRegistration.status != CANCELLED)
+    return select(SessionRegistration.session_id).where(*_places_held())
 
 
 @cache
@@ -145,8 +149,7 @@ def _registrations_statement():
     return (select(SessionRegistration)
             .join(SessionRegistration.session)
             .options(joinedload(SessionRegistration.session).options(*WITHOUT_DESCRIPTION))
-            .where(SessionRegistration.user_id == bindparam("user_id"),
-                   SessionRegistration.status != CANCELLED)
+            .where(*_places_held())
             .order_by(WorkshopSession.starts_at.desc(), WorkshopSession.id))
 
 
@@ -183,9 +186,7 @@ def _places_statement():
                    SessionRegistration.status.label("place_status"),
                    SessionRegistration.attended_at)
             .join(SessionRegistration, SessionRegistration.session_id == WorkshopSession.id)
-            .where(SessionRegistration.user_id == bindparam("user_id"),
-                   SessionRegistration.status != CANCELLED,
-                   WorkshopSession.ends_at >= bindparam("since"))
+            .where(*_places_held(), WorkshopSession.ends_at >= bindparam("since"))
             .order_by(WorkshopSession.starts_at, WorkshopSession.id))
 
 
