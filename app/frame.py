@@ -58,25 +58,35 @@ def page_frame():
     cache = current_app.extensions.setdefault("page_frame", {})
     user = current_user._get_current_object()
     key = frame_key(user)
-    parts = cache.get(key)
-    if parts is None:
+    entry = cache.get(key)
+    if entry is None:
         if len(cache) >= MAX_ENTRIES:
             cache.clear()
-        parts = cache[key] = _render_parts()
-    token, unread = generate_csrf(), _unread_badge(user)
+        # The frame's parts, and its bell badges by count as they are first needed.
+        entry = cache[key] = (_render_parts(), {})
+    parts, badges = entry
+    token, unread = generate_csrf(), _unread_badge(user, badges)
     return {part: Markup(html.replace(TOKEN_PLACEHOLDER, token).replace(UNREAD_PLACEHOLDER, unread))
             for part, html in parts.items()}
 
 
-def _unread_badge(user):
-    """The bell's count: read from the user row already loaded for this page (no query)."""
+def _unread_badge(user, badges):
+    """The bell's count: read from the user row already loaded for this page (no query), its
+    markup kept per shown count with the frame (in the frame's language; at most 101)."""
     if not user.is_authenticated:
         return ""
     count = user.unread_notifications or 0
-    if not count:
+    shown = "99+" if count > 99 else str(count)
+    badge = badges.get(shown)
+    if badge is None:
+        badge = badges[shown] = _badge_markup(shown)
+    return badge
+
+
+def _badge_markup(shown):
+    if shown == "0":
         return str(Markup('<span class="visually-hidden">{}</span>').format(
             _("tidak ada yang belum dibaca")))
-    shown = "99+" if count > 99 else str(count)
     return str(Markup('<span class="bell-count">{}</span><span class="visually-hidden"> {}'
                       '</span>').format(shown, _("belum dibaca")))
 

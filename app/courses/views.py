@@ -133,7 +133,8 @@ def course_detail(slug):
                            module_list=module_list(parts, progress.done_ids if progress else ()),
                            progress=progress,
                            missing=_missing_for_page(course, required, progress),
-                           action_form=ActionForm(),
+                           # Only the enrol button has a form: an enrolled learner needs none.
+                           action_form=ActionForm() if progress is None else None,
                            sections=_sections(COURSE_SECTIONS, current_user, course, modules,
                                              progress))
 

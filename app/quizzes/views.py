@@ -6,6 +6,7 @@ import re
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -22,10 +23,11 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.auth.models import User
 from app.courses.forms import ActionForm, action_or_400
 from app.courses.models import Course
-from app.courses.outline_cache import course_outline
+from app.courses.outline_cache import cached_for_content, course_outline
 from app.database_setup import takes_write_lock_late
 from app.extensions import db
 from app.forms import whole_numbers
+from app.i18n import current_language
 from app.quizzes import services
 from app.quizzes.forms import EssayGradeForm
 from app.quizzes.models import Attempt, AttemptQuestion, Quiz
@@ -325,25 +327,67 @@ def grade(slot_id):
 
 # --- sections on course and module pages ----------------------------------------------------
 
+# The course page's quizzes panel is the same for everyone but for each quiz's standing line
+# and the gain: a mark stands for each, filled per request (same scheme as the module list's
+# ticks, app/courses/course_parts.py). Control characters page text has no use for.
+STATUS_MARK = "\x1fq{quiz_id}\x1f"
+GAIN_MARK = "\x1fg\x1f"
+_PANEL_MARKS = re.compile("\x1f(?:q(\\d+)|g)\x1f")
+MAX_COURSE_PANELS = 200  # (course, language, signed in or not)
+
+
 def course_quiz_section(user, course, modules, _progress):
     """The quizzes panel of a course page: standing per quiz and the pretest/posttest gain.
-    The quizzes come from the cached outline; only the learner's attempts are read."""
+    The quizzes come from the cached outline, the panel around the standings is rendered once
+    per content version; only the learner's attempts are read (one statement)."""
     placed = course_outline(course.slug).parts["quizzes_after"]
-    standings = services.standings_of(
-        user, sorted((quiz for quizzes in placed.values() for quiz in quizzes),
-                     key=lambda quiz: quiz.id))
-    if not standings:
+    quizzes = sorted((quiz for quizzes in placed.values() for quiz in quizzes),
+                     key=lambda quiz: (not quiz.opens_course, quiz.id))  # the opening pretest first
+    if not quizzes:
         return None
-    standings.sort(key=lambda s: not s.quiz.opens_course)  # the opening pretest first
+    signed_in = user is not None and user.is_authenticated
+    key = (course.id, current_language(), signed_in, request.script_root)
+    panel = cached_for_content("quiz_course_panel", key,
+                               lambda: _render_course_panel(course, quizzes, modules, signed_in),
+                               MAX_COURSE_PANELS)
+    if not signed_in:
+        return Markup(panel)
+    return _fill_standings(panel, services.standings_of(user, quizzes))
+
+
+def _render_course_panel(course, quizzes, modules, signed_in):
+    template = current_app.jinja_env.get_template("quizzes/_course_section.html")
+    rendered = template.make_module({
+        "course": course, "quizzes": quizzes, "signed_in": signed_in,
+        "module_titles": {m.id: m.title for m in modules},
+        "status_mark": lambda quiz_id: Markup(STATUS_MARK.format(quiz_id=quiz_id)),
+        "gain_mark": Markup(GAIN_MARK)})
+    return str(rendered.panel)
+
+
+def _fill_standings(panel, standings):
+    """The cached panel with this learner's standing in each quiz and their gain."""
+    macros = current_app.jinja_env.get_template("quizzes/_standing.html").module
+    by_quiz = {s.quiz.id: s for s in standings}
+    gain = _pretest_gain(standings)
+
+    def fill(match):
+        if match.group(1) is None:
+            return "" if gain is None else str(macros.gain_line(gain))
+        return str(macros.status(by_quiz[int(match.group(1))]))
+
+    return Markup(_PANEL_MARKS.sub(fill, panel))
+
+
+def _pretest_gain(standings):
+    """Posttest grade minus pretest grade, when the course has both and both are graded."""
     by_kind = {s.quiz.kind: s for s in standings}
-    gain = None
-    if "pretest" in by_kind and "posttest" in by_kind:
-        pre, post = by_kind["pretest"].grade, by_kind["posttest"].grade
-        if pre is not None and post is not None:
-            gain = round(post - pre, 2)
-    module_titles = {m.id: m.title for m in modules}
-    return Markup(render_template("quizzes/_course_section.html", course=course,
-                                  standings=standings, gain=gain, module_titles=module_titles))
+    if "pretest" not in by_kind or "posttest" not in by_kind:
+        return None
+    pre, post = by_kind["pretest"].grade, by_kind["posttest"].grade
+    if pre is None or post is None:
+        return None
+    return round(post - pre, 2)
 
 
 def opening_pretest(user, course):

@@ -6,7 +6,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.notifications import services
 from app.notifications.models import Notification
-from tests.conftest import count_queries, csrf_token
+from tests.conftest import PASSWORD, count_queries, csrf_token, submit
 
 
 def _confirm(user):
@@ -26,6 +26,28 @@ def test_bell_shows_the_unread_count_without_a_script(client, create_user, login
     page = client.get("/beranda").get_data(as_text=True)
     assert '<span class="bell-count">2</span>' in page
     assert "kompeten-frame-unread" not in page  # the placeholder is always replaced
+
+
+def test_each_person_sees_their_own_count_from_the_kept_badges(app, client, create_user,
+                                                                login):
+    """The badge markup is kept per count with the frame: the same frame (same language and
+    role) shows each person's count, and a count that changes shows at once."""
+    quiet, busy = create_user(nip="199001012015011501"), create_user(nip="199001012015011502")
+    busy.unread_notifications = 2
+    db.session.commit()
+    login(busy.nip)
+    assert '<span class="bell-count">2</span>' in client.get("/beranda").get_data(as_text=True)
+    other = app.test_client()
+    submit(other, "/masuk", {"identifier": quiet.nip, "password": PASSWORD})
+    page = other.get("/beranda").get_data(as_text=True)
+    assert "bell-count" not in page and "tidak ada yang belum dibaca" in page
+    busy.unread_notifications = 150
+    db.session.commit()
+    page = client.get("/beranda").get_data(as_text=True)
+    assert '<span class="bell-count">99+</span>' in page and ">2<" not in page
+    busy.unread_notifications = 0
+    db.session.commit()
+    assert "bell-count" not in client.get("/beranda").get_data(as_text=True)
 
 
 def test_badge_costs_no_query(client, create_user, login):
