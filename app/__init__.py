@@ -2,14 +2,13 @@
 
 import os
 
-from flask import Flask
-
 from app.extensions import babel, compress, csrf, db, limiter, login_manager
+from app.jinja_env import KompetenFlask
 
 
 def create_app(config_object="config.Config", overrides=None):
     """The application factory: a table of contents, one register_* call per concern."""
-    app = Flask(__name__, instance_path=None, instance_relative_config=False)
+    app = KompetenFlask(__name__, instance_path=None, instance_relative_config=False)
     register_config(app, config_object, overrides)
     register_proxy(app)
     register_extensions(app)
