@@ -9,7 +9,7 @@ from functools import cache
 from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, func, null, select, union_all
+from sqlalchemy import Integer, and_, bindparam, cast, func, null, select, union_all
 from sqlalchemy.orm import defer, joinedload, load_only
 
 from app.courses.cards import CourseCard, course_cards
@@ -245,33 +245,49 @@ class LearnerEnrollment(NamedTuple):
 
 @cache
 def _user_progress_statement():
-    """A learner's enrolments and the modules they have read, in one round trip (the
-    dashboard asks on every visit): enrolment rows carry no module id, read-module rows
-    only one."""
+    """A learner's enrolments, the modules they have read and (when a year is given) their JP
+    of that year, in one round trip (the dashboard asks on every visit): enrolment rows carry
+    no module id, read-module rows only one, the JP row only the total."""
     user_id = bindparam("user_id")
     enrollments = select(Enrollment.course_id, Enrollment.enrolled_at, Enrollment.started_at,
-                         Enrollment.completed_at, null().label("module_id")
+                         Enrollment.completed_at, null().label("module_id"),
+                         # Typed: PostgreSQL resolves a UNION's types branch by branch, and two
+                         # bare NULLs before the total would make the column text.
+                         cast(null(), Integer).label("jp")
                          ).where(Enrollment.user_id == user_id)
-    read = select(null(), null(), null(), null(), ModuleProgress.module_id
+    read = select(null(), null(), null(), null(), ModuleProgress.module_id, null()
                   ).where(ModuleProgress.user_id == user_id)
-    return union_all(enrollments, read)
+    jp = select(null(), null(), null(), null(), null(), JpYearTotal.total
+                ).where(JpYearTotal.user_id == user_id, JpYearTotal.year == bindparam("year"))
+    return union_all(enrollments, read, jp)
 
 
 def progress_for_user(user):
     """Every enrolment of a learner (latest first) with its progress: one query whatever the
     count, the courses and their modules from the kept cards."""
-    enrollments, done = [], set()
-    for row in db.session.connection().execute(_user_progress_statement(), {"user_id": user.id}):
-        if row.module_id is None:
+    return progress_and_jp(user, None)[0]
+
+
+def progress_and_jp(user, year):
+    """progress_for_user(user) and jp_of_year(user, year) in the same one query (the
+    dashboard's); a year of None reads no JP (0)."""
+    enrollments, done, jp = [], set(), 0
+    rows = db.session.connection().execute(_user_progress_statement(),
+                                           {"user_id": user.id, "year": year})
+    for row in rows:
+        if row.course_id is not None:
             enrollments.append(row)
-        else:
+        elif row.module_id is not None:
             done.add(row.module_id)
+        else:
+            jp = int(row.jp or 0)
     enrollments.sort(key=lambda row: row.enrolled_at, reverse=True)
     cards = course_cards([row.course_id for row in enrollments])
-    return [_progress(LearnerEnrollment(cards[row.course_id], row.enrolled_at, row.started_at,
-                                        row.completed_at),
-                      cards[row.course_id].modules, done)
-            for row in enrollments if row.course_id in cards]
+    progress = [_progress(LearnerEnrollment(cards[row.course_id], row.enrolled_at,
+                                            row.started_at, row.completed_at),
+                          cards[row.course_id].modules, done)
+                for row in enrollments if row.course_id in cards]
+    return progress, jp
 
 
 @cache

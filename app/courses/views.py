@@ -289,10 +289,9 @@ def course_media(slug, name):
 @login_required
 def dashboard():
     year = current_year()
-    progress = services.progress_for_user(current_user)
+    progress, jp = services.progress_and_jp(current_user, year)
     in_progress = [p for p in progress if not p.enrollment.is_completed]
     completed = [p for p in progress if p.enrollment.is_completed]
-    jp = services.jp_of_year(current_user, year)
     target = jp_target_for(current_user.employment_type)
     return render_template(
         "courses/dashboard.html", year=year, in_progress=in_progress, completed=completed,

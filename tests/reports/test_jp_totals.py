@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.courses.models import Enrollment, JpCredit, JpYearTotal
-from app.courses.services import jp_earned
+from app.courses.services import jp_earned, jp_of_year, progress_and_jp, progress_for_user
 from app.extensions import db
 from app.reports import credit_services, queries
 from app.reports.jp_totals import rebuild
 from app.workshops.models import SessionRegistration
+from tests.conftest import seen_statements
 from tests.reports.conftest import YEAR, enrol, page_text, utc
 from tests.workshops.helpers import attend, make_session
 
@@ -181,3 +182,22 @@ def test_the_ledger_page_shows_a_credit_the_moment_it_is_saved(app, world, admin
     html = page_text(admin.get(f"/admin/laporan/jp?year={YEAR}&opd={queries.NO_OPD}"))
     row = html[html.index("Eko Saputra"):]
     assert ">7<" in row[:row.index("</tr>")].replace(" ", "")
+
+
+def test_the_dashboard_reads_the_years_total_with_the_progress_in_one_statement(world):
+    andi = world.users["andi"]
+    progress_and_jp(andi, YEAR)  # the course cards are read once, then kept
+    with seen_statements() as statements:
+        progress, jp = progress_and_jp(andi, YEAR)
+    assert len(statements) == 1, statements
+    assert jp == jp_of_year(andi, YEAR) == jp_earned(andi, YEAR) == 23
+    assert [p.enrollment.course_id for p in progress] == [
+        p.enrollment.course_id for p in progress_for_user(andi)]
+    assert progress_and_jp(andi, YEAR - 30)[1] == 0  # no total that year
+    assert progress_and_jp(andi, None)[1] == 0
+    # A credit saved a moment ago is in the next read.
+    eko = world.users["eko"]
+    credit_services.add_jp_credit(eko, earned_on=date(YEAR, 4, 4), jp=7, title="Bimtek",
+                                  actor=world.users["gita"])
+    db.session.commit()
+    assert progress_and_jp(eko, YEAR)[1] == jp_earned(eko, YEAR)
