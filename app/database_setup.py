@@ -93,6 +93,8 @@ def _postgres_begin(connection):
     """
     from psycopg.pq import TransactionStatus  # here: SQLite sites never load psycopg
 
+    if _asked_for_autocommit(connection):
+        return
     dbapi_connection = connection.connection.dbapi_connection
     if dbapi_connection.info.transaction_status == TransactionStatus.IDLE:
         dbapi_connection.autocommit = has_request_context() and not begins_immediate()
@@ -107,9 +109,16 @@ def _reads_only(statement):
     return statement.lstrip()[:6].upper() == "SELECT" and not ROW_LOCK.search(statement)
 
 
+def _asked_for_autocommit(connection):
+    """A connection given isolation_level="AUTOCOMMIT" on purpose (VACUUM, which cannot run in
+    a transaction: app/operations/bench.py) is left in autocommit for every statement."""
+    return connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+
+
 def _postgres_write_starts_transaction(conn, cursor, statement, parameters, context, many):
     dbapi_connection = conn.connection.dbapi_connection
-    if dbapi_connection.autocommit and not _reads_only(statement):
+    if dbapi_connection.autocommit and not _reads_only(statement) and not _asked_for_autocommit(
+            conn):
         dbapi_connection.autocommit = False  # psycopg sends BEGIN before this statement
 
 

@@ -87,3 +87,11 @@ def test_locking_reads_start_the_transaction(app, postgres_only, create_user):
 
     seen = run_recording(lambda: in_request(app, "GET", lock_row))
     assert seen == [("SELECT", "INTRANS")]
+
+
+def test_a_connection_asked_for_autocommit_runs_vacuum_outside_a_transaction(app, postgres_only):
+    """`flask bench seed` vacuums after its bulk load (app/operations/bench.py): the write hook
+    must not turn a connection asked for AUTOCOMMIT back into a transaction."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        seen = run_recording(lambda: connection.exec_driver_sql("VACUUM (ANALYZE) agency"))
+    assert seen == [("VACUUM", "IDLE")]
