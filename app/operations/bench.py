@@ -743,15 +743,13 @@ def refuse_unless_throwaway(yes):
 
 
 def refresh_statistics():
-    """What autovacuum does on PostgreSQL after a bulk load, done now instead of during the
-    measurements: without statistics the planner takes the fresh tables for empty
-    (tests/reports/test_opd_summary_bench.py measured a ledger page at 0.9 s instead of
-    0.05 s), and the vacuum that ~800,000 inserted rows set off would otherwise run, and be
-    counted as PostgreSQL's CPU, in the middle of the page scenarios. SQLite is left as a real
-    install has it. VACUUM cannot run inside a transaction: on a connection of its own."""
+    """What autovacuum does on PostgreSQL after a bulk load: without statistics the planner
+    takes the fresh tables for empty (tests/reports/test_opd_summary_bench.py measured a
+    ledger page at 0.9 s instead of 0.05 s). SQLite is left as a real install has it.
+    ANALYZE only: a VACUUM here was measured to make the first page scenario slower (module
+    page 519 -> 400 req/s on PostgreSQL), the pages it dirtied being written out during it."""
     if db.engine.dialect.name == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM (ANALYZE)"))
+        db.session.execute(text("ANALYZE"))
 
 
 def fixtures_document(people, sizes, admin, courses, quizzes, bench, plans, codes, scale):
