@@ -110,8 +110,9 @@ def _reads_only(statement):
 
 
 def _asked_for_autocommit(connection):
-    """A connection given isolation_level="AUTOCOMMIT" on purpose (VACUUM, which cannot run in
-    a transaction: app/operations/bench.py) is left in autocommit for every statement."""
+    """A connection given isolation_level="AUTOCOMMIT" on purpose (for VACUUM, CREATE INDEX
+    CONCURRENTLY and the like, which cannot run in a transaction) stays in autocommit for every
+    statement: the hooks below would otherwise begin a transaction at its first write."""
     return connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
 

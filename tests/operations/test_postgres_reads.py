@@ -90,8 +90,8 @@ def test_locking_reads_start_the_transaction(app, postgres_only, create_user):
 
 
 def test_a_connection_asked_for_autocommit_runs_vacuum_outside_a_transaction(app, postgres_only):
-    """`flask bench seed` vacuums after its bulk load (app/operations/bench.py): the write hook
-    must not turn a connection asked for AUTOCOMMIT back into a transaction."""
+    """VACUUM (and CREATE INDEX CONCURRENTLY) cannot run in a transaction: the write hook must
+    not turn a connection asked for AUTOCOMMIT back into one."""
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         seen = run_recording(lambda: connection.exec_driver_sql("VACUUM (ANALYZE) agency"))
     assert seen == [("VACUUM", "IDLE")]
