@@ -374,7 +374,9 @@ def _fill_standings(panel, standings):
     def fill(match):
         if match.group(1) is None:
             return "" if gain is None else str(macros.gain_line(gain))
-        return str(macros.status(by_quiz[int(match.group(1))]))
+        # A mark's form typed into a quiz title names no quiz of the panel: it becomes nothing.
+        standing = by_quiz.get(int(match.group(1)))
+        return "" if standing is None else str(macros.status(standing))
 
     return Markup(_PANEL_MARKS.sub(fill, panel))
 

@@ -99,3 +99,12 @@ def test_an_edited_quiz_shows_at_once_and_each_language_has_its_panel(
     choose_language(client, "id", URL)
     assert "Belum dikerjakan" in _panel(h.page(client, URL))
     assert len(renders) == 3  # both languages kept
+
+
+def test_a_mark_typed_into_a_quiz_title_becomes_nothing(app, courses, create_user, tmp_path):
+    _pretest, posttest = _two_quizzes(tmp_path)
+    db.session.scalar(select(Quiz).where(Quiz.id == posttest.id)).title = "Ujian \x1fq999999\x1f"
+    db.session.commit()
+    _user, client = h.learner(app, create_user, nip="199001012015011404")
+    page = h.page(client, URL)
+    assert "\x1f" not in page and "Ujian" in _panel(page)
