@@ -133,8 +133,10 @@ def course_detail(slug):
                            module_list=module_list(parts, progress.done_ids if progress else ()),
                            progress=progress,
                            missing=_missing_for_page(course, required, progress),
-                           # Only the enrol button has a form: an enrolled learner needs none.
-                           action_form=ActionForm() if progress is None else None,
+                           # Only the enrol button has a form, shown to a signed-in visitor
+                           # not enrolled yet (course.html): nobody else needs one built.
+                           action_form=ActionForm() if progress is None
+                           and current_user.is_authenticated else None,
                            sections=_sections(COURSE_SECTIONS, current_user, course, modules,
                                              progress))
 
