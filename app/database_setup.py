@@ -26,12 +26,21 @@ from sqlalchemy.engine import Engine
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _sqlite_pragmas(busy_timeout_ms):
+# SQLite's `synchronous` levels the SQLITE_SYNCHRONOUS setting may name.
+SQLITE_SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+
+def _sqlite_pragmas(busy_timeout_ms, synchronous="FULL"):
+    if synchronous not in SQLITE_SYNCHRONOUS_LEVELS:
+        raise ValueError(f"SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS_LEVELS)}"
+                         f", not {synchronous!r}")
+
     def set_pragmas(dbapi_connection, connection_record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
     return set_pragmas
@@ -132,7 +141,8 @@ def configure_engine(app):
             engine, "begin", _sqlite_begin
         ):
             busy_ms = app.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000)
-            event.listen(engine, "connect", _sqlite_pragmas(busy_ms))
+            synchronous = str(app.config.get("SQLITE_SYNCHRONOUS", "FULL")).upper()
+            event.listen(engine, "connect", _sqlite_pragmas(busy_ms, synchronous))
             event.listen(engine, "begin", _sqlite_begin)
         if engine.dialect.name == "postgresql" and not event.contains(
             engine, "begin", _postgres_begin

@@ -155,6 +155,16 @@ def _redis_url_problem(redis_url):
     return None
 
 
+def _sqlite_synchronous_problem(level):
+    from app.database_setup import SQLITE_SYNCHRONOUS_LEVELS
+
+    if str(level).upper() in SQLITE_SYNCHRONOUS_LEVELS:
+        return None
+    return (f"LMS_SQLITE_SYNCHRONOUS: `{level}` bukan pilihan; tulis salah satu dari "
+            f"{', '.join(SQLITE_SYNCHRONOUS_LEVELS)} (bawaan FULL: setiap simpanan sudah di disk "
+            "sebelum halaman menjawab).")
+
+
 def settings_problems(config):
     """One Indonesian line per problem in the settings a Flask config holds; [] when fine."""
     # The instance folder first: it is made when missing, and the default SQLite file is in it.
@@ -165,6 +175,7 @@ def settings_problems(config):
     problems.append(_secret_key_problem(os.environ.get("LMS_SECRET_KEY")))
     problems.append(_base_url_problem(config.get("BASE_URL")))
     problems.append(_redis_url_problem(config.get("REDIS_URL")))
+    problems.append(_sqlite_synchronous_problem(config.get("SQLITE_SYNCHRONOUS", "FULL")))
     return [problem for problem in problems if problem]
 
 

@@ -22,6 +22,7 @@ import pytest
 from flask import current_app, g, request_started, request_tearing_down
 from jinja2 import BytecodeCache
 from sqlalchemy import Engine, event, select, text
+from sqlalchemy.exc import DBAPIError
 
 from app import create_app
 from app.auth import services as auth_services
@@ -186,6 +187,117 @@ def share_url_builders():
 share_url_builders()
 
 
+def share_rule_parsing():
+    """Parse each URL rule once per test process, not once per app: Werkzeug's Rule.compile
+    reads the rule's text with regular expressions into its parts (for matching), its trace
+    (for building) and its converters, about half of what `create_app` still costs after
+    the builders are shared. Equal rules on maps with the same converters parse the same, so
+    later apps copy the first parse. Converters are shared too: Werkzeug's and IdConverter
+    keep only their settings (regex, bounds), never state of the map they were made for.
+    Checked against Werkzeug's own parse by tests/test_url_builders.py."""
+    from werkzeug.routing.rules import Rule
+
+    compile_rule = Rule.compile
+    if getattr(compile_rule, "shared", False):
+        return
+    parsed = {}
+
+    def shared_compile(rule):
+        converters = tuple(sorted(rule.map.converters.items()))
+        key = (rule.rule, rule.host, rule.subdomain, rule.merge_slashes,
+               rule.map.host_matching, converters)
+        if key not in parsed:
+            arguments_before = set(rule.arguments)
+            compile_rule(rule)
+            parsed[key] = (rule._parts, rule._trace, rule._converters,
+                           rule.arguments - arguments_before)
+            return
+        parts, trace, rule_converters, arguments = parsed[key]
+        rule._parts, rule._trace = list(parts), list(trace)
+        rule._converters = dict(rule_converters)
+        rule.arguments.update(arguments)
+        rule._build = rule._compile_builder(False).__get__(rule, None)
+        rule._build_unknown = rule._compile_builder(True).__get__(rule, None)
+
+    shared_compile.shared = True
+    shared_compile.original = compile_rule
+    Rule.compile = shared_compile
+
+
+share_rule_parsing()
+
+
+# The config key with which configured_app() asks for an engine shared with earlier apps.
+SHARED_ENGINE = "TEST_SHARED_ENGINE"
+
+
+def share_engines():
+    """One SQLAlchemy engine per test process and engine settings for the apps configured_app()
+    builds, instead of one per app.
+
+    An engine keeps the statements it compiled (SQL text and result handling, per dialect) and
+    its dialect learns the database on its first connection. With an engine per test, every
+    test compiled every statement it ran again: 14 % of tests/auth and tests/courses in a
+    profile. Each test still closes the engine's connections (`dispose()`), and an engine a
+    test added listeners to is not handed on (`_hand_back`). Apps a test builds itself with
+    create_app() keep engines of their own, as before."""
+    make_engine = db._make_engine
+    if getattr(make_engine, "shared", False):
+        return
+
+    def shared_engine(bind_key, options, app):
+        if not app.config.get(SHARED_ENGINE):
+            return make_engine(bind_key, options, app)
+        # The settings app.database_setup reads into the engine's listeners belong to the key.
+        key = (bind_key, repr(sorted(options.items())),
+               app.config.get("SQLITE_BUSY_TIMEOUT_MS"), app.config.get("SQLITE_SYNCHRONOUS"))
+        if key not in ENGINES:
+            ENGINES[key] = make_engine(bind_key, options, app)
+        return ENGINES[key]
+
+    shared_engine.shared = True
+    db._make_engine = shared_engine
+
+
+def _listeners(engine):
+    """Which listeners an engine and its pool have, event by event."""
+    return tuple((name, tuple(getattr(dispatch, name)))
+                 for dispatch in (engine.dispatch, engine.pool.dispatch)
+                 for name in sorted(dispatch._event_names))
+
+
+def _hand_back(engine):
+    """End a test's use of a shared engine: close its connections, and forget it if the test
+    left a listener on it (the next test gets a new one)."""
+    engine.dispose()
+    if _listeners(engine) != ENGINE_LISTENERS[engine]:
+        for key in [key for key, kept in ENGINES.items() if kept is engine]:
+            del ENGINES[key]
+        del ENGINE_LISTENERS[engine]
+        SCHEMA_MADE.discard(engine)
+
+
+def _make_schema():
+    """create_all() once per shared engine: it asks the database about each of ~80 tables.
+    Any DDL statement in the process (a migration test, a drop) makes it run again, and so
+    does a missing table found while emptying them."""
+    if db.engine not in SCHEMA_MADE:
+        db.create_all()
+        SCHEMA_MADE.add(db.engine)
+        return
+    try:
+        _tables_with_rows(db.metadata.sorted_tables)
+    except DBAPIError:
+        db.session.rollback()
+        db.create_all()
+
+
+ENGINES = {}  # (bind key, engine options, settings its listeners read) -> Engine
+ENGINE_LISTENERS = {}  # shared Engine -> its listeners as its first app set it up
+SCHEMA_MADE = set()  # shared engines whose database has every table (until a DDL statement)
+share_engines()
+
+
 @contextmanager
 def configured_app(database_url, tmp_path, **settings):
     """A test app (with these config overrides) on the worker's emptied database, inside its
@@ -196,17 +308,19 @@ def configured_app(database_url, tmp_path, **settings):
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SECRET_KEY": "test-secret-key",
         "COURSES_DIR": str(BUNDLED_COURSES),
+        SHARED_ENGINE: True,
         **settings,
     })
     app.jinja_env.bytecode_cache = SHARED_BYTECODE
     with app.app_context():
-        db.create_all()
+        ENGINE_LISTENERS.setdefault(db.engine, _listeners(db.engine))
+        _make_schema()
         _empty_all_tables()
         try:
             yield app
         finally:
             db.session.remove()
-            db.engine.dispose()
+            _hand_back(db.engine)
 
 
 @pytest.fixture
@@ -395,9 +509,12 @@ def _hold(url, chain):
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(conn, cursor, statement, parameters, context, executemany):
     """Forget what the databases hold once anything writes: seed_once() and the emptying of
-    the tables say again what they hold after their own writes."""
+    the tables say again what they hold after their own writes. After DDL, create_all() runs
+    again for the next test."""
     if HELD and is_write(statement):
         HELD.clear()
+    if SCHEMA_MADE and statement.lstrip()[:6].upper().startswith(("CREATE", "DROP", "ALTER")):
+        SCHEMA_MADE.clear()
 
 
 def _tables_with_rows(tables):

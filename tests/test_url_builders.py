@@ -1,5 +1,6 @@
-"""The suite's shared URL builders (tests/conftest.py, share_url_builders) must build exactly
-what Werkzeug's own would, for every rule of the app, and must really be shared."""
+"""The suite's shared URL builders and rule parses (tests/conftest.py, share_url_builders and
+share_rule_parsing) must build and match exactly what Werkzeug's own would, for every rule of
+the app, and must really be shared."""
 
 from flask import url_for
 from werkzeug.routing.rules import Rule
@@ -20,6 +21,25 @@ def _same_function(shared, unshared):
 def test_the_patch_is_in_place_and_werkzeug_still_has_the_method_it_wraps():
     assert Rule._compile_builder.shared
     assert callable(Rule._compile_builder.original)
+    assert Rule.compile.shared
+    assert callable(Rule.compile.original)
+
+
+def _settings(converter):
+    return {name: value for name, value in vars(converter).items() if name != "map"}
+
+
+def test_every_rule_parses_as_werkzeug_would_parse_it(app):
+    rules = list(app.url_map.iter_rules())
+    assert any(rule._converters for rule in rules)
+    for rule in rules:
+        fresh = rule.empty()
+        fresh.map = app.url_map
+        Rule.compile.original(fresh)
+        assert (rule._parts, rule._trace, rule.arguments) == \
+            (fresh._parts, fresh._trace, fresh.arguments), rule.rule
+        assert {name: (type(c), c.regex, _settings(c)) for name, c in rule._converters.items()} \
+            == {name: (type(c), c.regex, _settings(c)) for name, c in fresh._converters.items()}
 
 
 def test_every_rule_builds_with_the_function_werkzeug_would_compile(app):
@@ -36,6 +56,11 @@ def test_two_apps_share_the_builders_and_each_binds_its_own_rules(app, database_
         second_rule = second.url_map._rules_by_endpoint["courses.catalogue"][0]
         assert first_rule is not second_rule
         assert first_rule._build.__func__ is second_rule._build.__func__
+        module = "courses.module_page"
+        first_parsed = app.url_map._rules_by_endpoint[module][0]
+        second_parsed = second.url_map._rules_by_endpoint[module][0]
+        assert first_parsed._converters and first_parsed._parts == second_parsed._parts
+        assert first_parsed._converters["slug"] is second_parsed._converters["slug"]
         assert first_rule._build.__self__ is first_rule
         assert second_rule._build.__self__ is second_rule
 

@@ -81,3 +81,35 @@ def test_a_view_may_take_the_write_lock_late(app):
         assert begins_immediate() is True
     with app.test_request_context("/percobaan/7/autosimpan", method="GET"):
         assert begins_immediate() is False
+
+
+def _synchronous_level(database_url, tmp_path, **settings):
+    from sqlalchemy import text
+
+    from tests.conftest import configured_app
+
+    with configured_app(database_url, tmp_path, **settings):
+        return db.session.scalar(text("PRAGMA synchronous"))
+
+
+def test_commits_wait_for_the_disk_unless_told_otherwise(sqlite_only, database_url, tmp_path):
+    """Production's default is FULL (2): an issued certificate is on the disk before the page
+    says so. The test configuration throws its databases away and uses OFF (0)."""
+    from config import Config
+
+    assert Config.SQLITE_SYNCHRONOUS == "FULL"
+    assert _synchronous_level(database_url, tmp_path / "a", SQLITE_SYNCHRONOUS="FULL") == 2
+    assert _synchronous_level(database_url, tmp_path / "b", SQLITE_SYNCHRONOUS="normal") == 1
+    assert _synchronous_level(database_url, tmp_path / "c") == 0
+
+
+def test_an_unknown_synchronous_level_is_named_before_start(tmp_path):
+    from app.startup_checks import settings_problems
+
+    settings = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'k.db'}",
+                "INSTANCE_PATH": str(tmp_path / "instance"), "SQLITE_SYNCHRONOUS": "cepat"}
+    [problem] = settings_problems(settings)
+    assert problem.startswith("LMS_SQLITE_SYNCHRONOUS: `cepat` bukan pilihan; tulis salah satu "
+                              "dari OFF, NORMAL, FULL, EXTRA")
+    settings["SQLITE_SYNCHRONOUS"] = "normal"
+    assert settings_problems(settings) == []
