@@ -119,8 +119,13 @@ def _empty_all_tables():
     """Delete every row, children before parents. DELETE, not TRUNCATE: on PostgreSQL a
     TRUNCATE per test rewrites and fsyncs every table, many times slower for tiny tables.
     Only the tables that have rows (found in one statement): a test fills a few of ~80."""
-    filled = _tables_with_rows(db.metadata.sorted_tables)
-    for table in reversed(db.metadata.sorted_tables):
+    try:
+        filled = _tables_with_rows(sorted_tables())
+    except DBAPIError:  # a table is missing: made again
+        db.session.rollback()
+        db.create_all()
+        filled = _tables_with_rows(sorted_tables())
+    for table in reversed(sorted_tables()):
         if table.name not in filled:
             continue
         # A row pointing at another row of its own table (a unit inside an OPD) is unlinked
@@ -267,10 +272,15 @@ def _listeners(engine):
 
 
 def _hand_back(engine):
-    """End a test's use of a shared engine: close its connections, and forget it if the test
-    left a listener on it (the next test gets a new one)."""
-    engine.dispose()
+    """End a test's use of a shared engine. SQLite's connections stay open for the next test:
+    closing the last one checkpoints and removes the WAL file, and the next test's first
+    connection sets it all up again (~4 ms a test). PostgreSQL's are closed, since a test may
+    kill them. An engine the test left a listener on is forgotten (the next test gets a new
+    one)."""
+    if engine.dialect.name != "sqlite":
+        engine.dispose()
     if _listeners(engine) != ENGINE_LISTENERS[engine]:
+        engine.dispose()
         for key in [key for key, kept in ENGINES.items() if kept is engine]:
             del ENGINES[key]
         del ENGINE_LISTENERS[engine]
@@ -280,21 +290,24 @@ def _hand_back(engine):
 def _make_schema():
     """create_all() once per shared engine: it asks the database about each of ~80 tables.
     Any DDL statement in the process (a migration test, a drop) makes it run again, and so
-    does a missing table found while emptying them."""
+    does a missing table found while emptying them (`_empty_all_tables`)."""
     if db.engine not in SCHEMA_MADE:
         db.create_all()
         SCHEMA_MADE.add(db.engine)
-        return
-    try:
-        _tables_with_rows(db.metadata.sorted_tables)
-    except DBAPIError:
-        db.session.rollback()
-        db.create_all()
+
+
+def sorted_tables():
+    """db.metadata.sorted_tables, sorted once: SQLAlchemy sorts them again on every call."""
+    names = tuple(db.metadata.tables)
+    if SORTED_TABLES.get("names") != names:
+        SORTED_TABLES.update(names=names, tables=db.metadata.sorted_tables)
+    return SORTED_TABLES["tables"]
 
 
 ENGINES = {}  # (bind key, engine options, settings its listeners read) -> Engine
 ENGINE_LISTENERS = {}  # shared Engine -> its listeners as its first app set it up
 SCHEMA_MADE = set()  # shared engines whose database has every table (until a DDL statement)
+SORTED_TABLES = {}
 share_engines()
 
 
@@ -562,7 +575,7 @@ def _kept_file_names(url, chain):
 def _rows_of_every_table():
     """{Table: {primary key: row dict}} of every table with rows."""
     rows = {}
-    for table in db.metadata.sorted_tables:
+    for table in sorted_tables():
         found = db.session.execute(
             select(table).order_by(*table.primary_key.columns)).mappings().all()
         if found:
@@ -592,7 +605,7 @@ class Seed:
     def take(cls, result, below):
         before, after = (below.all_rows() if below else {}), _rows_of_every_table()
         inserted, updated, deleted = {}, {}, {}
-        for table in db.metadata.sorted_tables:
+        for table in sorted_tables():
             old, new = before.get(table, {}), after.get(table, {})
             if added := [row for key, row in new.items() if key not in old]:
                 inserted[table] = added
@@ -639,10 +652,10 @@ class Seed:
             (root / relative).parent.mkdir(parents=True, exist_ok=True)
             (root / relative).write_bytes(data)
             (root / relative).chmod(mode)
-        for table in reversed(db.metadata.sorted_tables):
+        for table in reversed(sorted_tables()):
             for key in self.deleted.get(table, ()):
                 db.session.execute(table.delete().where(*_is_key(table, key)))
-        for table in db.metadata.sorted_tables:
+        for table in sorted_tables():
             if table in self.inserted:
                 db.session.execute(table.insert(), self.inserted[table])
         for table, rows in self.updated.items():

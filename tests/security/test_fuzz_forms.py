@@ -36,7 +36,7 @@ from app.workshops.models import WorkshopSession
 from app.workshops.services import register_learner
 from config import Config
 from tests.authoring.helpers import COURSE_FORM, GIFT, QUIZ_FORM
-from tests.conftest import PASSWORD, csrf_token, is_write, seed_once
+from tests.conftest import PASSWORD, csrf_token, is_write, seed_once, sorted_tables
 from tests.quizzes import attempts_helpers as h
 from tests.quizzes.attempts_helpers import SIX_TYPES
 from tests.workshops.conftest import session_form
@@ -124,7 +124,7 @@ def digest(ignore=()):
     connection = db.session.connection()
     rows = {table.name: _counted(connection.exec_driver_sql(
                 f"SELECT * FROM {quote(table.name)}").all())
-            for table in db.metadata.sorted_tables if table.name not in ignore}
+            for table in sorted_tables() if table.name not in ignore}
     db.session.rollback()
     return rows
 
