@@ -70,7 +70,8 @@ def test_main_page_has_no_serious_axe_violations_and_is_screenshotted(
     problems = []
     for width_name, viewport in WIDTHS.items():
         page = open_main_page(open_page, live_server, name, viewport)
-        page.screenshot(path=artifact(f"{name}-{width_name}.png"), full_page=True)
+        page.screenshot(path=artifact(f"{name}-{width_name}.jpg"), full_page=True, type="jpeg",
+                        quality=80)
         problems += [f"{width_name}: {line}" for line in blocking_violations(page)]
     assert not problems, "\n".join(problems)
 
@@ -80,7 +81,8 @@ def test_text_at_200_percent_needs_no_sideways_scrolling_on_a_phone(
         open_page, live_server, name):
     page = open_main_page(open_page, live_server, name, PHONE)
     assert page.evaluate(DOUBLE_TEXT) == pytest.approx(2.0, rel=0.05)
-    page.screenshot(path=artifact(f"{name}-ponsel-teks-200.png"), full_page=True)
+    page.screenshot(path=artifact(f"{name}-ponsel-teks-200.jpg"), full_page=True, type="jpeg",
+                    quality=80)
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= PHONE["width"], (width, page.evaluate(OVERFLOWING))
 
