@@ -299,8 +299,8 @@ class TestConfig(Config):
     CERTIFICATE_SIGNER_NAME = "Dr. Hj. Nurhayati Lamasitudju, S.Sos., M.Si."
     CERTIFICATE_SIGNER_NIP = "197503121998032004"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
-    # A test database is thrown away: its commits need not wait for the disk (250 µs each
-    # on the CI machine, thousands per run).
+    # A test database is thrown away: its commits need not wait for the disk (a commit with
+    # FULL took ~250 µs on the CI machine against ~17 µs; the suite's time hardly moved).
     SQLITE_SYNCHRONOUS = "OFF"
     # Cheap hashing keeps the suite fast; the scheme stays argon2id.
     ARGON2_TIME_COST = 1

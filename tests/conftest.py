@@ -243,9 +243,9 @@ def share_engines():
     An engine keeps the statements it compiled (SQL text and result handling, per dialect) and
     its dialect learns the database on its first connection. With an engine per test, every
     test compiled every statement it ran again: 14 % of tests/auth and tests/courses in a
-    profile. Each test still closes the engine's connections (`dispose()`), and an engine a
-    test added listeners to is not handed on (`_hand_back`). Apps a test builds itself with
-    create_app() keep engines of their own, as before."""
+    profile. After each test `_hand_back` closes PostgreSQL's connections and forgets an
+    engine the test added listeners to. Apps a test builds itself with create_app() keep
+    engines of their own, as before."""
     make_engine = db._make_engine
     if getattr(make_engine, "shared", False):
         return
@@ -277,10 +277,10 @@ def _hand_back(engine):
     connection sets it all up again (~4 ms a test). PostgreSQL's are closed, since a test may
     kill them. An engine the test left a listener on is forgotten (the next test gets a new
     one)."""
-    if engine.dialect.name != "sqlite":
+    tampered = _listeners(engine) != ENGINE_LISTENERS[engine]
+    if tampered or engine.dialect.name != "sqlite":
         engine.dispose()
-    if _listeners(engine) != ENGINE_LISTENERS[engine]:
-        engine.dispose()
+    if tampered:
         for key in [key for key, kept in ENGINES.items() if kept is engine]:
             del ENGINES[key]
         del ENGINE_LISTENERS[engine]

@@ -16,9 +16,21 @@ BLOCKING = ("serious", "critical")
 # rule's (checked by test_axe_runs_every_rule_that_can_block), so the others could never fail
 # a test, and skipping them spares a fifth of each run (the page walk runs axe ~330 times).
 # The impacts are read from the axe in the page, so a newer axe brings its own.
-AXE_RUN = ('axe.run({resultTypes: ["violations"], rules: Object.fromEntries('
-           f'axe._audit.rules.filter(rule => !{json.dumps(BLOCKING)}.includes(rule.impact))'
-           '.map(rule => [rule.id, {enabled: false}]))})')
+RESULT_KINDS = ("violations", "passes", "inapplicable", "incomplete")
+
+
+def axe_run(result_types=("violations",), blocking_only=True):
+    """The script that runs axe in the page with these result types (and, by default, only the
+    rules that can block)."""
+    options = f"resultTypes: {json.dumps(list(result_types))}"
+    if blocking_only:
+        options += (", rules: Object.fromEntries(axe._audit.rules"
+                    f".filter(rule => !{json.dumps(BLOCKING)}.includes(rule.impact))"
+                    ".map(rule => [rule.id, {enabled: false}]))")
+    return f"axe.run({{{options}}})"
+
+
+AXE_RUN = axe_run()
 # The main pages: (name, who looks at it, address given the live server).
 MAIN_PAGES = {
     "katalog": (seed.GRADUATE, lambda live: "/"),
@@ -155,7 +167,7 @@ def test_axe_runs_every_rule_that_can_block(browser):
     try:
         page.set_content(FINDINGS_PAGE)
         page.evaluate(AXE.axe_script)
-        everything = page.evaluate('axe.run({resultTypes: ["violations"]})')["violations"]
+        everything = page.evaluate(axe_run(blocking_only=False))["violations"]
         declared = dict(page.evaluate("axe._audit.rules.map(rule => [rule.id, rule.impact])"))
         assert {finding["id"]: finding["impact"] for finding in everything} == {
             "heading-order": "moderate", "link-name": "serious", "image-alt": "critical"}
@@ -165,13 +177,11 @@ def test_axe_runs_every_rule_that_can_block(browser):
         assert [line.split(" ")[0] for line in blocking] == ["image-alt", "link-name"]
         # Every rule a default run checks (found, passed, not applicable or unsure) and that
         # can block is checked by AXE_RUN too, and no other.
-        all_kinds = ("violations", "passes", "inapplicable", "incomplete")
-        with_all = 'resultTypes: ["violations", "passes", "inapplicable", "incomplete"]'
-        default = page.evaluate(f"axe.run({{{with_all}}})")
-        ours = page.evaluate(AXE_RUN.replace('resultTypes: ["violations"]', with_all))
+        default = page.evaluate(axe_run(RESULT_KINDS, blocking_only=False))
+        ours = page.evaluate(axe_run(RESULT_KINDS))
 
         def checked(results):
-            return {rule["id"] for kind in all_kinds for rule in results[kind]}
+            return {rule["id"] for kind in RESULT_KINDS for rule in results[kind]}
 
         assert checked(ours) == {rule for rule in checked(default) if declared[rule] in BLOCKING}
         assert len(checked(ours)) > 50
