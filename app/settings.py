@@ -5,11 +5,7 @@ the `setting` table overrides it. Values are stored as JSON text.
 """
 
 import json
-import os
-import threading
 import time
-import uuid
-from pathlib import Path
 
 from flask import current_app, g, has_app_context
 from sqlalchemy import String, Text, event, select
@@ -18,6 +14,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from app.audit import record_event
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
+from app.stamps import Stamp
 
 REGISTRATION_OPEN = "open-with-verification"
 REGISTRATION_CLOSED = "closed"
@@ -67,55 +64,19 @@ class Setting(db.Model):
 
 # Nearly every request reads the settings (the page frame shows two, the course outline checks
 # the content version), so each worker keeps the last read and asks the database again only
-# when the stamp file instance/settings.stamp has changed. Every commit that changed a setting
-# rewrites the stamp after the commit, so a worker that saw a stamp has read what was
-# committed before it. A read older than RECHECK_SECONDS is redone anyway, for changes that
-# bypass the app (a restored backup, SQL by hand). Kompeten runs on one server; app servers
-# sharing one database would see each other's setting changes within RECHECK_SECONDS
-# (docs/operations.md).
-STAMP_FILE = "settings.stamp"
+# when the stamp instance/settings.stamp has changed (app/stamps.py): every commit that changed
+# a setting rewrites it after the commit. A read older than RECHECK_SECONDS is redone anyway,
+# for changes that bypass the app (a restored backup, SQL by hand). Kompeten runs on one
+# server; app servers sharing one database would see each other's setting changes within
+# RECHECK_SECONDS (docs/operations.md).
+SETTINGS_STAMP = Stamp("settings.stamp")
+STAMP_FILE = SETTINGS_STAMP.name
 RECHECK_SECONDS = 10.0
-
-
-def _stamp_path():
-    return Path(current_app.instance_path) / STAMP_FILE
-
-
-def _read_stamp():
-    """The stamp's content (a fresh uuid per change), read with plain system calls on a path
-    kept per app: a Path and a buffered file object per request were most of its cost."""
-    try:
-        descriptor = os.open(_stamp_path_text(), os.O_RDONLY)
-    except OSError:
-        return b""
-    try:
-        return os.read(descriptor, 64)
-    except OSError:
-        return b""
-    finally:
-        os.close(descriptor)
-
-
-def _stamp_path_text():
-    path = current_app.extensions.get("settings_stamp_path")
-    if path is None:
-        path = current_app.extensions["settings_stamp_path"] = str(_stamp_path())
-    return path
 
 
 def write_stamp():
     """Tell every worker the stored settings changed (after the commit that changed them)."""
-    path = _stamp_path()
-    # One temporary file per thread: the job consumer's threads may commit at the same time.
-    temporary = path.with_name(f".{STAMP_FILE}.{os.getpid()}.{threading.get_ident()}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(uuid.uuid4().hex.encode())
-        os.replace(temporary, path)  # readers see the old stamp or the new, never half
-    except OSError:
-        # An unwritable instance folder must not fail the change that was committed; workers
-        # then see it within RECHECK_SECONDS.
-        current_app.logger.warning("settings stamp %s could not be written", path)
+    SETTINGS_STAMP.write()
 
 
 def _stored_settings():
@@ -123,7 +84,7 @@ def _stored_settings():
     and a page asks for several): from this worker's copy while the stamp is unchanged."""
     if "_settings" not in g:
         kept = current_app.extensions.get("settings")
-        stamp, now = _read_stamp(), time.monotonic()
+        stamp, now = SETTINGS_STAMP.read(), time.monotonic()
         if kept is None or kept[0] != stamp or now - kept[1] > RECHECK_SECONDS:
             values = {key: json.loads(value) for key, value in
                       db.session.execute(select(Setting.key, Setting.value))}

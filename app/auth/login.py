@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, select
 
 from app.audit import record_event
 from app.auth.models import User
+from app.auth.user_cache import load_user_by_id
 from app.extensions import db
 
 BINDING_LENGTH = 24  # hex characters of the HMAC kept in the cookie: 96 bits
@@ -50,11 +51,15 @@ def _user_statement():
     return select(User).where(User.id == bindparam("id"))
 
 
+def _read_user(user_id):
+    return db.session.execute(_user_statement(), {"id": user_id}).scalar_one_or_none()
+
+
 def load_user(token):
     user_id, version, binding = _parse_token(token)
     if user_id is None:
         return None
-    user = db.session.execute(_user_statement(), {"id": user_id}).scalar_one_or_none()
+    user = load_user_by_id(user_id, _read_user)
     if user is None or not user.is_active or user.session_version != version:
         return None
     if not hmac.compare_digest(binding, client_binding()):
