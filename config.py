@@ -121,6 +121,10 @@ class Config:
     # learner's bad day says nothing about the question. The "item_analysis.min_attempts"
     # setting.
     ITEM_ANALYSIS_MIN_ATTEMPTS = env_int("LMS_ITEM_ANALYSIS_MIN_ATTEMPTS", 5)
+    # How long a worker may use its copy of a logged-in user (app/auth/user_cache.py) when no
+    # users stamp told it of a change: what SQL by hand, or another app server without this
+    # one's instance folder, may take to be seen. 0: read the user on every request.
+    USER_CACHE_SECONDS = env_int("LMS_USER_CACHE_SECONDS", 10)
     # The database not answering (lock timeout, lost connection): the 503 page asks browsers
     # and scripts to try again after this many seconds.
     OUTAGE_RETRY_AFTER_SECONDS = env_int("LMS_OUTAGE_RETRY_AFTER_SECONDS", 30)

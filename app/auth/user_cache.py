@@ -8,9 +8,10 @@ tagged with the users stamp (instance/users.stamp, app/stamps.py). Every commit 
 changed or deleted a user row (through the ORM or an UPDATE/DELETE on the user table run by
 the session), or deleted an OPD or institution a user points at, writes a new stamp after the
 commit; a worker that sees another stamp drops every copy it keeps. A copy older than
-RECHECK_SECONDS is read again anyway, for changes that bypass the app (SQL by hand, a restored
-backup). So a deactivated account, a password change or "log out everywhere" (the session
-version) takes effect on every worker's next request, as before.
+USER_CACHE_SECONDS (`LMS_USER_CACHE_SECONDS`, default 10; 0 turns the cache off) is read again
+anyway, for changes that bypass the app (SQL by hand, a restored backup, another app server
+without this one's instance folder). So a deactivated account, a password change or "log out
+everywhere" (the session version) takes effect on every worker's next request, as before.
 
 The copy is merged into the request's session without SQL (`merge(load=False)`): the request
 gets its own persistent User, relationships load lazily as before, and changes made to it are
@@ -35,7 +36,7 @@ from app.institutions.models import Institution
 from app.stamps import Stamp
 
 USERS_STAMP = Stamp("users.stamp")
-RECHECK_SECONDS = 10.0
+STAMP_RETRY_SECONDS = 10.0
 MAX_USERS = 500
 CHANGED = "kompeten_users_changed"
 _KEPT = "user_cache"
@@ -48,11 +49,14 @@ _COLUMN_KEYS = tuple(attribute.key for attribute in User.__mapper__.column_attrs
 def load_user_by_id(user_id, read):
     """The user with this id for the current session: the worker's copy when it is current,
     else `read(user_id)` (which queries), whose result is then kept."""
+    keep_for = current_app.config["USER_CACHE_SECONDS"]
+    if keep_for <= 0:
+        return read(user_id)
     stamp = _current_stamp()
     users = _kept_users(stamp)
     now = time.monotonic()
     entry = users.get(user_id)
-    if entry is not None and now - entry[1] <= RECHECK_SECONDS and _mergeable(user_id):
+    if entry is not None and now - entry[1] <= keep_for and _mergeable(user_id):
         return db.session.merge(entry[0], load=False)
     user = read(user_id)
     if user is not None and stamp:
@@ -79,14 +83,14 @@ def forget_users():
 
 def _current_stamp():
     """The users stamp; the first request of a site without one writes it (at most once per
-    RECHECK_SECONDS when the instance folder refuses)."""
+    STAMP_RETRY_SECONDS when the instance folder refuses)."""
     stamp = USERS_STAMP.read()
     if stamp:
         return stamp
     now = time.monotonic()
     if now < current_app.extensions.get(_RETRY_AT, 0.0):
         return b""
-    current_app.extensions[_RETRY_AT] = now + RECHECK_SECONDS
+    current_app.extensions[_RETRY_AT] = now + STAMP_RETRY_SECONDS
     return USERS_STAMP.write()
 
 
@@ -136,7 +140,7 @@ def _stamp_after_commit(session):
     if session.info.pop(CHANGED, False) and has_app_context():
         forget_users()
         if not USERS_STAMP.write():
-            # Other workers would keep their copies until RECHECK_SECONDS: without a stamp
+            # Other workers would keep their copies for USER_CACHE_SECONDS: without a stamp
             # they keep nothing at all.
             USERS_STAMP.remove()
 

@@ -4,6 +4,9 @@ dropped by every worker at the first commit that changes a user, never kept with
 "Another worker" is a second app on the same database and instance folder, as gunicorn's
 workers are; the browser is the same (its cookies are copied to that app's test client)."""
 
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -15,7 +18,7 @@ from app.auth import user_cache
 from app.auth.models import Agency, User
 from app.auth.user_cache import USERS_STAMP
 from app.extensions import db
-from tests.conftest import PASSWORD, csrf_token, seen_statements
+from tests.conftest import PASSWORD, ROOT, csrf_token, seen_statements
 
 DASHBOARD = "/beranda"
 
@@ -148,7 +151,7 @@ def test_a_rolled_back_change_keeps_the_stamp(app, client, create_user, login):
 
 def test_a_change_made_outside_the_app_is_seen_within_the_recheck_time(
         app, client, create_user, login, monkeypatch):
-    """SQL by hand writes no stamp: the copy is read again once it is RECHECK_SECONDS old."""
+    """SQL by hand writes no stamp: the copy is read again once it is USER_CACHE_SECONDS old."""
     learner = create_user(name="Andi Lama")
     login(learner.nip)
     client.get(DASHBOARD)
@@ -156,7 +159,7 @@ def test_a_change_made_outside_the_app_is_seen_within_the_recheck_time(
                        {"id": learner.id})
     db.session.commit()
     assert "Halo, Andi Lama." in client.get(DASHBOARD).get_data(as_text=True)
-    later = time.monotonic() + user_cache.RECHECK_SECONDS + 1
+    later = time.monotonic() + app.config["USER_CACHE_SECONDS"] + 1
     monkeypatch.setattr(user_cache.time, "monotonic", lambda: later)
     assert "Halo, Andi Luar." in client.get(DASHBOARD).get_data(as_text=True)
 
@@ -187,6 +190,24 @@ def test_without_a_stamp_every_request_reads_its_user(app, client, create_user, 
             assert client.get(DASHBOARD).status_code == 200
         assert len(user_reads(statements)) == 1
     assert stamp(app) is None
+
+
+def test_the_cache_can_be_turned_off(app, client, create_user, login, monkeypatch):
+    """LMS_USER_CACHE_SECONDS=0, e.g. for app servers that share a database but not an
+    instance folder and must see a deactivation at once."""
+    read = subprocess.run(
+        [sys.executable, "-c", "import config; print(config.Config.USER_CACHE_SECONDS)"],
+        cwd=ROOT, env={**os.environ, "LMS_USER_CACHE_SECONDS": "0"}, capture_output=True,
+        text=True, check=True)
+    assert read.stdout.strip() == "0"
+    monkeypatch.setitem(app.config, "USER_CACHE_SECONDS", 0)
+    learner = create_user()
+    login(learner.nip)
+    for _ in range(2):
+        with seen_statements() as statements:
+            assert client.get(DASHBOARD).status_code == 200
+        assert len(user_reads(statements)) == 1
+    assert user_cache._KEPT not in app.extensions
 
 
 def test_a_stamp_that_cannot_be_replaced_is_removed(app, client, create_user, login,
