@@ -65,9 +65,15 @@ def current_language():
 
 
 def _vary_on_language(response):
-    """A page chosen by Accept-Language must not be served from a cache to another browser."""
+    """A page chosen by Accept-Language must not be served from a cache to another browser.
+    (The header is edited as text: `response.vary` parses it into a set and writes it back,
+    on most pages, since few users have chosen a language.)"""
     if g.get("locale_from_browser"):
-        response.vary.add("Accept-Language")
+        vary = response.headers.get("Vary")
+        if not vary:
+            response.headers["Vary"] = "Accept-Language"
+        elif "accept-language" not in vary.lower():
+            response.headers["Vary"] = f"{vary}, Accept-Language"
     return response
 
 

@@ -72,7 +72,10 @@ def _mergeable(user_id):
     """A merge without loading overwrites the session's own instance of the user, if it has
     one (a request's session starts empty; tests share one across requests): fine for an
     unchanged instance, not for one carrying changes not yet flushed."""
-    held = db.session.identity_map.get(identity_key(User, user_id))
+    identity_map = db.session.identity_map
+    if not len(identity_map):  # a request's first statement: nothing to look up
+        return True
+    held = identity_map.get(identity_key(User, user_id))
     return held is None or not inspect(held).modified
 
 

@@ -92,6 +92,16 @@ def test_a_user_without_a_choice_follows_the_browser(client, create_user):
     assert html_lang(page(client, "/beranda")) == "id"
 
 
+def test_vary_names_each_header_the_page_depends_on_once(client, create_user, login):
+    """Language (browser), encoding (compression) and cookie (logged in) all in one header."""
+    login(create_user().nip)
+    for _ in range(2):
+        response = client.get("/beranda", headers={"Accept-Language": "en",
+                                                   "Accept-Encoding": "gzip"})
+        names = [name.strip().lower() for name in response.headers["Vary"].split(",")]
+        assert sorted(names) == ["accept-encoding", "accept-language", "cookie"], names
+
+
 def test_the_user_choice_beats_cookie_and_browser(client, create_user):
     user = create_user()
     user.language = "id"
