@@ -63,7 +63,8 @@ def load_user_by_id(user_id, read):
         copy = _detached_copy(user)
         if copy is not None:
             if len(users) >= MAX_USERS:
-                users.pop(next(iter(users)))  # the oldest kept
+                # The oldest kept (defaults: a threaded dev server may have emptied it).
+                users.pop(next(iter(users), None), None)
             users[user_id] = (copy, now)
     return user
 
