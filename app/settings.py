@@ -7,7 +7,7 @@ the `setting` table overrides it. Values are stored as JSON text.
 import json
 import time
 
-from flask import current_app, g, has_app_context
+from flask import current_app, g
 from sqlalchemy import String, Text, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -93,24 +93,10 @@ def _stored_settings():
     return g._settings
 
 
-CHANGED = "kompeten_settings_changed"
-
-
 @event.listens_for(Session, "after_flush")
 def _note_setting_changes(session, _flush_context):
     if any(isinstance(obj, Setting) for obj in (*session.new, *session.dirty, *session.deleted)):
-        session.info[CHANGED] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _stamp_after_commit(session):
-    if session.info.pop(CHANGED, False) and has_app_context():
-        write_stamp()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session):
-    session.info.pop(CHANGED, None)
+        SETTINGS_STAMP.note_change(session)
 
 
 def get_setting(key):

@@ -8,6 +8,10 @@ so a worker that sees the stamp it tagged with has read everything committed bef
 was written. Reading costs three system calls, far less than a statement. Kompeten runs on one
 server; app servers sharing one database but not one instance folder would not see each
 other's stamps (docs/operations.md).
+
+The owner of a stamp says which flushes or statements change its rows (`note_change`); the
+stamp is then rewritten after that session's commit, and forgotten when it rolls back. A
+stamp that cannot be rewritten is deleted: without one, nothing is kept under the old token.
 """
 
 import os
@@ -15,13 +19,26 @@ import threading
 import uuid
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+_STAMPS = []
 
 
 class Stamp:
-    def __init__(self, name):
+    def __init__(self, name, on_change=None):
+        """`on_change`: called in the committing process before the stamp is rewritten (to drop
+        that process's own copies at once)."""
         self.name = name
         self._path_key = f"stamp_path:{name}"
+        self._changed_key = f"kompeten_stamp_changed:{name}"
+        self._on_change = on_change
+        _STAMPS.append(self)
+
+    def note_change(self, session):
+        """The session changed rows this stamp covers: rewrite it after the session commits."""
+        session.info[self._changed_key] = True
 
     def path(self):
         return Path(current_app.instance_path) / self.name
@@ -72,3 +89,22 @@ class Stamp:
             current_app.logger.warning("stamp %s could not be removed", self.path())
             return False
         return True
+
+    def _after_commit(self, session):
+        if session.info.pop(self._changed_key, False) and has_app_context():
+            if self._on_change is not None:
+                self._on_change()
+            if not self.write():
+                self.remove()
+
+
+@event.listens_for(Session, "after_commit")
+def _rewrite_changed_stamps(session):
+    for stamp in _STAMPS:
+        stamp._after_commit(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session):
+    for stamp in _STAMPS:
+        session.info.pop(stamp._changed_key, None)

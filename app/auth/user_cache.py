@@ -24,7 +24,7 @@ reads its user, as without this cache. At most MAX_USERS copies per worker (abou
 
 import time
 
-from flask import current_app, has_app_context
+from flask import current_app
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -35,10 +35,8 @@ from app.extensions import db
 from app.institutions.models import Institution
 from app.stamps import Stamp
 
-USERS_STAMP = Stamp("users.stamp")
 STAMP_RETRY_SECONDS = 10.0
 MAX_USERS = 500
-CHANGED = "kompeten_users_changed"
 _KEPT = "user_cache"
 _RETRY_AT = "user_cache_stamp_retry_at"
 # Rows whose deletion changes user rows in the database itself (ON DELETE SET NULL).
@@ -85,6 +83,9 @@ def forget_users():
     current_app.extensions.pop(_KEPT, None)
 
 
+USERS_STAMP = Stamp("users.stamp", on_change=forget_users)
+
+
 def _current_stamp():
     """The users stamp; the first request of a site without one writes it (at most once per
     STAMP_RETRY_SECONDS when the instance folder refuses)."""
@@ -126,7 +127,7 @@ def _detached_copy(user):
 def _note_flushed_users(session, _flush_context):
     if any(isinstance(obj, User) for obj in (*session.new, *session.dirty)) or any(
             isinstance(obj, _REFERENCED_BY_USERS) for obj in session.deleted):
-        session.info[CHANGED] = True
+        USERS_STAMP.note_change(session)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -136,19 +137,4 @@ def _note_user_statements(state):
     if state.is_update or state.is_delete or state.is_insert:
         table = getattr(state.statement, "table", None)
         if getattr(table, "name", None) == User.__tablename__:
-            state.session.info[CHANGED] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _stamp_after_commit(session):
-    if session.info.pop(CHANGED, False) and has_app_context():
-        forget_users()
-        if not USERS_STAMP.write():
-            # Other workers would keep their copies for USER_CACHE_SECONDS: without a stamp
-            # they keep nothing at all.
-            USERS_STAMP.remove()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session):
-    session.info.pop(CHANGED, None)
+            USERS_STAMP.note_change(state.session)
