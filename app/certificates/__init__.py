@@ -15,6 +15,7 @@ def register_certificates(app):
     )
     from app.certificates.views import (
         bp,
+        course_certificate_read,
         course_certificate_section,
         dashboard_certificate_section,
         person_certificate_section,
@@ -34,6 +35,7 @@ def register_certificates(app):
     register_certificate_jobs()
     course_services.register_completion_listener(auto_issue_on_completion)
     course_views.register_course_section(course_certificate_section)
+    course_views.register_course_read(course_certificate_read)
     course_views.register_dashboard_section(dashboard_certificate_section)
     workshop_views.register_session_section(session_certificate_section)
     workshop_attendance.register_attendance_lock(certified_registration_ids)

@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, case, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app import batched_reads
 from app.admin.menu import AdminCount
 from app.audit import record_event
 from app.auth.models import EMPLOYMENT_LABELS, GOLONGAN_PNS, JABATAN_TYPES
@@ -149,11 +150,20 @@ def _valid_certificate_summary_statement():
         *_valid_certificate_of_course())
 
 
+def certificate_summary_read(user, course):
+    """The read valid_certificate_summary makes, as (statement, parameters) for
+    app/batched_reads.py; None for a visitor."""
+    if user is None or not user.is_authenticated:
+        return None
+    return _valid_certificate_summary_statement(), {"user_id": user.id, "course_id": course.id}
+
+
 def valid_certificate_summary(user, course):
     """(id, number, issued_on) of the user's valid certificate of a course, or None: what the
     course page shows, without loading the whole certificate on every visit."""
-    return db.session.connection().execute(_valid_certificate_summary_statement(),
-                                           {"user_id": user.id, "course_id": course.id}).first()
+    read = certificate_summary_read(user, course)
+    found = batched_reads.rows(*read) if read is not None else ()
+    return found[0] if found else None
 
 
 def _valid_session_certificate_exists():

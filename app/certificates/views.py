@@ -349,6 +349,13 @@ def settings():
 
 # --- sections on other pages ---------------------------------------------------------------
 
+def course_certificate_read(user, course, _modules):
+    """The certificate the course page's panel reads, read with the learner's progress (asked
+    of every learner: the progress is not known yet, and one more branch of the same statement
+    costs next to nothing)."""
+    return services.certificate_summary_read(user, course)
+
+
 def course_certificate_section(user, course, _modules, progress):
     """The learner's certificate of the course. Only a completed enrolment has one (issuing
     requires the completion, which is never undone): no query for anyone else."""

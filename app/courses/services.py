@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Integer, and_, bindparam, cast, func, null, select, union_all
 from sqlalchemy.orm import defer, joinedload, load_only
 
+from app import batched_reads
 from app.courses.cards import CourseCard, course_cards
 from app.courses.models import Course, Enrollment, JpCredit, JpYearTotal, Module, ModuleProgress
 from app.courses.prerequisites import check_prerequisites
@@ -205,6 +206,15 @@ def _progress_statement():
                    Enrollment.course_id == bindparam("course_id")))
 
 
+def progress_read(user, course, modules):
+    """The read course_progress makes, as (statement, parameters) for app/batched_reads.py;
+    None for a visitor."""
+    if user is None or not user.is_authenticated:
+        return None
+    return _progress_statement(), {"user_id": user.id, "course_id": course.id,
+                                   "module_ids": [m.id for m in modules]}
+
+
 def course_progress(user, course, modules):
     """Progress of one learner in one course, given the course's active modules in order.
 
@@ -212,11 +222,10 @@ def course_progress(user, course, modules):
     learner's progress rows of those modules. Its `enrollment` is an EnrollmentState; a view
     that changes the enrolment loads it (get_enrollment).
     """
-    if user is None or not user.is_authenticated:
+    read = progress_read(user, course, modules)
+    if read is None:
         return None
-    rows = db.session.connection().execute(_progress_statement(), {
-        "user_id": user.id, "course_id": course.id, "module_ids": [m.id for m in modules],
-    }).all()
+    rows = batched_reads.rows(*read)
     if not rows:
         return None
     first = rows[0]

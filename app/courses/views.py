@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
+from app import batched_reads
 from app.content.media import SAFE_NAME, stored_path
 from app.courses import prerequisites, services
 from app.courses.access import can_edit_course
@@ -41,6 +42,11 @@ bp = Blueprint("courses", __name__, template_folder="templates")
 # depend on the content only and are cached with it (module_parts.register_module_section).
 COURSE_SECTIONS = Hook()
 register_course_section = COURSE_SECTIONS.register
+# Functions (user, course, active modules) -> (statement, parameters) or None: the read a
+# course page panel will make, run with the learner's progress as one statement
+# (app/batched_reads.py) instead of a statement of its own.
+COURSE_READS = Hook()
+register_course_read = COURSE_READS.register
 DASHBOARD_SECTIONS = Hook()
 register_dashboard_section = DASHBOARD_SECTIONS.register
 # Functions (user) -> Markup or None, shown above the catalogue's courses (programmes).
@@ -124,6 +130,8 @@ def _visible_outline_or_404(slug):
 def course_detail(slug):
     outline = _visible_outline_or_404(slug)
     course, modules = outline.course, outline.modules
+    batched_reads.prefetch([services.progress_read(current_user, course, modules),
+                            *(read(current_user, course, modules) for read in COURSE_READS)])
     progress = services.course_progress(current_user, course, modules)
     required = outline.parts.get("prerequisites", ())
     parts = course_parts(outline, enrolled=progress is not None,

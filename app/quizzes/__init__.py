@@ -18,6 +18,7 @@ def register_quizzes(app):
     )
     from app.quizzes.views import (
         bp,
+        course_quiz_read,
         course_quiz_section,
         module_quiz_section,
         opening_pretest,
@@ -33,5 +34,6 @@ def register_quizzes(app):
     register_admin_count(essays_waiting_count)
     register_person_section(person_attempt_section)
     course_views.register_course_section(course_quiz_section)
+    course_views.register_course_read(course_quiz_read)
     register_module_section(module_quiz_section)
     register_outline_part("quizzes_after", quizzes_after_modules, Quiz)

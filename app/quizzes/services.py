@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app import batched_reads
 from app.admin.menu import AdminCount
 from app.audit import record_event
 from app.courses import services as course_services
@@ -234,10 +235,20 @@ class AttemptRow(AttemptStatus):
 @cache
 def _attempts_statement():
     """Built once: the course page asks on every visit."""
-    return (select(Attempt.quiz_id, Attempt.state, Attempt.needs_grading, Attempt.score)
+    # No ORDER BY: the course page reads it together with others (app/batched_reads.py);
+    # standings_of puts the attempts in order.
+    return (select(Attempt.quiz_id, Attempt.number, Attempt.state, Attempt.needs_grading,
+                   Attempt.score)
             .where(Attempt.user_id == bindparam("user_id"),
-                   Attempt.quiz_id.in_(bindparam("quiz_ids", expanding=True)))
-            .order_by(Attempt.quiz_id, Attempt.number))
+                   Attempt.quiz_id.in_(bindparam("quiz_ids", expanding=True))))
+
+
+def attempts_read(user, quizzes):
+    """The read standings_of makes, as (statement, parameters) for app/batched_reads.py; None
+    for a visitor or no quizzes."""
+    if not quizzes or user is None or not user.is_authenticated:
+        return None
+    return _attempts_statement(), {"user_id": user.id, "quiz_ids": [quiz.id for quiz in quizzes]}
 
 
 def standings_of(user, quizzes):
@@ -245,12 +256,12 @@ def standings_of(user, quizzes):
     in order): one query for the learner's attempts (as AttemptRow), none for a visitor or no
     quizzes."""
     by_quiz = {quiz.id: [] for quiz in quizzes}
-    if by_quiz and user is not None and user.is_authenticated:
+    read = attempts_read(user, quizzes)
+    if read is not None:
         # Columns on the session's connection, like course_progress: the course page asks on
         # every visit, and the ORM's execution layer was a fifth of this read.
-        rows = db.session.connection().execute(_attempts_statement(),
-                                               {"user_id": user.id, "quiz_ids": list(by_quiz)})
-        for quiz_id, state, needs_grading, score in rows:
+        for quiz_id, _number, state, needs_grading, score in sorted(
+                batched_reads.rows(*read), key=lambda row: (row.quiz_id, row.number)):
             by_quiz[quiz_id].append(AttemptRow(state, needs_grading, score))
     return [standing(quiz, by_quiz[quiz.id]) for quiz in quizzes]
 

@@ -336,13 +336,23 @@ _PANEL_MARKS = re.compile("\x1f(?:q(\\d+)|g)\x1f")
 MAX_COURSE_PANELS = 200  # (course, language, signed in or not)
 
 
+def _course_quizzes(course):
+    """The course's active quizzes from the cached outline, the opening pretest first."""
+    placed = course_outline(course.slug).parts["quizzes_after"]
+    return sorted((quiz for quizzes in placed.values() for quiz in quizzes),
+                  key=lambda quiz: (not quiz.opens_course, quiz.id))
+
+
+def course_quiz_read(user, course, _modules):
+    """The attempts the quizzes panel reads, read with the course page's progress."""
+    return services.attempts_read(user, _course_quizzes(course))
+
+
 def course_quiz_section(user, course, modules, _progress):
     """The quizzes panel of a course page: standing per quiz and the pretest/posttest gain.
     The quizzes come from the cached outline, the panel around the standings is rendered once
     per content version; only the learner's attempts are read (one statement)."""
-    placed = course_outline(course.slug).parts["quizzes_after"]
-    quizzes = sorted((quiz for quizzes in placed.values() for quiz in quizzes),
-                     key=lambda quiz: (not quiz.opens_course, quiz.id))  # the opening pretest first
+    quizzes = _course_quizzes(course)
     if not quizzes:
         return None
     signed_in = user is not None and user.is_authenticated

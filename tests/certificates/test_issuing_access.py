@@ -386,11 +386,11 @@ def test_the_share_link_is_the_public_verification_address(app, courses, create_
     assert "http://localhost/verify" not in mine
 
 
-def test_the_course_page_asks_for_a_certificate_only_after_completion(app, courses,
-                                                                     create_user, admin):
-    """Only a completed enrolment can hold a course certificate (issuing requires it, and a
-    completion is never undone): the course page of a learner still learning, or of a visitor,
-    does not look for one."""
+def test_the_course_page_reads_the_certificate_with_the_progress(app, courses, create_user,
+                                                                admin):
+    """A learner's course page reads the certificate in the same statement as the progress
+    (app/batched_reads.py), never in one of its own; only a completed enrolment shows one; a
+    visitor's page does not look for one."""
     learner = create_user()
     learning = h.login_as(app, learner.nip)
     h.enrol(learner, h.course("kam-201"), completed_at=None)
@@ -400,10 +400,12 @@ def test_the_course_page_asks_for_a_certificate_only_after_completion(app, cours
     def certificate_reads(client, path):
         with seen_statements() as seen:
             page = h.html(client, path)
-        return page, [s for s in seen if "FROM certificate" in s]
+        reads = [s for s in seen if "FROM certificate" in s]
+        assert all("FROM enrollment" in s for s in reads), reads  # never a statement of its own
+        return page, reads
 
     page, reads = certificate_reads(learning, "/kursus/kam-201")
-    assert reads == [] and "Unduh sertifikat" not in page
+    assert len(reads) == 1 and "Unduh sertifikat" not in page
     page, reads = certificate_reads(app.test_client(), "/kursus/spbe-101")
     assert reads == [] and certificate.number not in page
     page, reads = certificate_reads(learning, "/kursus/spbe-101")
