@@ -3,7 +3,7 @@
 import os
 
 from app.extensions import babel, compress, csrf, db, limiter, login_manager
-from app.jinja_env import KompetenFlask
+from app.flask_app import KompetenFlask
 
 
 def create_app(config_object="config.Config", overrides=None):
@@ -48,6 +48,7 @@ def register_proxy(app):
 
 def register_extensions(app):
     from app.auth.login import configure_login
+    from app.csrf_tokens import register_csrf_tokens
     from app.database_setup import configure_engine
     from app.i18n import configure_babel
 
@@ -55,6 +56,7 @@ def register_extensions(app):
     configure_engine(app)
     register_migrations(app)
     csrf.init_app(app)
+    register_csrf_tokens(app)
     configure_babel(app, babel)
     login_manager.init_app(app)
     configure_login(app, login_manager)

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Response, abort, current_app, request
-from flask.sessions import SecureCookieSessionInterface
 from werkzeug.security import safe_join
 
+from app.sessions import KeptSessionInterface
 from app.web import SAME_FOR_EVERYONE
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -100,9 +100,9 @@ def serve_static(filename):
     return response.make_conditional(request)
 
 
-class SessionlessStaticInterface(SecureCookieSessionInterface):
-    """The usual signed-cookie session, left out of answers that are the same for everyone
-    (static files, /ping, /healthz): no Set-Cookie and no `Vary: Cookie` (Flask-Login reads
+class SessionlessStaticInterface(KeptSessionInterface):
+    """The signed-cookie session (app/sessions.py), left out of answers that are the same for
+    everyone (static files, /ping, /healthz): no Set-Cookie and no `Vary: Cookie` (Flask-Login reads
     the session after every request), which would make a browser ask for a cached stylesheet
     again each time the session cookie changes."""
 

@@ -16,7 +16,6 @@ A template given globals of its own keeps Jinja's ChainMap."""
 
 from types import MappingProxyType
 
-from flask import Flask
 from flask.templating import Environment
 
 
@@ -25,7 +24,3 @@ class KompetenEnvironment(Environment):
         if not d:
             return MappingProxyType(self.globals)
         return super().make_globals(d)
-
-
-class KompetenFlask(Flask):
-    jinja_environment = KompetenEnvironment

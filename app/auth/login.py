@@ -25,18 +25,40 @@ from app.extensions import db
 BINDING_LENGTH = 24  # hex characters of the HMAC kept in the cookie: 96 bits
 
 
+# Both are asked on every logged-in request (session protection, the login token's
+# binding): kept per worker by (address, user agent), at most this many clients.
+MAX_KEPT_CLIENTS = 1024
+_KEPT_CLIENTS = "kompeten_client_identity"
+_LONGEST_KEPT_AGENT = 512  # longer user agents are hashed each time, not kept
+
+
 def session_identifier():
     """The client as far as the server can tell: its address (the real one behind a trusted
     proxy, never a header the client sets) and its user agent."""
-    agent = request.headers.get("User-Agent", "")
-    return hashlib.sha512(f"{request.remote_addr}|{agent}".encode()).hexdigest()
+    return _client_identity()[0]
 
 
 def client_binding():
     """An HMAC of the session identifier: unforgeable, and says nothing about the address."""
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, session_identifier().encode(), hashlib.sha256).hexdigest()
-    return digest[:BINDING_LENGTH]
+    return _client_identity()[1]
+
+
+def _client_identity():
+    """(session identifier, binding) of this request's client."""
+    agent = request.headers.get("User-Agent", "")
+    key = (request.remote_addr, agent)
+    kept = current_app.extensions.setdefault(_KEPT_CLIENTS, {})
+    identity = kept.get(key)
+    if identity is None:
+        identifier = hashlib.sha512(f"{key[0]}|{agent}".encode()).hexdigest()
+        secret = current_app.config["SECRET_KEY"].encode()
+        binding = hmac.new(secret, identifier.encode(), hashlib.sha256).hexdigest()
+        identity = (identifier, binding[:BINDING_LENGTH])
+        if len(agent) <= _LONGEST_KEPT_AGENT:
+            if len(kept) >= MAX_KEPT_CLIENTS:
+                kept.clear()
+            kept[key] = identity
+    return identity
 
 
 def login_token(user):

@@ -1,0 +1,57 @@
+"""The signed session cookie, checked once per worker instead of on every request.
+
+Flask opens the session of every request by verifying the cookie's HMAC, base64- and
+zlib-decoding it and parsing its tagged JSON, after building a new signing serializer: about a
+tenth of a logged-in page's time (docs/performance.md, 7 December). A learner's cookie stays
+the same from one page to the next (it changes only when the session does: login, a flash,
+a new CSRF token), so each worker keeps what the cookies it verified held, keyed by the cookie's
+exact text, and gives a request whose cookie it has seen a fresh session with the same values.
+
+What a request gets is unchanged: the values of its own cookie, verified with the current keys
+(`SECRET_KEY` and `SECRET_KEY_FALLBACKS`, as Flask; a new key means a restarted worker and an
+empty store), refused once older than the cookie's maximum age exactly as itsdangerous refuses
+it. Only sessions whose values are all immutable (text, numbers, booleans, None) are kept: a
+session carrying flash messages (a list Flask appends to) is decoded each time, and each
+request's session is its own dict, so nothing one request changes reaches another. At most
+MAX_SESSIONS per worker (about 1 KB each), emptied when full.
+"""
+
+import time
+
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
+
+MAX_SESSIONS = 1000
+_KEPT = "kompeten_verified_sessions"
+_SERIALIZER = "kompeten_session_serializer"
+_IMMUTABLE = (str, int, float, bool, type(None))
+
+
+class KeptSessionInterface(SecureCookieSessionInterface):
+    def get_signing_serializer(self, app):
+        # One serializer per app and keys (Flask builds one per request and per save).
+        keys = (tuple(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
+        kept = app.extensions.get(_SERIALIZER)
+        if kept is None or kept[0] != keys:
+            kept = app.extensions[_SERIALIZER] = (keys, super().get_signing_serializer(app))
+        return kept[1]
+
+    def open_session(self, app, request):
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value or not app.secret_key:
+            return super().open_session(app, request)
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        sessions = app.extensions.setdefault(_KEPT, {})
+        entry = sessions.get(value)
+        if entry is not None and time.time() - entry[1] <= max_age:
+            return self.session_class(entry[0])
+        try:
+            data, signed_at = self.get_signing_serializer(app).loads(
+                value, max_age=max_age, return_timestamp=True)
+        except BadSignature:  # includes an expired signature
+            return self.session_class()
+        if all(type(item) in _IMMUTABLE for item in data.values()):
+            if len(sessions) >= MAX_SESSIONS:
+                sessions.clear()
+            sessions[value] = (dict(data), signed_at.timestamp())
+        return self.session_class(data)
