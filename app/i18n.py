@@ -6,9 +6,12 @@ language switch (anonymous visitors, and a browser after logout), the browser's
 Accept-Language, and finally Indonesian. Times are always shown in Palu's zone (WITA).
 """
 
+from babel import Locale
 from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale, get_translations, refresh
 from flask_login import current_user, user_logged_in
+
+from app.headers import add_vary
 
 # Each language named in itself, as the switch shows it.
 LANGUAGES = {"id": "Indonesia", "en": "English"}
@@ -36,8 +39,14 @@ def select_locale():
     user = _user()
     for choice in (user.language if user else None, request.cookies.get(LANGUAGE_COOKIE)):
         if choice in LANGUAGES:
-            return choice
-    return _browser_language() or current_app.config["BABEL_DEFAULT_LOCALE"]
+            return _LOCALES[choice]
+    choice = _browser_language()
+    return _LOCALES[choice] if choice else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+# Parsed once: Flask-Babel parses the selector's text into a Locale on every request, and
+# takes a Locale as it is (Locale objects do not change).
+_LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
 
 
 def select_timezone():
@@ -65,15 +74,9 @@ def current_language():
 
 
 def _vary_on_language(response):
-    """A page chosen by Accept-Language must not be served from a cache to another browser.
-    (The header is edited as text: `response.vary` parses it into a set and writes it back,
-    on most pages, since few users have chosen a language.)"""
+    """A page chosen by Accept-Language must not be served from a cache to another browser."""
     if g.get("locale_from_browser"):
-        vary = response.headers.get("Vary")
-        if not vary:
-            response.headers["Vary"] = "Accept-Language"
-        elif "accept-language" not in vary.lower():
-            response.headers["Vary"] = f"{vary}, Accept-Language"
+        add_vary(response, "Accept-Language")
     return response
 
 

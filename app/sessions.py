@@ -21,6 +21,8 @@ import time
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
+from app.headers import add_vary
+
 MAX_SESSIONS = 1000
 _KEPT = "kompeten_verified_sessions"
 _SERIALIZER = "kompeten_session_serializer"
@@ -28,6 +30,14 @@ _IMMUTABLE = (str, int, float, bool, type(None))
 
 
 class KeptSessionInterface(SecureCookieSessionInterface):
+    def save_session(self, app, session, response):
+        if session.accessed:
+            # `Vary: Cookie` added as text; Flask would add it through `response.vary` (a parse
+            # and a rewrite of the header), which it skips for a session not marked accessed.
+            add_vary(response, "Cookie")
+            session.accessed = False
+        super().save_session(app, session, response)
+
     def get_signing_serializer(self, app):
         # One serializer per app and keys (Flask builds one per request and per save).
         keys = (tuple(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
