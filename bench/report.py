@@ -60,21 +60,31 @@ def _target(name, database, measured, goal, met):
             "met": met}
 
 
+# Issue 19 sets the ratios to /ping for the embedded default and asks of PostgreSQL, which
+# this bench runs on the app's own two cores, to stay "within 20 % of SQLite on each"
+# (postgres_targets). PostgreSQL's own ratios are shown beside them, for information.
+PG_RATIO_GOAL = f"– (PostgreSQL: within {POSTGRES_WITHIN:.0%} of SQLite, below)"
+
+
 def page_targets(run):
     found = []
+    judged = run["database"] == "SQLite"  # bench/server.py names the embedded default so
     for key, goal in RATIO_TARGETS.items():
         result = endpoint(run, key)
         if result is None:
             continue
         ratio = result["ratio"]
         found.append(_target(f"{result['label']}: req/s ≥ {goal}× baseline", run["database"],
-                             f"{ratio['rps']:.2f}× (by CPU {ratio['cpu']:.2f}×)", f"≥ {goal}×",
-                             ratio["rps"] >= goal))
+                             f"{ratio['rps']:.2f}× (by CPU {ratio['cpu']:.2f}×)",
+                             f"≥ {goal}×" if judged else PG_RATIO_GOAL,
+                             ratio["rps"] >= goal if judged else None))
         if key in CPU_RATIO_TARGETS:
             cpu_goal = CPU_RATIO_TARGETS[key]
             found.append(_target(f"{result['label']}: ≥ {cpu_goal}× baseline by CPU",
-                                 run["database"], f"{ratio['cpu']:.2f}×", f"≥ {cpu_goal}×",
-                                 ratio["cpu"] is not None and ratio["cpu"] >= cpu_goal))
+                                 run["database"], f"{ratio['cpu']:.2f}×",
+                                 f"≥ {cpu_goal}×" if judged else PG_RATIO_GOAL,
+                                 (ratio["cpu"] is not None and ratio["cpu"] >= cpu_goal)
+                                 if judged else None))
         if key in P99_TARGETS_MS:
             p99, limit = result["figures"]["latency_ms"]["p99"], P99_TARGETS_MS[key]
             found.append(_target(f"{result['label']}: p99 ≤ {limit} ms at "
@@ -248,8 +258,10 @@ def targets_table(targets):
     lines = ["### Targets", "", "| Target | Database | Measured | Goal | Met |",
              "|---|---|---|---|---|"]
     for item in targets:
+        met = ("information" if item["met"] is None
+               else "yes" if item["met"] else "**missed**")
         lines.append(f"| {item['target']} | {item['database']} | {item['measured']} | "
-                     f"{item['goal']} | {'yes' if item['met'] else '**missed**'} |")
+                     f"{item['goal']} | {met} |")
     return lines
 
 
