@@ -9,8 +9,10 @@ what made that page slower there than on SQLite (docs/performance.md, 7 December
 once by its service — as one UNION ALL and keeps the rows for the rest of the request.
 `rows(statement, parameters)`, which the services use for those reads, answers from what was
 prefetched with exactly that statement and those parameters (once), or runs the statement
-itself. So a service works the same whether or not its page prefetched, and a page can only
-ever receive the rows of the read it asked for.
+itself; `read_together(reads)` does the same for several reads at once, running those not
+prefetched as one statement. So a service works the same whether or not its page prefetched,
+and a page can only ever receive the rows of the read it asked for. The dashboard sends its
+five (enrolments, modules read, the year's JP, workshop places, certificates) the same way.
 
 Each read keeps its own columns in the combined statement (the other reads' positions are typed
 NULLs, so PostgreSQL accepts the UNION and SQLAlchemy converts each value with its own column's
@@ -33,28 +35,47 @@ _KEPT = "kompeten.prefetched_reads"
 
 def rows(statement, parameters):
     """The rows of the read (a list of rows with the statement's column names)."""
-    kept = request.environ.get(_KEPT) if has_request_context() else None
-    if kept:
-        found = kept.pop(_key(statement, parameters), None)
-        if found is not None:
-            return found
-    return db.session.connection().execute(statement, parameters).all()
+    return _take(_store(), (statement, parameters))
+
+
+def read_together(reads):
+    """The rows of each read, in order: those not prefetched run as one statement."""
+    kept = _store()
+    _run_combined(reads, kept)
+    return [_take(kept, read) for read in reads]
 
 
 def prefetch(reads):
     """Run these reads (None entries are skipped) as one statement and keep their rows for
-    `rows()` in this request. One read alone runs as it is."""
-    reads = [read for read in reads if read is not None]
-    if len(reads) < 2:
-        return  # nothing to save: rows() runs it when asked
-    statements = tuple(statement for statement, _parameters in reads)
+    `rows()` and `read_together()` in this request. Reads already kept are not read again; one
+    read alone is left for `rows()` to run."""
+    if has_request_context():
+        _run_combined([read for read in reads if read is not None], _store())
+
+
+def _store():
+    # Outside a request nothing is kept beyond the call that reads.
+    return request.environ.setdefault(_KEPT, {}) if has_request_context() else {}
+
+
+def _take(kept, read):
+    found = kept.pop(_key(*read), None)
+    if found is not None:
+        return found
+    return db.session.connection().execute(*read).all()
+
+
+def _run_combined(reads, kept):
+    pending = [read for read in reads if _key(*read) not in kept]
+    if len(pending) < 2:
+        return  # nothing to save: _take runs it when asked
+    statements = tuple(statement for statement, _parameters in pending)
     combined, shapes = _combined(statements)
-    found = [[] for _read in reads]
-    for row in db.session.connection().execute(combined, _merged_parameters(reads)):
+    found = [[] for _read in pending]
+    for row in db.session.connection().execute(combined, _merged_parameters(pending)):
         row_type, slots = shapes[row[0]]
         found[row[0]].append(row_type._make(row[slot] for slot in slots))
-    kept = request.environ.setdefault(_KEPT, {})
-    for (statement, parameters), read_rows in zip(reads, found, strict=True):
+    for (statement, parameters), read_rows in zip(pending, found, strict=True):
         kept[_key(statement, parameters)] = read_rows
 
 

@@ -143,3 +143,55 @@ def test_batched_reads_keep_types_of_dates(app, courses, create_user):
         batched_reads.prefetch([(ENROLMENTS, {"user_id": user.id}), read])
         (summary,) = batched_reads.rows(*read)
     assert type(summary.issued_on) is date
+
+
+def _hold_place(session, user):
+    from app.workshops.models import SessionRegistration
+
+    db.session.add(SessionRegistration(session_id=session.id, user_id=user.id,
+                                       status="registered"))
+    db.session.commit()
+
+
+def test_the_dashboard_reads_the_learner_in_one_statement(app, learner_with_attempts):
+    """Enrolments, modules read, the year's JP, workshop places and certificates: one
+    statement after the user's own read; the page shows what each says, places soonest first."""
+    from datetime import timedelta
+
+    from tests.workshops.helpers import make_session
+
+    user, client, _quiz = learner_with_attempts
+    h.complete_all_modules(user)
+    certificate = certificate_helpers.issue(h.enrollment_of(user))
+    later = make_session(title="Sesi Kedua Nanti", starts_in=timedelta(days=9))
+    sooner = make_session(title="Sesi Pertama Segera", starts_in=timedelta(days=2))
+    for session in (later, sooner):
+        _hold_place(session, user)
+    h.page(client, "/beranda")  # the cards and lists kept per content version
+    with count_queries() as count, seen_statements() as seen:
+        page = h.page(client, "/beranda")
+    assert count() == 2, seen
+    assert all(table in seen[1] for table in ("FROM enrollment", "FROM module_progress",
+                                              "jp_year_total", "FROM workshop_session",
+                                              "FROM certificate"))
+    assert page.index("Sesi Pertama Segera") < page.index("Sesi Kedua Nanti")
+    assert certificate.course_title in page
+    jp = h.course_of().jp  # the completed course's JP is this year's whole JP
+    assert f'<p class="big-number"><strong>{jp}</strong> / 20 JP</p>' in page
+
+
+def test_read_together_runs_only_what_was_not_prefetched(app, learner_with_attempts):
+    user, _client, _quiz = learner_with_attempts
+    course_id = h.course_of().id
+    reads = [(ENROLMENTS, {"user_id": user.id}), (ATTEMPTS, {"user_id": user.id}),
+             (COURSE_CODES, {"course_id": course_id})]
+    with app.test_request_context():
+        alone = [db.session.connection().execute(s, p).all() for s, p in reads]
+        batched_reads.prefetch(reads[:2])
+        with seen_statements() as seen:
+            together = batched_reads.read_together(reads)
+        assert len(seen) == 1 and "UNION" not in seen[0]  # only the third, on its own
+        assert [sorted(map(tuple, r)) for r in together] == [sorted(map(tuple, r)) for r in alone]
+    with seen_statements() as seen:  # outside a request: one statement, nothing kept
+        assert len(batched_reads.read_together(reads)) == 3
+    assert len(seen) == 1 and "UNION ALL" in seen[0]

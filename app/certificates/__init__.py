@@ -11,6 +11,7 @@ def register_certificates(app):
     from app.certificates.services import (
         auto_issue_on_completion,
         certified_registration_ids,
+        valid_certificates_read,
         waiting_count,
     )
     from app.certificates.views import (
@@ -37,6 +38,7 @@ def register_certificates(app):
     course_views.register_course_section(course_certificate_section)
     course_views.register_course_read(course_certificate_read)
     course_views.register_dashboard_section(dashboard_certificate_section)
+    course_views.register_dashboard_read(valid_certificates_read)
     workshop_views.register_session_section(session_certificate_section)
     workshop_attendance.register_attendance_lock(certified_registration_ids)
     register_admin_count(waiting_count)

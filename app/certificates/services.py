@@ -608,11 +608,17 @@ def issued_for_session(session):
 
 @cache
 def _valid_certificates_statement():
-    """Built once (the dashboard asks on every visit)."""
+    """Built once (the dashboard asks on every visit). All of the learner's valid course
+    certificates (a handful), so the dashboard can read them with its progress, before it
+    knows which courses are complete (app/batched_reads.py)."""
     return select(Certificate.id, Certificate.course_id, Certificate.course_title).where(
-        Certificate.user_id == bindparam("user_id"),
-        Certificate.course_id.in_(bindparam("course_ids", expanding=True)),
+        Certificate.user_id == bindparam("user_id"), Certificate.course_id.is_not(None),
         Certificate.revoked_at.is_(None))
+
+
+def valid_certificates_read(user):
+    """The read valid_certificates_by_course makes, for app/batched_reads.py."""
+    return _valid_certificates_statement(), {"user_id": user.id}
 
 
 def valid_certificates_by_course(user, course_ids):
@@ -620,9 +626,9 @@ def valid_certificates_by_course(user, course_ids):
     these courses (the dashboard's list: rows, not entities with their snapshot)."""
     if not course_ids:
         return {}
-    rows = db.session.connection().execute(_valid_certificates_statement(),
-                                           {"user_id": user.id, "course_ids": list(course_ids)})
-    return {c.course_id: c for c in rows}
+    wanted = set(course_ids)
+    return {c.course_id: c for c in batched_reads.rows(*valid_certificates_read(user))
+            if c.course_id in wanted}
 
 
 def waiting_count():

@@ -9,7 +9,7 @@ from functools import cache
 from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, and_, bindparam, cast, func, null, select, union_all
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import defer, joinedload, load_only
 
 from app import batched_reads
@@ -253,22 +253,25 @@ class LearnerEnrollment(NamedTuple):
 
 
 @cache
-def _user_progress_statement():
-    """A learner's enrolments, the modules they have read and (when a year is given) their JP
-    of that year, in one round trip (the dashboard asks on every visit): enrolment rows carry
-    no module id, read-module rows only one, the JP row only the total."""
-    user_id = bindparam("user_id")
-    enrollments = select(Enrollment.course_id, Enrollment.enrolled_at, Enrollment.started_at,
-                         Enrollment.completed_at, null().label("module_id"),
-                         # Typed: PostgreSQL resolves a UNION's types branch by branch, and two
-                         # bare NULLs before the total would make the column text.
-                         cast(null(), Integer).label("jp")
-                         ).where(Enrollment.user_id == user_id)
-    read = select(null(), null(), null(), null(), ModuleProgress.module_id, null()
-                  ).where(ModuleProgress.user_id == user_id)
-    jp = select(null(), null(), null(), null(), null(), JpYearTotal.total
-                ).where(JpYearTotal.user_id == user_id, JpYearTotal.year == bindparam("year"))
-    return union_all(enrollments, read, jp)
+def _enrolments_statement():
+    return select(Enrollment.course_id, Enrollment.enrolled_at, Enrollment.started_at,
+                  Enrollment.completed_at).where(Enrollment.user_id == bindparam("user_id"))
+
+
+@cache
+def _read_modules_statement():
+    return select(ModuleProgress.module_id).where(ModuleProgress.user_id == bindparam("user_id"))
+
+
+def progress_reads(user, year):
+    """The reads of progress_and_jp, as (statement, parameters) for app/batched_reads.py: a
+    learner's enrolments, the modules they have read and (when a year is given) their JP of
+    that year. The dashboard sends them with its panels' reads as one statement."""
+    reads = [(_enrolments_statement(), {"user_id": user.id}),
+             (_read_modules_statement(), {"user_id": user.id})]
+    if year is not None:
+        reads.append((_jp_of_year_statement(), {"user_id": user.id, "year": year}))
+    return reads
 
 
 def progress_for_user(user):
@@ -280,16 +283,10 @@ def progress_for_user(user):
 def progress_and_jp(user, year):
     """progress_for_user(user) and jp_of_year(user, year) in the same one query (the
     dashboard's); a year of None reads no JP (0)."""
-    enrollments, done, jp = [], set(), 0
-    rows = db.session.connection().execute(_user_progress_statement(),
-                                           {"user_id": user.id, "year": year})
-    for row in rows:
-        if row.course_id is not None:
-            enrollments.append(row)
-        elif row.module_id is not None:
-            done.add(row.module_id)
-        else:
-            jp = int(row.jp or 0)
+    enrollments, read, *year_total = batched_reads.read_together(progress_reads(user, year))
+    done = {row.module_id for row in read}
+    totals = year_total[0] if year_total else []  # no row: no JP recorded for the year
+    jp = int(totals[0].total or 0) if totals else 0
     enrollments.sort(key=lambda row: row.enrolled_at, reverse=True)
     cards = course_cards([row.course_id for row in enrollments])
     progress = [_progress(LearnerEnrollment(cards[row.course_id], row.enrolled_at,

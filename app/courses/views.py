@@ -49,6 +49,10 @@ COURSE_READS = Hook()
 register_course_read = COURSE_READS.register
 DASHBOARD_SECTIONS = Hook()
 register_dashboard_section = DASHBOARD_SECTIONS.register
+# Functions (user) -> (statement, parameters) or None: the read a dashboard panel will make,
+# run with the learner's progress as one statement (app/batched_reads.py).
+DASHBOARD_READS = Hook()
+register_dashboard_read = DASHBOARD_READS.register
 # Functions (user) -> Markup or None, shown above the catalogue's courses (programmes).
 CATALOGUE_SECTIONS = Hook()
 register_catalogue_section = CATALOGUE_SECTIONS.register
@@ -299,6 +303,8 @@ def course_media(slug, name):
 @login_required
 def dashboard():
     year = current_year()
+    batched_reads.prefetch([*services.progress_reads(current_user, year),
+                            *(read(current_user) for read in DASHBOARD_READS)])
     progress, jp = services.progress_and_jp(current_user, year)
     in_progress = [p for p in progress if not p.enrollment.is_completed]
     completed = [p for p in progress if p.enrollment.is_completed]

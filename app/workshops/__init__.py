@@ -19,6 +19,7 @@ def register_workshops(app):
     app.register_blueprint(manage_views.bp)
     course_services.register_jp_source(attended_jp_of)
     course_views.register_dashboard_section(views.dashboard_section)
+    course_views.register_dashboard_read(views.dashboard_read)
     course_views.register_course_section(views.course_section)
     register_outline_part("sessions", course_sessions_part, WorkshopSession)
     # The sessions open to each agency are kept per content version (queries.open_sessions_for).

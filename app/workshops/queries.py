@@ -9,6 +9,7 @@ from functools import cache
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
+from app import batched_reads
 from app.auth.models import Agency
 from app.courses.models import course_owner
 from app.courses.outline_cache import cached_for_content, read_detached
@@ -186,15 +187,20 @@ def _places_statement():
                    SessionRegistration.status.label("place_status"),
                    SessionRegistration.attended_at)
             .join(SessionRegistration, SessionRegistration.session_id == WorkshopSession.id)
-            .where(*_places_held(), WorkshopSession.ends_at >= bindparam("since"))
-            .order_by(WorkshopSession.starts_at, WorkshopSession.id))
+            # No ORDER BY: the dashboard reads it with others (app/batched_reads.py).
+            .where(*_places_held(), WorkshopSession.ends_at >= bindparam("since")))
+
+
+def places_read(user, since):
+    """The read places_since makes, as (statement, parameters) for app/batched_reads.py."""
+    return _places_statement(), {"user_id": user.id, "since": since}
 
 
 def places_since(user, since):
     """The learner's registrations (not cancelled) for sessions ending after `since`, soonest
     first, as PlaceRow: the dashboard reads them on every visit (rows, not entities)."""
-    rows = db.session.connection().execute(_places_statement(),
-                                           {"user_id": user.id, "since": since})
+    rows = sorted(batched_reads.rows(*places_read(user, since)),
+                  key=lambda row: (row.starts_at, row.id))
     return [PlaceRow(SessionRow(row.id, row.title, row.starts_at, row.ends_at, row.status),
                      row.place_status, row.attended_at) for row in rows]
 

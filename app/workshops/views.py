@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     url_for,
@@ -214,9 +215,22 @@ def feed(token):
 
 # --- panels on other pages ---------------------------------------------------------------------
 
+def _dashboard_now():
+    """One "now" per request for the dashboard's places: the page reads them with the
+    progress (dashboard_read), and a read is answered from there only with equal parameters."""
+    if "workshops_dashboard_now" not in g:
+        g.workshops_dashboard_now = utcnow()
+    return g.workshops_dashboard_now
+
+
+def dashboard_read(user):
+    """The learner's places, read with the dashboard's progress (app/batched_reads.py)."""
+    return queries.places_read(user, _dashboard_now())
+
+
 def dashboard_section(user, progress):
     """The learner's coming sessions and a few open to them, on the dashboard."""
-    now = utcnow()
+    now = _dashboard_now()
     places = queries.places_since(user, now)
     # Every session still open for registration ends after now: its place, if any, is here.
     suggestions = queries.open_sessions_for(
