@@ -16,13 +16,15 @@ nothing is kept.
 
 from flask import current_app, g, request, session
 
+from app.sessions import kept_per_key
+
 MAX_TOKENS = 2000
 FIELD = "csrf_token"  # Flask-WTF's session key and `g` attribute (WTF_CSRF_FIELD_NAME)
 _KEPT = "kompeten_signed_csrf_tokens"
 
 
 def _kept_tokens():
-    return current_app.extensions.setdefault(_KEPT, {})
+    return kept_per_key(current_app, _KEPT)  # signed with the secret key
 
 
 def give_kept_token():

@@ -8,8 +8,8 @@ a new CSRF token), so each worker keeps what the cookies it verified held, keyed
 exact text, and gives a request whose cookie it has seen a fresh session with the same values.
 
 What a request gets is unchanged: the values of its own cookie, verified with the current keys
-(`SECRET_KEY` and `SECRET_KEY_FALLBACKS`, as Flask; a new key means a restarted worker and an
-empty store), refused once older than the cookie's maximum age exactly as itsdangerous refuses
+(`SECRET_KEY` and `SECRET_KEY_FALLBACKS`, as Flask; what is kept is emptied when they change,
+`kept_per_key`), refused once older than the cookie's maximum age exactly as itsdangerous refuses
 it. Only sessions whose values are all immutable (text, numbers, booleans, None) are kept: a
 session carrying flash messages (a list Flask appends to) is decoded each time, and each
 request's session is its own dict, so nothing one request changes reaches another. At most
@@ -29,6 +29,16 @@ _SERIALIZER = "kompeten_session_serializer"
 _IMMUTABLE = (str, int, float, bool, type(None))
 
 
+def kept_per_key(app, name):
+    """A dict kept on the app for what was derived from its secret keys (verified cookies,
+    signed tokens, login bindings): a new dict whenever the keys change."""
+    keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+    kept = app.extensions.get(name)
+    if kept is None or kept[0] != keys:
+        kept = app.extensions[name] = (keys, {})
+    return kept[1]
+
+
 class KeptSessionInterface(SecureCookieSessionInterface):
     def save_session(self, app, session, response):
         if session.accessed:
@@ -40,18 +50,17 @@ class KeptSessionInterface(SecureCookieSessionInterface):
 
     def get_signing_serializer(self, app):
         # One serializer per app and keys (Flask builds one per request and per save).
-        keys = (tuple(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
-        kept = app.extensions.get(_SERIALIZER)
-        if kept is None or kept[0] != keys:
-            kept = app.extensions[_SERIALIZER] = (keys, super().get_signing_serializer(app))
-        return kept[1]
+        kept = kept_per_key(app, _SERIALIZER)
+        if "serializer" not in kept:
+            kept["serializer"] = super().get_signing_serializer(app)
+        return kept["serializer"]
 
     def open_session(self, app, request):
         value = request.cookies.get(self.get_cookie_name(app))
         if not value or not app.secret_key:
             return super().open_session(app, request)
         max_age = int(app.permanent_session_lifetime.total_seconds())
-        sessions = app.extensions.setdefault(_KEPT, {})
+        sessions = kept_per_key(app, _KEPT)
         entry = sessions.get(value)
         if entry is not None and time.time() - entry[1] <= max_age:
             return self.session_class(entry[0])

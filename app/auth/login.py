@@ -21,6 +21,7 @@ from app.audit import record_event
 from app.auth.models import User
 from app.auth.user_cache import load_user_by_id
 from app.extensions import db
+from app.sessions import kept_per_key
 
 BINDING_LENGTH = 24  # hex characters of the HMAC kept in the cookie: 96 bits
 
@@ -47,7 +48,7 @@ def _client_identity():
     """(session identifier, binding) of this request's client."""
     agent = request.headers.get("User-Agent", "")
     key = (request.remote_addr, agent)
-    kept = current_app.extensions.setdefault(_KEPT_CLIENTS, {})
+    kept = kept_per_key(current_app, _KEPT_CLIENTS)  # the binding is keyed by the secret
     identity = kept.get(key)
     if identity is None:
         identifier = hashlib.sha512(f"{key[0]}|{agent}".encode()).hexdigest()

@@ -100,7 +100,7 @@ def test_a_session_holding_flash_messages_is_not_kept(app):
         with app.test_request_context("/", headers={"Cookie": f"session={cookie}"}) as context:
             assert context.session["_flashes"] == [["info", "Tersimpan."]]
             context.session["_flashes"].append(["info", "Lagi."])
-    assert cookie not in app.extensions.get("kompeten_verified_sessions", {})
+    assert cookie not in app.extensions.get("kompeten_verified_sessions", ((), {}))[1]
 
 
 def test_a_cookie_signed_with_another_key_is_refused(app, learner):
@@ -122,7 +122,7 @@ def test_kept_sessions_are_bounded(app, monkeypatch):
         cookie = serializer.dumps({"n": number})
         with app.test_request_context("/", headers={"Cookie": f"session={cookie}"}) as context:
             assert context.session["n"] == number
-    assert len(app.extensions["kompeten_verified_sessions"]) <= 3
+    assert len(app.extensions["kompeten_verified_sessions"][1]) <= 3
 
 
 # --- signed CSRF tokens ------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def test_kept_tokens_are_bounded(app, monkeypatch):
             session["csrf_token"] = f"raw-{number}"
             g.csrf_token = f"signed-{number}"
             csrf_tokens.keep_signed_token(None)
-    assert len(app.extensions["kompeten_signed_csrf_tokens"]) <= 2
+    assert len(app.extensions["kompeten_signed_csrf_tokens"][1]) <= 2
 
 
 # --- the client's identity and binding ---------------------------------------------------------
@@ -191,7 +191,7 @@ def test_the_kept_identity_is_the_computed_one_per_address_and_browser(app):
     assert identity(app, "10.20.0.5", "Mozilla/5.0 (Android 14)") == phone
     assert identity(app, "10.20.0.6", "Mozilla/5.0 (Android 14)")[0] != phone[0]
     assert identity(app, "10.20.0.5", "Mozilla/5.0 (X11)")[1] != phone[1]
-    app.extensions.pop("kompeten_client_identity")
+    app.extensions.pop("kompeten_client_identity")  # computed again
     assert identity(app, "10.20.0.5", "Mozilla/5.0 (Android 14)") == phone  # same when computed
 
 
@@ -200,7 +200,7 @@ def test_kept_identities_are_bounded_and_long_agents_not_kept(app, monkeypatch):
     for number in range(7):
         identity(app, f"10.0.0.{number}", "Mozilla/5.0")
     identity(app, "10.0.1.1", "x" * 5000)
-    kept = app.extensions["kompeten_client_identity"]
+    kept = app.extensions["kompeten_client_identity"][1]
     assert len(kept) <= 3 and all(len(agent) < 5000 for _address, agent in kept)
 
 
@@ -228,3 +228,17 @@ def test_ensure_sync_answers_as_flask_does(app):
     else:
         assert wrapped is not asynchronous
         assert app.ensure_sync(asynchronous)() == "ok"
+
+
+def test_what_is_kept_is_dropped_when_the_secret_key_changes(app, learner):
+    """A worker whose key changed (SECRET_KEY_FALLBACKS rotation, a test) keeps nothing it
+    derived from the old one: the old cookie is verified again with the new keys, and refused."""
+    client = logged_in(app, learner.nip)
+    assert is_logged_in(client)
+    app.secret_key = app.config["SECRET_KEY"] = "another-secret-key"
+    assert not is_logged_in(client)
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "10.20.0.5"}):
+        fresh = login_module.client_binding()
+    app.secret_key = app.config["SECRET_KEY"] = "test-secret-key"
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "10.20.0.5"}):
+        assert login_module.client_binding() != fresh
