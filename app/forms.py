@@ -121,15 +121,21 @@ def whole_number(value):
     return int(value)
 
 
+# The largest id an INTEGER column holds (PostgreSQL refuses a larger one with an error).
+LARGEST_ID = 2**31 - 1
+
+
 def whole_numbers(texts):
-    """The whole numbers among these texts (ticked ids from a form), the rest left out: a
-    hand-made post with "²" or 5,000 digits is no error."""
+    """The ids among these texts (ticked ids from a form), the rest left out: a hand-made post
+    with "²", 5,000 digits or a number no row can have is no error."""
     numbers = set()
     for text in texts:
         try:
-            numbers.add(whole_number(text))
+            number = whole_number(text)
         except ValueError:
             continue
+        if number <= LARGEST_ID:
+            numbers.add(number)
     return numbers
 
 
@@ -140,6 +146,13 @@ def whole_number_arg(args, name, default=None):
         return whole_number(args.get(name))
     except (TypeError, ValueError):
         return default
+
+
+def id_arg(args, name):
+    """An id from a query string or form, or None when it is missing, not a plain number or
+    larger than any row's (compared with an INTEGER column, PostgreSQL would refuse it)."""
+    number = whole_number_arg(args, name)
+    return number if number is not None and 0 <= number <= LARGEST_ID else None
 
 
 class WholeNumberField(IntegerField):

@@ -8,6 +8,7 @@ from limits import parse_many
 from werkzeug.routing import IntegerConverter
 
 from app.extensions import db
+from app.forms import LARGEST_ID
 from app.settings import get_setting
 
 # Answers that are the same for everyone: static files, /ping (the benchmark's baseline) and
@@ -51,7 +52,7 @@ class IdConverter(IntegerConverter):
     regex = r"[0-9]+"
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", LARGEST_ID)
         super().__init__(map, *args, **kwargs)
 
 

@@ -45,7 +45,7 @@ from app.discussion.forms import (
 )
 from app.discussion.models import DiscussionImage, DiscussionPost
 from app.extensions import db
-from app.forms import whole_number_arg
+from app.forms import id_arg, whole_number_arg
 from app.i18n import current_language
 from app.reports.exports import csv_response
 from app.web import one_or_404
@@ -199,7 +199,7 @@ def _thread_page(course, standing, thread, reply_form=None, status=200):
     page = trainers = None
     if not hidden_from_me:
         page_number = whole_number_arg(request.args, "halaman")
-        wanted = whole_number_arg(request.args, "tulisan")
+        wanted = id_arg(request.args, "tulisan")
         if page_number is None and wanted:
             page_number = services.page_of_post(thread, wanted)
         page = services.post_page(thread, max(page_number or 1, 1))

@@ -250,6 +250,10 @@ def test_admin_home_lists_the_queue_and_bulk_verifies_with_csrf(app, admin, crea
     assert any("Tidak ada akun yang berubah" in f for f in flashes(again))
     assert len(events("user.verify")) == 2
     assert "Pilih minimal satu akun." in flashes(text(post_queue(admin, [])))
+    # An id no INTEGER column holds (PostgreSQL answered it with an error, found by fuzzing).
+    for action in ("verifikasi", "tolak"):
+        page = text(post_queue(admin, [2**31, 10**11], action=action))
+        assert "Pilih minimal satu akun." in flashes(page)
 
 
 def test_rejecting_deactivates_and_frees_the_nip_for_its_owner(app, admin):

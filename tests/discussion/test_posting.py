@@ -144,6 +144,7 @@ def test_pages_paginate(world, monkeypatch):
     # A link to a post (from a notification or a search hit) opens the page it is on.
     assert "Balasan nomor 3" in page_text(client.get(f"{url}?tulisan={posts[2].id}"))
     assert client.get(f"{url}?tulisan=999999&halaman=xyz").status_code == 200
+    assert client.get(f"{url}?tulisan={2**31}").status_code == 200  # no row has it (PostgreSQL)
 
 
 def test_threads_are_listed_by_latest_activity(world):

@@ -24,6 +24,7 @@ import app as app_package
 from app.auth.models import User
 from app.extensions import db
 from app.forms import (
+    LARGEST_ID,
     CalendarDateField,
     CalendarDateTimeField,
     DecimalNumberField,
@@ -32,6 +33,7 @@ from app.forms import (
     number_text_problem,
     whole_number,
     whole_number_arg,
+    whole_numbers,
 )
 from app.settings import get_setting
 from app.workshops.models import WorkshopSession
@@ -67,6 +69,11 @@ def test_plain_whole_numbers_are_read(text, expected):
 def test_anything_else_is_not_a_whole_number(text):
     with pytest.raises(ValueError):
         whole_number(text)
+
+
+def test_ticked_ids_are_only_those_a_row_can_have():
+    assert whole_numbers(["7", str(LARGEST_ID), str(LARGEST_ID + 1), "9" * 12, "x"]) == {
+        7, LARGEST_ID}
 
 
 def test_the_messages_name_the_rule(app):
