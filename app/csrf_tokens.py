@@ -16,6 +16,7 @@ nothing is kept.
 
 from flask import current_app, g, request, session
 
+from app.keeping import keep_newest
 from app.sessions import kept_per_key
 
 MAX_TOKENS = 2000
@@ -47,9 +48,7 @@ def keep_signed_token(response):
     if raw is not None:
         kept = _kept_tokens()
         if raw not in kept:
-            if len(kept) >= MAX_TOKENS:
-                kept.clear()
-            kept[raw] = signed
+            keep_newest(kept, raw, signed, MAX_TOKENS)
     return response
 
 

@@ -127,16 +127,21 @@ LARGEST_ID = 2**31 - 1
 
 def whole_numbers(texts):
     """The ids among these texts (ticked ids from a form), the rest left out: a hand-made post
-    with "²", 5,000 digits or a number no row can have is no error."""
+    with "²", 5,000 digits or a number no row can have (negative, or beyond an INTEGER column)
+    is no error."""
     numbers = set()
     for text in texts:
         try:
             number = whole_number(text)
         except ValueError:
             continue
-        if number <= LARGEST_ID:
+        if _is_id(number):
             numbers.add(number)
     return numbers
+
+
+def _is_id(number):
+    return 0 <= number <= LARGEST_ID
 
 
 def whole_number_arg(args, name, default=None):
@@ -152,7 +157,7 @@ def id_arg(args, name):
     """An id from a query string or form, or None when it is missing, not a plain number or
     larger than any row's (compared with an INTEGER column, PostgreSQL would refuse it)."""
     number = whole_number_arg(args, name)
-    return number if number is not None and 0 <= number <= LARGEST_ID else None
+    return number if number is not None and _is_id(number) else None
 
 
 class WholeNumberField(IntegerField):

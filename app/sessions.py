@@ -13,7 +13,7 @@ What a request gets is unchanged: the values of its own cookie, verified with th
 it. Only sessions whose values are all immutable (text, numbers, booleans, None) are kept: a
 session carrying flash messages (a list Flask appends to) is decoded each time, and each
 request's session is its own dict, so nothing one request changes reaches another. At most
-MAX_SESSIONS per worker (about 1 KB each), emptied when full.
+MAX_SESSIONS per worker (about 1 KB each; past that, the oldest goes).
 """
 
 import time
@@ -22,6 +22,7 @@ from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
 from app.headers import add_vary
+from app.keeping import keep_newest
 
 MAX_SESSIONS = 1000
 _KEPT = "kompeten_verified_sessions"
@@ -70,7 +71,5 @@ class KeptSessionInterface(SecureCookieSessionInterface):
         except BadSignature:  # includes an expired signature
             return self.session_class()
         if all(type(item) in _IMMUTABLE for item in data.values()):
-            if len(sessions) >= MAX_SESSIONS:
-                sessions.clear()
-            sessions[value] = (dict(data), signed_at.timestamp())
+            keep_newest(sessions, value, (dict(data), signed_at.timestamp()), MAX_SESSIONS)
         return self.session_class(data)

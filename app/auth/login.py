@@ -21,6 +21,7 @@ from app.audit import record_event
 from app.auth.models import User
 from app.auth.user_cache import load_user_by_id
 from app.extensions import db
+from app.keeping import keep_newest
 from app.sessions import kept_per_key
 
 BINDING_LENGTH = 24  # hex characters of the HMAC kept in the cookie: 96 bits
@@ -56,9 +57,7 @@ def _client_identity():
         binding = hmac.new(secret, identifier.encode(), hashlib.sha256).hexdigest()
         identity = (identifier, binding[:BINDING_LENGTH])
         if len(agent) <= _LONGEST_KEPT_AGENT:
-            if len(kept) >= MAX_KEPT_CLIENTS:
-                kept.clear()
-            kept[key] = identity
+            keep_newest(kept, key, identity, MAX_KEPT_CLIENTS)
     return identity
 
 

@@ -33,6 +33,7 @@ from sqlalchemy.orm.util import identity_key
 from app.auth.models import Agency, User
 from app.extensions import db
 from app.institutions.models import Institution
+from app.keeping import keep_newest
 from app.stamps import Stamp
 
 STAMP_RETRY_SECONDS = 10.0
@@ -60,10 +61,7 @@ def load_user_by_id(user_id, read):
     if user is not None and stamp:
         copy = _detached_copy(user)
         if copy is not None:
-            if len(users) >= MAX_USERS:
-                # The oldest kept (defaults: a threaded dev server may have emptied it).
-                users.pop(next(iter(users), None), None)
-            users[user_id] = (copy, now)
+            keep_newest(users, user_id, (copy, now), MAX_USERS)
     return user
 
 

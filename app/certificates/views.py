@@ -358,7 +358,8 @@ def course_certificate_read(user, course, _modules):
 
 def course_certificate_section(user, course, _modules, progress):
     """The learner's certificate of the course. Only a completed enrolment has one (issuing
-    requires the completion, which is never undone): no query for anyone else."""
+    requires the completion, which is never undone): shown to no one else. Its read is part of
+    the course page's one statement (course_certificate_read)."""
     if progress is None or not progress.is_complete:
         return None
     certificate = services.valid_certificate_summary(user, course)

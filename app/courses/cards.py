@@ -15,8 +15,9 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from app.courses.models import Course, Module
-from app.courses.outline_cache import CONTENT_VERSION_KEY, keep_newest
+from app.courses.outline_cache import CONTENT_VERSION_KEY
 from app.extensions import db
+from app.keeping import keep_newest
 from app.settings import get_setting
 
 MAX_CARDS = 2048

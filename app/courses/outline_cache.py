@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from app.courses.models import Course, Module
 from app.database import utcnow
 from app.extensions import db
+from app.keeping import keep_newest
 from app.settings import Setting, get_setting
 
 CONTENT_VERSION_KEY = "content.version"
@@ -62,15 +63,6 @@ def course_outline(slug):
         with _lock:
             keep_newest(_outlines, slug, outline, MAX_OUTLINES)
     return outline
-
-
-def keep_newest(store, key, value, max_entries):
-    """Put `value` under `key` as the newest entry of `store` (a dict, oldest first: a re-read
-    entry moves to the end), dropping the oldest entries past `max_entries`."""
-    store.pop(key, None)
-    store[key] = value
-    while len(store) > max_entries:
-        del store[next(iter(store))]
 
 
 def _read_outline(slug, version):

@@ -72,8 +72,8 @@ def test_anything_else_is_not_a_whole_number(text):
 
 
 def test_ticked_ids_are_only_those_a_row_can_have():
-    assert whole_numbers(["7", str(LARGEST_ID), str(LARGEST_ID + 1), "9" * 12, "x"]) == {
-        7, LARGEST_ID}
+    assert whole_numbers(["7", str(LARGEST_ID), str(LARGEST_ID + 1), "9" * 12, "x", "-3",
+                          "-" + "9" * 11]) == {7, LARGEST_ID}
 
 
 def test_the_messages_name_the_rule(app):
