@@ -69,22 +69,25 @@ PG_RATIO_GOAL = f"– (PostgreSQL: within {POSTGRES_WITHIN:.0%} of SQLite, below
 def page_targets(run):
     found = []
     judged = run["database"] == "SQLite"  # bench/server.py names the embedded default so
+
+    def ratio_target(name, measured, value, goal):
+        if not judged:
+            return _target(name, run["database"], measured, PG_RATIO_GOAL, None)
+        return _target(name, run["database"], measured, f"≥ {goal}×",
+                       value is not None and value >= goal)
+
     for key, goal in RATIO_TARGETS.items():
         result = endpoint(run, key)
         if result is None:
             continue
         ratio = result["ratio"]
-        found.append(_target(f"{result['label']}: req/s ≥ {goal}× baseline", run["database"],
-                             f"{ratio['rps']:.2f}× (by CPU {ratio['cpu']:.2f}×)",
-                             f"≥ {goal}×" if judged else PG_RATIO_GOAL,
-                             ratio["rps"] >= goal if judged else None))
+        found.append(ratio_target(f"{result['label']}: req/s ≥ {goal}× baseline",
+                                  f"{ratio['rps']:.2f}× (by CPU {ratio['cpu']:.2f}×)",
+                                  ratio["rps"], goal))
         if key in CPU_RATIO_TARGETS:
             cpu_goal = CPU_RATIO_TARGETS[key]
-            found.append(_target(f"{result['label']}: ≥ {cpu_goal}× baseline by CPU",
-                                 run["database"], f"{ratio['cpu']:.2f}×",
-                                 f"≥ {cpu_goal}×" if judged else PG_RATIO_GOAL,
-                                 (ratio["cpu"] is not None and ratio["cpu"] >= cpu_goal)
-                                 if judged else None))
+            found.append(ratio_target(f"{result['label']}: ≥ {cpu_goal}× baseline by CPU",
+                                      f"{ratio['cpu']:.2f}×", ratio["cpu"], cpu_goal))
         if key in P99_TARGETS_MS:
             p99, limit = result["figures"]["latency_ms"]["p99"], P99_TARGETS_MS[key]
             found.append(_target(f"{result['label']}: p99 ≤ {limit} ms at "
